@@ -1,0 +1,2 @@
+/** @packageDocumentation Delta table provider over @databricks/sql and a Databricks Jobs REST client. */
+export {};

@@ -1,0 +1,2 @@
+/** @packageDocumentation A Macrometa-compatible GDN server (HTTP + stream WebSockets) for offline use and tests. */
+export {};

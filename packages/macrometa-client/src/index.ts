@@ -1,0 +1,2 @@
+/** @packageDocumentation Macrometa GDN HTTP (undici) and stream (Pulsar WebSocket) client. */
+export {};

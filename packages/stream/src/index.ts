@@ -1,0 +1,2 @@
+/** @packageDocumentation Table provider for com.macrometa.spark.stream. */
+export {};
