@@ -1,0 +1,64 @@
+/**
+ * Fault injection shared by the HTTP server and the stream broker. Off by default; tests turn
+ * faults on through the object `startLocalGdn` returns or `POST /_local/faults`.
+ * @packageDocumentation
+ */
+
+export interface FaultSettings {
+  /** Close a consumer's socket after every N deliveries to it (0 = off). */
+  consumerCloseEvery: number;
+  /** Extra latency added to every HTTP response, in ms (0 = off). */
+  latencyMs: number;
+}
+
+export class Faults implements FaultSettings {
+  consumerCloseEvery = 0;
+  latencyMs = 0;
+  private httpFailures: { remaining: number; status: 429 | 503 } = { remaining: 0, status: 503 };
+  /** Retry-After seconds sent with injected 429/503 answers (undefined = no header). */
+  retryAfterSeconds: number | undefined = undefined;
+  private readonly closeHooks = new Set<() => void>();
+  private readonly dropHooks = new Set<() => void>();
+
+  /** Answer the next `count` HTTP requests with `status`. */
+  failNextHttp(count: number, status: 429 | 503 = 503, retryAfterSeconds?: number): void {
+    this.httpFailures = { remaining: count, status };
+    this.retryAfterSeconds = retryAfterSeconds;
+  }
+  /** Consumes one injected HTTP failure, if any is pending. */
+  takeHttpFailure(): 429 | 503 | undefined {
+    if (this.httpFailures.remaining <= 0) return undefined;
+    this.httpFailures.remaining--;
+    return this.httpFailures.status;
+  }
+  /** Drop (destroy) the TCP connection of the next HTTP request without answering. */
+  dropNextConnections = 0;
+
+  /** Close every open WebSocket now. */
+  closeAllWebSockets(): void {
+    for (const hook of this.closeHooks) hook();
+  }
+  /** Registered by the stream broker. */
+  onCloseAllWebSockets(hook: () => void): () => void {
+    this.closeHooks.add(hook);
+    return () => this.closeHooks.delete(hook);
+  }
+  /** Everything back to off. */
+  reset(): void {
+    this.consumerCloseEvery = 0;
+    this.latencyMs = 0;
+    this.httpFailures = { remaining: 0, status: 503 };
+    this.retryAfterSeconds = undefined;
+    this.dropNextConnections = 0;
+    void this.dropHooks;
+  }
+  toJSON(): Record<string, unknown> {
+    return {
+      consumerCloseEvery: this.consumerCloseEvery,
+      latencyMs: this.latencyMs,
+      pendingHttpFailures: this.httpFailures.remaining,
+      httpFailureStatus: this.httpFailures.status,
+      dropNextConnections: this.dropNextConnections,
+    };
+  }
+}

@@ -1,0 +1,32 @@
+/**
+ * Benchmark results: each suite writes `.bench-results/<suite>.json`; `scripts/bench-table.mjs`
+ * turns them into the README's table. A ratio is always against a baseline measured in the same run.
+ */
+import { mkdirSync, writeFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+
+export interface BenchRow {
+  /** What was measured, e.g. "cursor read, 100k docs". */
+  metric: string;
+  value: number;
+  unit: string;
+  /** The raw baseline measured in the same run, in the same unit. */
+  baseline?: { name: string; value: number };
+  /** value / baseline (or baseline / value for lower-is-better units), filled in by `ratio()`. */
+  ratio?: number;
+  note?: string;
+}
+
+export function ratio(value: number, baseline: number, lowerIsBetter = false): number {
+  return Math.round((lowerIsBetter ? baseline / value : value / baseline) * 100) / 100;
+}
+
+export function recordBench(suite: string, rows: BenchRow[]): void {
+  const dir = fileURLToPath(new URL("../../.bench-results/", import.meta.url));
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(`${dir}${suite}.json`, JSON.stringify({ suite, measuredAt: new Date().toISOString(), rows }, null, 2));
+  for (const r of rows) {
+    const base = r.baseline ? ` (baseline ${r.baseline.name}: ${r.baseline.value} ${r.unit}, ratio ${r.ratio})` : "";
+    console.log(`[bench ${suite}] ${r.metric}: ${r.value} ${r.unit}${base}`);
+  }
+}
