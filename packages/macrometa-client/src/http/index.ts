@@ -1,0 +1,2 @@
+/** GDN HTTP client (undici). STUB: being implemented. @packageDocumentation */
+export {};

@@ -1,0 +1,2 @@
+/** GDN stream client (Pulsar WebSocket protocol over ws). STUB: being implemented. @packageDocumentation */
+export {};
