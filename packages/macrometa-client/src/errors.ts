@@ -16,24 +16,37 @@ export interface GdnErrorOptions {
   errorNum?: number;
   /** Server-requested wait (Retry-After), in ms. */
   retryAfterMs?: number;
+  /**
+   * True when the request may have been applied although no answer arrived (a reset after the
+   * request was sent, a timeout, a 500/502/504): repeating a non-idempotent call could apply it twice
+   * or, for a cursor `PUT`, skip a page.
+   */
+  outcomeUnknown?: boolean;
 }
 
 export class GdnError extends MacrometaSparkError {
   readonly status: number | undefined;
   readonly errorNum: number | undefined;
   readonly retryAfterMs: number | undefined;
+  readonly outcomeUnknown: boolean;
   constructor(message: string, options: GdnErrorOptions) {
     super(message, options);
     this.status = options.status;
     this.errorNum = options.errorNum;
     this.retryAfterMs = options.retryAfterMs;
+    this.outcomeUnknown = options.outcomeUnknown ?? false;
   }
   override toJSON(): Record<string, unknown> {
-    return { ...super.toJSON(), status: this.status, errorNum: this.errorNum };
+    return { ...super.toJSON(), status: this.status, errorNum: this.errorNum, ...(this.outcomeUnknown ? { outcomeUnknown: true } : {}) };
   }
 }
 
 /** Statuses worth another attempt when the call is safe to repeat: 429, 503 and 5xx but 501. */
 export function isRetryableStatus(status: number): boolean {
   return status === 429 || (status >= 500 && status !== 501);
+}
+
+/** Type guard that survives two copies of this package in one process (checks shape, not class). */
+export function isGdnError(err: unknown): err is GdnError {
+  return err instanceof GdnError || (err instanceof Error && err.name === "GdnError" && "errorNum" in err);
 }
