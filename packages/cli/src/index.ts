@@ -1,2 +1,7 @@
-/** @packageDocumentation The mmspark command: job specs, run, infer, demo, local peers, Databricks Jobs. */
-export {};
+/**
+ * @packageDocumentation The `mmspark` command and its library: job specs (JSON Schema + generated
+ * option types), the Databricks Jobs client, PySpark generation, and the job runner.
+ */
+export * from "./generated/job-types.js";
+export * from "./jobs/index.js";
+export { validateJobSpec, loadJobSpec, jobSchema, JobSpecValidationError } from "./spec/validate.js";

@@ -1,0 +1,388 @@
+/* Generated from schema/job.schema.json by codegen/generate-types.mjs. Do not edit. */
+
+/**
+ * A macrometa-spark job: a source read into a sink (batch or streaming), or a collection-to-Delta CDC sync. The single source of truth for job specs and the generated option types.
+ */
+export type MmsparkJob = {
+  $schema?: string;
+  /**
+   * Job name; also the Databricks run name.
+   */
+  name: string;
+  /**
+   * batch: read once and write; stream: micro-batches until stopped; sync: a collection's snapshot then its change stream merged into a Delta table.
+   */
+  kind?: "batch" | "stream" | "sync";
+  source?: Source;
+  sink?: Sink;
+  sync?: SyncSpec;
+  trigger?: Trigger;
+  /**
+   * Folder of the streaming checkpoint (offsets/N, commits/N). Required for kind=stream and kind=sync.
+   */
+  checkpointLocation?: string;
+};
+/**
+ * This interface was referenced by `undefined`'s JSON-Schema
+ * via the `definition` "Source".
+ */
+export type Source = Source1;
+/**
+ * This interface was referenced by `undefined`'s JSON-Schema
+ * via the `definition` "Sink".
+ */
+export type Sink = Sink1;
+
+export interface Source1 {
+  format: string;
+  options?: {};
+  /**
+   * A user schema as Spark DDL ("a BIGINT, b ARRAY<STRING>").
+   */
+  schema?: string;
+}
+export interface Sink1 {
+  format: string;
+  options?: {};
+  /**
+   * Save mode of a batch write (Spark's default: errorifexists).
+   */
+  mode?: "append" | "overwrite" | "errorifexists" | "ignore";
+}
+/**
+ * Collection snapshot + change stream merged into a Delta table by _key (subscribe first, then snapshot, then reconcile).
+ *
+ * This interface was referenced by `undefined`'s JSON-Schema
+ * via the `definition` "SyncSpec".
+ */
+export interface SyncSpec {
+  collection: CollectionOptions;
+  delta: DatabricksOptions;
+  /**
+   * Subscription used for the change stream. Default: mmspark-sync-<name>.
+   */
+  subscriptionName?: string;
+}
+/**
+ * Options of format com.macrometa.spark.collection (names as the official connector's, plus ours).
+ *
+ * This interface was referenced by `undefined`'s JSON-Schema
+ * via the `definition` "CollectionOptions".
+ */
+export interface CollectionOptions {
+  /**
+   * GDN region host (becomes https://api-<host>) or a URL with a scheme used as is. Connector: regionUrl.
+   */
+  regionUrl: string;
+  /**
+   * API key, bare or as `apikey <key>`. Connector: apiKey. Use {{secrets/<scope>/<key>}} in specs submitted to Databricks.
+   */
+  apiKey?: string;
+  /**
+   * A JWT sent as `bearer` instead of an API key.
+   */
+  jwt?: string;
+  /**
+   * Alias of jwt.
+   */
+  token?: string;
+  /**
+   * GDN fabric (database). Default: _system.
+   */
+  fabric?: string;
+  /**
+   * Retries of calls safe to repeat (429, 503, 5xx but 501, resets). Default: 4.
+   */
+  maxRetries?: number;
+  /**
+   * Per-request timeout in ms. Default: 30000.
+   */
+  requestTimeoutMs?: number;
+  /**
+   * Collection name. Connector: collection.
+   */
+  collection: string;
+  /**
+   * Read: cursor page size; write: documents per import call. Connector: batchSize. Default: 1000.
+   */
+  batchSize?: number;
+  /**
+   * C8QL query. Default: FOR doc IN <collection> RETURN doc. Connector: query.
+   */
+  query?: string;
+  /**
+   * Bind parameters of query (@name; @@name for collections).
+   */
+  bindVars?: {};
+  /**
+   * Write: attribute whose value becomes _key. Connector: primaryKey.
+   */
+  primaryKey?: string;
+  /**
+   * Write: replace documents whose key exists (upsert). Default: false.
+   */
+  replace?: boolean;
+  /**
+   * Documents sampled for schema inference. Default: 50.
+   */
+  schemaSampleSize?: number;
+  /**
+   * mostCommon (the connector's rule) or merge (spark.read.json). Default: mostCommon.
+   */
+  schemaInference?: "mostCommon" | "merge";
+  /**
+   * What to do with documents that do not match the schema. Default: DROPMALFORMED (counted).
+   */
+  mode?: "DROPMALFORMED" | "PERMISSIVE" | "FAILFAST";
+  /**
+   * Column holding the raw text of a mismatching document under PERMISSIVE. Default: _corrupt_record.
+   */
+  columnNameOfCorruptRecord?: string;
+  /**
+   * Read partitions / write requests in flight. Default: 4.
+   */
+  parallelism?: number;
+  /**
+   * Write: fail on per-document import errors, or skip them into rejectsPath. Default: fail.
+   */
+  onDocumentError?: "fail" | "skip";
+  /**
+   * Write: JSON-lines file receiving rejected documents when onDocumentError=skip.
+   */
+  rejectsPath?: string;
+}
+/**
+ * Options of format databricks (Delta tables over Databricks SQL).
+ *
+ * This interface was referenced by `undefined`'s JSON-Schema
+ * via the `definition` "DatabricksOptions".
+ */
+export interface DatabricksOptions {
+  /**
+   * Workspace host, e.g. dbc-xxxx.cloud.databricks.com.
+   */
+  host?: string;
+  /**
+   * SQL warehouse HTTP path, e.g. /sql/1.0/warehouses/<id>.
+   */
+  httpPath?: string;
+  /**
+   * Default: 443.
+   */
+  port?: number;
+  /**
+   * Personal access token (never logged).
+   */
+  token?: string;
+  /**
+   * OAuth M2M service principal client id.
+   */
+  clientId?: string;
+  /**
+   * OAuth M2M secret (never logged).
+   */
+  clientSecret?: string;
+  /**
+   * TLS to the warehouse. Default: true (false only for a local warehouse).
+   */
+  useTls?: boolean | string;
+  catalog?: string;
+  schema?: string;
+  /**
+   * Table name, 1-, 2- or 3-part.
+   */
+  table?: string;
+  /**
+   * Read: a SELECT with :named parameters.
+   */
+  query?: string;
+  /**
+   * Read: named parameters of query.
+   */
+  params?: {};
+  /**
+   * Upsert by these columns with MERGE (last occurrence in a batch wins).
+   */
+  mergeKeys?: string | string[];
+  /**
+   * Rows with this boolean column true delete the matching target row (e.g. _delete).
+   */
+  deleteFlagColumn?: string;
+  /**
+   * Create the table from the schema when missing. Default: true.
+   */
+  createTable?: boolean | string;
+  /**
+   * Add new columns (never drop or retype). Default: false.
+   */
+  schemaEvolution?: boolean | string;
+  /**
+   * Column names Delta rejects: refuse (default) or rename to _.
+   */
+  columnNameMode?: "refuse" | "rename";
+  /**
+   * Statement batching. Default: auto (the measured faster one).
+   */
+  insertStrategy?: "auto" | "parameters" | "literals";
+  maxStatementBytes?: number;
+  /**
+   * Add _mm_ingested_at and _mm_source columns. Default: false.
+   */
+  addMetadataColumns?: boolean | string;
+  queryTimeoutMs?: number;
+}
+/**
+ * Spark trigger: exactly one of processingTime, once, availableNow.
+ *
+ * This interface was referenced by `undefined`'s JSON-Schema
+ * via the `definition` "Trigger".
+ */
+export interface Trigger {
+  /**
+   * Interval between batch starts (ms, or text such as "250 ms", "10 seconds").
+   */
+  processingTime?: number | string;
+  once?: boolean;
+  availableNow?: boolean;
+}
+/**
+ * This interface was referenced by `undefined`'s JSON-Schema
+ * via the `definition` "GdnConnectionOptions".
+ */
+export interface GdnConnectionOptions {
+  /**
+   * GDN region host (becomes https://api-<host>) or a URL with a scheme used as is. Connector: regionUrl.
+   */
+  regionUrl?: string;
+  /**
+   * API key, bare or as `apikey <key>`. Connector: apiKey. Use {{secrets/<scope>/<key>}} in specs submitted to Databricks.
+   */
+  apiKey?: string;
+  /**
+   * A JWT sent as `bearer` instead of an API key.
+   */
+  jwt?: string;
+  /**
+   * Alias of jwt.
+   */
+  token?: string;
+  /**
+   * GDN fabric (database). Default: _system.
+   */
+  fabric?: string;
+  /**
+   * Retries of calls safe to repeat (429, 503, 5xx but 501, resets). Default: 4.
+   */
+  maxRetries?: number;
+  /**
+   * Per-request timeout in ms. Default: 30000.
+   */
+  requestTimeoutMs?: number;
+}
+/**
+ * Options of format com.macrometa.spark.stream (names as the official connector's, plus ours).
+ *
+ * This interface was referenced by `undefined`'s JSON-Schema
+ * via the `definition` "StreamOptions".
+ */
+export interface StreamOptions {
+  /**
+   * GDN region host (becomes https://api-<host>) or a URL with a scheme used as is. Connector: regionUrl.
+   */
+  regionUrl: string;
+  /**
+   * API key, bare or as `apikey <key>`. Connector: apiKey. Use {{secrets/<scope>/<key>}} in specs submitted to Databricks.
+   */
+  apiKey?: string;
+  /**
+   * API key, bare or as `apikey <key>`. Connector: apiKey. Use {{secrets/<scope>/<key>}} in specs submitted to Databricks.
+   */
+  apikey?: string;
+  /**
+   * A JWT sent as `bearer` instead of an API key.
+   */
+  jwt?: string;
+  /**
+   * GDN fabric (database). Default: _system.
+   */
+  fabric?: string;
+  /**
+   * Tenant; derived from the API key when absent. Connector: tenant.
+   */
+  tenant?: string;
+  /**
+   * Stream name (without c8globals./c8locals.), or the collection name for a collection stream. Connector: stream.
+   */
+  stream: string;
+  /**
+   * Stream replication. Default: global. Connector: replication.
+   */
+  replication?: "global" | "local";
+  /**
+   * Subscription name (honoured). Connector: subscriptionName.
+   */
+  subscriptionName?: string;
+  /**
+   * Read a collection's change stream (must be local). Connector: isCollectionStream.
+   */
+  isCollectionStream?: boolean | string;
+  /**
+   * Accepted for the connector's Pulsar port; unused over WebSockets.
+   */
+  port?: number | string;
+  /**
+   * Default: Exclusive (keeps order).
+   */
+  subscriptionType?: "Exclusive" | "Shared" | "Failover" | "Key_Shared";
+  /**
+   * Where a new subscription starts. Default: earliest.
+   */
+  startingPosition?: "earliest" | "latest";
+  /**
+   * Upper bound of messages per micro-batch. Default: 10000.
+   */
+  maxMessagesPerTrigger?: number;
+  /**
+   * Messages peeked (not consumed) for inference. Default: 1.
+   */
+  schemaSampleSize?: number;
+  /**
+   * Handling of payloads that do not match. Default: PERMISSIVE.
+   */
+  mode?: "DROPMALFORMED" | "PERMISSIVE" | "FAILFAST";
+  columnNameOfCorruptRecord?: string;
+  /**
+   * Add _messageId, _publishTime, _key, _properties columns. Default: false.
+   */
+  includeMetadata?: boolean | string;
+}
+/**
+ * This interface was referenced by `undefined`'s JSON-Schema
+ * via the `definition` "JsonOptions".
+ */
+export interface JsonOptions {
+  /**
+   * JSON-lines file or folder.
+   */
+  path?: string;
+  schemaSampleSize?: number;
+  schemaInference?: "mostCommon" | "merge";
+  mode?: "DROPMALFORMED" | "PERMISSIVE" | "FAILFAST";
+  columnNameOfCorruptRecord?: string;
+}
+/**
+ * This interface was referenced by `undefined`'s JSON-Schema
+ * via the `definition` "MemoryOptions".
+ */
+export interface MemoryOptions {
+  name?: string;
+  queryName?: string;
+}
+/**
+ * This interface was referenced by `undefined`'s JSON-Schema
+ * via the `definition` "RateOptions".
+ */
+export interface RateOptions {
+  rowsPerSecond?: number;
+  numPartitions?: number;
+}
