@@ -1,11 +1,21 @@
 /**
- * Stream broker contract (the HTTP server wires it in; the streams work implements it).
- * STUB: replaced by the real broker.
+ * The stream broker: GDN streams (Pulsar topics behind Macrometa's REST and WebSocket proxy) in memory,
+ * optionally persisted under `<dataDir>/streams`. The HTTP server routes `_api/streams` REST calls and
+ * authenticated `/_ws/ws/v2/...` upgrades here.
  * @packageDocumentation
  */
-import type { IncomingMessage } from "node:http";
+import { STATUS_CODES, type IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
+import { WebSocketServer } from "ws";
 import type { Faults } from "../faults.js";
+import { decodeMessageId } from "./message-id.js";
+import { handleStreamRest, type RestHost } from "./rest.js";
+import { ConsumerSession, ProducerSession, ReaderSession, type Session, type SessionHost } from "./sessions.js";
+import { StreamStore } from "./store.js";
+import { SUBSCRIPTION_TYPES, type SubscriptionType } from "./subscription.js";
+import { namespaceOf, Topic, topicKey, type TopicDescriptor } from "./topic.js";
+
+export { decodeMessageId, encodeMessageId, type MessageId } from "./message-id.js";
 
 export interface StreamBrokerOptions {
   tenant: string;
@@ -38,24 +48,235 @@ export interface StreamInfo {
   isCollectionStream: boolean;
 }
 
-export class StreamBroker {
+const WS_PREFIX = "/_ws/ws/v2/";
+const STREAM_NOT_FOUND = 100016;
+
+/** Retention default when nobody set one: Macrometa keeps unacked messages up to 3 days. */
+const DEFAULT_TTL_SECONDS = 3 * 24 * 3600;
+
+class UpgradeError extends Error {
+  constructor(
+    readonly status: number,
+    readonly errorNum: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export class StreamBroker implements RestHost, SessionHost {
+  private readonly topics = new Map<string, Topic>();
+  private readonly sessions = new Set<Session>();
+  private readonly wss = new WebSocketServer({ noServer: true, perMessageDeflate: false });
+  private nextLedgerId = 0;
+  private ttl = DEFAULT_TTL_SECONDS;
+  private unhookFaults: (() => void) | undefined;
+  store: StreamStore | undefined;
+
   constructor(readonly options: StreamBrokerOptions) {}
+
+  get tenant(): string {
+    return this.options.tenant;
+  }
+  get faults(): Faults {
+    return this.options.faults;
+  }
+  get ttlSeconds(): number {
+    return this.ttl;
+  }
+
   /** Loads persisted state (ledgers, subscriptions) when `dataDir` is set. */
-  async open(): Promise<void> {}
-  handleRest(_req: StreamRestRequest): Promise<StreamRestResponse> {
-    return Promise.resolve({ status: 501, body: { error: true, code: 501, errorNum: 1, errorMessage: "streams not implemented" } });
+  async open(): Promise<void> {
+    this.unhookFaults ??= this.options.faults.onCloseAllWebSockets(() => this.closeAllSockets());
+    if (!this.options.dataDir || this.store) return;
+    const store = new StreamStore(this.options.dataDir);
+    for (const loaded of store.load()) {
+      const topic = new Topic(loaded.desc);
+      for (const msg of loaded.entries) topic.restore(msg);
+      if (topic.entries.length === 0) topic.firstEntry = 0;
+      for (const [name, s] of loaded.subscriptions) {
+        const sub = topic.getOrCreateSubscription(name, s.type, true);
+        sub.restore(s.markDelete, s.acked);
+      }
+      topic.log = store.logFor(loaded.desc.ledgerId);
+      this.topics.set(topic.key, topic);
+    }
+    if (store.ttlSeconds > 0) this.ttl = store.ttlSeconds;
+    this.nextLedgerId = store.nextLedgerId;
+    this.store = store;
   }
+
+  handleRest(req: StreamRestRequest): Promise<StreamRestResponse> {
+    return Promise.resolve(handleStreamRest(this, req));
+  }
+
   /** Upgrade for `/_ws/ws/v2/...` after the server authenticated the request. */
-  handleUpgrade(_req: IncomingMessage, socket: Duplex, _head: Buffer): void {
-    socket.destroy();
+  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    let attach: (ws: import("ws").WebSocket) => void;
+    try {
+      attach = this.prepare(req, socket);
+    } catch (e) {
+      const err = e instanceof UpgradeError ? e : new UpgradeError(500, 8, "internal error");
+      rejectUpgrade(socket, err);
+      return;
+    }
+    this.wss.handleUpgrade(req, socket, head, (ws) => attach(ws));
   }
+
+  /** Checks the request and returns what to do once the handshake is done. */
+  private prepare(req: IncomingMessage, socket: Duplex): (ws: import("ws").WebSocket) => void {
+    const url = new URL(req.url ?? "/", "http://local");
+    if (!url.pathname.startsWith(WS_PREFIX)) throw new UpgradeError(404, 404, "unknown WebSocket path");
+    const parts = url.pathname.slice(WS_PREFIX.length).split("/").map((p) => decodeURIComponent(p));
+    const [kind, persistence, tenant, namespace, name, subName] = parts;
+    if (persistence !== "persistent" || !tenant || !namespace || !name) {
+      throw new UpgradeError(400, 10, "expected /_ws/ws/v2/<producer|consumer|reader>/persistent/<tenant>/<namespace>/<topic>");
+    }
+    if (tenant !== this.tenant) throw new UpgradeError(404, STREAM_NOT_FOUND, `stream not found: ${name}`);
+    const topic = this.topics.get(topicKey(namespace, name));
+    if (!topic) throw new UpgradeError(404, STREAM_NOT_FOUND, `stream not found: ${name}`);
+    const q = url.searchParams;
+
+    if (kind === "producer" && parts.length === 5) {
+      return (ws) => this.sessions.add(new ProducerSession(this, topic, ws, socket));
+    }
+    if (kind === "reader" && parts.length === 5) {
+      const position = this.readerStart(topic, q.get("messageId") ?? "latest");
+      return (ws) => {
+        const s = new ReaderSession(this, topic, ws, socket, position);
+        this.sessions.add(s);
+        s.attach();
+      };
+    }
+    if (kind === "consumer" && parts.length === 6 && subName) {
+      const type = (q.get("subscriptionType") ?? "Exclusive") as SubscriptionType;
+      if (!SUBSCRIPTION_TYPES.includes(type)) throw new UpgradeError(400, 10, `unknown subscriptionType ${type}`);
+      const existing = topic.subscriptions.get(subName);
+      const refusal = existing?.refusal(type);
+      if (refusal) throw new UpgradeError(409, 2, refusal);
+      const rqs = Number(q.get("receiverQueueSize") ?? 1000);
+      const nackDelay = Number(q.get("negativeAckRedeliveryDelay") ?? 0);
+      const earliest = (q.get("subscriptionInitialPosition") ?? "Latest").toLowerCase() === "earliest";
+      return (ws) => {
+        // Checked again: another upgrade for the same subscription may have completed meanwhile.
+        const sub = topic.getOrCreateSubscription(subName, type, earliest);
+        const late = sub.refusal(type);
+        if (late) {
+          ws.close(1008, late.slice(0, 120));
+          return;
+        }
+        const s = new ConsumerSession(this, topic, ws, socket, sub, {
+          type,
+          pullMode: q.get("pullMode") === "true",
+          queueLimit: Number.isFinite(rqs) && rqs > 0 ? Math.floor(rqs) : 1,
+          nackDelayMs: Number.isFinite(nackDelay) && nackDelay > 0 ? nackDelay : 0,
+        });
+        this.sessions.add(s);
+        s.attach();
+      };
+    }
+    throw new UpgradeError(400, 10, "expected /_ws/ws/v2/<producer|consumer|reader>/persistent/<tenant>/<namespace>/<topic>[/<subscription>]");
+  }
+
+  private readerStart(topic: Topic, messageId: string): number {
+    if (messageId === "earliest") return topic.firstEntry;
+    if (messageId === "latest") return topic.nextEntry;
+    const id = decodeMessageId(messageId);
+    if (!id) throw new UpgradeError(400, 10, "messageId must be earliest, latest or a base64 message id");
+    if (id.ledgerId !== topic.desc.ledgerId) return id.ledgerId < topic.desc.ledgerId ? topic.firstEntry : topic.nextEntry;
+    // As a Pulsar reader: the given message itself is not delivered again.
+    return id.entryId + 1;
+  }
+
+  forget(session: Session): void {
+    this.sessions.delete(session);
+  }
+
+  private closeAllSockets(): void {
+    for (const s of [...this.sessions]) s.kill();
+  }
+
+  // Topic registry (RestHost)
+
+  topicsOf(fabric: string): Topic[] {
+    return [...this.topics.values()].filter((t) => t.desc.fabric === fabric);
+  }
+
+  /** Finds by listed name; the prefix says local or global, unprefixed names are collection streams (local). */
+  findTopic(fabric: string, name: string): Topic | undefined {
+    const global = name.startsWith("c8globals.");
+    return this.topics.get(topicKey(namespaceOf(fabric, global), name));
+  }
+
+  createTopic(fabric: string, name: string, global: boolean, isCollectionStream: boolean): Topic {
+    const base = { fabric, name, global, isCollectionStream };
+    const desc: TopicDescriptor = this.store ? this.store.createTopic(base) : { ...base, ledgerId: this.nextLedgerId++ };
+    const topic = new Topic(desc);
+    if (this.store) topic.log = this.store.logFor(desc.ledgerId);
+    this.topics.set(topic.key, topic);
+    return topic;
+  }
+
+  deleteTopic(topic: Topic): void {
+    if (this.topics.get(topic.key) !== topic) return;
+    this.topics.delete(topic.key);
+    for (const s of [...this.sessions]) if (s.topic === topic) s.close(1000, "stream deleted");
+    this.store?.dropTopic(topic.desc.ledgerId);
+  }
+
+  setTtl(seconds: number): void {
+    this.ttl = seconds;
+    this.store?.setTtl(seconds);
+  }
+
   /** A collection got a change stream (`stream: true` on create, or `hasStream` set). */
-  ensureCollectionStream(_fabric: string, _collection: string): void {}
-  /** Publishes a committed change: the new document, or `{_key, _delete: true}` for a delete. */
-  publishChange(_fabric: string, _collection: string, _doc: Record<string, unknown>): void {}
-  dropCollectionStream(_fabric: string, _collection: string): void {}
-  listStreams(_fabric: string): StreamInfo[] {
-    return [];
+  ensureCollectionStream(fabric: string, collection: string): void {
+    if (!this.findTopic(fabric, collection)) this.createTopic(fabric, collection, false, true);
   }
-  async close(): Promise<void> {}
+
+  /**
+   * Publishes a committed change: the new document, or `{_key, _delete: true}` for a delete. The payload
+   * is base64 of the document's JSON; the message key is the document key, so Key_Shared keeps each
+   * document's changes on one consumer.
+   */
+  publishChange(fabric: string, collection: string, doc: Record<string, unknown>): void {
+    const topic = this.topics.get(topicKey(namespaceOf(fabric, false), collection));
+    if (!topic) return;
+    const payload = Buffer.from(JSON.stringify(doc)).toString("base64");
+    topic.append(payload, {}, typeof doc._key === "string" ? doc._key : undefined);
+  }
+
+  dropCollectionStream(fabric: string, collection: string): void {
+    const topic = this.topics.get(topicKey(namespaceOf(fabric, false), collection));
+    if (topic?.desc.isCollectionStream) this.deleteTopic(topic);
+  }
+
+  listStreams(fabric: string): StreamInfo[] {
+    return this.topicsOf(fabric).map((t) => ({
+      fabric,
+      topic: t.desc.name,
+      global: t.desc.global,
+      isCollectionStream: t.desc.isCollectionStream,
+    }));
+  }
+
+  async close(): Promise<void> {
+    this.unhookFaults?.();
+    this.unhookFaults = undefined;
+    for (const s of [...this.sessions]) s.kill();
+    await new Promise<void>((resolve) => this.wss.close(() => resolve()));
+    this.store?.close();
+    this.store = undefined;
+  }
+}
+
+function rejectUpgrade(socket: Duplex, err: UpgradeError): void {
+  const body = JSON.stringify({ error: true, code: err.status, errorNum: err.errorNum, errorMessage: err.message });
+  socket.end(
+    `HTTP/1.1 ${err.status} ${STATUS_CODES[err.status] ?? "Error"}\r\n` +
+      "Content-Type: application/json\r\n" +
+      `Content-Length: ${Buffer.byteLength(body)}\r\n` +
+      "Connection: close\r\n\r\n" +
+      body,
+  );
 }
