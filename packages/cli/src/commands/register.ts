@@ -1,0 +1,2 @@
+/** Registers the verbs that need the whole runtime (providers, local peers). */
+export {};
