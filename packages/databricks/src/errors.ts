@@ -1,0 +1,152 @@
+/**
+ * Errors of the `databricks` format. Every failure of the driver is wrapped in a
+ * {@link DatabricksError} that names the statement kind (CREATE, INSERT, MERGE...) and the
+ * server's SQLSTATE, and is classified retryable or not. The driver's own error objects are
+ * never attached as they are: `StatusError` is not an `Error`, and an HTTP failure carries the
+ * fetch request, so the cause we keep is a plain `Error` with a redacted message.
+ * @packageDocumentation
+ */
+import { MacrometaSparkError, redactText, type ErrorContext } from "@macrometa-spark/core";
+
+export type DatabricksErrorCode =
+  /** The token or OAuth credentials were refused (HTTP 401/403, OAuth failure). */
+  | "DATABRICKS_AUTH"
+  /** The server ran the statement and reported an error (syntax, missing table, constraint...). */
+  | "DATABRICKS_SQL"
+  /** The connection failed or the server answered 429/5xx: may succeed when repeated. */
+  | "DATABRICKS_UNAVAILABLE"
+  /** The statement ran past `queryTimeoutMs` or was cancelled. */
+  | "DATABRICKS_TIMEOUT"
+  /** The target table is incompatible with the data (retyped column, missing table...). */
+  | "DATABRICKS_SCHEMA"
+  /** The table exists and the save mode is `errorifexists`. */
+  | "DATABRICKS_TABLE_EXISTS"
+  /** Anything else the driver threw. */
+  | "DATABRICKS_DRIVER";
+
+export interface DatabricksErrorContext extends ErrorContext {
+  /** First keyword of the statement (CREATE, INSERT, MERGE, SELECT...), never its text. */
+  statement?: string;
+  /** SQLSTATE reported by the server, when there is one. */
+  sqlState?: string;
+  /** HTTP status of the Thrift call, when it failed at the HTTP level. */
+  httpStatus?: number;
+}
+
+/** Root of this package's errors; `code`, `retryable`, `context.statement`, `context.sqlState`. */
+export class DatabricksError extends MacrometaSparkError {
+  declare readonly context: DatabricksErrorContext;
+  constructor(message: string, options: { code: DatabricksErrorCode; retryable?: boolean | null; cause?: unknown; context?: DatabricksErrorContext }) {
+    super(message, options);
+  }
+  /** SQLSTATE of the failed statement, when the server gave one. */
+  get sqlState(): string | undefined {
+    return this.context.sqlState;
+  }
+  /** Kind of the failed statement (CREATE, MERGE...), when a statement failed. */
+  get statementKind(): string | undefined {
+    return this.context.statement;
+  }
+}
+
+/** First keyword(s) of a statement, for error context and logs: never the statement's text. */
+export function statementKind(sql: string): string {
+  // Skip leading whitespace and comments so a generated comment cannot hide the kind.
+  const text = sql.replace(/^(\s+|--[^\n]*\n?|\/\*[\s\S]*?\*\/)+/, "");
+  const m = /^([A-Za-z]+)(?:\s+(OR\s+REPLACE|OVERWRITE|INTO))?/i.exec(text);
+  if (!m) return "UNKNOWN";
+  const first = m[1]!.toUpperCase();
+  return first === "INSERT" && m[2] && /OVERWRITE/i.test(m[2]) ? "INSERT OVERWRITE" : first;
+}
+
+const RETRYABLE_HTTP = new Set([429, 502, 503, 504]);
+const NETWORK_CODES = new Set(["ECONNRESET", "ECONNREFUSED", "ETIMEDOUT", "EPIPE", "EAI_AGAIN", "ENOTFOUND", "UND_ERR_SOCKET", "ECONNABORTED"]);
+
+function field(err: unknown, name: string): unknown {
+  return err !== null && typeof err === "object" ? (err as Record<string, unknown>)[name] : undefined;
+}
+
+/** Removes every occurrence of the given secrets, then the generic credential patterns. */
+export function scrub(text: string, secrets: readonly string[] = []): string {
+  let out = text;
+  for (const s of secrets) if (s && s.length >= 4) out = out.split(s).join("***");
+  return redactText(out);
+}
+
+/**
+ * Wraps whatever the driver threw into a {@link DatabricksError}. `secrets` (token, client
+ * secret) are scrubbed from the message even if a server echoed them.
+ */
+export function wrapDriverError(err: unknown, kind: string | undefined, context: DatabricksErrorContext = {}, secrets: readonly string[] = []): DatabricksError {
+  if (err instanceof DatabricksError) return err;
+  const name = String(field(err, "name") ?? field(field(err, "constructor"), "name") ?? "");
+  const rawMessage = String(field(err, "message") ?? err);
+  const message = scrub(rawMessage, secrets);
+  const ctx: DatabricksErrorContext = { ...context, ...(kind ? { statement: kind } : {}) };
+  const where = kind ? `${kind} statement` : "Databricks call";
+  // A plain Error keeps the driver's class name and message but not its request/response objects.
+  const cause = new Error(message);
+  cause.name = name || "DriverError";
+
+  const httpStatus = field(err, "statusCode");
+  if (typeof httpStatus === "number") {
+    ctx.httpStatus = httpStatus;
+    if (httpStatus === 401 || httpStatus === 403) {
+      return new DatabricksError(
+        `Databricks refused the credentials (HTTP ${httpStatus}) during ${where}: check 'token' (or 'clientId'/'clientSecret') and that it may use this warehouse`,
+        { code: "DATABRICKS_AUTH", retryable: false, cause, context: ctx },
+      );
+    }
+    const retryable = RETRYABLE_HTTP.has(httpStatus) || httpStatus >= 500;
+    return new DatabricksError(`${where} failed with HTTP ${httpStatus}: ${message}`, {
+      code: retryable ? "DATABRICKS_UNAVAILABLE" : "DATABRICKS_DRIVER",
+      retryable,
+      cause,
+      context: ctx,
+    });
+  }
+  if (name === "AuthenticationError" || /authenticat|unauthori[sz]ed|invalid_client|oauth/i.test(name)) {
+    return new DatabricksError(`Databricks authentication failed during ${where}: ${message}`, { code: "DATABRICKS_AUTH", retryable: false, cause, context: ctx });
+  }
+  // OperationStateError: the statement ran and failed; sqlState and displayMessage come from the server.
+  const response = field(err, "response");
+  const sqlState = field(response, "sqlState") ?? field(err, "sqlState");
+  if (typeof sqlState === "string" && sqlState) ctx.sqlState = sqlState;
+  const errorCode = field(err, "errorCode");
+  if (errorCode === "TIMEOUT" || errorCode === "CANCELED") {
+    return new DatabricksError(`${where} ${errorCode === "TIMEOUT" ? "timed out" : "was cancelled"}: ${message}`, {
+      code: "DATABRICKS_TIMEOUT",
+      retryable: false,
+      cause,
+      context: ctx,
+    });
+  }
+  if (name === "OperationStateError" || ctx.sqlState) {
+    // SQLSTATE class 08 is a connection exception; everything else is the statement's own fault.
+    const transient = ctx.sqlState?.startsWith("08") ?? false;
+    const state = ctx.sqlState ? ` [SQLSTATE ${ctx.sqlState}]` : "";
+    return new DatabricksError(`${where} failed${state}: ${message}`, {
+      code: transient ? "DATABRICKS_UNAVAILABLE" : "DATABRICKS_SQL",
+      retryable: transient,
+      cause,
+      context: ctx,
+    });
+  }
+  const sysCode = field(err, "code") ?? field(field(err, "cause"), "code");
+  if (typeof sysCode === "string" && NETWORK_CODES.has(sysCode)) {
+    return new DatabricksError(`${where} could not reach the warehouse (${sysCode}): ${message}`, {
+      code: "DATABRICKS_UNAVAILABLE",
+      retryable: true,
+      cause,
+      context: ctx,
+    });
+  }
+  if (name === "Status Error" || name === "StatusError") {
+    // Thrift status ERROR without an operation: e.g. an invalid session handle after a server restart.
+    return new DatabricksError(`${where} failed: ${message}`, { code: "DATABRICKS_SQL", retryable: false, cause, context: ctx });
+  }
+  if (name === "RetryError") {
+    return new DatabricksError(`${where}: the driver gave up retrying: ${message}`, { code: "DATABRICKS_UNAVAILABLE", retryable: true, cause, context: ctx });
+  }
+  return new DatabricksError(`${where} failed: ${message}`, { code: "DATABRICKS_DRIVER", retryable: null, cause, context: ctx });
+}

@@ -1,0 +1,496 @@
+/**
+ * Spark types ⇄ Databricks SQL: DDL type names for CREATE/ALTER, value literals for statements,
+ * and parsing of the type names Databricks prints (DESCRIBE, result metadata).
+ *
+ * Literals follow Databricks' lexer exactly: inside '...' a backslash is an escape character,
+ * so a value's backslashes are doubled and its single quotes become \' . Every other value is
+ * validated against its column type before it becomes text, so a value can only ever be data.
+ * @packageDocumentation
+ */
+import {
+  ArrayType,
+  BinaryType,
+  BooleanType,
+  DateType,
+  DecimalType,
+  DoubleType,
+  FloatType,
+  IntegerType,
+  LongType,
+  MalformedRecordError,
+  MapType,
+  NullType,
+  SchemaError,
+  StringType,
+  StructField,
+  StructType,
+  TimestampType,
+  type DataType,
+} from "@macrometa-spark/core";
+import { quoteIdent, type ColumnNameMode, mapColumnNames } from "./identifiers.js";
+
+/** The Databricks DDL type of a Spark type (`ARRAY<STRUCT<`a`: BIGINT>>`, `DECIMAL(10,2)`...). */
+export function sqlType(t: DataType): string {
+  switch (t.kind) {
+    case "string":
+      return "STRING";
+    case "long":
+      return "BIGINT";
+    case "integer":
+      return "INT";
+    case "double":
+      return "DOUBLE";
+    case "float":
+      return "FLOAT";
+    case "boolean":
+      return "BOOLEAN";
+    // Delta cannot store a VOID column; a column inferred only from nulls becomes STRING.
+    case "null":
+      return "STRING";
+    case "date":
+      return "DATE";
+    case "timestamp":
+      return "TIMESTAMP";
+    case "binary":
+      return "BINARY";
+    case "decimal": {
+      const d = t as DecimalType;
+      return `DECIMAL(${d.precision},${d.scale})`;
+    }
+    case "array":
+      return `ARRAY<${sqlType((t as ArrayType).elementType)}>`;
+    case "map": {
+      const m = t as MapType;
+      return `MAP<${sqlType(m.keyType)}, ${sqlType(m.valueType)}>`;
+    }
+    case "struct":
+      return `STRUCT<${(t as StructType).fields.map((f) => `${quoteIdent(f.name)}: ${sqlType(f.dataType)}`).join(", ")}>`;
+  }
+}
+
+/** `\`a\` BIGINT NOT NULL, \`b\` ARRAY<STRING>` for CREATE TABLE / ADD COLUMNS. */
+export function columnDefinitions(fields: readonly StructField[]): string {
+  return fields.map((f) => `${quoteIdent(f.name)} ${sqlType(f.dataType)}${f.nullable ? "" : " NOT NULL"}`).join(", ");
+}
+
+/**
+ * The schema as Delta will store it: names checked (or renamed) at every depth. Values stay
+ * positional, so renaming a field never touches the data.
+ */
+export function toDeltaSchema(schema: StructType, mode: ColumnNameMode): StructType {
+  return mapStruct(schema, mode, "");
+}
+
+function mapStruct(s: StructType, mode: ColumnNameMode, prefix: string): StructType {
+  const names = mapColumnNames(s.fieldNames, mode, prefix);
+  return new StructType(s.fields.map((f, i) => new StructField(names[i]!, mapType(f.dataType, mode, `${prefix}${f.name}.`), f.nullable, f.metadata)));
+}
+
+function mapType(t: DataType, mode: ColumnNameMode, prefix: string): DataType {
+  if (t instanceof StructType) return mapStruct(t, mode, prefix);
+  if (t instanceof ArrayType) return new ArrayType(mapType(t.elementType, mode, prefix), t.containsNull);
+  if (t instanceof MapType) return new MapType(mapType(t.keyType, mode, prefix), mapType(t.valueType, mode, prefix), t.valueContainsNull);
+  return t;
+}
+
+/** A Databricks string literal: backslash and quote escaped per Databricks' lexer. */
+export function stringLiteral(s: string): string {
+  return "'" + s.replace(/\\/g, "\\\\").replace(/'/g, "\\'") + "'";
+}
+
+const INTEGER_TEXT = /^[-+]?\d+$/;
+const DECIMAL_TEXT = /^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/;
+const DATE_TEXT = /^\d{4}-\d{2}-\d{2}$/;
+const INT_RANGE: Record<string, [bigint, bigint]> = {
+  long: [-(2n ** 63n), 2n ** 63n - 1n],
+  integer: [-(2n ** 31n), 2n ** 31n - 1n],
+};
+
+function bad(column: string, t: DataType, v: unknown, why = ""): MalformedRecordError {
+  const shown = typeof v === "string" ? JSON.stringify(v.length > 40 ? v.slice(0, 37) + "..." : v) : typeof v === "object" ? (Array.isArray(v) ? "an array" : "an object") : String(v);
+  return new MalformedRecordError(`column ${JSON.stringify(column)}: ${shown} is not a valid ${t.simpleString()}${why ? ` (${why})` : ""}`, { field: column });
+}
+
+/** Integer text of a long/int value, range-checked. */
+export function integerText(v: unknown, t: DataType, column: string): string {
+  let b: bigint;
+  if (typeof v === "bigint") b = v;
+  else if (typeof v === "number" && Number.isInteger(v)) b = BigInt(v);
+  else if (typeof v === "string" && INTEGER_TEXT.test(v.trim())) b = BigInt(v.trim());
+  else throw bad(column, t, v);
+  const [lo, hi] = INT_RANGE[t.kind]!;
+  if (b < lo || b > hi) throw bad(column, t, v, "out of range");
+  return b.toString();
+}
+
+/** Decimal text of a decimal value (exact: strings and bigints are never turned into doubles). */
+export function decimalText(v: unknown, t: DataType, column: string): string {
+  const text = typeof v === "number" ? (Number.isFinite(v) ? String(v) : "") : typeof v === "bigint" ? v.toString() : typeof v === "string" ? v.trim() : "";
+  if (!DECIMAL_TEXT.test(text)) throw bad(column, t, v);
+  return text;
+}
+
+/** `YYYY-MM-DD` of a date value (a Date is taken in UTC). */
+export function dateText(v: unknown, t: DataType, column: string): string {
+  if (v instanceof Date && !Number.isNaN(v.getTime())) return v.toISOString().slice(0, 10);
+  if (typeof v === "string" && DATE_TEXT.test(v.trim()) && !Number.isNaN(Date.parse(v.trim()))) return v.trim();
+  throw bad(column, t, v);
+}
+
+/**
+ * `YYYY-MM-DD HH:MM:SS.ffffff` in UTC for a timestamp value. A string must carry a zone or
+ * `Z` (else it is ambiguous) or be a plain date-time, taken as UTC. Microseconds in the text
+ * are kept; a Date has milliseconds.
+ */
+export function timestampText(v: unknown, t: DataType, column: string): string {
+  if (v instanceof Date) {
+    if (Number.isNaN(v.getTime())) throw bad(column, t, v);
+    return v.toISOString().replace("T", " ").replace("Z", "");
+  }
+  if (typeof v === "number" && Number.isFinite(v)) return new Date(v).toISOString().replace("T", " ").replace("Z", "");
+  if (typeof v === "string") {
+    const m = /^(\d{4}-\d{2}-\d{2})(?:[T ](\d{2}:\d{2}(?::\d{2})?)(\.\d{1,9})?)?\s*(Z|[+-]\d{2}:?\d{2})?$/i.exec(v.trim());
+    if (m) {
+      const frac = (m[3] ?? "").slice(1);
+      const ms = Date.parse(`${m[1]}T${m[2] ?? "00:00:00"}${m[2] && m[2].length === 5 ? ":00" : ""}${m[4] ? (m[4].toUpperCase() === "Z" ? "Z" : m[4].length === 5 ? m[4].slice(0, 3) + ":" + m[4].slice(3) : m[4]) : "Z"}`);
+      if (!Number.isNaN(ms)) {
+        const base = new Date(ms - (ms % 1000 + 1000) % 1000).toISOString().slice(0, 19).replace("T", " ");
+        return frac ? `${base}.${frac.slice(0, 6)}` : base;
+      }
+    }
+  }
+  throw bad(column, t, v);
+}
+
+/** A double literal that both lexers read as DOUBLE (`1.5E0`), or a CAST for NaN/±Infinity. */
+export function doubleLiteral(v: unknown, t: DataType, column: string): string {
+  const n = typeof v === "number" ? v : typeof v === "string" && DECIMAL_TEXT.test(v.trim()) ? Number(v) : typeof v === "bigint" ? Number(v) : NaN;
+  if (typeof v === "number" && Number.isNaN(v)) return "CAST('NaN' AS DOUBLE)";
+  if (Number.isNaN(n)) throw bad(column, t, v);
+  if (n === Infinity) return "CAST('Infinity' AS DOUBLE)";
+  if (n === -Infinity) return "CAST('-Infinity' AS DOUBLE)";
+  const s = String(n);
+  return /e/i.test(s) ? s.toUpperCase() : `${s}E0`;
+}
+
+function hex(v: unknown, t: DataType, column: string): string {
+  if (v instanceof Uint8Array) return Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString("hex").toUpperCase();
+  throw bad(column, t, v);
+}
+
+function structValues(v: unknown, t: StructType, column: string): unknown[] {
+  if (Array.isArray(v)) {
+    if (v.length !== t.fields.length) throw bad(column, t, v, `a struct row needs ${t.fields.length} values, got ${v.length}`);
+    return v;
+  }
+  if (v && typeof v === "object" && !(v instanceof Date) && !(v instanceof Uint8Array) && !(v instanceof Map)) {
+    const o = v as Record<string, unknown>;
+    return t.fields.map((f) => o[f.name] ?? null);
+  }
+  throw bad(column, t, v);
+}
+
+function mapEntries(v: unknown, t: MapType, column: string): [unknown, unknown][] {
+  if (v instanceof Map) return [...v.entries()];
+  if (v && typeof v === "object" && !Array.isArray(v)) return Object.entries(v as Record<string, unknown>);
+  throw bad(column, t, v);
+}
+
+/**
+ * A SQL literal for a value of type `t`. Nested values become `array(...)`, `map(...)` and
+ * `named_struct('name', ...)` calls built from the same literals.
+ */
+export function literal(v: unknown, t: DataType, column: string): string {
+  if (v === null || v === undefined) return "NULL";
+  switch (t.kind) {
+    case "string":
+    case "null":
+      if (typeof v === "string") return stringLiteral(v);
+      if (typeof v === "number" || typeof v === "boolean" || typeof v === "bigint") return stringLiteral(String(v));
+      throw bad(column, t, v);
+    case "long":
+    case "integer":
+      return integerText(v, t, column);
+    case "double":
+    case "float":
+      return doubleLiteral(v, t, column);
+    case "boolean":
+      if (typeof v === "boolean") return v ? "TRUE" : "FALSE";
+      throw bad(column, t, v);
+    case "decimal":
+      return `CAST(${stringLiteral(decimalText(v, t, column))} AS ${sqlType(t)})`;
+    case "date":
+      return `DATE ${stringLiteral(dateText(v, t, column))}`;
+    case "timestamp":
+      return `TIMESTAMP ${stringLiteral(timestampText(v, t, column) + "Z")}`;
+    case "binary":
+      return `unhex(${stringLiteral(hex(v, t, column))})`;
+    case "array": {
+      if (!Array.isArray(v)) throw bad(column, t, v);
+      const el = (t as ArrayType).elementType;
+      return `array(${v.map((x, i) => literal(x, el, `${column}[${i}]`)).join(", ")})`;
+    }
+    case "map": {
+      const m = t as MapType;
+      const parts: string[] = [];
+      for (const [k, x] of mapEntries(v, m, column)) {
+        if (k === null || k === undefined) throw bad(column, t, v, "a map key is null");
+        parts.push(literal(k, m.keyType, `${column}{key}`), literal(x, m.valueType, `${column}[${String(k)}]`));
+      }
+      return `map(${parts.join(", ")})`;
+    }
+    case "struct": {
+      const s = t as StructType;
+      const values = structValues(v, s, column);
+      return `named_struct(${s.fields.map((f, i) => `${stringLiteral(f.name)}, ${literal(values[i], f.dataType, `${column}.${f.name}`)}`).join(", ")})`;
+    }
+  }
+}
+
+/** True for types whose values go as parameters in the `parameters` strategy (scalars). */
+export function isParameterizable(t: DataType): boolean {
+  return !["array", "map", "struct", "binary"].includes(t.kind);
+}
+
+/** The `@databricks/sql` parameter type name of a scalar Spark type. */
+export function parameterType(t: DataType): string {
+  switch (t.kind) {
+    case "long":
+      return "BIGINT";
+    case "integer":
+      return "INTEGER";
+    case "double":
+      return "DOUBLE";
+    case "float":
+      return "FLOAT";
+    case "boolean":
+      return "BOOLEAN";
+    case "decimal":
+      return "DECIMAL";
+    case "date":
+      return "DATE";
+    case "timestamp":
+      return "TIMESTAMP";
+    default:
+      return "STRING";
+  }
+}
+
+/** The parameter's wire value (text), validated like a literal. */
+export function parameterValue(v: unknown, t: DataType, column: string): string | boolean {
+  switch (t.kind) {
+    case "long":
+    case "integer":
+      return integerText(v, t, column);
+    case "double":
+    case "float": {
+      const lit = doubleLiteral(v, t, column);
+      const m = /^CAST\('(.*)' AS DOUBLE\)$/.exec(lit);
+      return m ? m[1]! : String(Number(lit));
+    }
+    case "boolean":
+      if (typeof v === "boolean") return v;
+      throw bad(column, t, v);
+    case "decimal":
+      return decimalText(v, t, column);
+    case "date":
+      return dateText(v, t, column);
+    case "timestamp":
+      return timestampText(v, t, column) + "Z";
+    default:
+      if (typeof v === "string") return v;
+      if (typeof v === "number" || typeof v === "boolean" || typeof v === "bigint") return String(v);
+      throw bad(column, t, v);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Parsing Databricks type names (DESCRIBE output, result metadata).
+
+/**
+ * Parses a Databricks/Spark type name as printed by DESCRIBE or `typeof`: `bigint`,
+ * `decimal(10,2)`, `array<struct<a:int,b:string>>`, `STRUCT<a: INT NOT NULL COMMENT '...'>`,
+ * `map<string,bigint>`, `varchar(10)`. Unknown names fail with a SchemaError naming the column.
+ */
+export function parseDatabricksType(text: string, column = ""): DataType {
+  const p = new TypeParser(text, column);
+  const t = p.type();
+  p.end();
+  return t;
+}
+
+class TypeParser {
+  private i = 0;
+  constructor(
+    private readonly s: string,
+    private readonly column: string,
+  ) {}
+  private fail(why: string): never {
+    throw new SchemaError(`cannot read Databricks type ${JSON.stringify(this.s)}${this.column ? ` of column ${JSON.stringify(this.column)}` : ""}: ${why}`, { field: this.column });
+  }
+  private ws(): void {
+    while (this.i < this.s.length && /\s/.test(this.s[this.i]!)) this.i++;
+  }
+  private peek(): string {
+    this.ws();
+    return this.s[this.i] ?? "";
+  }
+  private eat(c: string): void {
+    if (this.peek() !== c) this.fail(`expected '${c}' at ${this.i}`);
+    this.i++;
+  }
+  private word(): string {
+    this.ws();
+    const m = /^[A-Za-z_][A-Za-z0-9_]*/.exec(this.s.slice(this.i));
+    if (!m) this.fail(`expected a name at ${this.i}`);
+    this.i += m[0].length;
+    return m[0];
+  }
+  private ident(): string {
+    this.ws();
+    if (this.s[this.i] === "`") {
+      let out = "";
+      this.i++;
+      for (;;) {
+        if (this.i >= this.s.length) this.fail("unterminated backtick");
+        if (this.s[this.i] === "`") {
+          if (this.s[this.i + 1] === "`") {
+            out += "`";
+            this.i += 2;
+            continue;
+          }
+          this.i++;
+          return out;
+        }
+        out += this.s[this.i++];
+      }
+    }
+    // Unquoted struct field names in printed types may hold any character but ':' and ','.
+    const m = /^[^:,<>\s]+/.exec(this.s.slice(this.i));
+    if (!m) this.fail(`expected a field name at ${this.i}`);
+    this.i += m[0].length;
+    return m[0];
+  }
+  private int(): number {
+    this.ws();
+    const m = /^\d+/.exec(this.s.slice(this.i));
+    if (!m) this.fail(`expected a number at ${this.i}`);
+    this.i += m[0].length;
+    return Number(m[0]);
+  }
+  end(): void {
+    this.ws();
+    if (this.i < this.s.length) this.fail(`unexpected ${JSON.stringify(this.s.slice(this.i))}`);
+  }
+  type(): DataType {
+    const name = this.word().toLowerCase();
+    switch (name) {
+      case "string":
+        return StringType;
+      case "varchar":
+      case "char":
+        if (this.peek() === "(") {
+          this.eat("(");
+          this.int();
+          this.eat(")");
+        }
+        return StringType;
+      case "bigint":
+      case "long":
+        return LongType;
+      case "int":
+      case "integer":
+      case "smallint":
+      case "short":
+      case "tinyint":
+      case "byte":
+        return IntegerType;
+      case "double":
+        return DoubleType;
+      case "float":
+      case "real":
+        return FloatType;
+      case "boolean":
+        return BooleanType;
+      case "date":
+        return DateType;
+      case "timestamp":
+      case "timestamp_ntz":
+      case "timestamp_ltz":
+        return TimestampType;
+      case "binary":
+        return BinaryType;
+      case "void":
+      case "null":
+        return NullType;
+      case "decimal":
+      case "dec":
+      case "numeric": {
+        if (this.peek() !== "(") return new DecimalType(10, 0);
+        this.eat("(");
+        const p = this.int();
+        let sc = 0;
+        if (this.peek() === ",") {
+          this.eat(",");
+          sc = this.int();
+        }
+        this.eat(")");
+        return new DecimalType(p, sc);
+      }
+      case "array": {
+        this.eat("<");
+        const el = this.type();
+        this.eat(">");
+        return new ArrayType(el);
+      }
+      case "map": {
+        this.eat("<");
+        const k = this.type();
+        this.eat(",");
+        const v = this.type();
+        this.eat(">");
+        return new MapType(k, v);
+      }
+      case "struct": {
+        this.eat("<");
+        const fields: StructField[] = [];
+        if (this.peek() !== ">") {
+          for (;;) {
+            const n = this.ident();
+            this.eat(":");
+            const ft = this.type();
+            let nullable = true;
+            if (/^\s*not\s+null/i.test(this.s.slice(this.i))) {
+              this.word();
+              this.word();
+              nullable = false;
+            }
+            if (/^\s*comment\s+'/i.test(this.s.slice(this.i))) {
+              this.word();
+              this.skipString();
+            }
+            fields.push(new StructField(n, ft, nullable));
+            if (this.peek() === ",") {
+              this.eat(",");
+              continue;
+            }
+            break;
+          }
+        }
+        this.eat(">");
+        return new StructType(fields);
+      }
+      default:
+        return this.fail(`unknown type '${name}'`);
+    }
+  }
+  private skipString(): void {
+    this.eat("'");
+    while (this.i < this.s.length) {
+      const c = this.s[this.i++];
+      if (c === "\\") this.i++;
+      else if (c === "'") return;
+    }
+    this.fail("unterminated comment string");
+  }
+}
