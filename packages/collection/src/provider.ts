@@ -1,0 +1,136 @@
+/**
+ * `com.macrometa.spark.collection[.MacrometaTableProvider]`: the table provider and its table.
+ * @packageDocumentation
+ */
+import {
+  type CaseInsensitiveOptions,
+  type LogicalWriteInfo,
+  MacrometaSparkError,
+  type ProviderContext,
+  type ScanBuilder,
+  StructType,
+  type Table,
+  type TableCapability,
+  type TableProvider,
+  type WriteBuilder,
+} from "@macrometa-spark/core";
+import { GdnHttpClient } from "@macrometa-spark/macrometa-client";
+import { type CollectionOptions, FORMAT_NAMES, parseCollectionOptions } from "./options.js";
+import { CollectionScan, preflight, sampleDocuments, schemaFromSample, withCorruptColumn } from "./read.js";
+import { CollectionBatchWrite } from "./write.js";
+
+/** A client for validated options: the retry budget comes from `maxRetries`, the time limit from `requestTimeoutMs`. */
+export function clientFor(opts: CollectionOptions, ctx: ProviderContext): GdnHttpClient {
+  return new GdnHttpClient({
+    url: opts.origin,
+    ...(opts.jwt !== undefined ? { jwt: opts.jwt } : { apiKey: opts.apiKey! }),
+    fabric: opts.fabric,
+    connections: Math.max(4, opts.parallelism + 2),
+    requestTimeoutMs: opts.requestTimeoutMs,
+    retry: { maxAttempts: opts.maxRetries + 1 },
+    logger: ctx.logger,
+  });
+}
+
+export class CollectionTable implements Table {
+  readonly name: string;
+  readonly capabilities: ReadonlySet<TableCapability> = new Set<TableCapability>(["BATCH_READ", "BATCH_WRITE", "TRUNCATE", "OVERWRITE", "ACCEPT_ANY_SCHEMA"]);
+
+  constructor(
+    readonly client: GdnHttpClient,
+    readonly opts: CollectionOptions,
+    readonly schema: StructType,
+    private readonly ctx: ProviderContext,
+    private readonly readOpts: CollectionOptions | undefined,
+  ) {
+    this.name = `${opts.fabric}.${opts.collection}`;
+  }
+
+  newScanBuilder(options: CaseInsensitiveOptions): ScanBuilder {
+    const opts = this.readOpts ?? parseCollectionOptions(options, "read");
+    return { build: () => new CollectionScan(this.client, opts, this.schema, this.ctx) };
+  }
+
+  newWriteBuilder(info: LogicalWriteInfo): WriteBuilder {
+    const opts = parseCollectionOptions(info.options, "write");
+    return {
+      buildForBatch: async () => {
+        const { signal, logger } = this.ctx;
+        const { exists } = await preflight(this.client, opts, "write", signal);
+        if (!exists) {
+          logger.info("collection write: creating the collection", { collection: opts.collection, fabric: opts.fabric });
+          try {
+            await this.client.createCollection(opts.collection, {}, signal);
+          } catch (err) {
+            // 409: created meanwhile (another writer, or our own lost answer) — fine.
+            if (!((err as { status?: number }).status === 409)) throw err;
+          }
+        }
+        let discard = false;
+        if (exists && info.mode !== "append") {
+          const count = await this.client.collectionCount(opts.collection, signal);
+          if (info.mode === "errorifexists" && count > 0) {
+            throw new MacrometaSparkError(`collection '${opts.collection}' already holds ${count} documents (save mode errorifexists)`, {
+              code: "TABLE_NOT_EMPTY",
+              retryable: false,
+              context: { collection: opts.collection, fabric: opts.fabric },
+            });
+          }
+          if (info.mode === "ignore" && count > 0) {
+            logger.info("collection write: collection not empty, nothing written (save mode ignore)", { collection: opts.collection, count });
+            discard = true;
+          }
+          if (info.mode === "overwrite" && count > 0) {
+            // Not atomic: readers see an empty or partly written collection until the import ends,
+            // and a failed import leaves it that way.
+            logger.warn("collection write: truncating before import (overwrite is not atomic)", { collection: opts.collection, count });
+            await this.client.truncateCollection(opts.collection, signal);
+          }
+        }
+        return new CollectionBatchWrite(this.client, opts, info.schema, this.ctx, discard);
+      },
+    };
+  }
+
+  async close(): Promise<void> {
+    await this.client.close();
+  }
+}
+
+export class MacrometaCollectionProvider implements TableProvider {
+  readonly formats = FORMAT_NAMES;
+  readonly supportsExternalMetadata = true;
+
+  /** Pre-flight, then the schema of the first `schemaSampleSize` documents of the query. */
+  async inferSchema(options: CaseInsensitiveOptions, ctx: ProviderContext): Promise<StructType> {
+    const opts = parseCollectionOptions(options, "read");
+    const client = clientFor(opts, ctx);
+    try {
+      await preflight(client, opts, "read", ctx.signal);
+      const sample = await sampleDocuments(client, opts, ctx.signal);
+      const schema = schemaFromSample(sample, opts);
+      ctx.logger.info("collection read: schema inferred", { collection: opts.collection, sampled: sample.length, schema: schema.simpleString() });
+      return schema;
+    } finally {
+      await client.close();
+    }
+  }
+
+  /**
+   * The table. With a schema, it is a read (the user's, or the inferred one; PERMISSIVE adds the
+   * corrupt-record column when missing) and the read pre-flight runs here; without one, a write.
+   */
+  async getTable(schema: StructType | undefined, options: CaseInsensitiveOptions, ctx: ProviderContext): Promise<Table> {
+    // Options are validated (and fail, naming the option) before anything touches the network.
+    const readOpts = schema ? parseCollectionOptions(options, "read") : undefined;
+    const opts = readOpts ?? parseCollectionOptions(options, "write");
+    const client = clientFor(opts, ctx);
+    try {
+      if (readOpts) await preflight(client, readOpts, "read", ctx.signal);
+    } catch (err) {
+      await client.close();
+      throw err;
+    }
+    return new CollectionTable(client, opts, schema && readOpts ? withCorruptColumn(schema, readOpts) : (schema ?? new StructType([])), ctx, readOpts);
+  }
+}

@@ -1,0 +1,273 @@
+/**
+ * Batch read of a collection: pre-flight, schema sampling, partition planning and the partition
+ * reader (cursor pages → rows, with one page of prefetch).
+ *
+ * Partitioning (only the default full-collection read; a user's query runs as one partition,
+ * because we cannot split arbitrary C8QL safely): `parallelism` key ranges
+ * `FILTER doc._key >= @lo AND doc._key < @hi`, with boundaries found by `SORT d._key LIMIT @off, 1`
+ * (one tiny query per boundary; on GDN the primary index is ordered, so that is an index skip and
+ * no documents travel). `LIMIT offset, n` slices were rejected: every slice makes the server skip
+ * `offset` documents, O(n²) over the job, and a slice cannot be resumed by key.
+ *
+ * Resumption: the default read is ordered by `_key`, so when a page is lost in a way that makes the
+ * cursor's position unknown (a reset or timeout during `PUT _api/cursor/<id>`), the reader opens a
+ * new cursor from the last `_key` it emitted (`doc._key > @after`) instead of asking the old cursor
+ * again (which could skip a page). A user's query cannot be resumed; such a loss fails the job with
+ * a clear error rather than returning a silently short result.
+ * @packageDocumentation
+ */
+import {
+  type Batch,
+  type InputPartition,
+  MacrometaSparkError,
+  type PartitionReader,
+  type ProviderContext,
+  type Row,
+  type RowBatch,
+  type Scan,
+  StringType,
+  StructType,
+  createDocumentDecoder,
+  inferSchema,
+} from "@macrometa-spark/core";
+import { type GdnHttpClient, isGdnError } from "@macrometa-spark/macrometa-client";
+import { type CollectionOptions, defaultQuery } from "./options.js";
+
+/** Metric names this format adds to the job's metrics. */
+export const METRICS = {
+  /** Documents received from the server (before decoding). */
+  documentsRead: "collection.documentsRead",
+  /** Documents not returned under DROPMALFORMED (with the first `_key`s as samples). */
+  rejected: "rejectedRecords",
+  /** Documents imported. */
+  documentsWritten: "collection.documentsWritten",
+  /** Documents the server refused on import (onDocumentError: skip). */
+  writeRejected: "collection.writeRejected",
+  /** Cursors reopened from the last key after a lost page. */
+  cursorResumes: "collection.cursorResumes",
+} as const;
+
+/** Checks what the connector checks before reading, with one precise error per failure. */
+export async function preflight(client: GdnHttpClient, opts: CollectionOptions, purpose: "read" | "write", signal?: AbortSignal): Promise<{ exists: boolean }> {
+  try {
+    await client.fabricMetadata(signal);
+  } catch (err) {
+    if (isGdnError(err) && err.status === 404) {
+      throw new MacrometaSparkError(`fabric '${opts.fabric}' not found (option 'fabric')`, { code: "FABRIC_NOT_FOUND", retryable: false, cause: err, context: { fabric: opts.fabric, option: "fabric" } });
+    }
+    if (isGdnError(err) && err.status === 401) {
+      throw new MacrometaSparkError(`the GDN refused the credentials (option 'apiKey'/'jwt'): ${err.message}`, { code: "UNAUTHORIZED", retryable: false, cause: err, context: { fabric: opts.fabric } });
+    }
+    throw err;
+  }
+  const [info, access] = await Promise.all([
+    client.findCollection(opts.collection, signal),
+    client.keyId ? client.keyAccess("collection", opts.collection, signal) : Promise.resolve(undefined),
+  ]);
+  const context = { collection: opts.collection, fabric: opts.fabric };
+  if (!info && purpose === "read") {
+    throw new MacrometaSparkError(`collection '${opts.collection}' not found in fabric '${opts.fabric}' (option 'collection')`, { code: "COLLECTION_NOT_FOUND", retryable: false, context: { ...context, option: "collection" } });
+  }
+  if (access !== undefined) {
+    const ok = purpose === "read" ? access === "rw" || access === "ro" : access === "rw";
+    // A missing collection has no permission entry yet: creating it is checked by the server itself.
+    if (!ok && info) {
+      throw new MacrometaSparkError(`the API key may not ${purpose} collection '${opts.collection}' (access '${access}', need ${purpose === "read" ? "'ro' or 'rw'" : "'rw'"})`, {
+        code: "ACCESS_DENIED",
+        retryable: false,
+        context,
+      });
+    }
+  }
+  if (purpose === "read") {
+    const q = opts.query ?? defaultQuery(opts.collection);
+    try {
+      await client.validateQuery(q, signal);
+    } catch (err) {
+      if (isGdnError(err) && err.status === 400) {
+        throw new MacrometaSparkError(`option 'query': the GDN rejected the query: ${err.message}`, { code: "INVALID_QUERY", retryable: false, cause: err, context: { ...context, option: "query" } });
+      }
+      throw err;
+    }
+  }
+  return { exists: info !== undefined };
+}
+
+/** The first `schemaSampleSize` documents of the query (the connector's rule), as JSON texts. */
+export async function sampleDocuments(client: GdnHttpClient, opts: CollectionOptions, signal?: AbortSignal): Promise<string[]> {
+  const out: string[] = [];
+  // The connector's own order (no SORT): "the first 50 documents" means what its query returns first.
+  const query = opts.query ?? "FOR doc IN @@collection RETURN doc";
+  const bindVars = opts.query ? opts.bindVars : { "@collection": opts.collection };
+  const cursor = client.query(query, { bindVars, batchSize: Math.min(opts.schemaSampleSize, 1000), signal });
+  for await (const page of cursor) {
+    for (const item of page.items) {
+      out.push(item);
+      if (out.length >= opts.schemaSampleSize) return out;
+    }
+  }
+  return out;
+}
+
+/** Schema of the sample: the connector's most-common rule (or merge); PERMISSIVE gets the corrupt-record column. */
+export function schemaFromSample(sample: string[], opts: CollectionOptions): StructType {
+  let schema = inferSchema(sample, { strategy: opts.schemaInference, sampleSize: opts.schemaSampleSize, columnNameOfCorruptRecord: opts.columnNameOfCorruptRecord });
+  schema = withCorruptColumn(schema, opts);
+  return schema;
+}
+
+export function withCorruptColumn(schema: StructType, opts: CollectionOptions): StructType {
+  if (opts.mode === "PERMISSIVE" && schema.fieldIndex(opts.columnNameOfCorruptRecord) < 0) return schema.add(opts.columnNameOfCorruptRecord, StringType, true);
+  return schema;
+}
+
+/** A key range of the default read; bounds are `_key` strings (lo inclusive, hi exclusive). */
+export interface CollectionPartition extends InputPartition {
+  readonly lo?: string;
+  readonly hi?: string;
+  /** True for the default full-collection read (ordered by `_key`, resumable). */
+  readonly resumable: boolean;
+}
+
+/** Cuts the collection into at most `parallelism` key ranges of about equal size. */
+export async function planPartitions(client: GdnHttpClient, opts: CollectionOptions, signal?: AbortSignal): Promise<CollectionPartition[]> {
+  if (opts.query !== undefined) return [{ index: 0, resumable: false }];
+  if (opts.parallelism <= 1) return [{ index: 0, resumable: true }];
+  const count = await client.collectionCount(opts.collection, signal);
+  // Below a few pages per partition, the extra cursors cost more than they save.
+  const parts = Math.min(opts.parallelism, Math.floor(count / Math.max(opts.batchSize, 1)));
+  if (parts <= 1) return [{ index: 0, resumable: true }];
+  const offsets = Array.from({ length: parts - 1 }, (_, i) => Math.floor(((i + 1) * count) / parts));
+  const keys = await Promise.all(
+    offsets.map(async (off) => {
+      const page = await client.createCursor("FOR d IN @@collection SORT d._key LIMIT @off, 1 RETURN d._key", {
+        bindVars: { "@collection": opts.collection, off },
+        batchSize: 1,
+        signal,
+      });
+      return page.items.length ? (JSON.parse(page.items[0]!) as string) : undefined;
+    }),
+  );
+  const bounds = [...new Set(keys.filter((k): k is string => typeof k === "string"))].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  const out: CollectionPartition[] = [];
+  for (let i = 0; i <= bounds.length; i++) {
+    out.push({ index: i, resumable: true, ...(i > 0 ? { lo: bounds[i - 1] } : {}), ...(i < bounds.length ? { hi: bounds[i] } : {}) });
+  }
+  return out;
+}
+
+/** The query of one default-read partition, continuing after `after` when resuming. */
+export function partitionQuery(p: CollectionPartition, collection: string, after: string | undefined): { query: string; bindVars: Record<string, unknown> } {
+  const filters: string[] = [];
+  const bindVars: Record<string, unknown> = { "@collection": collection };
+  if (after !== undefined) {
+    filters.push("doc._key > @after");
+    bindVars.after = after;
+  } else if (p.lo !== undefined) {
+    filters.push("doc._key >= @lo");
+    bindVars.lo = p.lo;
+  }
+  if (p.hi !== undefined) {
+    filters.push("doc._key < @hi");
+    bindVars.hi = p.hi;
+  }
+  const where = filters.length ? ` FILTER ${filters.join(" AND ")}` : "";
+  return { query: `FOR doc IN @@collection${where} SORT doc._key RETURN doc`, bindVars };
+}
+
+const KEY_FIELD = /"_key"\s*:\s*"((?:[^"\\]|\\.)*)"/;
+
+/** `_key` of a document text, without parsing the whole document. */
+export function keyOfText(text: string): string | undefined {
+  const m = KEY_FIELD.exec(text);
+  return m ? (JSON.parse(`"${m[1]}"`) as string) : undefined;
+}
+
+export class CollectionScan implements Scan, Batch {
+  constructor(
+    private readonly client: GdnHttpClient,
+    private readonly opts: CollectionOptions,
+    private readonly schema: StructType,
+    private readonly ctx: ProviderContext,
+  ) {}
+
+  readSchema(): StructType {
+    return this.schema;
+  }
+  description(): string {
+    return `MacrometaCollectionScan(${this.opts.fabric}.${this.opts.collection}${this.opts.query ? ", query" : ""})`;
+  }
+  toBatch(): Batch {
+    return this;
+  }
+  planInputPartitions(): Promise<InputPartition[]> {
+    return planPartitions(this.client, this.opts, this.ctx.signal);
+  }
+  createReader(partition: InputPartition): PartitionReader {
+    return readPartition(this.client, this.opts, this.schema, partition as CollectionPartition, this.ctx);
+  }
+}
+
+/** Rows of one partition, a batch per cursor page; `return()` deletes the cursor. */
+export async function* readPartition(client: GdnHttpClient, opts: CollectionOptions, schema: StructType, p: CollectionPartition, ctx: ProviderContext): AsyncGenerator<RowBatch, void, undefined> {
+  const { metrics, logger, signal } = ctx;
+  const decoder = createDocumentDecoder(schema, { mode: opts.mode, columnNameOfCorruptRecord: opts.columnNameOfCorruptRecord, metrics, rejectedMetric: METRICS.rejected });
+  let after: string | undefined;
+  let received = 0;
+  let rejected = 0;
+  let resumes = 0;
+  const rejectedKeys: string[] = [];
+  try {
+    for (;;) {
+      const { query, bindVars } = p.resumable ? partitionQuery(p, opts.collection, after) : { query: opts.query ?? defaultQuery(opts.collection), bindVars: opts.bindVars };
+      const cursor = client.query(query, { bindVars, batchSize: opts.batchSize, signal });
+      try {
+        for await (const page of cursor) {
+          const rows: Row[] = [];
+          for (const text of page.items) {
+            const row = decoder.decode(text);
+            if (row !== undefined) rows.push(row);
+            else {
+              rejected++;
+              if (rejectedKeys.length < 5) {
+                const k = keyOfText(text);
+                if (k !== undefined) rejectedKeys.push(k);
+              }
+            }
+          }
+          received += page.items.length;
+          metrics.add(METRICS.documentsRead, page.items.length);
+          if (p.resumable && page.items.length) after = keyOfText(page.items[page.items.length - 1]!) ?? after;
+          if (rows.length) yield rows;
+        }
+        return;
+      } catch (err) {
+        if (isGdnError(err) && err.outcomeUnknown && cursor.pages > 0) {
+          if (p.resumable && resumes < Math.max(opts.maxRetries, 1) * 4) {
+            resumes++;
+            metrics.add(METRICS.cursorResumes);
+            logger.warn("collection read: a cursor page was lost; reopening from the last key", { collection: opts.collection, partition: p.index, after, code: err.code });
+            continue;
+          }
+          throw new MacrometaSparkError(
+            `collection read: a cursor page of '${opts.collection}' was lost (${err.code}) after ${received} documents; ` +
+              (p.resumable ? "too many resumptions" : "a user query cannot be resumed safely (the cursor may have moved on), so the read fails instead of returning a short result"),
+            { code: "CURSOR_PAGE_LOST", retryable: false, cause: err, context: { collection: opts.collection, fabric: opts.fabric } },
+          );
+        }
+        throw err;
+      }
+    }
+  } finally {
+    if (rejected > 0) {
+      logger.warn(`collection read: ${rejected} of ${received} documents did not match the schema and were not returned (mode ${opts.mode})`, {
+        collection: opts.collection,
+        partition: p.index,
+        rejected,
+        sampleKeys: rejectedKeys,
+      });
+    }
+    logger.debug("collection read: partition done", { collection: opts.collection, partition: p.index, received, rejected, resumes });
+  }
+}
+

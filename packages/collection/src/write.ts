@@ -1,0 +1,296 @@
+/**
+ * Batch write into a collection through the import API, `batchSize` documents per call with
+ * `details: true`, up to `parallelism` calls in flight per writer.
+ *
+ * Nothing is swallowed: the import answers HTTP 200 even when documents fail, so every answer's
+ * `errors`, `unprocessed` and `details.errors[]` are read. `onDocumentError: fail` stops the write
+ * and fails with counts per errorNum and example keys; `skip` appends each rejected document to
+ * `rejectsPath` (JSON lines) and counts it.
+ *
+ * Retry safety of an import call:
+ * - refused by the server (429, 503) or never connected: always repeated (nothing was written);
+ * - ambiguous (reset after sending, timeout, 500/502/504) with explicit keys (`_key` on every
+ *   document, or `primaryKey`) and `replace`: repeated, an upsert by key is idempotent;
+ * - ambiguous with explicit keys, no `replace`: repeated, then "unique constraint" (1210) answers of
+ *   the repeat are checked against the stored documents: a stored document equal to ours is counted
+ *   as written by the first attempt (an identical pre-existing document is indistinguishable, and
+ *   leaves the collection in the same state);
+ * - ambiguous without explicit keys: NOT repeated (it could duplicate every document, under new
+ *   server-generated keys); the write fails with `WRITE_OUTCOME_UNKNOWN`.
+ * @packageDocumentation
+ */
+import { appendFile, mkdir } from "node:fs/promises";
+import { dirname } from "node:path";
+import {
+  type BatchWrite,
+  type DataWriter,
+  MacrometaSparkError,
+  type ProviderContext,
+  type RowBatch,
+  type StructType,
+  type WriterCommitMessage,
+  rowToJson,
+} from "@macrometa-spark/core";
+import { type GdnHttpClient, type ImportErrorDetail, type ImportResult, isGdnError } from "@macrometa-spark/macrometa-client";
+import type { CollectionOptions } from "./options.js";
+import { METRICS } from "./read.js";
+
+/** Per-errorNum tally of rejected documents, with a few examples. */
+export interface ErrorTally {
+  count: number;
+  examples: { key?: string; message: string }[];
+}
+
+interface WriterState {
+  created: number;
+  rejected: number;
+  byError: Map<string, ErrorTally>;
+  reconciled: number;
+}
+
+const rejectsQueues = new Map<string, Promise<void>>();
+
+/** Appends lines to a file, one append at a time per path (several writers share one file). */
+function appendLines(path: string, text: string): Promise<void> {
+  const prev = rejectsQueues.get(path) ?? mkdir(dirname(path), { recursive: true }).then(() => undefined);
+  const next = prev.then(() => appendFile(path, text, "utf8"));
+  rejectsQueues.set(
+    path,
+    next.catch(() => undefined),
+  );
+  return next;
+}
+
+function tally(map: Map<string, ErrorTally>, errorNum: string, key: string | undefined, message: string): void {
+  const t = map.get(errorNum) ?? { count: 0, examples: [] };
+  t.count++;
+  if (t.examples.length < 3) t.examples.push(key === undefined ? { message } : { key, message });
+  map.set(errorNum, t);
+}
+
+function describeTally(map: Map<string, ErrorTally>): string {
+  return [...map.entries()]
+    .map(([num, t]) => `${num} ×${t.count} (e.g. ${t.examples.map((e) => (e.key !== undefined ? `key '${e.key}': ` : "") + e.message.slice(0, 160)).join("; ")})`)
+    .join(", ");
+}
+
+function stripMeta(value: unknown): unknown {
+  if (!value || typeof value !== "object" || Array.isArray(value)) return value;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) if (k !== "_id" && k !== "_rev" && k !== "_key" && k !== "old_key") out[k] = v;
+  return out;
+}
+
+function sameDocument(a: unknown, b: unknown): boolean {
+  return stableStringify(stripMeta(a)) === stableStringify(stripMeta(b));
+}
+
+function stableStringify(v: unknown): string {
+  if (v === null || typeof v !== "object") return JSON.stringify(v) ?? "null";
+  if (Array.isArray(v)) return `[${v.map(stableStringify).join(",")}]`;
+  const keys = Object.keys(v).sort();
+  return `{${keys.map((k) => `${JSON.stringify(k)}:${stableStringify((v as Record<string, unknown>)[k])}`).join(",")}}`;
+}
+
+export class CollectionDataWriter implements DataWriter {
+  private buffer: string[] = [];
+  private bufferKeyed = true;
+  private readonly inFlight = new Set<Promise<void>>();
+  private failure: Error | undefined;
+  private readonly state: WriterState = { created: 0, rejected: 0, byError: new Map(), reconciled: 0 };
+  private readonly keyIndex: number;
+
+  constructor(
+    private readonly client: GdnHttpClient,
+    private readonly opts: CollectionOptions,
+    private readonly schema: StructType,
+    private readonly ctx: ProviderContext,
+    private readonly partitionId: number,
+    /** `ignore` mode on a non-empty collection: accept rows, write nothing. */
+    private readonly discard: boolean,
+  ) {
+    this.keyIndex = opts.primaryKey !== undefined ? schema.fieldIndex(opts.primaryKey) : schema.fieldIndex("_key");
+  }
+
+  async write(batch: RowBatch): Promise<void> {
+    if (this.failure) throw this.failure;
+    if (this.discard) return;
+    for (const row of batch) {
+      const k = this.keyIndex >= 0 ? row[this.keyIndex] : undefined;
+      if (k === undefined || k === null || k === "") this.bufferKeyed = false;
+      this.buffer.push(rowToJson(this.schema, row));
+      if (this.buffer.length >= this.opts.batchSize) await this.flush();
+    }
+  }
+
+  private async flush(): Promise<void> {
+    if (this.buffer.length === 0) return;
+    const chunk = this.buffer;
+    const keyed = this.bufferKeyed;
+    this.buffer = [];
+    this.bufferKeyed = true;
+    // Backpressure: at most `parallelism` imports in flight; the caller waits for a slot.
+    while (this.inFlight.size >= this.opts.parallelism) await Promise.race(this.inFlight);
+    if (this.failure) throw this.failure;
+    const p: Promise<void> = this.send(chunk, keyed)
+      .catch((err: unknown) => {
+        this.failure ??= err instanceof Error ? err : new Error(String(err));
+      })
+      .finally(() => this.inFlight.delete(p));
+    this.inFlight.add(p);
+  }
+
+  private async send(chunk: string[], keyed: boolean): Promise<void> {
+    const { signal } = this.ctx;
+    const importOpts = { details: true, primaryKey: this.opts.primaryKey, replace: this.opts.replace, signal };
+    let result: ImportResult;
+    let repeated = false;
+    try {
+      result = await this.client.importDocuments(this.opts.collection, chunk, { ...importOpts, safeToRetry: keyed && this.opts.replace });
+    } catch (err) {
+      if (!(isGdnError(err) && err.outcomeUnknown)) throw err;
+      if (!keyed) {
+        throw new MacrometaSparkError(
+          `import into '${this.opts.collection}': the answer for ${chunk.length} documents was lost (${err.code}) and they have no explicit keys, ` +
+            "so repeating the call could store them twice; give the rows a '_key' column or set 'primaryKey' to make writes retryable",
+          { code: "WRITE_OUTCOME_UNKNOWN", retryable: false, cause: err, context: { collection: this.opts.collection, fabric: this.opts.fabric } },
+        );
+      }
+      this.ctx.logger.warn("collection write: an import answer was lost; repeating the keyed chunk and reconciling duplicates", { collection: this.opts.collection, documents: chunk.length, code: err.code });
+      result = await this.client.importDocuments(this.opts.collection, chunk, { ...importOpts, safeToRetry: true });
+      repeated = true;
+    }
+    await this.account(chunk, result, repeated);
+  }
+
+  private async account(chunk: string[], result: ImportResult, repeated: boolean): Promise<void> {
+    let errors: ImportErrorDetail[] = result.details?.errors ?? [];
+    let created = result.created;
+    if (repeated && errors.some((e) => e.errorNumber === 1210)) {
+      const { ours, others } = await this.reconcile(chunk, errors);
+      created += ours;
+      this.state.reconciled += ours;
+      errors = others;
+    }
+    this.state.created += created;
+    this.ctx.metrics.add(METRICS.documentsWritten, created);
+    const unprocessed = result.unprocessed;
+    // Errors counted by the server but missing from details: never treated as success.
+    const undetailed = repeated ? 0 : Math.max(0, result.errors - (result.details?.errors.length ?? 0));
+    if (errors.length === 0 && unprocessed === 0 && undetailed === 0) return;
+    for (let i = 0; i < undetailed; i++) tally(this.state.byError, "unknown", undefined, "the server counted an error without details");
+    const lines: string[] = [];
+    for (const e of errors) {
+      tally(this.state.byError, String(e.errorNumber), e.key, e.errorMessage);
+      lines.push(`{"collection":${JSON.stringify(this.opts.collection)},"errorNum":${e.errorNumber},"errorMessage":${JSON.stringify(e.errorMessage)},"document":${e.documentText}}\n`);
+    }
+    if (unprocessed > 0) {
+      for (let i = 0; i < unprocessed; i++) tally(this.state.byError, "unprocessed", undefined, "the server did not process the document");
+      for (const d of result.details?.unprocessed ?? []) lines.push(`{"collection":${JSON.stringify(this.opts.collection)},"errorNum":"unprocessed","document":${JSON.stringify(d)}}\n`);
+    }
+    const count = errors.length + unprocessed + undetailed;
+    if (this.opts.onDocumentError === "skip") {
+      this.state.rejected += count;
+      for (const e of errors) this.ctx.metrics.reject(METRICS.writeRejected, { ...(e.key !== undefined ? { key: e.key } : {}), reason: `${e.errorNumber}: ${e.errorMessage}` });
+      for (let i = 0; i < unprocessed + undetailed; i++) this.ctx.metrics.reject(METRICS.writeRejected, { reason: i < unprocessed ? "unprocessed" : "error without details" });
+      if (lines.length) await appendLines(this.opts.rejectsPath!, lines.join(""));
+      return;
+    }
+    this.state.rejected += count;
+    throw this.failureError();
+  }
+
+  /** After a repeated keyed import: 1210 answers whose stored document equals ours were written by the first attempt. */
+  private async reconcile(chunk: string[], errors: ImportErrorDetail[]): Promise<{ ours: number; others: ImportErrorDetail[] }> {
+    const dupes = errors.filter((e) => e.errorNumber === 1210 && e.key !== undefined);
+    const sent = new Map<string, unknown>();
+    for (const text of chunk) {
+      const doc = JSON.parse(text) as Record<string, unknown>;
+      const k = this.opts.primaryKey !== undefined ? doc[this.opts.primaryKey] : doc._key;
+      if (k !== undefined && k !== null) sent.set(String(k), doc);
+    }
+    const stored = new Map<string, unknown>();
+    const cursor = this.client.query("FOR d IN @@collection FILTER d._key IN @keys RETURN d", {
+      bindVars: { "@collection": this.opts.collection, keys: dupes.map((e) => e.key) },
+      batchSize: 1000,
+      signal: this.ctx.signal,
+    });
+    for await (const page of cursor) {
+      for (const t of page.items) {
+        const d = JSON.parse(t) as Record<string, unknown>;
+        stored.set(String(d._key), d);
+      }
+    }
+    let ours = 0;
+    const others: ImportErrorDetail[] = errors.filter((e) => !(e.errorNumber === 1210 && e.key !== undefined));
+    for (const e of dupes) {
+      const mine = sent.get(e.key!);
+      const theirs = stored.get(e.key!);
+      if (mine !== undefined && theirs !== undefined && sameDocument(mine, theirs)) ours++;
+      else others.push(e);
+    }
+    return { ours, others };
+  }
+
+  private failureError(): MacrometaSparkError {
+    const total = [...this.state.byError.values()].reduce((n, t) => n + t.count, 0);
+    return new MacrometaSparkError(
+      `import into '${this.opts.collection}': ${total} documents were rejected by the server (${describeTally(this.state.byError)}); ` +
+        `${this.state.created} were written before the write stopped (onDocumentError 'fail'; use 'skip' with 'rejectsPath' to keep going)`,
+      {
+        code: "IMPORT_DOCUMENT_ERRORS",
+        retryable: false,
+        context: { collection: this.opts.collection, fabric: this.opts.fabric, errorCounts: Object.fromEntries([...this.state.byError].map(([k, t]) => [k, t.count])), written: this.state.created },
+      },
+    );
+  }
+
+  async commit(): Promise<WriterCommitMessage> {
+    if (this.failure) throw this.failure;
+    await this.flush();
+    while (this.inFlight.size) await Promise.race(this.inFlight);
+    if (this.failure) throw this.failure;
+    return {
+      partitionId: this.partitionId,
+      created: this.state.created,
+      rejected: this.state.rejected,
+      reconciled: this.state.reconciled,
+      errorCounts: Object.fromEntries([...this.state.byError].map(([k, t]) => [k, t.count])),
+    };
+  }
+
+  async abort(): Promise<void> {
+    this.buffer = [];
+    // Let in-flight calls finish so their outcome is counted and no socket is torn down mid-request.
+    await Promise.allSettled([...this.inFlight]);
+  }
+}
+
+export class CollectionBatchWrite implements BatchWrite {
+  constructor(
+    private readonly client: GdnHttpClient,
+    private readonly opts: CollectionOptions,
+    private readonly schema: StructType,
+    private readonly ctx: ProviderContext,
+    private readonly discard: boolean,
+  ) {}
+
+  createWriter(partitionId: number): DataWriter {
+    return new CollectionDataWriter(this.client, this.opts, this.schema, this.ctx, partitionId, this.discard);
+  }
+
+  async commit(messages: WriterCommitMessage[]): Promise<void> {
+    const sum = (k: string) => messages.reduce((n, m) => n + (typeof m[k] === "number" ? (m[k] as number) : 0), 0);
+    const rejected = sum("rejected");
+    const fields = { collection: this.opts.collection, written: sum("created"), rejected, reconciled: sum("reconciled") };
+    if (rejected > 0) this.ctx.logger.warn(`collection write: ${rejected} documents were rejected by the server and written to rejectsPath`, { ...fields, rejectsPath: this.opts.rejectsPath });
+    else this.ctx.logger.info("collection write: done", fields);
+  }
+
+  async abort(messages: WriterCommitMessage[]): Promise<void> {
+    this.ctx.logger.warn("collection write: aborted; documents already imported stay in the collection (imports are not transactional)", {
+      collection: this.opts.collection,
+      partitionsCommitted: messages.length,
+    });
+  }
+}
