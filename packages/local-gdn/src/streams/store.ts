@@ -21,6 +21,7 @@ import {
   readFileSync,
   renameSync,
   rmSync,
+  truncateSync,
   writeFileSync,
   writeSync,
 } from "node:fs";
@@ -252,17 +253,28 @@ function writeAtomically(path: string, text: string): void {
 function completeLines(path: string): string[] {
   if (!existsSync(path)) return [];
   const text = readFileSync(path, "utf8");
-  const lines = text.split("\n");
-  // The part after the last newline is a torn write (or empty).
-  lines.pop();
-  return lines;
+  const end = text.lastIndexOf("\n") + 1;
+  // A torn last write is cut off, or the next append would glue onto it.
+  if (end < text.length) truncateSync(path, Buffer.byteLength(text.slice(0, end)));
+  return end === 0 ? [] : text.slice(0, end - 1).split("\n");
+}
+
+/** Keeps the first `count` lines: what follows a damaged line cannot be trusted or appended after. */
+function keepLines(path: string, lines: string[], count: number): void {
+  let bytes = 0;
+  for (let i = 0; i < count; i++) bytes += Buffer.byteLength(lines[i]!) + 1;
+  truncateSync(path, bytes);
 }
 
 function readLedger(path: string): StoredMessage[] {
   const out: StoredMessage[] = [];
-  for (const line of completeLines(path)) {
+  const lines = completeLines(path);
+  for (const line of lines) {
     const f = line.split("\t");
-    if (f.length < 6) break;
+    if (f.length < 6 || Number(f[0]) !== (out.length ? out[out.length - 1]!.entryId + 1 : Number(f[0]))) {
+      keepLines(path, lines, out.length);
+      break;
+    }
     try {
       const msg: StoredMessage = {
         entryId: Number(f[0]),
@@ -274,6 +286,7 @@ function readLedger(path: string): StoredMessage[] {
       if (f[5]) msg.eventTime = JSON.parse(f[5]) as string;
       out.push(msg);
     } catch {
+      keepLines(path, lines, out.length);
       break;
     }
   }
@@ -282,11 +295,13 @@ function readLedger(path: string): StoredMessage[] {
 
 function readCursors(path: string): Map<string, LoadedSubscription> {
   const subs = new Map<string, { type: SubscriptionType; markDelete: number; acked: Set<number> }>();
-  for (const line of completeLines(path)) {
+  const lines = completeLines(path);
+  for (let i = 0; i < lines.length; i++) {
     let r: CursorRecord;
     try {
-      r = JSON.parse(line) as CursorRecord;
+      r = JSON.parse(lines[i]!) as CursorRecord;
     } catch {
+      keepLines(path, lines, i);
       break;
     }
     if ("c" in r) subs.set(r.s, { type: r.c, markDelete: r.p, acked: new Set() });
