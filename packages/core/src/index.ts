@@ -16,3 +16,13 @@ export * from "./metrics.js";
 export * from "./contracts.js";
 export * from "./registry.js";
 // session, DataFrame, streaming and built-in formats: added below by their module owners.
+export * from "./row.js";
+export * from "./display.js";
+export { DataFrame, DataFrameWriter, type JsonLines } from "./dataframe.js";
+export { SparkSession, DataFrameReader, createSession, type DataStreamReader, type SessionOptions, type SessionConf } from "./session.js";
+export { DataStreamWriter, type StreamingEngineOptions } from "./streaming/writer.js";
+export { StreamingQuery, type QueryProgress, type SourceProgress, type QueryStatus, type ForeachBatchFunction } from "./streaming/query.js";
+export { type Trigger, parseInterval } from "./streaming/trigger.js";
+export { CheckpointLog, writeAtomic, type OffsetEntry, type CommitEntry, type CheckpointOptions } from "./streaming/checkpoint.js";
+export { MemoryProvider, memoryProvider, memoryTable, type MemoryTableData, type MemoryFormatOptions } from "./formats/memory.js";
+export { registerBuiltinFormats } from "./formats/index.js";

@@ -1,0 +1,292 @@
+/**
+ * `DataFrame`: a lazy plan over rows with Spark's API shape. Transformations (`select`, `filter`,
+ * `limit`, `withColumn`) return new DataFrames at once; actions (`collect`, `count`, `show`, …)
+ * are async and run the plan, each with a fresh `JobMetrics` (kept as `df.metrics`).
+ * @packageDocumentation
+ */
+import { randomUUID } from "node:crypto";
+import type { Row, RowBatch, SaveMode, WriteBuilder } from "./contracts.js";
+import { SAVE_MODES } from "./contracts.js";
+import { OptionError, SchemaError, UnsupportedOperationError } from "./errors.js";
+import {
+  type ExecContext,
+  FilterPlan,
+  LimitPlan,
+  type PlanNode,
+  ProjectPlan,
+  WithColumnPlan,
+  executePlan,
+  runBatchWrite,
+} from "./execution.js";
+import { JobMetrics } from "./metrics.js";
+import { CaseInsensitiveOptions, type OptionValue } from "./options.js";
+import { createRow, type SparkRow, structToObject } from "./row.js";
+import { showString, treeString } from "./display.js";
+import type { SparkSession } from "./session.js";
+import { DataStreamWriter } from "./streaming/writer.js";
+import { toStructType } from "./type-parsers.js";
+import { BooleanType, type DataType, DoubleType, LongType, StringType, type StructType } from "./types.js";
+import { stringifyJson } from "./json-text.js";
+
+export class DataFrame implements AsyncIterable<SparkRow> {
+  private lastMetrics: JobMetrics | undefined;
+
+  /** @internal Built by the session and by transformations; users do not construct DataFrames. */
+  constructor(
+    readonly session: SparkSession,
+    /** @internal */
+    readonly plan: PlanNode,
+  ) {}
+
+  get schema(): StructType {
+    return this.plan.schema;
+  }
+  get columns(): string[] {
+    return this.plan.schema.fieldNames;
+  }
+  /** True when this DataFrame reads a streaming source (write it with `writeStream`). */
+  get isStreaming(): boolean {
+    return this.plan.isStreaming;
+  }
+  /** Counters of the last action on this DataFrame (rows read, rejected records with examples…). */
+  get metrics(): JobMetrics | undefined {
+    return this.lastMetrics;
+  }
+
+  // ---- transformations -------------------------------------------------------------------------
+
+  /** Columns by name, in the order given. */
+  select(...cols: (string | string[])[]): DataFrame {
+    const names = cols.flat();
+    if (names.length === 1 && names[0] === "*") return this;
+    const indices = names.map((n) => {
+      const i = this.schema.fieldIndex(n);
+      if (i < 0) throw new SchemaError(`cannot resolve column '${n}' among (${this.columns.join(", ")})`, { field: n });
+      return i;
+    });
+    return new DataFrame(this.session, new ProjectPlan(this.plan, indices));
+  }
+
+  /** Rows for which `predicate` is truthy; or rows whose `column` equals `value` (`===`). */
+  filter(predicate: (row: SparkRow) => unknown): DataFrame;
+  filter(column: string, value: unknown): DataFrame;
+  filter(predicateOrColumn: ((row: SparkRow) => unknown) | string, value?: unknown): DataFrame {
+    if (typeof predicateOrColumn === "function") {
+      return new DataFrame(this.session, new FilterPlan(this.plan, predicateOrColumn, predicateOrColumn.name || "<function>"));
+    }
+    const col = predicateOrColumn;
+    const i = this.schema.fieldIndex(col);
+    if (i < 0) throw new SchemaError(`cannot resolve column '${col}' among (${this.columns.join(", ")})`, { field: col });
+    return new DataFrame(this.session, new FilterPlan(this.plan, (r) => r.values[i] === value, `(${col} = ${String(value)})`));
+  }
+  /** Alias of `filter`, as in Spark. */
+  where(predicate: (row: SparkRow) => unknown): DataFrame;
+  where(column: string, value: unknown): DataFrame;
+  where(a: ((row: SparkRow) => unknown) | string, value?: unknown): DataFrame {
+    return typeof a === "function" ? this.filter(a) : this.filter(a, value);
+  }
+
+  limit(n: number): DataFrame {
+    if (!Number.isInteger(n) || n < 0) throw new RangeError(`limit must be a non-negative integer, got ${n}`);
+    if (this.isStreaming) throw new UnsupportedOperationError("limit is not supported on streaming DataFrames");
+    return new DataFrame(this.session, new LimitPlan(this.plan, n));
+  }
+
+  /**
+   * Adds (or replaces) a column: a literal, or a function of the row. A function's column type is
+   * `dataType` (default: string, as Spark's `udf` default return type); a literal's type is inferred
+   * (string, bigint for integers and bigints, double, boolean).
+   */
+  withColumn(name: string, valueOrFn: ((row: SparkRow) => unknown) | string | number | bigint | boolean | null, dataType?: DataType | string): DataFrame {
+    const type = dataType === undefined ? undefined : typeof dataType === "string" ? parseTypeName(dataType) : dataType;
+    if (typeof valueOrFn === "function") {
+      return new DataFrame(this.session, new WithColumnPlan(this.plan, name, type ?? StringType, valueOrFn));
+    }
+    const literal = valueOrFn;
+    const litType = type ?? literalType(literal);
+    return new DataFrame(this.session, new WithColumnPlan(this.plan, name, litType, () => literal));
+  }
+
+  // ---- actions ----------------------------------------------------------------------------------
+
+  /** Positional row batches, pulled (the lowest-level way out; what sinks consume). */
+  async *batches(): AsyncGenerator<RowBatch> {
+    const ctx = this.beginAction();
+    yield* executePlan(this.plan, ctx);
+  }
+
+  async *[Symbol.asyncIterator](): AsyncGenerator<SparkRow> {
+    const schema = this.schema;
+    for await (const batch of this.batches()) for (const r of batch) yield createRow(schema, r);
+  }
+
+  async collect(): Promise<SparkRow[]> {
+    const out: SparkRow[] = [];
+    for await (const row of this) out.push(row);
+    return out;
+  }
+
+  /** Rows as plain objects (each row's `asDict()`). */
+  async toArray(): Promise<Record<string, unknown>[]> {
+    const schema = this.schema;
+    const out: Record<string, unknown>[] = [];
+    for await (const batch of this.batches()) for (const r of batch) out.push(structToObject(schema, r));
+    return out;
+  }
+
+  async count(): Promise<number> {
+    let n = 0;
+    for await (const batch of this.batches()) n += batch.length;
+    return n;
+  }
+
+  async take(n: number): Promise<SparkRow[]> {
+    return this.limit(n).collect();
+  }
+  /** Alias of `take` (Spark's `head(n)`). */
+  head(n = 1): Promise<SparkRow[]> {
+    return this.take(n);
+  }
+
+  /** The first row, or undefined when there are none. */
+  async first(): Promise<SparkRow | undefined> {
+    return (await this.take(1))[0];
+  }
+
+  async isEmpty(): Promise<boolean> {
+    return (await this.take(1)).length === 0;
+  }
+
+  /** One JSON document per row (Spark's `toJSON`), pulled; `.collect()` gathers them. */
+  toJSON(): JsonLines {
+    const df = this;
+    const schema = this.schema;
+    const iterate = async function* (): AsyncGenerator<string> {
+      for await (const batch of df.batches()) for (const r of batch) yield rowJson(schema, r);
+    };
+    return {
+      [Symbol.asyncIterator]: iterate,
+      async collect() {
+        const out: string[] = [];
+        for await (const s of iterate()) out.push(s);
+        return out;
+      },
+    };
+  }
+
+  /** Spark's schema tree (`root\n |-- a: long (nullable = true)\n`). */
+  schemaTreeString(): string {
+    return treeString(this.schema);
+  }
+
+  /** Prints the schema tree as Spark's `printSchema()` does. */
+  printSchema(): void {
+    this.session.print(treeString(this.schema) + "\n");
+  }
+
+  /** The text `show` prints. */
+  async showString(n = 20, truncate: boolean | number = true): Promise<string> {
+    const rows: Row[] = [];
+    for await (const batch of this.limit(n + 1).batches()) rows.push(...batch);
+    return showString(this.schema, rows, n, truncate === true ? 20 : truncate === false ? 0 : truncate);
+  }
+
+  /** Prints the first `n` rows as Spark's table; `truncate` cuts cells to 20 (or the given) characters. */
+  async show(n = 20, truncate: boolean | number = true): Promise<void> {
+    this.session.print(await this.showString(n, truncate));
+  }
+
+  /** The plan, one node per line. */
+  explain(): string {
+    return this.plan.describe().join("\n");
+  }
+
+  get write(): DataFrameWriter {
+    if (this.isStreaming) throw new UnsupportedOperationError("'write' can not be called on streaming DataFrame; use writeStream");
+    return new DataFrameWriter(this);
+  }
+
+  get writeStream(): DataStreamWriter {
+    return new DataStreamWriter(this);
+  }
+
+  /** @internal Starts an action: a fresh JobMetrics, exposed as `metrics`. */
+  beginAction(): ExecContext {
+    const ctx = this.session.newExecContext();
+    this.lastMetrics = ctx.provider.metrics;
+    return ctx;
+  }
+}
+
+export interface JsonLines extends AsyncIterable<string> {
+  collect(): Promise<string[]>;
+}
+
+function rowJson(schema: StructType, row: Row): string {
+  return stringifyJson(structToObject(schema, row));
+}
+
+function literalType(v: unknown): DataType {
+  if (typeof v === "boolean") return BooleanType;
+  if (typeof v === "bigint") return LongType;
+  if (typeof v === "number") return Number.isInteger(v) ? LongType : DoubleType;
+  return StringType;
+}
+
+function parseTypeName(text: string): DataType {
+  return toStructType(`x ${text}`).fields[0]!.dataType;
+}
+
+/** `df.write`: Spark's DataFrameWriter (format, mode, options, save). */
+export class DataFrameWriter {
+  private formatName = "";
+  private saveMode: SaveMode = "errorifexists";
+  private readonly opts: Record<string, OptionValue> = {};
+
+  constructor(private readonly df: DataFrame) {}
+
+  format(name: string): this {
+    this.formatName = name;
+    return this;
+  }
+  /** `append`, `overwrite`, `errorifexists` (alias `error`, the default, as Spark) or `ignore`. */
+  mode(mode: SaveMode | "error" | "default"): this {
+    const m = mode.toLowerCase();
+    const canonical = m === "error" || m === "default" ? "errorifexists" : (SAVE_MODES.find((s) => s === m) as SaveMode | undefined);
+    if (!canonical) throw new OptionError("mode", `expected one of ${SAVE_MODES.join(", ")}, got "${mode}"`);
+    this.saveMode = canonical;
+    return this;
+  }
+  option(key: string, value: OptionValue): this {
+    this.opts[key] = value;
+    return this;
+  }
+  options(values: Record<string, OptionValue>): this {
+    Object.assign(this.opts, values);
+    return this;
+  }
+
+  /** Writes the DataFrame; resolves with the number of rows written. */
+  async save(path?: string): Promise<number> {
+    if (!this.formatName) throw new OptionError("format", "no format given; call .format(name) before save()");
+    const session = this.df.session;
+    const provider = session.registry.lookup(this.formatName);
+    const options = new CaseInsensitiveOptions(path === undefined ? this.opts : { ...this.opts, path }, this.formatName);
+    const ctx = this.df.beginAction();
+    const table = await provider.getTable(undefined, options, ctx.provider);
+    try {
+      if (!table.capabilities.has("BATCH_WRITE") || !table.newWriteBuilder) {
+        throw new UnsupportedOperationError(`format '${this.formatName}' does not support batch writes`, { format: this.formatName });
+      }
+      const builder: WriteBuilder = table.newWriteBuilder({ queryId: randomUUID(), schema: this.df.schema, options, mode: this.saveMode });
+      if (!builder.buildForBatch) throw new UnsupportedOperationError(`format '${this.formatName}' does not support batch writes`, { format: this.formatName });
+      const write = await builder.buildForBatch();
+      const parts = await this.df.plan.partitions(ctx);
+      const n = await runBatchWrite(parts, ctx, write);
+      ctx.provider.logger.info("write committed", { format: this.formatName, mode: this.saveMode, rows: n });
+      return n;
+    } finally {
+      await table.close?.();
+    }
+  }
+}
