@@ -1,2 +1,6 @@
 /** @packageDocumentation A Macrometa-compatible GDN server (HTTP + stream WebSockets) for offline use and tests. */
-export {};
+export { startLocalGdn, type LocalGdn, type LocalGdnOptions } from "./server.js";
+export type { LocalUser } from "./auth.js";
+export { parseApiKey } from "./auth.js";
+export { Faults, type FaultSettings } from "./faults.js";
+export { LosslessNumber, parseJson, stringifyJson, type JsonValue } from "./json.js";

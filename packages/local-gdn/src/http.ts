@@ -1,0 +1,67 @@
+/**
+ * The request/response shapes route handlers work with, and their small helpers.
+ * @packageDocumentation
+ */
+import type { IncomingHttpHeaders } from "node:http";
+import type { Auth } from "./auth.js";
+import type { CursorRegistry } from "./cursors.js";
+import { GdnHttpError } from "./errors.js";
+import type { Faults } from "./faults.js";
+import type { Journal } from "./journal.js";
+import { JsonSyntaxError, parseJson, type JsonValue } from "./json.js";
+import type { Store } from "./store.js";
+import type { StreamBroker } from "./streams/index.js";
+
+export interface ServerContext {
+  store: Store;
+  cursors: CursorRegistry;
+  auth: Auth;
+  broker: StreamBroker;
+  faults: Faults;
+  journal: Journal | undefined;
+  tenant: string;
+  region: string;
+  /** Host (and port) clients use, for `/datacenter/*` tags. */
+  host: string;
+  maxBatchSize: number;
+}
+
+export interface GdnRequest {
+  method: string;
+  /** Path segments after `/_fabric/<f>/_api`, decoded. */
+  segments: string[];
+  fabric: string;
+  query: URLSearchParams;
+  headers: IncomingHttpHeaders;
+  body: Buffer;
+}
+
+export interface Reply {
+  status: number;
+  /** Serialised with lossless numbers and cached document texts. */
+  body?: unknown;
+  /** Pre-built JSON text (takes precedence over `body`). */
+  raw?: string;
+  headers?: Record<string, string>;
+}
+
+export function parseBody(req: GdnRequest): { value: JsonValue | undefined; lossless: boolean } {
+  if (req.body.length === 0) return { value: undefined, lossless: false };
+  try {
+    return parseJson(req.body.toString("utf8"));
+  } catch (e) {
+    if (e instanceof JsonSyntaxError) throw new GdnHttpError(400, 600, `VPackError error: ${e.message}`);
+    throw e;
+  }
+}
+
+/** Query-string booleans as the SDKs send them (`1`/`0`, `true`/`false`). */
+export function flag(q: URLSearchParams, name: string, dflt = false): boolean {
+  const v = q.get(name);
+  if (v === null) return dflt;
+  return v === "1" || v.toLowerCase() === "true" || v.toLowerCase() === "yes";
+}
+
+export function ok(body: Record<string, unknown>, status = 200): Reply {
+  return { status, body: { error: false, code: status, ...body } };
+}

@@ -1,0 +1,110 @@
+/**
+ * Fabric (database), datacenter, tenant/user, auth, OTP and API-key permission routes.
+ * @packageDocumentation
+ */
+import { badParameter, ErrorNum, GdnHttpError } from "../errors.js";
+import { ok, parseBody, type GdnRequest, type Reply, type ServerContext } from "../http.js";
+import { isJsonObject, type JsonObject, type JsonValue } from "../json.js";
+import { mergePatch, type Fabric } from "../store.js";
+
+function fabricInfo(ctx: ServerContext, f: Fabric): Record<string, unknown> {
+  return {
+    name: f.name,
+    options: {
+      associated_regions: [ctx.region],
+      clusters: [ctx.region],
+      dcList: ctx.region,
+      dynamo_local_tables: false,
+      metadata: f.metadata,
+      name: `${ctx.tenant}.${f.name}`,
+      realTime: true,
+      spotDc: "",
+      status: "available",
+      tenant: ctx.tenant,
+    },
+    isSystem: f.name === "_system",
+  };
+}
+
+export function handleDatabase(ctx: ServerContext, req: GdnRequest): Reply {
+  const f = ctx.store.fabric(req.fabric);
+  const sub = req.segments[1];
+  const m = req.method;
+  if (sub === undefined || sub === "user") {
+    if (m === "GET") return ok({ result: [...ctx.store.fabrics.keys()] });
+    if (m === "POST" && sub === undefined) {
+      if (f.name !== "_system") throw new GdnHttpError(403, 1230, "operation only allowed in system database");
+      const body = parseBody(req).value as JsonObject | undefined;
+      if (!body || typeof body.name !== "string") throw badParameter("expecting a fabric name");
+      const created = ctx.store.createFabric(body.name);
+      const options = body.options as JsonObject | undefined;
+      if (options && options.metadata !== undefined) created.metadata = options.metadata as JsonValue;
+      return ok({ result: true }, 201);
+    }
+  }
+  if (sub === "current" && m === "GET") return ok({ result: fabricInfo(ctx, f) });
+  if (sub === "metadata") {
+    if (m === "GET") return ok({ result: fabricInfo(ctx, f) });
+    if (m === "PUT" || m === "PATCH") {
+      const body = parseBody(req).value as JsonObject | undefined;
+      const md = body?.metadata;
+      if (!isJsonObject(md)) throw badParameter("expecting 'metadata' to be an object");
+      f.metadata = m === "PATCH" && isJsonObject(f.metadata) ? mergePatch(f.metadata, md, true, false) : md;
+      ctx.store.listener?.onMetadata();
+      return ok({ result: true }, 201);
+    }
+  }
+  if (sub !== undefined && m === "DELETE" && req.segments.length === 2) {
+    if (f.name !== "_system") throw new GdnHttpError(403, 1230, "operation only allowed in system database");
+    ctx.store.dropFabric(sub);
+    return ok({ result: true });
+  }
+  throw new GdnHttpError(404, 404, "unknown path");
+}
+
+function datacenter(ctx: ServerContext, withKey: boolean): Record<string, unknown> {
+  const dc: Record<string, unknown> = {
+    name: ctx.region,
+    local: true,
+    status: 0,
+    tags: { api: ctx.host, url: ctx.host },
+    locationInfo: { city: "", countrycode: "", countryname: "", latitude: "0", longitude: "0", url: ctx.host },
+  };
+  return withKey ? { _key: ctx.region, host: "127.0.0.1", ...dc, spot_region: false } : dc;
+}
+
+/** `/datacenter/local|all|<name>` (outside any fabric). */
+export function handleDatacenter(ctx: ServerContext, segments: string[]): Reply {
+  const which = segments[1];
+  if (which === "local") return { status: 200, body: datacenter(ctx, true) };
+  if (which === "all") return { status: 200, body: [datacenter(ctx, true)] };
+  if (which === ctx.region) return { status: 200, body: datacenter(ctx, false) };
+  throw new GdnHttpError(404, ErrorNum.DATACENTER_NOT_FOUND, "Datacenter does not exist");
+}
+
+export function handleUser(ctx: ServerContext): Reply {
+  return ok({ result: [{ user: "root", tenant: ctx.tenant, active: true, extra: {} }] });
+}
+
+/** `_api/key/<keyid>/database/<fabric>/collection|stream/<name>` → the key's access level. */
+export function handleKeyPermission(ctx: ServerContext, req: GdnRequest, segments: string[]): Reply {
+  const [, keyid, db, fabric, kind, name] = segments;
+  if (!keyid || !ctx.auth.keyIds().includes(keyid)) throw new GdnHttpError(404, ErrorNum.INVALID_API_KEY_ID, "invalid api key id");
+  if (req.method !== "GET" || db !== "database" || !fabric) throw new GdnHttpError(404, 404, "unknown path");
+  ctx.store.fabric(fabric);
+  if (kind === undefined) return ok({ result: "rw" });
+  if ((kind === "collection" || kind === "stream") && name) return ok({ result: "rw" });
+  throw new GdnHttpError(404, 404, "unknown path");
+}
+
+export function handleLogin(ctx: ServerContext, req: GdnRequest): Reply {
+  const body = parseBody(req).value as JsonObject | undefined;
+  const jwt = ctx.auth.login(body?.email ?? body?.username, body?.password);
+  if (!jwt) throw new GdnHttpError(401, ErrorNum.FORBIDDEN, "wrong credentials");
+  return { status: 200, body: { jwt, tenant: ctx.tenant, username: "root" } };
+}
+
+export function handleOtp(ctx: ServerContext): Reply {
+  return { status: 200, body: { otp: ctx.auth.issueOtp() } };
+}
+

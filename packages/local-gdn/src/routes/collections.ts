@@ -1,0 +1,62 @@
+/**
+ * `_api/collection[/<c>[/count|properties|figures|truncate]]`.
+ * @packageDocumentation
+ */
+import { badParameter, GdnHttpError } from "../errors.js";
+import { flag, ok, parseBody, type GdnRequest, type Reply, type ServerContext } from "../http.js";
+import type { JsonObject } from "../json.js";
+import type { CreateCollectionOptions } from "../store.js";
+
+export function handleCollections(ctx: ServerContext, req: GdnRequest): Reply {
+  const [, name, sub] = req.segments;
+  const fabric = ctx.store.fabric(req.fabric);
+  if (name === undefined) {
+    if (req.method === "GET") {
+      const excludeSystem = flag(req.query, "excludeSystem");
+      const result = [...fabric.collections.values()].filter((c) => !(excludeSystem && c.meta.isSystem)).map((c) => c.listEntry());
+      return ok({ result });
+    }
+    if (req.method === "POST") {
+      const body = parseBody(req).value as JsonObject | undefined;
+      if (!body || typeof body !== "object" || Array.isArray(body)) throw badParameter("expecting a JSON object body");
+      const c = ctx.store.createCollection(req.fabric, body as unknown as CreateCollectionOptions);
+      if (c.meta.hasStream) ctx.broker.ensureCollectionStream(req.fabric, c.name);
+      return ok(c.properties());
+    }
+    throw new GdnHttpError(405, 405, "method not supported");
+  }
+  const c = ctx.store.collection(req.fabric, name);
+  switch (`${req.method} ${sub ?? ""}`) {
+    case "GET ":
+      return ok(c.info());
+    case "GET count":
+      return ok({ name: c.name, isSystem: c.meta.isSystem, searchEnabled: false, id: c.meta.id, globallyUniqueId: `local/${c.meta.id}`, count: c.docs.size });
+    case "GET properties":
+      return ok(c.properties());
+    case "GET figures":
+      return ok({ ...c.properties(), count: c.docs.size, figures: { alive: { count: c.docs.size } } });
+    case "PUT properties": {
+      const body = (parseBody(req).value ?? {}) as JsonObject;
+      if (typeof body.waitForSync === "boolean") c.meta.waitForSync = body.waitForSync;
+      if (body.hasStream === true && !c.meta.hasStream) {
+        c.meta.hasStream = true;
+        ctx.broker.ensureCollectionStream(req.fabric, c.name);
+      }
+      ctx.store.listener?.onMetadata();
+      return ok(c.properties());
+    }
+    case "PUT truncate":
+      c.truncate();
+      return ok(c.info());
+    case "PUT load":
+    case "PUT unload":
+      return ok(c.info());
+    case "DELETE ": {
+      ctx.store.dropCollection(req.fabric, name);
+      if (c.meta.hasStream) ctx.broker.dropCollectionStream(req.fabric, name);
+      return ok({ id: c.meta.id });
+    }
+    default:
+      throw new GdnHttpError(404, 404, `unknown path /_api/collection/${name}/${sub ?? ""}`);
+  }
+}

@@ -1,0 +1,303 @@
+/**
+ * `startLocalGdn`: the HTTP(S) server, routing, auth, fault injection and the WebSocket upgrade
+ * hand-off to the stream broker.
+ * @packageDocumentation
+ */
+import { randomUUID } from "node:crypto";
+import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { createServer as createHttpsServer } from "node:https";
+import type { AddressInfo } from "node:net";
+import type { Duplex } from "node:stream";
+import { Auth, generateApiKey, parseApiKey, type LocalUser } from "./auth.js";
+import { CursorRegistry } from "./cursors.js";
+import { badParameter, GdnHttpError } from "./errors.js";
+import { Faults } from "./faults.js";
+import { parseBody, type GdnRequest, type Reply, type ServerContext } from "./http.js";
+import { Journal } from "./journal.js";
+import { stringifyJson, type JsonObject, type JsonValue } from "./json.js";
+import { handleDatabase, handleDatacenter, handleKeyPermission, handleLogin, handleOtp, handleUser } from "./routes/admin.js";
+import { handleCollections } from "./routes/collections.js";
+import { handleDocuments } from "./routes/documents.js";
+import { handleImport } from "./routes/imports.js";
+import { handleCursor, handleQueryValidation } from "./routes/queries.js";
+import { Store, textOf } from "./store.js";
+import { StreamBroker } from "./streams/index.js";
+
+export interface LocalGdnOptions {
+  /** Default: 0 (an ephemeral port). */
+  port?: number;
+  /** Default: "127.0.0.1". */
+  host?: string;
+  /** Persist documents, metadata and stream state here; memory only when unset. */
+  dataDir?: string;
+  /** PEM key and certificate: serve HTTPS/WSS instead of HTTP/WS. */
+  tls?: { key: string | Buffer; cert: string | Buffer };
+  /** Accepted API keys (`<tenant>.<keyid>.<secret>`). Default: one generated key. */
+  apiKeys?: string[];
+  /** Default: the first key's tenant, else "demo_tenant". */
+  tenant?: string;
+  /** Users that `POST /_open/auth` issues JWTs for. Default: none. */
+  users?: LocalUser[];
+  /** Region name reported by `/datacenter/*`. Default: "local-gdn". */
+  region?: string;
+  /** Upper bound applied to a cursor's batchSize. Default: 1000 (the documented maximum). */
+  maxBatchSize?: number;
+}
+
+export interface LocalGdn {
+  /** e.g. `http://127.0.0.1:41234` */
+  url: string;
+  /** e.g. `ws://127.0.0.1:41234` */
+  wsUrl: string;
+  /** A key the server accepts (the first configured one, or the generated one). */
+  apiKey: string;
+  tenant: string;
+  port: number;
+  faults: Faults;
+  close(): Promise<void>;
+}
+
+const EXPOSE = "x-gdn-region, x-gdn-requestid, x-gdn-responsetime";
+
+export async function startLocalGdn(options: LocalGdnOptions = {}): Promise<LocalGdn> {
+  const host = options.host ?? "127.0.0.1";
+  const keys = options.apiKeys?.length ? options.apiKeys : [];
+  const tenant = options.tenant ?? (keys[0] ? parseApiKey(keys[0])?.tenant : undefined) ?? "demo_tenant";
+  if (!keys.length) keys.push(generateApiKey(tenant));
+  const faults = new Faults();
+  const store = new Store();
+  const journal = options.dataDir ? new Journal(options.dataDir, store) : undefined;
+  const brokerOptions: ConstructorParameters<typeof StreamBroker>[0] = { tenant, faults };
+  if (options.dataDir) brokerOptions.dataDir = options.dataDir;
+  const broker = new StreamBroker(brokerOptions);
+  await broker.open();
+  for (const f of store.fabrics.values()) for (const c of f.collections.values()) if (c.meta.hasStream) broker.ensureCollectionStream(f.name, c.name);
+
+  store.listener = {
+    onChange(change, hasStream) {
+      journal?.record(change);
+      if (!hasStream) return;
+      if (change.op === "put") broker.publishChange(change.fabric, change.collection, change.doc);
+      else if (change.op === "delete") broker.publishChange(change.fabric, change.collection, { _key: change.key, _delete: true });
+    },
+    onMetadata() {
+      journal?.writeMeta();
+    },
+  };
+
+  const ctx: ServerContext = {
+    store,
+    cursors: new CursorRegistry(),
+    auth: new Auth(keys, tenant, options.users ?? []),
+    broker,
+    faults,
+    journal,
+    tenant,
+    region: options.region ?? "local-gdn",
+    host: "",
+    maxBatchSize: options.maxBatchSize ?? 1000,
+  };
+
+  const handler = (req: IncomingMessage, res: ServerResponse): void => {
+    void handle(ctx, req, res);
+  };
+  const server: Server = options.tls ? createHttpsServer({ key: options.tls.key, cert: options.tls.cert }, handler) : createHttpServer(handler);
+  server.keepAliveTimeout = 30_000;
+  server.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => upgrade(ctx, req, socket, head));
+  server.on("clientError", (_err, socket) => socket.destroy());
+
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port ?? 0, host, () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+  const hostPort = `${host.includes(":") ? `[${host}]` : host}:${port}`;
+  ctx.host = hostPort;
+  const scheme = options.tls ? "https" : "http";
+  let closed = false;
+  return {
+    url: `${scheme}://${hostPort}`,
+    wsUrl: `${options.tls ? "wss" : "ws"}://${hostPort}`,
+    apiKey: keys[0]!,
+    tenant,
+    port,
+    faults,
+    async close() {
+      if (closed) return;
+      closed = true;
+      const done = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections();
+      await broker.close();
+      await done;
+      ctx.cursors.close();
+      journal?.close();
+    },
+  };
+}
+
+function upgrade(ctx: ServerContext, req: IncomingMessage, socket: Duplex, head: Buffer): void {
+  const url = new URL(req.url ?? "/", "http://local");
+  if (!url.pathname.startsWith("/_ws/")) {
+    socket.end("HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n");
+    return;
+  }
+  const otp = url.searchParams.get("otp");
+  const authed = ctx.auth.check(req.headers.authorization) || (otp !== null && ctx.auth.consumeOtp(otp));
+  if (!authed) {
+    const body = JSON.stringify({ error: true, code: 401, errorNum: 11, errorMessage: "not authorized to execute this request" });
+    socket.end(`HTTP/1.1 401 Unauthorized\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+    return;
+  }
+  ctx.broker.handleUpgrade(req, socket, head);
+}
+
+function readBody(req: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (c: Buffer) => chunks.push(c));
+    req.on("end", () => resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)));
+    req.on("error", reject);
+  });
+}
+
+function send(ctx: ServerContext, res: ServerResponse, started: number, reply: Reply): void {
+  ctx.journal?.flush();
+  const text = reply.raw ?? (reply.body === undefined ? "" : stringifyJson(reply.body as JsonValue, textOf));
+  const headers: Record<string, string | number> = {
+    "Content-Type": "application/json; charset=utf-8",
+    "Content-Length": Buffer.byteLength(text),
+    "x-gdn-region": ctx.host,
+    "x-gdn-requestid": randomUUID(),
+    "x-gdn-responsetime": String(Math.round(performance.now() - started)),
+    "Access-Control-Expose-Headers": EXPOSE,
+    ...reply.headers,
+  };
+  res.writeHead(reply.status, headers);
+  res.end(reply.status === 304 ? undefined : text);
+}
+
+function errorReply(e: unknown): Reply {
+  if (e instanceof GdnHttpError) return { status: e.code, body: e.envelope(), ...(e.headers ? { headers: e.headers } : {}) };
+  // Internal failures answer 500 without echoing request data (which may hold credentials).
+  process.stderr.write(`local-gdn: internal error: ${(e as Error)?.stack ?? String(e)}\n`);
+  return { status: 500, body: { error: true, code: 500, errorNum: 4, errorMessage: "internal server error" } };
+}
+
+async function handle(ctx: ServerContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const started = performance.now();
+  try {
+    const url = new URL(req.url ?? "/", "http://local");
+    let segs = url.pathname.split("/").filter(Boolean).map((s) => decodeURIComponent(s));
+    const isFaultsRoute = segs[0] === "_local" && segs[1] === "faults";
+    if (!isFaultsRoute) {
+      const f = ctx.faults;
+      if (f.dropNextConnections > 0) {
+        f.dropNextConnections--;
+        req.socket.destroy();
+        return;
+      }
+      if (f.latencyMs > 0) await new Promise((r) => setTimeout(r, f.latencyMs));
+      const failure = f.takeHttpFailure();
+      if (failure) {
+        const body = await readBody(req).catch(() => Buffer.alloc(0));
+        void body;
+        const headers: Record<string, string> = f.retryAfterSeconds !== undefined ? { "Retry-After": String(f.retryAfterSeconds) } : {};
+        const message = failure === 429 ? "too many requests" : "service unavailable";
+        send(ctx, res, started, { status: failure, body: { error: true, code: failure, errorNum: failure, errorMessage: message }, headers });
+        return;
+      }
+    }
+    const body = await readBody(req);
+    if (segs[0] === "_tenant") segs = segs.slice(2);
+    let fabric = "_system";
+    if (segs[0] === "_fabric") {
+      fabric = segs[1] ?? "_system";
+      segs = segs.slice(2);
+    }
+    if (segs[0] === "_api") segs = segs.slice(1);
+    const greq: GdnRequest = { method: req.method ?? "GET", segments: segs, fabric, query: url.searchParams, headers: req.headers, body };
+
+    if (segs[0] === "_open" && segs[1] === "auth" && greq.method === "POST") return send(ctx, res, started, handleLogin(ctx, greq));
+    if (!ctx.auth.check(req.headers.authorization))
+      return send(ctx, res, started, { status: 401, body: { error: true, code: 401, errorNum: 11, errorMessage: "not authorized to execute this request" } });
+    return send(ctx, res, started, await route(ctx, greq));
+  } catch (e) {
+    if (!res.headersSent) send(ctx, res, started, errorReply(e));
+  }
+}
+
+async function route(ctx: ServerContext, req: GdnRequest): Promise<Reply> {
+  const [head] = req.segments;
+  switch (head) {
+    case "_local":
+      if (req.segments[1] === "faults") return faultsRoute(ctx, req);
+      break;
+    case "apid":
+      if (req.segments[1] === "otp" && req.method === "POST") return handleOtp(ctx);
+      break;
+    case "datacenter":
+      return handleDatacenter(ctx, req.segments);
+    case "user":
+      return handleUser(ctx);
+    case "key":
+      return handleKeyPermission(ctx, req, req.segments);
+    case "database":
+      return handleDatabase(ctx, req);
+    case "collection":
+      return handleCollections(ctx, req);
+    case "document":
+      ctx.store.fabric(req.fabric);
+      return handleDocuments(ctx, req);
+    case "import":
+      ctx.store.fabric(req.fabric);
+      return handleImport(ctx, req);
+    case "cursor":
+      ctx.store.fabric(req.fabric);
+      if (req.segments[1] === "sql") throw new GdnHttpError(400, 1501, "unsupported: SQL queries (_api/cursor/sql) are not supported by local-gdn; use C8QL");
+      return handleCursor(ctx, req);
+    case "query":
+      ctx.store.fabric(req.fabric);
+      return handleQueryValidation(ctx, req);
+    case "streams": {
+      ctx.store.fabric(req.fabric);
+      const r = await ctx.broker.handleRest({
+        method: req.method,
+        fabric: req.fabric,
+        subpath: req.segments.length > 1 ? "/" + req.segments.slice(1).join("/") : "",
+        query: req.query,
+        body: req.body,
+      });
+      return r.headers ? { status: r.status, body: r.body, headers: r.headers } : { status: r.status, body: r.body };
+    }
+    default:
+      break;
+  }
+  throw new GdnHttpError(404, 404, `unknown path '/${req.segments.join("/")}'`);
+}
+
+function faultsRoute(ctx: ServerContext, req: GdnRequest): Reply {
+  const f = ctx.faults;
+  if (req.method === "GET") return { status: 200, body: { error: false, code: 200, result: f.toJSON() } };
+  if (req.method !== "POST") throw new GdnHttpError(405, 405, "method not supported");
+  const b = (parseBody(req).value ?? {}) as JsonObject;
+  const n = (v: JsonValue | undefined, name: string): number => {
+    const x = Number(v);
+    if (!Number.isFinite(x) || x < 0) throw badParameter(`${name} must be a non-negative number`);
+    return x;
+  };
+  if (b.reset === true) f.reset();
+  if (b.consumerCloseEvery !== undefined) f.consumerCloseEvery = n(b.consumerCloseEvery, "consumerCloseEvery");
+  if (b.latencyMs !== undefined) f.latencyMs = n(b.latencyMs, "latencyMs");
+  if (b.dropNextConnections !== undefined) f.dropNextConnections = n(b.dropNextConnections, "dropNextConnections");
+  if (b.failNextHttp !== undefined) {
+    const x = b.failNextHttp as JsonObject;
+    const status = Number(x?.status ?? 503);
+    if (status !== 429 && status !== 503) throw badParameter("failNextHttp.status must be 429 or 503");
+    f.failNextHttp(n(x.count, "failNextHttp.count"), status, x.retryAfterSeconds === undefined ? undefined : n(x.retryAfterSeconds, "failNextHttp.retryAfterSeconds"));
+  }
+  if (b.closeAllWebSockets === true) f.closeAllWebSockets();
+  return { status: 200, body: { error: false, code: 200, result: f.toJSON() } };
+}
