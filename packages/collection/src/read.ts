@@ -217,10 +217,12 @@ export async function* readPartition(client: GdnHttpClient, opts: CollectionOpti
   let rejected = 0;
   let resumes = 0;
   const rejectedKeys: string[] = [];
+  let last: { id: string | undefined; exhausted: boolean } | undefined;
   try {
     for (;;) {
       const { query, bindVars } = p.resumable ? partitionQuery(p, opts.collection, after) : { query: opts.query ?? defaultQuery(opts.collection), bindVars: opts.bindVars };
       const cursor = client.query(query, { bindVars, batchSize: opts.batchSize, signal });
+      last = cursor;
       try {
         for await (const page of cursor) {
           const rows: Row[] = [];
@@ -267,7 +269,15 @@ export async function* readPartition(client: GdnHttpClient, opts: CollectionOpti
         sampleKeys: rejectedKeys,
       });
     }
-    logger.debug("collection read: partition done", { collection: opts.collection, partition: p.index, received, rejected, resumes });
+    logger.debug("collection read: partition done", {
+      collection: opts.collection,
+      partition: p.index,
+      received,
+      rejected,
+      resumes,
+      // An early stop (or failure) deleted this cursor; named so it can be checked.
+      ...(last && !last.exhausted && last.id !== undefined ? { releasedCursor: last.id } : {}),
+    });
   }
 }
 

@@ -1,0 +1,169 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startLocalGdn } from "@macrometa-spark/local-gdn";
+import { GdnError, GdnHttpClient } from "../src/index.js";
+
+type Gdn = Awaited<ReturnType<typeof startLocalGdn>>;
+let gdn: Gdn;
+let client: GdnHttpClient;
+const retries: { route: string; delayMs: number }[] = [];
+
+beforeAll(async () => {
+  gdn = await startLocalGdn({ port: 0, host: "127.0.0.1" });
+  client = new GdnHttpClient({
+    url: gdn.url,
+    apiKey: `apikey ${gdn.apiKey}`,
+    retry: { initialDelayMs: 1, maxDelayMs: 5, maxAttempts: 5 },
+    onRetry: (r) => retries.push({ route: r.route, delayMs: r.delayMs }),
+  });
+});
+afterAll(async () => {
+  await client?.close();
+  await gdn?.close();
+});
+
+describe("GdnHttpClient against local-gdn", () => {
+  it("reads fabric metadata and manages a collection", async () => {
+    const meta = await client.fabricMetadata();
+    expect(meta.name).toBe("_system");
+    const created = await client.createCollection("http_c1");
+    expect(created.name).toBe("http_c1");
+    expect((await client.listCollections()).map((c) => c.name)).toContain("http_c1");
+    expect((await client.collectionInfo("http_c1")).name).toBe("http_c1");
+    expect(await client.collectionCount("http_c1")).toBe(0);
+    expect(await client.keyAccess("collection", "http_c1")).toBe("rw");
+    await client.truncateCollection("http_c1");
+    await client.dropCollection("http_c1");
+    expect(await client.findCollection("http_c1")).toBeUndefined();
+  });
+
+  it("maps error envelopes to GdnError with errorNum, code, route and collection, never the key", async () => {
+    const err = await client.collectionInfo("no_such_collection").catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(GdnError);
+    const g = err as GdnError;
+    expect(g.status).toBe(404);
+    expect(g.errorNum).toBe(1203);
+    expect(g.code).toBe("GDN_HTTP_404_1203");
+    expect(g.context.route).toBe("GET /_fabric/_system/_api/collection/no_such_collection");
+    expect(g.context.collection).toBe("no_such_collection");
+    const secret = gdn.apiKey.split(".").pop()!;
+    expect(JSON.stringify(g.toJSON()) + g.message + String(g.stack)).not.toContain(secret);
+
+    const bad = new GdnHttpClient({ url: gdn.url, apiKey: `${gdn.tenant}.nokey.verysecretvalue123`, retry: { maxAttempts: 1 } });
+    try {
+      const denied = (await bad.listCollections().catch((e: unknown) => e)) as GdnError;
+      expect(denied.status).toBe(401);
+      expect(JSON.stringify(denied.toJSON()) + denied.message).not.toContain("verysecretvalue123");
+    } finally {
+      await bad.close();
+    }
+
+    const syntax = (await client.validateQuery("FOR d IN RETURN").catch((e: unknown) => e)) as GdnError;
+    expect(syntax.status).toBe(400);
+    expect(syntax.errorNum).toBe(1501);
+  });
+
+  it("pages a cursor with number lexemes intact and imports with per-document details", async () => {
+    await client.createCollection("http_c2");
+    const docs = Array.from({ length: 2500 }, (_, i) => `{"_key":"k${String(i).padStart(5, "0")}","i":${i},"f":1.0,"big":12345678901234567890123}`);
+    const imported = await client.importDocuments("http_c2", docs);
+    expect(imported).toMatchObject({ created: 2500, errors: 0, unprocessed: 0 });
+
+    const cursor = client.query("FOR d IN @@c SORT d._key RETURN d", { bindVars: { "@c": "http_c2" }, batchSize: 1000 });
+    const seen: string[] = [];
+    for await (const page of cursor) seen.push(...page.items);
+    expect(cursor.pages).toBe(3);
+    expect(cursor.exhausted).toBe(true);
+    expect(seen).toHaveLength(2500);
+    expect(seen[7]).toContain('"big":12345678901234567890123');
+    expect(seen[7]).toContain('"f":1.0');
+
+    const dup = await client.importDocuments("http_c2", [docs[0]!, docs[1]!, `{"_key":"fresh","i":-1}`]);
+    expect(dup.created).toBe(1);
+    expect(dup.errors).toBe(2);
+    expect(dup.details?.errors.map((e) => [e.key, e.errorNumber])).toEqual([
+      ["k00000", 1210],
+      ["k00001", 1210],
+    ]);
+    expect(dup.details?.errors[0]?.documentText).toContain("12345678901234567890123");
+    expect(dup.errorCodes).toEqual({ "1210": 2 });
+  });
+
+  it("deletes the server cursor when the caller stops early", async () => {
+    const cursor = client.query("FOR d IN http_c2 RETURN d", { batchSize: 100 });
+    let pages = 0;
+    for await (const page of cursor) {
+      pages++;
+      expect(page.items).toHaveLength(100);
+      break;
+    }
+    expect(pages).toBe(1);
+    expect(cursor.id).toBeDefined();
+    const gone = (await client.nextCursorPage(cursor.id!).catch((e: unknown) => e)) as GdnError;
+    expect(gone.status).toBe(404);
+    expect(gone.errorNum).toBe(1600);
+  });
+
+  it("retries 429/503 bursts and honours Retry-After", async () => {
+    retries.length = 0;
+    gdn.faults.failNextHttp(3, 503);
+    expect(await client.collectionCount("http_c2")).toBe(2501);
+    expect(retries).toHaveLength(3);
+
+    retries.length = 0;
+    gdn.faults.failNextHttp(1, 429, 1);
+    expect(await client.collectionCount("http_c2")).toBe(2501);
+    expect(retries).toHaveLength(1);
+    expect(retries[0]!.delayMs).toBeGreaterThanOrEqual(1000);
+
+    // A cursor PUT is retried on 503 (the server refused it), so no page is skipped.
+    const cursor = client.query("FOR d IN http_c2 RETURN d", { batchSize: 1000 });
+    let n = 0;
+    for await (const page of cursor) {
+      n += page.items.length;
+      if (cursor.pages === 1) gdn.faults.failNextHttp(2, 503);
+    }
+    expect(n).toBe(2501);
+
+    const tight = new GdnHttpClient({ url: gdn.url, apiKey: gdn.apiKey, retry: { maxAttempts: 2, initialDelayMs: 1 } });
+    try {
+      gdn.faults.failNextHttp(3, 503);
+      const err = (await tight.collectionCount("http_c2").catch((e: unknown) => e)) as GdnError;
+      expect(err.status).toBe(503);
+      expect(err.retryCount).toBe(1);
+    } finally {
+      gdn.faults.failNextHttp(0);
+      await tight.close();
+    }
+  });
+
+  it("does not repeat a cursor PUT whose connection dropped (it could skip a page)", async () => {
+    const cursor = client.query("FOR d IN http_c2 RETURN d", { batchSize: 1000 });
+    let err: unknown;
+    try {
+      for await (const _page of cursor) {
+        if (cursor.pages === 1) gdn.faults.dropNextConnections = 1;
+      }
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(GdnError);
+    expect((err as GdnError).outcomeUnknown).toBe(true);
+    expect((err as GdnError).code).toBe("GDN_CONNECTION_RESET");
+    // Idempotent calls are repeated through the same fault.
+    gdn.faults.dropNextConnections = 1;
+    expect(await client.collectionCount("http_c2")).toBe(2501);
+  });
+
+  it("speaks the streams REST routes and issues OTPs", async () => {
+    const id = await client.createStream("http_s1", false);
+    expect(id).toBe("c8locals.http_s1");
+    expect((await client.listStreams(false)).map((s) => s.topic)).toContain("c8locals.http_s1");
+    await client.publish("c8locals.http_s1", "hello", false);
+    expect(await client.backlog("c8locals.http_s1", false)).toBeDefined();
+    await client.deleteStream("c8locals.http_s1", false);
+    expect((await client.listStreams(false)).map((s) => s.topic)).not.toContain("c8locals.http_s1");
+    const otp = await client.createOtp();
+    expect(typeof otp).toBe("string");
+    expect(otp.length).toBeGreaterThan(8);
+  });
+});
