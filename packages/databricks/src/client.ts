@@ -113,6 +113,8 @@ export class DatabricksConnection {
         port: options.port,
         // No out-of-band telemetry or feature-flag calls from a data pipeline.
         telemetryEnabled: false,
+        // BIGINT as bigint and DECIMAL as exact text: never a silently rounded number.
+        preserveBigNumericPrecision: true,
         ...auth,
       });
       const session = await client.openSession({

@@ -1,2 +1,30 @@
-/** @packageDocumentation Delta table provider over @databricks/sql and a Databricks Jobs REST client. */
-export {};
+/**
+ * @packageDocumentation Delta table provider (`format("databricks")`) over @databricks/sql:
+ * batch writes (append, overwrite, errorifexists, ignore, MERGE upserts and deletes), an
+ * exactly-once-per-epoch streaming sink, and reads of tables or parameterised queries.
+ * Importing the package registers the format with core's default registry.
+ */
+import { registerProvider } from "@macrometa-spark/core";
+import { DatabricksTableProvider } from "./provider.js";
+
+export { DatabricksTableProvider, DATABRICKS_FORMATS } from "./provider.js";
+export { DatabricksConnection, type ConnectionHooks, type SqlParameter, type Statement, type ExecuteOptions, type ResultColumn } from "./client.js";
+export { DatabricksError, statementKind, wrapDriverError, type DatabricksErrorCode, type DatabricksErrorContext } from "./errors.js";
+export { quoteIdent, quoteTableName, resolveTableName, checkColumnName, type TableName, type ColumnNameMode } from "./identifiers.js";
+export {
+  parseConnectionOptions,
+  parseWriteOptions,
+  parseReadOptions,
+  type ConnectionOptions,
+  type WriteOptions,
+  type ReadOptions,
+  type InsertStrategy,
+} from "./options.js";
+export { sqlType, literal, stringLiteral, parseDatabricksType, toDeltaSchema } from "./sql-types.js";
+export { insertStatements, createTableSql, mergeFromStagesSql, appendFromStagesSql, overwriteFromStagesSql } from "./sql.js";
+export { DeltaBatchWrite, DeltaStreamingWrite, AUTO_INSERT_STRATEGY } from "./write.js";
+export { fromDriverValue, readSchema } from "./read.js";
+
+/** The provider instance registered for `format("databricks")`. */
+export const databricksProvider = new DatabricksTableProvider();
+registerProvider(databricksProvider);
