@@ -1,0 +1,137 @@
+/**
+ * `com.macrometa.spark.stream[.MacrometaTableProvider]`: a GDN stream (or a collection's change
+ * stream) as a micro-batch source and a streaming sink.
+ * @packageDocumentation
+ */
+import {
+  CaseInsensitiveOptions,
+  SchemaError,
+  inferSchema as inferJsonSchema,
+  type LogicalWriteInfo,
+  type MicroBatchStream,
+  type ProviderContext,
+  type Scan,
+  type ScanBuilder,
+  type StreamingWrite,
+  type StructType,
+  type Table,
+  type TableCapability,
+  type TableProvider,
+  type WriteBuilder,
+} from "@macrometa-spark/core";
+import { StreamReader, messageText } from "@macrometa-spark/macrometa-client";
+import { FORMAT_NAMES, parseStreamOptions, type StreamFormatOptions } from "./options.js";
+import { tableSchema } from "./schema.js";
+import { StreamSinkWrite } from "./sink.js";
+import { MacrometaMicroBatchStream } from "./source.js";
+
+/**
+ * Reads the first `schemaSampleSize` payloads with a reader (no subscription: nothing is consumed
+ * or acknowledged). Waits up to `schemaInferenceTimeoutMs` for the first message, then up to
+ * 1 s for each further one.
+ */
+export async function peekPayloads(o: StreamFormatOptions, ctx: ProviderContext): Promise<string[]> {
+  const reader = await StreamReader.open({
+    wsBase: o.wsBase,
+    apiKey: o.apiKey,
+    auth: o.auth,
+    topic: o.topic,
+    startMessageId: "earliest",
+    receiverQueueSize: Math.min(o.schemaSampleSize, 1000),
+    idleTimeoutMs: o.idleTimeoutMs,
+    logger: ctx.logger,
+  });
+  const texts: string[] = [];
+  try {
+    while (texts.length < o.schemaSampleSize) {
+      const m = await reader.receive(texts.length === 0 ? o.schemaInferenceTimeoutMs : Math.min(1000, o.schemaInferenceTimeoutMs));
+      if (!m) break;
+      texts.push(messageText(m));
+    }
+  } finally {
+    await reader.close();
+  }
+  return texts;
+}
+
+export class MacrometaStreamProvider implements TableProvider {
+  readonly formats = FORMAT_NAMES;
+  readonly supportsExternalMetadata = true;
+
+  async inferSchema(options: CaseInsensitiveOptions, ctx: ProviderContext): Promise<StructType> {
+    const o = parseStreamOptions(options, ctx.logger);
+    const texts = await peekPayloads(o, ctx);
+    if (texts.length === 0) {
+      throw new SchemaError(
+        `stream ${o.topic.topic} has no message to infer a schema from within ${o.schemaInferenceTimeoutMs} ms; give a schema (readStream.schema) or publish first`,
+        { stream: o.topic.topic, option: "schemaInferenceTimeoutMs" },
+      );
+    }
+    const payload = inferJsonSchema(texts, { strategy: "mostCommon", sampleSize: o.schemaSampleSize, columnNameOfCorruptRecord: o.columnNameOfCorruptRecord });
+    return tableSchema(payload, o);
+  }
+
+  async getTable(schema: StructType | undefined, options: CaseInsensitiveOptions, ctx: ProviderContext): Promise<Table> {
+    const o = parseStreamOptions(options, ctx.logger);
+    return new MacrometaStreamTable(o, options, schema ? tableSchema(schema, o) : undefined, ctx);
+  }
+}
+
+const CAPABILITIES: ReadonlySet<TableCapability> = new Set<TableCapability>(["MICRO_BATCH_READ", "STREAMING_WRITE", "ACCEPT_ANY_SCHEMA"]);
+
+export class MacrometaStreamTable implements Table {
+  readonly name: string;
+  readonly capabilities = CAPABILITIES;
+  private readonly streams = new Set<MacrometaMicroBatchStream>();
+  private readonly writes = new Set<StreamSinkWrite>();
+
+  constructor(
+    readonly o: StreamFormatOptions,
+    private readonly options: CaseInsensitiveOptions,
+    private readonly tableSchema: StructType | undefined,
+    private readonly ctx: ProviderContext,
+  ) {
+    this.name = `macrometa stream ${o.topic.topic} (fabric ${o.fabric})`;
+  }
+
+  get schema(): StructType {
+    if (!this.tableSchema) throw new SchemaError(`${this.name}: no schema (reading needs one: give it or let it be inferred)`, { stream: this.o.topic.topic });
+    return this.tableSchema;
+  }
+
+  newScanBuilder(options: CaseInsensitiveOptions): ScanBuilder {
+    const o = options.keys().length > 0 ? parseStreamOptions(this.options.with(options)) : this.o;
+    const schema = this.schema;
+    const table = this;
+    const scan: Scan = {
+      readSchema: () => schema,
+      description: () => `MacrometaStream[${o.topic.fullName}]`,
+      toMicroBatchStream(checkpointLocation: string): MicroBatchStream {
+        const s = new MacrometaMicroBatchStream(o, schema, table.ctx, checkpointLocation);
+        table.streams.add(s);
+        return s;
+      },
+    };
+    return { build: () => scan };
+  }
+
+  newWriteBuilder(info: LogicalWriteInfo): WriteBuilder {
+    const o = parseStreamOptions(this.options.with(info.options), this.ctx.logger);
+    return {
+      buildForStreaming: (): StreamingWrite => {
+        const w = new StreamSinkWrite(o, info, this.ctx);
+        this.writes.add(w);
+        return w;
+      },
+    };
+  }
+
+  async close(): Promise<void> {
+    for (const s of this.streams) await s.stop();
+    for (const w of this.writes) await w.close();
+    this.streams.clear();
+    this.writes.clear();
+  }
+}
+
+export const macrometaStreamProvider = new MacrometaStreamProvider();

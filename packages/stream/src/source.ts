@@ -1,0 +1,363 @@
+/**
+ * The micro-batch source. Why a batch read after a crash is the same batch:
+ *
+ * - An offset is the id of the last message of a batch (`{messageId}`; `null` before the first).
+ *   Batch N is the messages of the subscription after `start` up to and including `end`, in id order.
+ * - Nothing after the last committed end is ever acknowledged: `commit(end)` (called by the loop
+ *   after `commits/N` is written) is the only place messages are acked, and it acks exactly the
+ *   messages ≤ end. So after a crash the subscription still holds every message after the last
+ *   acked one and redelivers them in order (Exclusive/Failover subscriptions deliver in id order);
+ *   the replayed (start, end] finds the same messages.
+ * - Messages ≤ start can come back too (their acks did not reach the server before the crash).
+ *   The loop plans batch N only after `commits/N-1`, so `start` is committed: they are acked and
+ *   skipped, never delivered twice.
+ * - Bad payloads are decoded per `mode` and counted with their message id; a dropped one is acked
+ *   only with the rest of its committed batch.
+ * @packageDocumentation
+ */
+import { createHash } from "node:crypto";
+import {
+  JobMetrics,
+  MacrometaSparkError,
+  MalformedRecordError,
+  createDocumentDecoder,
+  errorMessage,
+  isMacrometaSparkError,
+  type DocumentDecoder,
+  type InputPartition,
+  type MicroBatchStream,
+  type Offset,
+  type PartitionReader,
+  type ProviderContext,
+  type ReadLimit,
+  type RejectionSample,
+  type Row,
+  type RowBatch,
+  type StructType,
+} from "@macrometa-spark/core";
+import {
+  StreamConsumer,
+  compareMessageIds,
+  formatMessageId,
+  messageText,
+  publishTimeMs,
+  type StreamMessage,
+} from "@macrometa-spark/macrometa-client";
+import type { StreamFormatOptions } from "./options.js";
+import { CHANGE_DELETE, CHANGE_KEY, META_KEY, META_MESSAGE_ID, META_PROPERTIES, META_PUBLISH_TIME, metadataColumns, payloadSchema } from "./schema.js";
+
+/** A source position: the id of the last message of a batch, or null before the first. */
+export interface StreamOffset {
+  messageId: string | null;
+  [key: string]: Offset;
+}
+
+/** Rows handed out per yielded batch. */
+const ROWS_PER_CHUNK = 1000;
+/** Counter for messages dropped or nulled by the parse mode. */
+export const REJECTED_METRIC = "rejectedMessages";
+
+export function offsetId(offset: Offset | undefined): string | null {
+  if (offset === null || offset === undefined) return null;
+  if (typeof offset === "object" && !Array.isArray(offset) && "messageId" in offset) {
+    const id = (offset as { messageId: unknown }).messageId;
+    if (id === null || typeof id === "string") return id;
+  }
+  throw new MacrometaSparkError(`not a stream offset: ${JSON.stringify(offset)}`, { code: "INVALID_OFFSET", retryable: false });
+}
+
+function toOffset(id: string | null): StreamOffset {
+  return id === null ? { messageId: null } : { messageId: id, position: formatMessageId(id) };
+}
+
+/** Subscription name when the user gives none: stable for one checkpoint, so restarts resume. */
+export function defaultSubscriptionName(checkpointLocation: string): string {
+  return `mmspark-${createHash("sha256").update(checkpointLocation).digest("hex").slice(0, 16)}`;
+}
+
+/** Forwards the codec's rejections to the job's metrics with the message id as the sample key. */
+class MessageScopedMetrics extends JobMetrics {
+  current = "";
+  constructor(private readonly target: JobMetrics) {
+    super();
+  }
+  override add(name: string, n = 1): void {
+    this.target.add(name, n);
+  }
+  override reject(name: string, sample: RejectionSample): void {
+    this.target.reject(name, { key: this.current, reason: sample.key ? `document ${sample.key}: ${sample.reason}` : sample.reason });
+  }
+}
+
+export class MacrometaMicroBatchStream implements MicroBatchStream {
+  private consumer: StreamConsumer | undefined;
+  private opening: Promise<StreamConsumer> | undefined;
+  /** Received and not acknowledged, ascending by id. */
+  private pending: StreamMessage[] = [];
+  /** Everything ≤ this is committed (acked or to be acked on arrival). */
+  private committed: string | null = null;
+  /** The largest end handed out by latestOffset in this process. */
+  private handedOut: string | null = null;
+  private readonly decoder: DocumentDecoder;
+  private readonly scopedMetrics: MessageScopedMetrics;
+  private readonly meta: string[];
+  private readonly deleteIndex: number;
+  private readonly keyIndex: number;
+  private stopped = false;
+  readonly subscriptionName: string;
+  /** Messages acknowledged by this source (for progress and tests). */
+  acked = 0;
+
+  constructor(
+    private readonly o: StreamFormatOptions,
+    readonly schema: StructType,
+    private readonly ctx: ProviderContext,
+    checkpointLocation: string,
+  ) {
+    this.subscriptionName = o.subscriptionName ?? defaultSubscriptionName(checkpointLocation);
+    const payload = payloadSchema(schema, o);
+    this.meta = metadataColumns(o);
+    this.scopedMetrics = new MessageScopedMetrics(ctx.metrics);
+    this.decoder = createDocumentDecoder(payload, {
+      mode: o.mode,
+      columnNameOfCorruptRecord: o.columnNameOfCorruptRecord,
+      metrics: this.scopedMetrics,
+      rejectedMetric: REJECTED_METRIC,
+    });
+    this.deleteIndex = o.isCollectionStream ? payload.fieldIndex(CHANGE_DELETE) : -1;
+    this.keyIndex = o.isCollectionStream ? payload.fieldIndex(CHANGE_KEY) : -1;
+    if (o.subscriptionType === "Shared" || o.subscriptionType === "Key_Shared") {
+      ctx.logger.warn("stream source: with a Shared or Key_Shared subscription, several consumers split the messages; a replayed batch is the same batch only while this query is the sole consumer", {
+        stream: o.topic.topic,
+        subscription: this.subscriptionName,
+      });
+    }
+  }
+
+  async initialOffset(): Promise<Offset> {
+    // Subscribing now anchors `startingPosition: latest` at the query's start.
+    await this.ensureConsumer();
+    return toOffset(null);
+  }
+
+  async latestOffset(start: Offset, limit: ReadLimit, waitMs = 0): Promise<Offset> {
+    const consumer = await this.ensureConsumer();
+    const s = offsetId(start);
+    // The loop asks for the batch after `start` only once the batch ending at `start` is committed;
+    // unless we already handed out a later end (then `start` is a replay, not a commit point).
+    if (s !== null && (this.handedOut === null || compareMessageIds(s, this.handedOut) >= 0)) this.ackThrough(s);
+    this.drain();
+    let i = this.firstAfter(s);
+    if (i >= this.pending.length && waitMs > 0) {
+      await consumer.waitForMessage(waitMs, this.ctx.signal);
+      this.drain();
+      i = this.firstAfter(s);
+    }
+    if (i >= this.pending.length) return start;
+    const max = Math.min(limit.maxRows ?? Number.POSITIVE_INFINITY, this.o.maxMessagesPerTrigger ?? Number.POSITIVE_INFINITY);
+    const endIndex = Math.min(this.pending.length - 1, i + Math.max(1, max) - 1);
+    const end = this.pending[endIndex]!.messageId;
+    if (this.handedOut === null || compareMessageIds(end, this.handedOut) > 0) this.handedOut = end;
+    return toOffset(end);
+  }
+
+  async planInputPartitions(start: Offset, end: Offset): Promise<InputPartition[]> {
+    await this.ensureConsumer();
+    const s = offsetId(start);
+    const e = offsetId(end);
+    // offsets/N is planned only after commits/N-1, whose end is our start: it is committed.
+    if (s !== null) this.ackThrough(s);
+    if (e === null || (s !== null && compareMessageIds(e, s) <= 0)) return [];
+    return [{ index: 0, start: toOffset(s), end: toOffset(e) }];
+  }
+
+  createReader(partition: InputPartition): PartitionReader {
+    const s = offsetId(partition.start as Offset);
+    const e = offsetId(partition.end as Offset);
+    return this.read(s, e);
+  }
+
+  async commit(end: Offset): Promise<void> {
+    const e = offsetId(end);
+    if (e !== null) this.ackThrough(e);
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    const c = this.consumer ?? (await this.opening?.catch(() => undefined));
+    this.consumer = undefined;
+    this.pending = [];
+    await c?.close();
+  }
+
+  metrics(): Record<string, number> {
+    return {
+      bufferedMessages: this.pending.length + (this.consumer?.buffered ?? 0),
+      ackedMessages: this.acked,
+      reconnects: this.consumer?.reconnects ?? 0,
+      duplicatesDropped: this.consumer?.duplicatesDropped ?? 0,
+    };
+  }
+
+  // ---- internals ----
+
+  private async *read(s: string | null, e: string | null): AsyncGenerator<RowBatch> {
+    if (e === null) return;
+    const consumer = await this.ensureConsumer();
+    const deadline = Date.now() + this.o.batchReplayTimeoutMs;
+    // Wait until the batch's last message (or anything after it) is here; after a restart the
+    // subscription is still redelivering it.
+    for (;;) {
+      this.drain();
+      const last = this.pending[this.pending.length - 1];
+      if (last && compareMessageIds(last.messageId, e) >= 0) break;
+      const left = deadline - Date.now();
+      if (left <= 0) {
+        throw new MacrometaSparkError(
+          `stream ${this.o.topic.topic}: batch (${s === null ? "start" : formatMessageId(s)}, ${formatMessageId(e)}] is incomplete after ${this.o.batchReplayTimeoutMs} ms; ` +
+            `the subscription '${this.subscriptionName}' no longer delivers it (deleted, reset, or consumed by another consumer)`,
+          { code: "STREAM_BATCH_INCOMPLETE", retryable: true, context: { stream: this.o.topic.topic, option: "batchReplayTimeoutMs" } },
+        );
+      }
+      await consumer.waitForMessage(Math.min(left, 1000), this.ctx.signal);
+      if (this.stopped || this.ctx.signal?.aborted) return;
+    }
+    let i = this.firstAfter(s);
+    let sawEnd = false;
+    let chunk: Row[] = [];
+    let read = 0;
+    while (i < this.pending.length) {
+      const m = this.pending[i++]!;
+      const c = compareMessageIds(m.messageId, e);
+      if (c > 0) break;
+      if (c === 0) sawEnd = true;
+      const row = this.decode(m);
+      read++;
+      if (row) chunk.push(row);
+      if (chunk.length >= ROWS_PER_CHUNK) {
+        yield chunk;
+        chunk = [];
+      }
+    }
+    if (!sawEnd) {
+      this.ctx.metrics.add("missingBatchEndMessages");
+      this.ctx.logger.warn("stream source: the batch's last message is gone from the stream (retention?); the batch ends before it", {
+        stream: this.o.topic.topic,
+        end: formatMessageId(e),
+      });
+    }
+    this.ctx.metrics.add("messagesRead", read);
+    if (chunk.length > 0) yield chunk;
+  }
+
+  private decode(m: StreamMessage): Row | undefined {
+    this.scopedMetrics.current = m.messageId;
+    let row: Row | undefined;
+    try {
+      row = this.decoder.decode(messageText(m));
+    } catch (err) {
+      if (isMacrometaSparkError(err) && err.code === "MALFORMED_RECORD") {
+        throw new MalformedRecordError(`stream ${this.o.topic.topic} message ${formatMessageId(m.messageId)}: ${errorMessage(err)}`, { stream: this.o.topic.topic, messageId: m.messageId }, err);
+      }
+      throw err;
+    }
+    if (!row) return undefined;
+    if (this.deleteIndex >= 0 && (row[this.deleteIndex] === null || row[this.deleteIndex] === undefined)) row[this.deleteIndex] = false;
+    if (this.keyIndex >= 0 && (row[this.keyIndex] === null || row[this.keyIndex] === undefined) && m.key !== undefined) row[this.keyIndex] = m.key;
+    for (const name of this.meta) {
+      if (name === META_MESSAGE_ID) row.push(m.messageId);
+      else if (name === META_PUBLISH_TIME) {
+        const t = publishTimeMs(m.publishTime);
+        row.push(t === undefined ? null : new Date(t).toISOString());
+      } else if (name === META_KEY) row.push(m.key ?? null);
+      else if (name === META_PROPERTIES) row.push({ ...m.properties });
+    }
+    return row;
+  }
+
+  private ensureConsumer(): Promise<StreamConsumer> {
+    if (this.consumer) {
+      if (this.consumer.failure) return Promise.reject(this.consumer.failure);
+      return Promise.resolve(this.consumer);
+    }
+    if (this.stopped) return Promise.reject(new MacrometaSparkError("stream source is stopped", { code: "STREAM_CLOSED", retryable: false }));
+    this.opening ??= StreamConsumer.subscribe({
+      wsBase: this.o.wsBase,
+      apiKey: this.o.apiKey,
+      auth: this.o.auth,
+      topic: this.o.topic,
+      subscription: this.subscriptionName,
+      subscriptionType: this.o.subscriptionType,
+      receiverQueueSize: this.o.receiverQueueSize,
+      subscriptionInitialPosition: this.o.startingPosition === "earliest" ? "Earliest" : "Latest",
+      idleTimeoutMs: this.o.idleTimeoutMs,
+      logger: this.ctx.logger,
+    }).then(
+      (c) => {
+        this.consumer = c;
+        this.opening = undefined;
+        return c;
+      },
+      (err: unknown) => {
+        this.opening = undefined;
+        throw err;
+      },
+    );
+    return this.opening;
+  }
+
+  /** Moves everything the consumer has into `pending`, acking what is already committed. */
+  private drain(): void {
+    const c = this.consumer;
+    if (!c) return;
+    for (let m = c.tryReceive(); m; m = c.tryReceive()) {
+      if (this.committed !== null && compareMessageIds(m.messageId, this.committed) <= 0) {
+        c.ack(m.messageId); // redelivered after its ack was lost: committed already
+        this.acked++;
+        continue;
+      }
+      const p = this.pending;
+      const last = p[p.length - 1];
+      if (!last || compareMessageIds(m.messageId, last.messageId) > 0) {
+        p.push(m);
+        continue;
+      }
+      // Out of order (only with Shared-type subscriptions): insert in place, once.
+      let lo = 0;
+      let hi = p.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (compareMessageIds(p[mid]!.messageId, m.messageId) < 0) lo = mid + 1;
+        else hi = mid;
+      }
+      if (lo < p.length && p[lo]!.messageId === m.messageId) continue;
+      p.splice(lo, 0, m);
+    }
+  }
+
+  /** Acks every pending message ≤ id and remembers id as committed. */
+  private ackThrough(id: string): void {
+    this.drain();
+    if (this.committed === null || compareMessageIds(id, this.committed) > 0) this.committed = id;
+    let k = 0;
+    while (k < this.pending.length && compareMessageIds(this.pending[k]!.messageId, id) <= 0) k++;
+    if (k === 0) return;
+    const c = this.consumer;
+    for (let j = 0; j < k; j++) c?.ack(this.pending[j]!.messageId);
+    this.acked += k;
+    this.pending = this.pending.slice(k);
+  }
+
+  /** Index of the first pending message after `s` (null = the beginning). */
+  private firstAfter(s: string | null): number {
+    if (s === null) return 0;
+    let lo = 0;
+    let hi = this.pending.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (compareMessageIds(this.pending[mid]!.messageId, s) <= 0) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+}
