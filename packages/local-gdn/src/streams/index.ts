@@ -8,6 +8,7 @@ import { STATUS_CODES, type IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
 import { WebSocketServer } from "ws";
 import type { Faults } from "../faults.js";
+import { stringifyJson, type JsonValue } from "../json.js";
 import { decodeMessageId } from "./message-id.js";
 import { handleStreamRest, type RestHost } from "./rest.js";
 import { ConsumerSession, ProducerSession, ReaderSession, type Session, type SessionHost } from "./sessions.js";
@@ -242,7 +243,8 @@ export class StreamBroker implements RestHost, SessionHost {
   publishChange(fabric: string, collection: string, doc: Record<string, unknown>): void {
     const topic = this.topics.get(topicKey(namespaceOf(fabric, false), collection));
     if (!topic) return;
-    const payload = Buffer.from(JSON.stringify(doc)).toString("base64");
+    // The store's serialiser keeps number lexemes exact (20-digit integers, 1.0), as the document API does.
+    const payload = Buffer.from(stringifyJson(doc as JsonValue)).toString("base64");
     topic.append(payload, {}, typeof doc._key === "string" ? doc._key : undefined);
   }
 
