@@ -109,15 +109,33 @@ export async function sampleDocuments(client: GdnHttpClient, opts: CollectionOpt
   return out;
 }
 
+/** Schemas this provider inferred with the most-common rule (as opposed to a user's schema). */
+const inferredByShape = new WeakSet<StructType>();
+
+/**
+ * Which documents match: the connector's "shape" rule (missing or extra fields do not match) for a
+ * schema inferred with `mostCommon`, Spark's reader rule (missing → null, extra ignored) for a
+ * user's schema or `merge` inference — a user's schema is usually a projection, and a merged schema
+ * is a superset of every document.
+ */
+export function matchingFor(schema: StructType, opts: CollectionOptions): "shape" | "spark" {
+  return opts.schemaInference === "mostCommon" && inferredByShape.has(schema) ? "shape" : "spark";
+}
+
 /** Schema of the sample: the connector's most-common rule (or merge); PERMISSIVE gets the corrupt-record column. */
 export function schemaFromSample(sample: string[], opts: CollectionOptions): StructType {
   let schema = inferSchema(sample, { strategy: opts.schemaInference, sampleSize: opts.schemaSampleSize, columnNameOfCorruptRecord: opts.columnNameOfCorruptRecord });
   schema = withCorruptColumn(schema, opts);
+  if (opts.schemaInference === "mostCommon") inferredByShape.add(schema);
   return schema;
 }
 
 export function withCorruptColumn(schema: StructType, opts: CollectionOptions): StructType {
-  if (opts.mode === "PERMISSIVE" && schema.fieldIndex(opts.columnNameOfCorruptRecord) < 0) return schema.add(opts.columnNameOfCorruptRecord, StringType, true);
+  if (opts.mode === "PERMISSIVE" && schema.fieldIndex(opts.columnNameOfCorruptRecord) < 0) {
+    const out = schema.add(opts.columnNameOfCorruptRecord, StringType, true);
+    if (inferredByShape.has(schema)) inferredByShape.add(out);
+    return out;
+  }
   return schema;
 }
 
@@ -211,7 +229,13 @@ export class CollectionScan implements Scan, Batch {
 /** Rows of one partition, a batch per cursor page; `return()` deletes the cursor. */
 export async function* readPartition(client: GdnHttpClient, opts: CollectionOptions, schema: StructType, p: CollectionPartition, ctx: ProviderContext): AsyncGenerator<RowBatch, void, undefined> {
   const { metrics, logger, signal } = ctx;
-  const decoder = createDocumentDecoder(schema, { mode: opts.mode, columnNameOfCorruptRecord: opts.columnNameOfCorruptRecord, metrics, rejectedMetric: METRICS.rejected });
+  const decoder = createDocumentDecoder(schema, {
+    mode: opts.mode,
+    columnNameOfCorruptRecord: opts.columnNameOfCorruptRecord,
+    metrics,
+    rejectedMetric: METRICS.rejected,
+    matching: matchingFor(schema, opts),
+  });
   let after: string | undefined;
   let received = 0;
   let rejected = 0;
