@@ -310,6 +310,28 @@ describe("collection write", () => {
     expect(await client.collectionCount("faulty")).toBe(3000);
   });
 
+  it("reconciles a repeated keyed import: stored documents equal to ours count as written, different ones fail", async () => {
+    // As if a first attempt had stored w0..w4 before its answer was lost; w5 differs (a real conflict).
+    await seed("recon", [...kvRows(0, 5).map(([k, v]) => ({ _key: k, v })), { _key: "w5", v: -1 }]);
+    const ctx = context();
+    const opts = new CaseInsensitiveOptions({ ...base, collection: "recon", batchSize: 100 } as never);
+    const { collectionProvider } = await import("../src/index.js");
+    const table = await collectionProvider.getTable(undefined, opts, ctx);
+    const bw = await table.newWriteBuilder!({ queryId: "q", schema: kv, options: opts, mode: "append" }).buildForBatch!();
+    const dw = await bw.createWriter(0);
+    gdn.faults.dropNextConnections = 1;
+    await dw.write(kvRows(0, 10));
+    const err = (await dw.commit().catch((x: unknown) => x)) as Error & { code: string; context: Record<string, unknown> };
+    gdn.faults.reset();
+    await table.close!();
+    expect(err.code).toBe("IMPORT_DOCUMENT_ERRORS");
+    expect(err.context.errorCounts).toEqual({ "1210": 1 });
+    expect(err.message).toContain("key 'w5'");
+    // w0..w4 reconciled as ours, w6..w9 created by the repeat.
+    expect(err.context.written).toBe(9);
+    expect(ctx.logger.events.some((e) => /answer was lost/.test(e.message))).toBe(true);
+  });
+
   it("refuses to repeat an ambiguous import of rows without keys", async () => {
     const s = new StructType([new StructField("v", LongType)]);
     gdn.faults.dropNextConnections = 1;
