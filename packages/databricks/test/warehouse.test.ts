@@ -1,0 +1,280 @@
+/**
+ * The provider through the real @databricks/sql driver against local-warehouse (Thrift over
+ * HTTP on DuckDB). Drives the DataSource V2 contracts directly so epochs can be replayed.
+ */
+import { inspect } from "node:util";
+import {
+  ArrayType,
+  BooleanType,
+  CaseInsensitiveOptions,
+  DecimalType,
+  DoubleType,
+  JobMetrics,
+  LongType,
+  MapType,
+  StringType,
+  StructField,
+  StructType,
+  TimestampType,
+  isMacrometaSparkError,
+  silentLogger,
+  type Row,
+  type SaveMode,
+  type StreamingWrite,
+} from "@macrometa-spark/core";
+import { startLocalWarehouse } from "@macrometa-spark/local-warehouse";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DatabricksConnection, DatabricksError, DatabricksTableProvider, parseConnectionOptions } from "../src/index.js";
+
+type Warehouse = Awaited<ReturnType<typeof startLocalWarehouse>>;
+let wh: Warehouse;
+let admin: DatabricksConnection;
+let base: Record<string, unknown>;
+const provider = new DatabricksTableProvider({ retryPolicy: { maxAttempts: 2, initialDelayMs: 10 } });
+const SCHEMA = "mmtest";
+
+function ctx() {
+  return { logger: silentLogger, metrics: new JobMetrics() };
+}
+
+async function write(table: string, schema: StructType, batches: Row[][], mode: SaveMode, extra: Record<string, unknown> = {}): Promise<void> {
+  const opts = new CaseInsensitiveOptions({ ...base, table, ...extra }, "databricks");
+  const t = await provider.getTable(undefined, opts, ctx());
+  const bw = await t.newWriteBuilder!({ queryId: "batch", schema, options: opts, mode }).buildForBatch!();
+  const w = await bw.createWriter(0);
+  try {
+    for (const b of batches) await w.write(b);
+    await bw.commit([await w.commit()]);
+  } catch (err) {
+    await w.abort();
+    await bw.abort([]);
+    throw err;
+  }
+}
+
+async function streaming(table: string, schema: StructType, queryId: string, extra: Record<string, unknown> = {}): Promise<StreamingWrite> {
+  const opts = new CaseInsensitiveOptions({ ...base, table, ...extra }, "databricks");
+  const t = await provider.getTable(undefined, opts, ctx());
+  return t.newWriteBuilder!({ queryId, schema, options: opts, mode: "append" }).buildForStreaming!();
+}
+
+async function epoch(sw: StreamingWrite, epochId: number, rows: Row[]): Promise<void> {
+  const w = await sw.createWriter(0, epochId);
+  await w.write(rows);
+  await sw.commit(epochId, [await w.commit()]);
+}
+
+async function read(options: Record<string, unknown>): Promise<{ schema: StructType; rows: Row[] }> {
+  const opts = new CaseInsensitiveOptions({ ...base, ...options }, "databricks");
+  const schema = await provider.inferSchema(opts, ctx());
+  const t = await provider.getTable(schema, opts, ctx());
+  const batch = t.newScanBuilder!(opts).build().toBatch!();
+  const rows: Row[] = [];
+  for (const p of await batch.planInputPartitions()) for await (const b of batch.createReader(p)) rows.push(...b);
+  return { schema, rows };
+}
+
+async function rowsOf(sql: string): Promise<Record<string, unknown>[]> {
+  return admin.query(sql);
+}
+
+beforeAll(async () => {
+  wh = await startLocalWarehouse({ port: 0 });
+  base = { host: wh.host, port: wh.port, httpPath: wh.path, token: wh.token, useTls: false, schema: SCHEMA };
+  admin = await DatabricksConnection.open(parseConnectionOptions(new CaseInsensitiveOptions({ host: wh.host, port: wh.port, httpPath: wh.path, token: wh.token, useTls: false })));
+  await admin.execute(`CREATE SCHEMA IF NOT EXISTS ${SCHEMA}`);
+});
+
+afterAll(async () => {
+  await admin?.close();
+  await wh?.close();
+});
+
+const people = new StructType([new StructField("id", LongType, false), new StructField("name", StringType), new StructField("score", DoubleType)]);
+
+describe("DDL and nested types", () => {
+  const nested = new StructType([
+    new StructField("id", LongType, false),
+    new StructField("tags", new ArrayType(StringType)),
+    new StructField("addr", new StructType([new StructField("city", StringType), new StructField("geo", new ArrayType(DoubleType))])),
+    new StructField("attrs", new MapType(StringType, LongType)),
+    new StructField("price", new DecimalType(12, 2)),
+    new StructField("big", LongType),
+    new StructField("at", TimestampType),
+    new StructField("ok", BooleanType),
+  ]);
+  it("creates the table from a nested schema and reads the values back", async () => {
+    const rows: Row[] = [
+      [1, ["a", "b"], ["Paris", [48.85, 2.35]], { x: 1, y: 2 }, "12.34", 9007199254740993n, "2024-03-01T10:00:00Z", true],
+      [2, [], [null, null], {}, null, null, null, false],
+    ];
+    await write("nested", nested, [rows], "errorifexists");
+    const desc = await rowsOf(`DESCRIBE TABLE ${SCHEMA}.nested`);
+    const types = Object.fromEntries(desc.map((r) => [r["col_name"], String(r["data_type"]).toLowerCase().replace(/\s+/g, "")]));
+    expect(types["tags"]).toBe("array<string>");
+    expect(types["addr"]).toBe("struct<city:string,geo:array<double>>");
+    expect(types["attrs"]).toBe("map<string,bigint>");
+    expect(types["price"]).toBe("decimal(12,2)");
+    const back = await read({ table: "nested" });
+    expect(back.schema.fields.map((f) => f.dataType.simpleString())).toEqual(nested.fields.map((f) => f.dataType.simpleString()));
+    const byId = new Map(back.rows.map((r) => [r[0], r]));
+    const one = byId.get(1)!;
+    expect(one.slice(0, 6)).toEqual([1, ["a", "b"], ["Paris", [48.85, 2.35]], { x: 1, y: 2 }, "12.34", 9007199254740993n]);
+    expect(String(one[6])).toMatch(/^2024-03-01[ T]10:00:00/);
+    expect(one[7]).toBe(true);
+    expect(byId.get(2)!.slice(1, 4)).toEqual([[], [null, null], {}]);
+  });
+});
+
+describe("save modes", () => {
+  it("appends, overwrites, refuses (errorifexists) and ignores", async () => {
+    await write("modes", people, [[[1, "a", 1.5]]], "append");
+    await write("modes", people, [[[2, "b", 2.5]], [[3, "c", null]]], "append");
+    expect((await rowsOf(`SELECT id FROM ${SCHEMA}.modes ORDER BY id`)).map((r) => Number(r["id"]))).toEqual([1, 2, 3]);
+    await write("modes", people, [[[9, "z", 0]]], "overwrite");
+    expect((await rowsOf(`SELECT id, name FROM ${SCHEMA}.modes`)).map((r) => [Number(r["id"]), r["name"]])).toEqual([[9, "z"]]);
+    const err = await write("modes", people, [[[10, "y", 0]]], "errorifexists").catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(DatabricksError);
+    expect((err as DatabricksError).code).toBe("DATABRICKS_TABLE_EXISTS");
+    await write("modes", people, [[[11, "x", 0]]], "ignore");
+    expect((await rowsOf(`SELECT id FROM ${SCHEMA}.modes`)).map((r) => Number(r["id"]))).toEqual([9]);
+  });
+
+  it("an aborted write leaves the target untouched", async () => {
+    await write("aborted", people, [[[1, "a", 1]]], "append");
+    // The second batch has an invalid value for BIGINT: the writer fails after staging batch 1.
+    const err = await write("aborted", people, [[[2, "b", 2]], [["not-a-number", "c", 3]]], "append").catch((e: unknown) => e);
+    expect(isMacrometaSparkError(err)).toBe(true);
+    expect((await rowsOf(`SELECT id FROM ${SCHEMA}.aborted`)).map((r) => Number(r["id"]))).toEqual([1]);
+  });
+});
+
+describe("merge", () => {
+  it("upserts with in-batch dedupe (last occurrence wins)", async () => {
+    await write("upsert", people, [[[1, "old", 1], [2, "keep", 2]]], "append");
+    await write("upsert", people, [[[1, "first", 10], [3, "new", 3]], [[1, "last", 11]]], "append", { mergeKeys: "id" });
+    const rows = (await rowsOf(`SELECT id, name, score FROM ${SCHEMA}.upsert ORDER BY id`)).map((r) => [Number(r["id"]), r["name"], Number(r["score"])]);
+    expect(rows).toEqual([[1, "last", 11], [2, "keep", 2], [3, "new", 3]]);
+  });
+
+  it("deletes flagged rows and never inserts them; the flag is not stored", async () => {
+    const withFlag = people.add("_delete", BooleanType);
+    await write("deletes", withFlag, [[[1, "a", 1, false], [2, "b", 2, null], [3, "c", 3, false]]], "append", { mergeKeys: "id", deleteFlagColumn: "_delete" });
+    await write("deletes", withFlag, [[[2, "b", 2, true], [4, "ghost", 4, true], [3, "c2", 3, false]]], "append", { mergeKeys: "id", deleteFlagColumn: "_delete" });
+    const rows = (await rowsOf(`SELECT * FROM ${SCHEMA}.deletes ORDER BY id`)).map((r) => [Number(r["id"]), r["name"]]);
+    expect(rows).toEqual([[1, "a"], [3, "c2"]]);
+    const cols = (await rowsOf(`DESCRIBE TABLE ${SCHEMA}.deletes`)).map((r) => r["col_name"]);
+    expect(cols).not.toContain("_delete");
+  });
+
+  it("refuses a NULL merge key", async () => {
+    const err = await write("nullkey", people, [[[null, "a", 1]]], "append", { mergeKeys: "id" }).catch((e: unknown) => e);
+    expect(String((err as Error).message)).toMatch(/merge key column "id" is NULL/);
+  });
+});
+
+describe("schema evolution", () => {
+  it("adds new columns only with schemaEvolution, and never retypes", async () => {
+    await write("evolve", people, [[[1, "a", 1]]], "append");
+    const wider = people.add("email", StringType);
+    const refused = await write("evolve", wider, [[[2, "b", 2, "b@x"]]], "append").catch((e: unknown) => e);
+    expect((refused as Error).message).toMatch(/no column "email".*schemaEvolution=true/);
+    await write("evolve", wider, [[[2, "b", 2, "b@x"]]], "append", { schemaEvolution: true });
+    const rows = (await rowsOf(`SELECT id, email FROM ${SCHEMA}.evolve ORDER BY id`)).map((r) => [Number(r["id"]), r["email"]]);
+    expect(rows).toEqual([[1, null], [2, "b@x"]]);
+    const retyped = new StructType([new StructField("id", StringType), new StructField("name", StringType)]);
+    const err = await write("evolve", retyped, [[["x", "y"]]], "append", { schemaEvolution: true }).catch((e: unknown) => e);
+    expect((err as DatabricksError).code).toBe("DATABRICKS_SCHEMA");
+    expect((err as Error).message).toMatch(/column "id" is BIGINT .* never retypes/);
+  });
+});
+
+describe("streaming sink", () => {
+  it("a replayed epoch leaves no duplicate, also after a restart", async () => {
+    const sw = await streaming("stream_sink", people, "query-1");
+    await epoch(sw, 0, [[1, "a", 1], [2, "b", 2]]);
+    await epoch(sw, 1, [[3, "c", 3]]);
+    await epoch(sw, 1, [[3, "c", 3]]); // replay in the same process
+    await sw.close!();
+    const restarted = await streaming("stream_sink", people, "query-1");
+    await epoch(restarted, 1, [[3, "c", 3]]); // replay after a restart
+    await epoch(restarted, 2, [[4, "d", 4]]);
+    await restarted.close!();
+    expect((await rowsOf(`SELECT id FROM ${SCHEMA}.stream_sink ORDER BY id`)).map((r) => Number(r["id"]))).toEqual([1, 2, 3, 4]);
+    const commits = await rowsOf(`SELECT epoch_id FROM ${SCHEMA}._mm_commits WHERE query_id = 'query-1' ORDER BY epoch_id`);
+    expect(commits.map((r) => Number(r["epoch_id"]))).toEqual([0, 1, 2]);
+    // Another query id writing the same epoch number is not mistaken for a replay.
+    const other = await streaming("stream_sink", people, "query-2");
+    await epoch(other, 0, [[5, "e", 5]]);
+    await other.close!();
+    expect((await rowsOf(`SELECT count(*) AS n FROM ${SCHEMA}.stream_sink`)).map((r) => Number(r["n"]))).toEqual([5]);
+  });
+});
+
+describe("injection", () => {
+  const nasty = [
+    "it's",
+    "back\\slash",
+    "\\'; DROP TABLE mmtest.victim; --",
+    "x'); DELETE FROM mmtest.victim; /*",
+    "*/ SELECT 1; -- ",
+    "line\nbreak\ttab",
+    "ends with backslash\\",
+    "`backtick` and \"double\"",
+    "ünïcødé 🚀",
+    ":p_0_0 ${var} ?",
+  ];
+  for (const strategy of ["literals", "parameters"] as const) {
+    it(`stores crafted values as data (${strategy})`, async () => {
+      await write("victim", people, [[[0, "canary", 0]]], "overwrite");
+      const schema = new StructType([new StructField("id", LongType), new StructField("v", StringType), new StructField("arr", new ArrayType(StringType))]);
+      const table = `inj_${strategy}`;
+      await write(table, schema, [nasty.map((v, i) => [i, v, [v]])], "overwrite", { insertStrategy: strategy });
+      const back = await read({ table });
+      const got = back.rows.sort((a, b) => Number(a[0]) - Number(b[0]));
+      expect(got.map((r) => r[1])).toEqual(nasty);
+      expect(got.map((r) => (r[2] as string[])[0])).toEqual(nasty);
+      expect((await rowsOf(`SELECT name FROM ${SCHEMA}.victim`)).map((r) => r["name"])).toEqual(["canary"]);
+    });
+  }
+
+  it("quotes crafted table and column names, refuses Delta-invalid ones or renames them on request", async () => {
+    const weird = new StructType([new StructField("a`b", LongType), new StructField("q'uote--/*x*/", StringType)]);
+    await write("t`ick'--", weird, [[[1, "v"]]], "append");
+    const back = await read({ table: "`t``ick'--`" });
+    expect(back.schema.fieldNames).toEqual(["a`b", "q'uote--/*x*/"]);
+    expect(back.rows).toEqual([[1, "v"]]);
+    const invalid = new StructType([new StructField("id; DROP TABLE x", LongType)]);
+    const refused = await write("invalid_cols", invalid, [[[1]]], "append").catch((e: unknown) => e);
+    expect((refused as Error).message).toMatch(/Delta refuses.*columnNameMode=rename/);
+    await write("invalid_cols", invalid, [[[1]]], "append", { columnNameMode: "rename" });
+    expect(Object.keys((await rowsOf(`SELECT * FROM ${SCHEMA}.invalid_cols`))[0]!)).toEqual(["id__DROP_TABLE_x"]);
+    await expect(write("a b", people, [[[1, "a", 1]]], "append")).rejects.toThrow(/option 'table'/);
+  });
+});
+
+describe("reads and errors", () => {
+  it("reads a query with named parameters", async () => {
+    await write("readq", people, [[[1, "a", 1], [2, "b", 2], [3, "c", 3]]], "overwrite");
+    const back = await read({ query: `SELECT id, name FROM ${SCHEMA}.readq WHERE id >= :min AND name <> :skip ORDER BY id`, params: { min: 2, skip: "c'); --" } });
+    expect(back.schema.fieldNames).toEqual(["id", "name"]);
+    expect(back.rows).toEqual([[2, "b"], [3, "c"]]);
+  });
+
+  it("a wrong token is a clear authentication error that does not echo it", async () => {
+    const token = "dapi0123456789abcdef-wrong";
+    const err = await write("authfail", people, [[[1, "a", 1]]], "append", { token }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(DatabricksError);
+    expect((err as DatabricksError).code).toBe("DATABRICKS_AUTH");
+    expect((err as Error).message).toMatch(/refused the credentials/);
+    for (const text of [(err as Error).message, JSON.stringify(err), inspect(err, { depth: 5 })]) expect(text).not.toContain(token);
+  });
+
+  it("a failed statement names its kind and SQLSTATE, never the token", async () => {
+    const err = await admin.query(`SELECT * FROM ${SCHEMA}.no_such_table`).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(DatabricksError);
+    expect((err as DatabricksError).statementKind).toBe("SELECT");
+    expect((err as DatabricksError).sqlState).toBe("42P01");
+    expect(inspect(err, { depth: 5 })).not.toContain(wh.token);
+  });
+});
