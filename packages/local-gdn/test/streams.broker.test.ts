@@ -426,6 +426,30 @@ describe("collection streams", () => {
   });
 });
 
+describe("retention", () => {
+  it("drops messages every subscription acknowledged", async () => {
+    broker.ensureCollectionStream("_system", "retained");
+    const c = await Peer.open(consumerUrl("retained", "r", "subscriptionType=Shared"));
+    const total = 5000;
+    for (let i = 0; i < total; i++) broker.publishChange("_system", "retained", { _key: String(i) });
+    let acked = 0;
+    while (acked < total) {
+      const batch = await c.take(Math.min(500, total - acked));
+      for (const m of batch) c.send({ messageId: m.messageId });
+      acked += batch.length;
+    }
+    c.send({ type: "isEndOfTopic" });
+    expect(await c.next()).toEqual({ endOfTopic: false });
+    // Dropping happens in runs of 4096, so the reader starts at the first entry of the second run.
+    const r = await Peer.open(topicUrl("reader", "retained", false, "?messageId=earliest"));
+    const first = await r.next();
+    expect(decodeMessageId(first.messageId as string)?.entryId).toBe(4096);
+    expect(JSON.parse(unb64(first.payload))).toEqual({ _key: "4096" });
+    c.close();
+    r.close();
+  });
+});
+
 describe("faults", () => {
   it("closes a consumer every N deliveries and closes every socket on demand", async () => {
     const t = await newStream();

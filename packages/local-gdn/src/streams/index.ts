@@ -99,6 +99,7 @@ export class StreamBroker implements RestHost, SessionHost {
         const sub = topic.getOrCreateSubscription(name, s.type, true);
         sub.restore(s.markDelete, s.acked);
       }
+      topic.maybeTrim(1);
       topic.log = store.logFor(loaded.desc.ledgerId);
       this.topics.set(topic.key, topic);
     }
@@ -108,7 +109,14 @@ export class StreamBroker implements RestHost, SessionHost {
   }
 
   handleRest(req: StreamRestRequest): Promise<StreamRestResponse> {
-    return Promise.resolve(handleStreamRest(this, req));
+    try {
+      return Promise.resolve(handleStreamRest(this, req));
+    } catch (e) {
+      const bad = e instanceof URIError;
+      const code = bad ? 400 : 500;
+      const errorMessage = bad ? "malformed percent-encoding in the stream path" : "internal error in the stream broker";
+      return Promise.resolve({ status: code, body: { error: true, code, errorNum: bad ? 10 : 4, errorMessage } });
+    }
   }
 
   /** Upgrade for `/_ws/ws/v2/...` after the server authenticated the request. */

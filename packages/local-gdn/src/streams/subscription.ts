@@ -106,6 +106,7 @@ export class Subscription {
     this.acked.add(entryId);
     this.topic.log?.ack(this.name, entryId);
     while (this.acked.delete(this.markDelete)) this.markDelete++;
+    if (this.markDelete - this.topic.firstEntry >= 4096) this.topic.maybeTrim();
   }
 
   /** Acknowledges everything published so far (clear backlog / skip all). */
@@ -120,12 +121,12 @@ export class Subscription {
     this.markDelete = end;
     this.readPosition = end;
     this.topic.log?.markDeleted(this.name, end);
+    this.topic.maybeTrim();
   }
 
   /** Restores state loaded from disk: unacked entries are all sent again from `markDelete`. */
   restore(markDelete: number, acked: Iterable<number>): void {
     this.markDelete = markDelete;
-    this.readPosition = markDelete;
     for (const id of acked) if (id >= markDelete) this.acked.add(id);
     while (this.acked.delete(this.markDelete)) this.markDelete++;
     this.readPosition = this.markDelete;

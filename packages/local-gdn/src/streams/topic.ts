@@ -5,6 +5,9 @@
 import { encodeMessageId } from "./message-id.js";
 import { Subscription, type SubscriptionType } from "./subscription.js";
 
+/** Acknowledged entries are dropped from memory in runs of at least this many. */
+const TRIM_BATCH = 4096;
+
 export interface StoredMessage {
   entryId: number;
   /** Base64, exactly as the producer sent it. */
@@ -139,6 +142,21 @@ export class Topic {
     this.subscriptions.delete(name);
     this.log?.subscriptionDeleted(name);
     return true;
+  }
+
+  /**
+   * Drops entries every subscription has acknowledged, as the GDN deletes acked messages. Topics with
+   * no subscription keep everything (readers may start from earliest), and nothing is dropped while a
+   * reader is connected. The on-disk ledger keeps them until the topic is deleted; a reload trims again.
+   */
+  maybeTrim(minimum = TRIM_BATCH): void {
+    if (this.subscriptions.size === 0 || this.readers.size > 0) return;
+    let floor = Infinity;
+    for (const sub of this.subscriptions.values()) floor = Math.min(floor, sub.markDelete);
+    const n = Math.min(floor, this.nextEntry) - this.firstEntry;
+    if (n <= 0 || n < minimum) return;
+    this.entries.splice(0, n);
+    this.firstEntry += n;
   }
 
   backlog(): number {
