@@ -25,4 +25,7 @@ export { StreamingQuery, type QueryProgress, type SourceProgress, type QueryStat
 export { type Trigger, parseInterval } from "./streaming/trigger.js";
 export { CheckpointLog, writeAtomic, type OffsetEntry, type CommitEntry, type CheckpointOptions } from "./streaming/checkpoint.js";
 export { MemoryProvider, memoryProvider, memoryTable, type MemoryTableData, type MemoryFormatOptions } from "./formats/memory.js";
-export { registerBuiltinFormats } from "./formats/index.js";
+export { registerBuiltinFormats, type BuiltinFormatOptions } from "./formats/index.js";
+export { JsonProvider, readLines, jsonDataFiles, type JsonFormatOptions } from "./formats/json.js";
+export { ConsoleProvider, type ConsoleFormatOptions, type ConsoleProviderOptions } from "./formats/console.js";
+export { RateProvider, RATE_SCHEMA, type RateFormatOptions } from "./formats/rate.js";
