@@ -11,6 +11,8 @@ export interface CursorInit {
   count: boolean;
   ttlSeconds: number;
   extra: Record<string, unknown>;
+  /** Stream cursors report stats only with their last page. */
+  extraOnlyAtEnd?: boolean;
 }
 
 interface Cursor extends CursorInit {
@@ -83,7 +85,8 @@ export class CursorRegistry {
     let out = `{"result":[${body}],"hasMore":${hasMore}`;
     if (hasMore) out += `,"id":"${c.id}"`;
     if (c.count) out += `,"count":${c.texts.length}`;
-    out += `,"extra":${JSON.stringify(c.extra)},"cached":false,"error":false,"code":${code}}`;
+    if (!hasMore || !c.extraOnlyAtEnd) out += `,"extra":${JSON.stringify(c.extra)}`;
+    out += `,"cached":false,"error":false,"code":${code}}`;
     return out;
   }
 }

@@ -78,6 +78,8 @@ class QueryParser {
   private readonly scope: Set<string>[] = [new Set()];
   private readonly valueBinds = new Set<string>();
   private readonly collBinds = new Set<string>();
+  /** In `INSERT x IN c` and friends a top-level IN names the collection, not the operator. */
+  private noIn = false;
   constructor(
     private readonly src: string,
     private readonly toks: Token[],
@@ -210,6 +212,25 @@ class QueryParser {
   }
 
   private write(): Write {
+    this.noIn = true;
+    try {
+      return this.writeClause();
+    } finally {
+      this.noIn = false;
+    }
+  }
+
+  private nested<T>(f: () => T): T {
+    const saved = this.noIn;
+    this.noIn = false;
+    try {
+      return f();
+    } finally {
+      this.noIn = saved;
+    }
+  }
+
+  private writeClause(): Write {
     const kw = this.next().text;
     if (kw === "INSERT") {
       const doc = this.expr();
@@ -283,13 +304,13 @@ class QueryParser {
       if (t.kind === "op" && ["==", "!=", "<", "<=", ">", ">="].includes(t.text)) {
         this.next();
         l = { k: "bin", op: t.text, l, r: this.range() };
-      } else if (this.isKw(t, "IN")) {
+      } else if (this.isKw(t, "IN") && !this.noIn) {
         this.next();
         l = { k: "bin", op: "IN", l, r: this.range() };
       } else if (this.isKw(t, "LIKE")) {
         this.next();
         l = { k: "bin", op: "LIKE", l, r: this.range() };
-      } else if (this.isKw(t, "NOT") && (this.isKw(this.peek(1), "IN") || this.isKw(this.peek(1), "LIKE"))) {
+      } else if (this.isKw(t, "NOT") && ((this.isKw(this.peek(1), "IN") && !this.noIn) || this.isKw(this.peek(1), "LIKE"))) {
         this.next();
         const op = this.next().text;
         l = { k: "not", e: { k: "bin", op, l, r: this.range() } };
@@ -354,7 +375,7 @@ class QueryParser {
       } else if (this.isOp(t, "[")) {
         this.next();
         if (this.isOp(this.peek(), "*") || this.isOp(this.peek(), "]")) throw unsupported("the array expansion/inline-filter operator [*]");
-        const idx = this.expr();
+        const idx = this.nested(() => this.expr());
         this.expectOp("]");
         e = { k: "index", obj: e, idx };
       } else return e;
@@ -388,7 +409,7 @@ class QueryParser {
       case "op":
         if (t.text === "(") {
           if (this.isKw(this.peek(), "FOR") || this.isKw(this.peek(), "LET") || this.isKw(this.peek(), "RETURN")) throw unsupported("subqueries");
-          const e = this.expr();
+          const e = this.nested(() => this.expr());
           this.expectOp(")");
           return e;
         }
@@ -397,7 +418,7 @@ class QueryParser {
           if (!this.isOp(this.peek(), "]"))
             do {
               if (this.isOp(this.peek(), "]")) break;
-              items.push(this.expr());
+              items.push(this.nested(() => this.expr()));
             } while (this.isOp(this.peek(), ",") && this.next());
           this.expectOp("]");
           return { k: "arr", items };
@@ -419,7 +440,7 @@ class QueryParser {
                 this.fail(this.peek());
               }
               this.next();
-              entries.push([key, this.expr()]);
+              entries.push([key, this.nested(() => this.expr())]);
             } while (this.isOp(this.peek(), ",") && this.next());
           this.expectOp("}");
           return { k: "obj", entries };

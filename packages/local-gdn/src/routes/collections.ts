@@ -34,7 +34,12 @@ export function handleCollections(ctx: ServerContext, req: GdnRequest): Reply {
     case "GET properties":
       return ok(c.properties());
     case "GET figures":
-      return ok({ ...c.properties(), count: c.docs.size, figures: { alive: { count: c.docs.size } } });
+    {
+      const { status: _s, type: _t, ...props } = c.properties();
+      void _s;
+      void _t;
+      return ok({ ...props, collectionModel: 0, count: c.docs.size, figures: { indexes: { count: 1, size: 0 }, viewIndexes: { count: 0, size: 0 }, documentsSize: 0, cacheInUse: false, cacheSize: 0, cacheUsage: 0 } });
+    }
     case "PUT properties": {
       const body = (parseBody(req).value ?? {}) as JsonObject;
       if (typeof body.waitForSync === "boolean") c.meta.waitForSync = body.waitForSync;

@@ -48,7 +48,7 @@ export function handleCursor(ctx: ServerContext, req: GdnRequest): Reply {
   if (profile) extra.profile = { initializing: 0, parsing: 0, "optimizing ast": 0, "loading collections": 0, "instantiating plan": 0, "optimizing plan": 0, executing: stats.executionTime, finalizing: 0 };
   // Stream cursors do not know their total up front, so the server omits count for them.
   const stream = options.stream === true;
-  return { status: 201, raw: ctx.cursors.create({ texts, batchSize, count: body.count === true && !stream, ttlSeconds: ttl, extra }) };
+  return { status: 201, raw: ctx.cursors.create({ texts, batchSize, count: body.count === true && !stream, ttlSeconds: ttl, extra, extraOnlyAtEnd: stream }) };
 }
 
 export function handleQueryValidation(ctx: ServerContext, req: GdnRequest): Reply {
@@ -57,12 +57,13 @@ export function handleQueryValidation(ctx: ServerContext, req: GdnRequest): Repl
   const body = parseBody(req).value as JsonObject | undefined;
   if (!body || typeof body.query !== "string") throw badParameter("query attribute is missing or not a string");
   const { query, collections, bindVars } = validateQuery(body.query);
+  const vars = query.ops.flatMap((op) => (op.k === "for" || op.k === "let" ? [op.v] : []));
   const subNodes: unknown[] = query.ops.map((op) =>
     op.k === "for"
-      ? { type: "for", subNodes: [{ type: "variable", name: op.v }, op.src.k === "name" ? { type: "collection", name: op.src.name } : { type: "expression" }] }
+      ? { type: "for", subNodes: [{ type: "variable", name: op.v, id: vars.indexOf(op.v) }, op.src.k === "name" ? { type: "collection", name: op.src.name } : { type: "expression" }, { type: "no-op" }] }
       : { type: op.k },
   );
   if (query.write) subNodes.push({ type: query.write.k });
-  if (query.ret) subNodes.push({ type: "return", subNodes: [{ type: query.ret.e.k === "var" ? "reference" : "expression", ...(query.ret.e.k === "var" ? { name: query.ret.e.name } : {}) }] });
+  if (query.ret) subNodes.push({ type: "return", subNodes: [{ type: query.ret.e.k === "var" ? "reference" : "expression", ...(query.ret.e.k === "var" ? { name: query.ret.e.name, id: vars.indexOf(query.ret.e.name) } : {}) }] });
   return ok({ parsed: true, collections, bindVars, ast: [{ type: "root", subNodes }] });
 }
