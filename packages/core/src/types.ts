@@ -178,9 +178,14 @@ export class StructField {
   jsonValue(): unknown {
     return { name: this.name, type: this.dataType.jsonValue(), nullable: this.nullable, metadata: this.metadata };
   }
-  /** Spark's `StructField.toDDL`: a backtick-quoted name when needed, then the SQL type. */
+  /** Spark's `StructField.toDDL`: a backtick-quoted name when needed, then the SQL type, NOT NULL, COMMENT. */
   toDDL(): string {
-    return `${quoteIdentifierIfNeeded(this.name)} ${this.dataType.sql()}${this.nullable ? "" : " NOT NULL"}`;
+    return `${quoteIdentifierIfNeeded(this.name)} ${this.dataType.sql()}${this.nullable ? "" : " NOT NULL"}${commentSuffix(this)}`;
+  }
+  /** The `comment` metadata entry (DDL's COMMENT), if any. */
+  get comment(): string | undefined {
+    const c = this.metadata["comment"];
+    return typeof c === "string" ? c : undefined;
   }
 }
 
@@ -223,7 +228,7 @@ export class StructType extends DataType {
     return `struct<${this.fields.map((f) => `${f.name}:${f.dataType.simpleString()}`).join(",")}>`;
   }
   sql(): string {
-    return `STRUCT<${this.fields.map((f) => `${quoteIdentifier(f.name)}: ${f.dataType.sql()}${f.nullable ? "" : " NOT NULL"}`).join(", ")}>`;
+    return `STRUCT<${this.fields.map((f) => `${quoteIdentifier(f.name)}: ${f.dataType.sql()}${f.nullable ? "" : " NOT NULL"}${commentSuffix(f)}`).join(", ")}>`;
   }
   /** Spark's `toDDL`: `a BIGINT,b ARRAY<STRING>` (names quoted only when needed). */
   toDDL(): string {
@@ -235,6 +240,12 @@ export class StructType extends DataType {
   [Symbol.iterator](): Iterator<StructField> {
     return this.fields[Symbol.iterator]();
   }
+}
+
+/** ` COMMENT '…'` for a field with a comment, quotes and backslashes escaped as Spark's SQL strings expect. */
+function commentSuffix(field: StructField): string {
+  const c = field.comment;
+  return c === undefined ? "" : ` COMMENT '${c.replace(/\\/g, "\\\\").replace(/'/g, "\\'")}'`;
 }
 
 /** Backtick-quotes an identifier, doubling backticks inside (Spark's `quoteIdentifier`). */
