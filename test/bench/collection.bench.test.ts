@@ -1,0 +1,167 @@
+/**
+ * Collection read/write throughput on local-gdn (100k documents of ~1 KB, batchSize 1000), each
+ * against baselines measured in the same run:
+ * - raw: undici sending the same cursor / import requests, `JSON.parse` of each answer and nothing else;
+ * - one-at-a-time: the official connector's algorithm (one cursor request at a time, parse, decode rows).
+ * Plus the reader's peak RSS for 100k vs a larger collection, each read in its own child process
+ * (the server runs in a third process so its memory is not counted).
+ */
+import { spawn } from "node:child_process";
+import { createRequire } from "node:module";
+import { createInterface } from "node:readline";
+import { fileURLToPath } from "node:url";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { CaseInsensitiveOptions, JobMetrics, createDocumentDecoder, silentLogger, type Row, type StructType } from "@macrometa-spark/core";
+import { GdnHttpClient } from "@macrometa-spark/macrometa-client";
+import { startLocalGdn } from "@macrometa-spark/local-gdn";
+import { collectionProvider } from "@macrometa-spark/collection";
+import { benchDoc, readThroughProvider, seedBench } from "../../packages/collection/test/bench-support.js";
+import { type BenchRow, ratio, recordBench } from "./report.js";
+
+const root = fileURLToPath(new URL("../../", import.meta.url));
+// undici is a dependency of macrometa-client only; the raw baseline borrows it from there.
+const { Pool } = createRequire(`${root}packages/macrometa-client/package.json`)("undici") as typeof import("undici");
+
+const N = 100_000;
+const BATCH = 1000;
+const RSS_LARGE = Number(process.env.COLLECTION_BENCH_RSS_DOCS ?? 1_000_000);
+const QUERY = "FOR doc IN @@collection SORT doc._key RETURN doc";
+
+let gdn: Awaited<ReturnType<typeof startLocalGdn>>;
+let client: GdnHttpClient;
+let pool: InstanceType<typeof Pool>;
+const rows: BenchRow[] = [];
+
+beforeAll(async () => {
+  gdn = await startLocalGdn({ port: 0, host: "127.0.0.1" });
+  client = new GdnHttpClient({ url: gdn.url, apiKey: gdn.apiKey, requestTimeoutMs: 300_000 });
+  pool = new Pool(gdn.url, { connections: 8, pipelining: 1 });
+});
+afterAll(async () => {
+  await pool?.close();
+  await client?.close();
+  await gdn?.close();
+});
+
+const auth = () => ({ authorization: `apikey ${gdn.apiKey}`, "content-type": "application/json" });
+const base = () => ({ regionUrl: gdn.url, apiKey: gdn.apiKey, batchSize: BATCH, requestTimeoutMs: 300_000 });
+
+async function rawCall(method: "POST" | "PUT", path: string, body?: string): Promise<unknown> {
+  const res = await pool.request({ method, path, headers: auth(), body });
+  const text = await res.body.text();
+  if (res.statusCode >= 300) throw new Error(`${res.statusCode}: ${text.slice(0, 200)}`);
+  return JSON.parse(text);
+}
+
+/** Raw read: the same cursor requests, JSON.parse only; `decode` adds the connector's per-row work. */
+async function sequentialRead(collection: string, decode?: (doc: unknown) => Row | undefined): Promise<number> {
+  let page = (await rawCall("POST", "/_fabric/_system/_api/cursor", JSON.stringify({ query: QUERY, bindVars: { "@collection": collection }, batchSize: BATCH }))) as {
+    result: unknown[];
+    hasMore: boolean;
+    id?: string;
+  };
+  let n = 0;
+  for (;;) {
+    if (decode) for (const d of page.result) if (decode(d) !== undefined) n++;
+    else n += page.result.length;
+    if (!page.hasMore) return n;
+    page = (await rawCall("PUT", `/_fabric/_system/_api/cursor/${page.id}`)) as typeof page;
+  }
+}
+
+async function timed<T>(fn: () => Promise<T>): Promise<{ value: T; ms: number }> {
+  const t = performance.now();
+  const value = await fn();
+  return { value, ms: performance.now() - t };
+}
+const perSec = (n: number, ms: number) => Math.round((n / ms) * 1000);
+
+it("collection read/write throughput and reader memory", async () => {
+  const seeded = await timed(() => seedBench(client, "bench", N, BATCH, 4));
+
+
+
+  // --- read: warm up, then measure each reader once
+  await readThroughProvider({ ...base(), collection: "bench", parallelism: 1 });
+  const raw = await timed(() => sequentialRead("bench"));
+  const ours1 = await timed(() => readThroughProvider({ ...base(), collection: "bench", parallelism: 1 }));
+  const ours4 = await timed(() => readThroughProvider({ ...base(), collection: "bench", parallelism: 4 }));
+  const ctx = { logger: silentLogger, metrics: new JobMetrics() };
+  const schema: StructType = await collectionProvider.inferSchema(new CaseInsensitiveOptions({ ...base(), collection: "bench" } as never), ctx);
+  const decoder = createDocumentDecoder(schema, { mode: "DROPMALFORMED", matching: "shape", metrics: ctx.metrics });
+  const oneAtATime = await timed(() => sequentialRead("bench", (d) => decoder.decode(d)));
+  for (const r of [raw, ours1, ours4, oneAtATime]) expect(r.value).toBe(N);
+
+  const rawRead = perSec(N, raw.ms);
+  const connRead = perSec(N, oneAtATime.ms);
+  for (const [name, r] of [["parallelism 1", ours1], ["parallelism 4", ours4]] as const) {
+    const v = perSec(N, r.ms);
+    rows.push({ metric: `read 100k docs (~1 KB), ${name}`, value: v, unit: "docs/s", baseline: { name: "raw undici + JSON.parse", value: rawRead }, ratio: ratio(v, rawRead) });
+    rows.push({ metric: `read 100k docs (~1 KB), ${name} vs one-request-at-a-time reader`, value: v, unit: "docs/s", baseline: { name: "one-at-a-time (connector's algorithm)", value: connRead }, ratio: ratio(v, connRead) });
+  }
+
+  // --- write: raw import bodies (pre-serialised) vs our writer (rows → rowToJson → import), 4 in flight each
+  const docs = Array.from({ length: N }, (_, i) => benchDoc(i));
+  const bodies: string[] = [];
+  for (let i = 0; i < N; i += BATCH) bodies.push(`{"data":[${docs.slice(i, i + BATCH).join(",")}],"details":true,"replace":false}`);
+  await client.createCollection("wbench");
+  const rawWrite = await timed(async () => {
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: 4 }, async () => {
+        while (next < bodies.length) {
+          const r = (await rawCall("POST", "/_fabric/_system/_api/import/wbench", bodies[next++])) as { result: { created: number } };
+          expect(r.result.created).toBe(BATCH);
+        }
+      }),
+    );
+  });
+  expect(await client.collectionCount("wbench")).toBe(N);
+  await client.truncateCollection("wbench");
+  const decoded = docs.map((d) => decoder.decode(d)!);
+  const opts = new CaseInsensitiveOptions({ ...base(), collection: "wbench", parallelism: 4 } as never);
+  const oursWrite = await timed(async () => {
+    const table = await collectionProvider.getTable(undefined, opts, ctx);
+    try {
+      const bw = await table.newWriteBuilder!({ queryId: "bench", schema, options: opts, mode: "append" }).buildForBatch!();
+      const dw = await bw.createWriter(0);
+      for (let i = 0; i < N; i += 5000) await dw.write(decoded.slice(i, i + 5000));
+      await bw.commit([await dw.commit()]);
+    } finally {
+      await table.close?.();
+    }
+  });
+  expect(await client.collectionCount("wbench")).toBe(N);
+  const rawW = perSec(N, rawWrite.ms);
+  const oursW = perSec(N, oursWrite.ms);
+  rows.push({ metric: "write 100k docs (~1 KB), parallelism 4", value: oursW, unit: "docs/s", baseline: { name: "raw undici import posts (pre-serialised) + JSON.parse", value: rawW }, ratio: ratio(oursW, rawW) });
+  rows.push({ metric: "seed 100k docs through GdnHttpClient.importDocuments (4 in flight)", value: perSec(N, seeded.ms), unit: "docs/s" });
+
+  // --- memory: the reader's peak RSS for 100k vs RSS_LARGE documents, each in its own process
+  const child = `${root}packages/collection/test/rss-child.ts`;
+  const server = spawn(process.execPath, ["--import", "tsx", child, "serve", String(N), String(RSS_LARGE)], { cwd: root, stdio: ["pipe", "pipe", "inherit"] });
+  try {
+    const line = await new Promise<string>((resolve, reject) => {
+      createInterface({ input: server.stdout! }).once("line", resolve);
+      server.once("exit", (code) => reject(new Error(`server child exited ${code}`)));
+    });
+    const { url, apiKey } = JSON.parse(line) as { url: string; apiKey: string };
+    const readIn = async (collection: string) => {
+      const p = spawn(process.execPath, ["--import", "tsx", child, "read", url, apiKey, collection], { cwd: root, stdio: ["ignore", "pipe", "inherit"] });
+      let out = "";
+      p.stdout!.on("data", (d: Buffer) => (out += d.toString()));
+      await new Promise<void>((resolve, reject) => p.once("exit", (code) => (code === 0 ? resolve() : reject(new Error(`reader exited ${code}`)))));
+      return JSON.parse(out) as { rows: number; ms: number; maxRssMB: number };
+    };
+    const small = await readIn(`bench_${N}`);
+    const large = await readIn(`bench_${RSS_LARGE}`);
+    expect(small.rows).toBe(N);
+    expect(large.rows).toBe(RSS_LARGE);
+    rows.push({ metric: `reader peak RSS, ${RSS_LARGE} docs`, value: large.maxRssMB, unit: "MB", baseline: { name: `${N} docs`, value: small.maxRssMB }, ratio: ratio(large.maxRssMB, small.maxRssMB, true), note: "lower-is-better ratio: 1.0 means no growth with size" });
+    rows.push({ metric: `read ${RSS_LARGE} docs in a child process (server in another process)`, value: perSec(large.rows, large.ms), unit: "docs/s" });
+  } finally {
+    server.stdin!.end();
+    await new Promise((r) => server.once("exit", r));
+  }
+  recordBench("collection", rows);
+});
