@@ -24,6 +24,7 @@ import type {
   WriterCommitMessage,
 } from "./contracts.js";
 import { UnsupportedOperationError, errorMessage } from "./errors.js";
+import type { JobMetrics } from "./metrics.js";
 import type { CaseInsensitiveOptions } from "./options.js";
 import { createRow, type SparkRow } from "./row.js";
 import { type DataType, StructField, StructType } from "./types.js";
@@ -90,6 +91,7 @@ export class ScanPlan extends PlanNode {
     readonly scan: Scan,
     readonly format: string,
     private readonly parallelismOption?: number,
+    private readonly metricsTarget?: { current: JobMetrics },
   ) {
     super();
     this.schema = scan.readSchema();
@@ -99,6 +101,8 @@ export class ScanPlan extends PlanNode {
   }
   async partitions(ctx: ExecContext): Promise<PartitionStream[]> {
     if (!this.scan.toBatch) throw new UnsupportedOperationError(`format '${this.format}' cannot be read in batch`, { format: this.format });
+    // Providers hold the context they got at load; counts they make now belong to this action.
+    if (this.metricsTarget) this.metricsTarget.current = ctx.provider.metrics;
     const batch: Batch = this.scan.toBatch();
     const parts = await batch.planInputPartitions();
     return parts.map((p) => countingReader(() => batch.createReader(p), ctx));

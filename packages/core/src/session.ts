@@ -170,7 +170,16 @@ export class DataFrameReader {
     const all = new CaseInsensitiveOptions(this.opts);
     const parallelism = all.getInt("parallelism", undefined, { min: 1 });
     const options = new CaseInsensitiveOptions(path === undefined ? providerOpts : { ...providerOpts, path }, this.formatName);
-    const ctx = this.session.providerContext(new JobMetrics());
+    // The table keeps this context; its `metrics` follows whichever action is running the scan.
+    const metricsTarget = { current: new JobMetrics() };
+    const base = this.session.providerContext(metricsTarget.current);
+    const ctx: ProviderContext = {
+      logger: base.logger,
+      ...(base.signal ? { signal: base.signal } : {}),
+      get metrics() {
+        return metricsTarget.current;
+      },
+    };
     const schema = this.userSchema ?? (await provider.inferSchema(options, ctx));
     const table = await provider.getTable(schema, options, ctx);
     this.session.trackTable(table);
@@ -182,7 +191,7 @@ export class DataFrameReader {
       );
     }
     const scan = table.newScanBuilder(options).build();
-    const plan = this.streaming ? new StreamingSourcePlan(table, scan, this.formatName, options) : new ScanPlan(table, scan, this.formatName, parallelism);
+    const plan = this.streaming ? new StreamingSourcePlan(table, scan, this.formatName, options) : new ScanPlan(table, scan, this.formatName, parallelism, metricsTarget);
     return new DataFrame(this.session, plan);
   }
 
