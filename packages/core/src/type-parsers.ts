@@ -369,7 +369,7 @@ export function toStructType(schema: StructType | string | object): StructType {
     t = parseJsonSchema(schema);
   } else {
     const text = schema.trim();
-    if (text.startsWith("{")) t = parseJsonSchema(text);
+    if (text.startsWith("{") || text.startsWith('"')) t = parseJsonSchema(text);
     else if (/^struct\s*</i.test(text)) t = parseSimpleString(text);
     else t = parseDDL(text);
   }
