@@ -1,2 +1,13 @@
-/** @packageDocumentation A Databricks SQL warehouse endpoint (Thrift over HTTP) executing on DuckDB. */
-export {};
+/**
+ * @packageDocumentation
+ * A Databricks SQL warehouse endpoint (Thrift over HTTP, the wire @databricks/sql speaks) executing on
+ * DuckDB, for tests and offline runs.
+ */
+export {
+  connectOptionsFor,
+  startLocalWarehouse,
+  type LocalWarehouse,
+  type LocalWarehouseConnectOptions,
+  type LocalWarehouseOptions,
+} from "./server.js";
+export { isSqlError, SqlError } from "./errors.js";

@@ -1,0 +1,304 @@
+/**
+ * @packageDocumentation
+ * Rewrites Databricks SQL expressions and queries into DuckDB SQL, token by token: backtick names become
+ * quoted names, Spark string escapes become plain DuckDB literals, `:name` markers become placeholders,
+ * Spark types in casts become DuckDB types, catalog names map to attached databases, and the Spark
+ * constructors (`array`, `named_struct`, `struct`, `map`) become DuckDB's.
+ */
+import type { DuckDBValue } from "@duckdb/node-api";
+import { Cursor, splitTopLevel } from "./cursor.js";
+import { syntaxError, unsupported } from "./errors.js";
+import type { Parameters, Sql } from "./parameters.js";
+import { isOp, isWord, quoteIdent, quoteString, type Token } from "./tokenizer.js";
+import { parseType, toDuckDbType } from "./types.js";
+
+export interface DialectContext {
+  /** The DuckDB database holding a Databricks catalog, when `name` is a catalog this warehouse knows. */
+  catalogDb(name: string): string | undefined;
+  readonly parameters: Parameters;
+  readonly currentCatalog: string;
+  readonly currentSchema: string;
+}
+
+/** Rewrites a token run (an expression, a query, or a clause) into DuckDB SQL. */
+export function rewrite(tokens: Token[], ctx: DialectContext): Sql {
+  const values: Record<string, DuckDBValue> = {};
+  const text = new Rewriter(tokens, ctx, values).run();
+  return { text, values };
+}
+
+const NUMBER_SUFFIX: Record<string, string> = { L: "BIGINT", S: "SMALLINT", Y: "TINYINT", D: "DOUBLE", F: "FLOAT" };
+
+class Rewriter {
+  private readonly out: string[] = [];
+  private i = 0;
+
+  constructor(
+    private readonly tokens: Token[],
+    private readonly ctx: DialectContext,
+    private readonly values: Record<string, DuckDBValue>,
+  ) {}
+
+  run(): string {
+    while (this.i < this.tokens.length) this.step();
+    return joinSql(this.out);
+  }
+
+  private sub(tokens: Token[]): string {
+    return new Rewriter(tokens, this.ctx, this.values).run();
+  }
+
+  private step(): void {
+    const t = this.tokens[this.i]!;
+    const next = this.tokens[this.i + 1];
+    switch (t.kind) {
+      case "space":
+      case "comment":
+        this.i++;
+        return;
+      case "string":
+        this.out.push(quoteString(t.value));
+        this.i++;
+        return;
+      case "number":
+        this.out.push(numberLiteral(t.value));
+        this.i++;
+        return;
+      case "param":
+        this.out.push(this.ctx.parameters.named(t.value, this.values));
+        this.i++;
+        return;
+      case "qmark":
+        this.out.push(this.ctx.parameters.ordinal(this.values));
+        this.i++;
+        return;
+      case "op":
+        this.op(t);
+        return;
+      case "ident":
+        this.nameChain();
+        return;
+      case "word":
+        break;
+    }
+    const upper = t.value.toUpperCase();
+    const prevIsDot = isOp(this.tokens[this.i - 1], ".");
+    if (!prevIsDot && isOp(next, "(") && this.functionCall(upper)) return;
+    if (!prevIsDot && next?.kind === "string" && this.typedLiteral(upper, next)) return;
+    if (upper === "DIV") {
+      this.out.push("//");
+      this.i++;
+      return;
+    }
+    if (isOp(next, ".")) {
+      this.nameChain();
+      return;
+    }
+    this.out.push(t.value);
+    this.i++;
+  }
+
+  private op(t: Token): void {
+    this.i++;
+    switch (t.value) {
+      case "==":
+        this.out.push("=");
+        return;
+      case "<=>":
+        this.out.push("IS NOT DISTINCT FROM");
+        return;
+      case "::": {
+        const c = new Cursor(this.tokens.slice(this.i).filter((x) => x.kind !== "space" && x.kind !== "comment"));
+        const before = c.tokens.length;
+        const type = parseType(c);
+        this.out.push("::", toDuckDbType(type));
+        this.skipSignificant(before - (c.tokens.length - c.i));
+        return;
+      }
+      case "&&":
+        throw syntaxError(`at or near '&&' (position ${t.pos})`);
+      default:
+        this.out.push(t.value);
+    }
+  }
+
+  /** Advances past `count` significant tokens. */
+  private skipSignificant(count: number): void {
+    let seen = 0;
+    while (seen < count && this.i < this.tokens.length) {
+      const k = this.tokens[this.i++]!.kind;
+      if (k !== "space" && k !== "comment") seen++;
+    }
+  }
+
+  /** `a.b.c`: a leading known catalog becomes its DuckDB database; backtick parts become quoted names. */
+  private nameChain(): void {
+    const parts: Token[] = [this.tokens[this.i++]!];
+    while (isOp(this.tokens[this.i], ".") && isNamePart(this.tokens[this.i + 1])) {
+      parts.push(this.tokens[this.i + 1]!);
+      this.i += 2;
+    }
+    const rendered = parts.map(renderName);
+    if (parts.length >= 3) {
+      const db = this.ctx.catalogDb(parts[0]!.value);
+      if (db !== undefined) rendered[0] = quoteIdent(db);
+    }
+    this.out.push(rendered.join("."));
+  }
+
+  /** Handles a call of a Spark function that DuckDB spells differently. Returns false to leave it as is. */
+  private functionCall(name: string): boolean {
+    const open = this.i + 1;
+    const close = matchParen(this.tokens, open);
+    const inner = this.tokens.slice(open + 1, close);
+    const args = () => (significantCount(inner) === 0 ? [] : splitTopLevel(inner, ","));
+    const emit = (sql: string) => {
+      this.out.push(sql);
+      this.i = close + 1;
+      return true;
+    };
+    switch (name) {
+      case "CAST":
+      case "TRY_CAST": {
+        const parts = splitTopLevelWord(inner, "AS");
+        if (!parts) throw syntaxError(`${name} needs 'AS <type>' (position ${this.tokens[this.i]!.pos})`);
+        const c = new Cursor(parts[1].filter((x) => x.kind !== "space" && x.kind !== "comment"));
+        const type = parseType(c);
+        c.expectEnd();
+        return emit(`${name}(${this.sub(parts[0])} AS ${toDuckDbType(type)})`);
+      }
+      case "ARRAY":
+        return emit(`list_value(${args().map((a) => this.sub(a)).join(", ")})`);
+      case "NAMED_STRUCT": {
+        const a = args();
+        if (a.length % 2 !== 0) throw syntaxError("named_struct expects an even number of arguments");
+        const fields: string[] = [];
+        for (let k = 0; k < a.length; k += 2) {
+          const key = a[k]!.filter((x) => x.kind !== "space" && x.kind !== "comment");
+          if (key.length !== 1 || key[0]!.kind !== "string")
+            throw syntaxError("named_struct field names must be string literals");
+          fields.push(`${quoteIdent(key[0]!.value)} := ${this.sub(a[k + 1]!)}`);
+        }
+        return emit(`struct_pack(${fields.join(", ")})`);
+      }
+      case "STRUCT": {
+        const fields = args().map((a, k) => {
+          const sig = a.filter((x) => x.kind !== "space" && x.kind !== "comment");
+          const n = sig.length;
+          if (n >= 3 && isWord(sig[n - 2], "AS") && isNamePart(sig[n - 1]))
+            return `${quoteIdent(sig[n - 1]!.value)} := ${this.sub(sig.slice(0, n - 2))}`;
+          const isChain = sig.every((x, j) => (j % 2 === 0 ? isNamePart(x) : isOp(x, ".")));
+          const fieldName = isChain && n % 2 === 1 ? sig[n - 1]!.value : `col${k + 1}`;
+          return `${quoteIdent(fieldName)} := ${this.sub(a)}`;
+        });
+        return emit(`struct_pack(${fields.join(", ")})`);
+      }
+      case "MAP": {
+        const a = args();
+        if (a.length === 0) return emit("map()");
+        if (a.length % 2 !== 0) throw syntaxError("map expects an even number of arguments");
+        const keys = a.filter((_, k) => k % 2 === 0).map((x) => this.sub(x));
+        const vals = a.filter((_, k) => k % 2 === 1).map((x) => this.sub(x));
+        return emit(`map(list_value(${keys.join(", ")}), list_value(${vals.join(", ")}))`);
+      }
+      case "CURRENT_TIMESTAMP":
+      case "NOW":
+        if (args().length !== 0) throw syntaxError(`${name.toLowerCase()}() takes no arguments`);
+        return emit("current_timestamp");
+      case "CURRENT_DATE":
+        if (args().length !== 0) throw syntaxError("current_date() takes no arguments");
+        return emit("current_date");
+      case "CURRENT_CATALOG":
+        return emit(quoteString(this.ctx.currentCatalog));
+      case "CURRENT_SCHEMA":
+      case "CURRENT_DATABASE":
+        return emit(quoteString(this.ctx.currentSchema));
+      case "TO_JSON":
+        return emit(`CAST(to_json(${args().map((a) => this.sub(a)).join(", ")}) AS VARCHAR)`);
+      case "FROM_JSON":
+      case "SCHEMA_OF_JSON":
+      case "EXPLODE":
+      case "POSEXPLODE":
+      case "INLINE":
+        throw unsupported(`The function ${name.toLowerCase()}`);
+      default:
+        return false;
+    }
+  }
+
+  /** `TIMESTAMP '…'` is an instant in Spark; `X'…'` is a binary literal. */
+  private typedLiteral(name: string, literal: Token): boolean {
+    const emit = (sql: string) => {
+      this.out.push(sql);
+      this.i += 2;
+      return true;
+    };
+    switch (name) {
+      case "TIMESTAMP":
+      case "TIMESTAMP_LTZ":
+        return emit(`TIMESTAMPTZ ${quoteString(literal.value)}`);
+      case "TIMESTAMP_NTZ":
+        return emit(`TIMESTAMP ${quoteString(literal.value)}`);
+      case "DATE":
+        return emit(`DATE ${quoteString(literal.value)}`);
+      case "X":
+        if (!/^[0-9a-fA-F]*$/.test(literal.value)) throw syntaxError("invalid binary literal");
+        return emit(`from_hex(${quoteString(literal.value)})`);
+      case "INTERVAL":
+        return emit(`INTERVAL ${quoteString(literal.value)}`);
+      default:
+        return false;
+    }
+  }
+}
+
+const isNamePart = (t: Token | undefined): boolean => t !== undefined && (t.kind === "word" || t.kind === "ident");
+
+const renderName = (t: Token): string => (t.kind === "ident" ? quoteIdent(t.value) : t.value);
+
+function significantCount(tokens: Token[]): number {
+  return tokens.filter((t) => t.kind !== "space" && t.kind !== "comment").length;
+}
+
+function matchParen(tokens: Token[], open: number): number {
+  let depth = 0;
+  for (let k = open; k < tokens.length; k++) {
+    if (isOp(tokens[k], "(")) depth++;
+    else if (isOp(tokens[k], ")") && --depth === 0) return k;
+  }
+  throw syntaxError("unbalanced parentheses");
+}
+
+function splitTopLevelWord(tokens: Token[], word: string): [Token[], Token[]] | undefined {
+  let depth = 0;
+  for (let k = 0; k < tokens.length; k++) {
+    const t = tokens[k]!;
+    if (isOp(t, "(")) depth++;
+    else if (isOp(t, ")")) depth--;
+    else if (depth === 0 && isWord(t, word)) return [tokens.slice(0, k), tokens.slice(k + 1)];
+  }
+  return undefined;
+}
+
+function numberLiteral(text: string): string {
+  const bd = /^(.*?)BD$/i.exec(text);
+  if (bd) {
+    const [intPart = "", frac = ""] = bd[1]!.split(".");
+    const scale = frac.length;
+    const precision = Math.max(1, intPart.replace(/^0+/, "").length + scale, scale);
+    return `CAST(${quoteString(bd[1]!)} AS DECIMAL(${Math.min(precision, 38)},${scale}))`;
+  }
+  const suffix = NUMBER_SUFFIX[text.slice(-1).toUpperCase()];
+  if (suffix && !/^[0-9.]+[eE][-+]?[0-9]*$/.test(text)) return `CAST(${text.slice(0, -1)} AS ${suffix})`;
+  return text;
+}
+
+/** Joins rewritten pieces with spaces, except around `.` so qualified names stay one token. */
+function joinSql(parts: string[]): string {
+  let s = "";
+  for (const p of parts) {
+    if (s === "" || p === "." || s.endsWith(".") || p === "::" || s.endsWith("::")) s += p;
+    else s += ` ${p}`;
+  }
+  return s;
+}

@@ -1,0 +1,139 @@
+/**
+ * @packageDocumentation
+ * The HTTP endpoint: a plain node:http server that checks the bearer token and the warehouse path,
+ * then hands each POST body to the generated TCLIService Processor (TBinaryProtocol over
+ * TBufferedTransport, one RPC per request, as the driver sends them).
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import { randomBytes, timingSafeEqual } from "node:crypto";
+import type { AddressInfo } from "node:net";
+import { WarehouseService } from "./service.js";
+import { TBinaryProtocol, TBufferedTransport, TCLIServiceProcessor } from "./thrift.js";
+import { Warehouse } from "./warehouse.js";
+
+export interface LocalWarehouseOptions {
+  /** TCP port; 0 picks a free one. Default: 0. */
+  port?: number;
+  /** Interface to listen on. Default: "127.0.0.1". */
+  host?: string;
+  /** DuckDB file for catalog `main` (other catalogs become sibling files), or ":memory:". Default: ":memory:". */
+  database?: string;
+  /** The bearer token clients must present. Default: a random token, returned in the handle. */
+  token?: string;
+  /** The id in `/sql/1.0/warehouses/<id>`. Default: "local". */
+  warehouseId?: string;
+}
+
+export interface LocalWarehouse {
+  readonly host: string;
+  readonly port: number;
+  /** The HTTP path a client connects to, `/sql/1.0/warehouses/<id>`. */
+  readonly path: string;
+  readonly token: string;
+  /** `http://host:port/path`, for logs and humans (it does not contain the token). */
+  readonly url: string;
+  /** Stops accepting requests, closes every session and flushes and closes DuckDB. */
+  close(): Promise<void>;
+}
+
+/** The options `DBSQLClient.connect()` takes for this endpoint. TLS must be turned off on the client; see the README. */
+export interface LocalWarehouseConnectOptions {
+  host: string;
+  port: number;
+  path: string;
+  token: string;
+}
+
+export function connectOptionsFor(warehouse: Pick<LocalWarehouse, "host" | "port" | "path" | "token">): LocalWarehouseConnectOptions {
+  return { host: warehouse.host, port: warehouse.port, path: warehouse.path, token: warehouse.token };
+}
+
+/** Bodies larger than this are refused; a statement this large would fail on Databricks too. */
+const MAX_BODY_BYTES = 64 * 1024 * 1024;
+
+export async function startLocalWarehouse(options: LocalWarehouseOptions = {}): Promise<LocalWarehouse> {
+  const host = options.host ?? "127.0.0.1";
+  const token = options.token ?? randomBytes(24).toString("base64url");
+  const path = `/sql/1.0/warehouses/${options.warehouseId ?? "local"}`;
+  const warehouse = await Warehouse.open(options.database ?? ":memory:");
+  const service = new WarehouseService(warehouse);
+  const processor = new TCLIServiceProcessor(service.handler());
+  const expected = Buffer.from(`Bearer ${token}`);
+
+  const authorized = (req: IncomingMessage): boolean => {
+    const given = Buffer.from(req.headers.authorization ?? "");
+    return given.length === expected.length && timingSafeEqual(given, expected);
+  };
+
+  const reject = (res: ServerResponse, status: number, reason: string) => {
+    // Databricks puts the reason in these headers; the body stays empty as for a Thrift client.
+    res.writeHead(status, { "x-thriftserver-error-message": reason, "x-databricks-reason-phrase": reason, "content-length": 0 });
+    res.end();
+  };
+
+  const server = createServer((req, res) => {
+    const pathname = (req.url ?? "").split("?")[0];
+    if (pathname !== path) return reject(res, 404, `No SQL warehouse at ${pathname}`);
+    if (req.method !== "POST") return reject(res, 405, "Only POST is supported");
+    if (!authorized(req)) {
+      res.setHeader("www-authenticate", 'Bearer realm="local-warehouse"');
+      return reject(res, 401, "Credential was not sent or was of an unsupported type for this API.");
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on("data", (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_BODY_BYTES) {
+        reject(res, 413, "Request too large");
+        req.destroy();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on("end", () => {
+      if (res.headersSent) return;
+      const body = Buffer.concat(chunks);
+      const reply = (message: Buffer) => {
+        res.writeHead(200, { "content-type": "application/x-thrift", "content-length": message.length });
+        res.end(message);
+      };
+      try {
+        TBufferedTransport.receiver((transport) => {
+          const input = new TBinaryProtocol(transport);
+          const output = new TBinaryProtocol(new TBufferedTransport(undefined, reply));
+          processor.process(input, output);
+        })(body);
+      } catch {
+        if (!res.headersSent) reject(res, 400, "Malformed Thrift request");
+      }
+    });
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port ?? 0, host, () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+  let closing: Promise<void> | undefined;
+  return {
+    host,
+    port,
+    path,
+    token,
+    url: `http://${host.includes(":") ? `[${host}]` : host}:${port}${path}`,
+    close() {
+      closing ??= (async () => {
+        await new Promise<void>((resolve) => {
+          server.close(() => resolve());
+          server.closeAllConnections();
+        });
+        service.closeAll();
+        await warehouse.close();
+      })();
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,280 @@
+/**
+ * @packageDocumentation
+ * The TCLIService handler: sessions, operations and their fetch state. Every statement runs to
+ * completion inside ExecuteStatement and its first page travels back as direct results, so a small
+ * statement is one round trip; larger results stay here and are paged out by FetchResults.
+ */
+import { randomUUID } from "node:crypto";
+import { isSqlError, SqlError } from "./errors.js";
+import { encodeColumns, tableSchema, type ResultColumn, type ResultSource } from "./results.js";
+import { Session } from "./session.js";
+import {
+  PROTOCOL_V8,
+  TOperationState,
+  TSparkRowSetType,
+  TStatusCode,
+  Int64,
+  type THandleIdentifier,
+  type TOperationHandle,
+  type TSessionHandle,
+  type TSparkParameter,
+} from "./thrift.js";
+import type { Warehouse } from "./warehouse.js";
+
+interface Operation {
+  session: SessionEntry;
+  handle: TOperationHandle;
+  state: number;
+  error?: SqlError;
+  source?: ResultSource;
+  columns: readonly ResultColumn[];
+  rowsSent: number;
+  exhausted: boolean;
+}
+
+interface SessionEntry {
+  session: Session;
+  operations: Set<string>;
+}
+
+const OK = { statusCode: TStatusCode.SUCCESS };
+
+/** A handle id whose guid is a real UUID: the driver parses it as one. */
+function newHandleId(): THandleIdentifier {
+  return {
+    guid: Buffer.from(randomUUID().replace(/-/g, ""), "hex"),
+    secret: Buffer.from(randomUUID().replace(/-/g, ""), "hex"),
+  };
+}
+
+const keyOf = (id: THandleIdentifier | undefined | null): string => (id?.guid ? Buffer.from(id.guid).toString("hex") : "");
+
+function toNumber(value: unknown, fallback: number): number {
+  if (typeof value === "number") return value;
+  if (value && typeof (value as { toNumber?: unknown }).toNumber === "function") return (value as { toNumber(): number }).toNumber();
+  return fallback;
+}
+
+const errorStatus = (message: string, code: number = TStatusCode.ERROR) => ({
+  statusCode: code,
+  errorMessage: message,
+  infoMessages: [message],
+});
+
+/** Default page size when a client asks for none. */
+const DEFAULT_PAGE_ROWS = 10_000;
+
+export interface ServiceStats {
+  sessions: number;
+  operations: number;
+}
+
+export class WarehouseService {
+  private readonly sessions = new Map<string, SessionEntry>();
+  private readonly operations = new Map<string, Operation>();
+
+  constructor(private readonly warehouse: Warehouse) {}
+
+  stats(): ServiceStats {
+    return { sessions: this.sessions.size, operations: this.operations.size };
+  }
+
+  /** The object handed to the generated Processor. Each method takes one argument and returns a promise. */
+  handler(): object {
+    const unsupportedRpc = (name: string) => async (_req: unknown) => ({
+      status: errorStatus(`${name} is not supported by the local warehouse; run the equivalent SHOW statement instead.`),
+    });
+    return {
+      OpenSession: (req: OpenSessionReq) => this.openSession(req),
+      CloseSession: (req: { sessionHandle: TSessionHandle }) => this.closeSession(req),
+      GetInfo: async (_req: unknown) => ({ status: OK, infoValue: { stringValue: "Databricks SQL (local warehouse on DuckDB)" } }),
+      ExecuteStatement: (req: ExecuteStatementReq) => this.executeStatement(req),
+      GetOperationStatus: async (req: { operationHandle: TOperationHandle }) => this.operationStatus(req.operationHandle),
+      GetResultSetMetadata: async (req: { operationHandle: TOperationHandle }) => this.resultSetMetadata(req.operationHandle),
+      FetchResults: (req: FetchResultsReq) => this.fetchResults(req),
+      CancelOperation: async (req: { operationHandle: TOperationHandle }) => this.cancelOperation(req.operationHandle),
+      CloseOperation: async (req: { operationHandle: TOperationHandle }) => this.closeOperation(req.operationHandle),
+      GetTypeInfo: unsupportedRpc("GetTypeInfo"),
+      GetCatalogs: unsupportedRpc("GetCatalogs"),
+      GetSchemas: unsupportedRpc("GetSchemas"),
+      GetTables: unsupportedRpc("GetTables"),
+      GetTableTypes: unsupportedRpc("GetTableTypes"),
+      GetColumns: unsupportedRpc("GetColumns"),
+      GetFunctions: unsupportedRpc("GetFunctions"),
+      GetPrimaryKeys: unsupportedRpc("GetPrimaryKeys"),
+      GetCrossReference: unsupportedRpc("GetCrossReference"),
+      GetDelegationToken: unsupportedRpc("GetDelegationToken"),
+      CancelDelegationToken: unsupportedRpc("CancelDelegationToken"),
+      RenewDelegationToken: unsupportedRpc("RenewDelegationToken"),
+    };
+  }
+
+  private async openSession(req: OpenSessionReq) {
+    const catalog = req.initialNamespace?.catalogName ?? null;
+    const schema = req.initialNamespace?.schemaName ?? null;
+    let session: Session;
+    try {
+      session = await Session.open(this.warehouse, catalog, schema);
+    } catch (error) {
+      const e = isSqlError(error) ? error : new SqlError("INTERNAL_ERROR", "XX000", String(error));
+      return { status: { ...errorStatus(e.displayMessage), sqlState: e.sqlState }, serverProtocolVersion: PROTOCOL_V8 };
+    }
+    const sessionId = newHandleId();
+    this.sessions.set(keyOf(sessionId), { session, operations: new Set() });
+    return {
+      status: OK,
+      serverProtocolVersion: PROTOCOL_V8,
+      sessionHandle: { sessionId },
+      configuration: {},
+      initialNamespace: { catalogName: session.catalog, schemaName: session.schema },
+      canUseMultipleCatalogs: true,
+    };
+  }
+
+  private async closeSession(req: { sessionHandle: TSessionHandle }) {
+    const key = keyOf(req.sessionHandle?.sessionId);
+    const entry = this.sessions.get(key);
+    if (!entry) return { status: errorStatus("Invalid SessionHandle", TStatusCode.INVALID_HANDLE) };
+    for (const op of entry.operations) this.operations.delete(op);
+    this.sessions.delete(key);
+    entry.session.close();
+    return { status: OK };
+  }
+
+  private async executeStatement(req: ExecuteStatementReq) {
+    const entry = this.sessions.get(keyOf(req.sessionHandle?.sessionId));
+    if (!entry) return { status: errorStatus("Invalid SessionHandle", TStatusCode.INVALID_HANDLE) };
+    // hasResultSet is always true so the driver asks for the outcome (and sees an error) even for DDL.
+    const handle: TOperationHandle = { operationId: newHandleId(), operationType: 0, hasResultSet: true };
+    const op: Operation = { session: entry, handle, state: TOperationState.FINISHED, columns: [], rowsSent: 0, exhausted: false };
+    try {
+      op.source = await entry.session.execute(req.statement ?? "", req.parameters);
+      op.columns = op.source.columns;
+    } catch (error) {
+      op.state = TOperationState.ERROR;
+      op.error = isSqlError(error) ? error : new SqlError("INTERNAL_ERROR", "XX000", error instanceof Error ? error.message : String(error));
+      op.exhausted = true;
+    }
+    const key = keyOf(handle.operationId);
+    this.operations.set(key, op);
+    entry.operations.add(key);
+    if (!req.getDirectResults) return { status: OK, operationHandle: handle };
+
+    const directResults: Record<string, unknown> = {
+      operationStatus: this.operationStatus(handle),
+      resultSetMetadata: this.resultSetMetadata(handle),
+    };
+    if (op.state === TOperationState.FINISHED) {
+      const maxRows = toNumber(req.getDirectResults.maxRows, DEFAULT_PAGE_ROWS);
+      directResults.resultSet = await this.fetchPage(op, maxRows);
+    }
+    if (op.exhausted) {
+      // The whole outcome is in this reply: the driver reads only these results and never calls back.
+      directResults.closeOperation = this.closeOperation(handle);
+    }
+    return { status: OK, operationHandle: handle, directResults };
+  }
+
+  private operation(handle: TOperationHandle | undefined): Operation | undefined {
+    return this.operations.get(keyOf(handle?.operationId));
+  }
+
+  private operationStatus(handle: TOperationHandle) {
+    const op = this.operation(handle);
+    if (!op) return { status: errorStatus("Invalid OperationHandle", TStatusCode.INVALID_HANDLE) };
+    if (op.error) {
+      return {
+        status: OK,
+        operationState: op.state,
+        hasResultSet: true,
+        sqlState: op.error.sqlState,
+        errorCode: 0,
+        errorMessage: op.error.message,
+        displayMessage: op.error.displayMessage,
+        errorDetailsJson: JSON.stringify({ errorClass: op.error.errorClass, sqlState: op.error.sqlState }),
+      };
+    }
+    return { status: OK, operationState: op.state, hasResultSet: true };
+  }
+
+  private resultSetMetadata(handle: TOperationHandle) {
+    const op = this.operation(handle);
+    if (!op) return { status: errorStatus("Invalid OperationHandle", TStatusCode.INVALID_HANDLE) };
+    return {
+      status: OK,
+      schema: tableSchema(op.columns),
+      resultFormat: TSparkRowSetType.COLUMN_BASED_SET,
+      lz4Compressed: false,
+      isStagingOperation: false,
+    };
+  }
+
+  private async fetchPage(op: Operation, maxRows: number) {
+    const limit = Math.max(1, Math.min(maxRows, 1_000_000));
+    const data = op.source && !op.exhausted ? await op.source.next(limit) : op.columns.map(() => []);
+    const rows = data[0]?.length ?? 0;
+    if (rows < limit) op.exhausted = true;
+    const startRowOffset = new Int64(op.rowsSent);
+    op.rowsSent += rows;
+    return {
+      status: OK,
+      hasMoreRows: !op.exhausted,
+      results: { startRowOffset, rows: [], columns: encodeColumns(op.columns, data) },
+    };
+  }
+
+  private async fetchResults(req: FetchResultsReq) {
+    const op = this.operation(req.operationHandle);
+    if (!op) return { status: errorStatus("Invalid OperationHandle", TStatusCode.INVALID_HANDLE) };
+    if (req.fetchType === 1) {
+      // Query logs: there are none.
+      return { status: OK, hasMoreRows: false, results: { startRowOffset: new Int64(0), rows: [], columns: [] } };
+    }
+    if (op.state === TOperationState.ERROR && op.error)
+      return { status: { ...errorStatus(op.error.displayMessage), sqlState: op.error.sqlState } };
+    if (op.state !== TOperationState.FINISHED) return { status: errorStatus("The operation was canceled or closed.") };
+    return this.fetchPage(op, toNumber(req.maxRows, DEFAULT_PAGE_ROWS));
+  }
+
+  private cancelOperation(handle: TOperationHandle) {
+    const op = this.operation(handle);
+    if (!op) return { status: errorStatus("Invalid OperationHandle", TStatusCode.INVALID_HANDLE) };
+    // Statements finish before ExecuteStatement returns; cancelling drops what is left to fetch.
+    op.state = TOperationState.CANCELED;
+    op.exhausted = true;
+    op.source = undefined;
+    return { status: OK };
+  }
+
+  private closeOperation(handle: TOperationHandle) {
+    const key = keyOf(handle?.operationId);
+    const op = this.operations.get(key);
+    if (!op) return { status: errorStatus("Invalid OperationHandle", TStatusCode.INVALID_HANDLE) };
+    this.operations.delete(key);
+    op.session.operations.delete(key);
+    return { status: OK };
+  }
+
+  closeAll(): void {
+    for (const entry of this.sessions.values()) entry.session.close();
+    this.sessions.clear();
+    this.operations.clear();
+  }
+}
+
+interface OpenSessionReq {
+  initialNamespace?: { catalogName?: string | null; schemaName?: string | null } | null;
+}
+
+interface ExecuteStatementReq {
+  sessionHandle: TSessionHandle;
+  statement?: string;
+  getDirectResults?: { maxRows?: unknown } | null;
+  parameters?: TSparkParameter[] | null;
+}
+
+interface FetchResultsReq {
+  operationHandle: TOperationHandle;
+  maxRows?: unknown;
+  fetchType?: number | null;
+}

@@ -1,0 +1,82 @@
+/**
+ * @packageDocumentation
+ * A client session: its own DuckDB connection (so USE and transactions are per session, as on a
+ * warehouse), the current catalog and schema, and the warehouse parameters set with SET.
+ */
+import type { DuckDBConnection, DuckDBMaterializedResult, DuckDBValue } from "@duckdb/node-api";
+import { fromDuckDbError } from "./errors.js";
+import type { ResultSource } from "./results.js";
+import { executeStatement } from "./statements.js";
+import type { TSparkParameter } from "./thrift.js";
+import { quoteIdent } from "./tokenizer.js";
+import { catalogDbName, DEFAULT_CATALOG, DEFAULT_SCHEMA, type Warehouse } from "./warehouse.js";
+
+export class Session {
+  catalog = DEFAULT_CATALOG;
+  schema = DEFAULT_SCHEMA;
+  /** Set by an explicit BEGIN; multi-step statements then run inside the client's transaction. */
+  inTransaction = false;
+  readonly settings = new Map<string, string>();
+  /** Statements of one session run one after another, as DuckDB runs one statement per connection. */
+  private queue: Promise<unknown> = Promise.resolve();
+
+  private constructor(
+    readonly warehouse: Warehouse,
+    readonly conn: DuckDBConnection,
+  ) {}
+
+  static async open(warehouse: Warehouse, catalog?: string | null, schema?: string | null): Promise<Session> {
+    const session = new Session(warehouse, await warehouse.connect());
+    try {
+      await session.use(catalog || DEFAULT_CATALOG, schema || DEFAULT_SCHEMA);
+    } catch (error) {
+      session.close();
+      throw error;
+    }
+    return session;
+  }
+
+  execute(sql: string, parameters: readonly TSparkParameter[] | null | undefined): Promise<ResultSource> {
+    const run = this.queue.then(() => executeStatement(this, sql, parameters));
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  /** Switches the current namespace; fails (and changes nothing) if it does not exist. */
+  async use(catalog: string, schema: string): Promise<void> {
+    const c = catalog.toLowerCase();
+    const s = schema.toLowerCase();
+    if (!this.warehouse.hasCatalog(c))
+      throw fromDuckDbError(new Error(`Catalog Error: Catalog ${c} does not exist`));
+    await this.run(`USE ${quoteIdent(catalogDbName(c))}.${quoteIdent(s)}`);
+    this.catalog = c;
+    this.schema = s;
+  }
+
+  /** Runs DuckDB SQL, translating DuckDB's errors into Databricks error classes. */
+  async run(sql: string, values?: Record<string, DuckDBValue>): Promise<DuckDBMaterializedResult> {
+    try {
+      return values && Object.keys(values).length > 0 ? await this.conn.run(sql, values) : await this.conn.run(sql);
+    } catch (error) {
+      throw fromDuckDbError(error);
+    }
+  }
+
+  /** Runs steps atomically: in the client's transaction if one is open, else in one of our own. */
+  async atomically<T>(work: () => Promise<T>): Promise<T> {
+    if (this.inTransaction) return work();
+    await this.run("BEGIN TRANSACTION");
+    try {
+      const result = await work();
+      await this.run("COMMIT");
+      return result;
+    } catch (error) {
+      await this.conn.run("ROLLBACK").catch(() => undefined);
+      throw error;
+    }
+  }
+
+  close(): void {
+    this.conn.closeSync();
+  }
+}

@@ -1,0 +1,191 @@
+/**
+ * @packageDocumentation
+ * A lexer for the Databricks SQL dialect. Every rewrite works on these tokens, never on raw text, so
+ * a quote, backtick, semicolon or comment inside a literal or identifier can never change the
+ * statement's structure.
+ */
+import { syntaxError } from "./errors.js";
+
+export type TokenKind =
+  | "word" // unquoted identifier or keyword
+  | "ident" // `backtick` identifier; value is the unescaped name
+  | "string" // '…' or "…" literal (Spark reads "…" as a string); value is the decoded text
+  | "number"
+  | "param" // :name
+  | "qmark" // ?
+  | "op"
+  | "space"
+  | "comment";
+
+export interface Token {
+  kind: TokenKind;
+  /** Decoded value: the name, the string's characters, the operator, or the raw text. */
+  value: string;
+  /** Offset in the statement, for error messages. */
+  pos: number;
+}
+
+const MULTI_OPS = ["<=>", "::", "<=", ">=", "<>", "!=", "==", "||", "->", "=>", "&&"];
+
+const isIdentStart = (c: string): boolean => /[A-Za-z_\u0080-\uffff]/.test(c);
+const isIdentPart = (c: string): boolean => /[A-Za-z0-9_$\u0080-\uffff]/.test(c);
+
+export function tokenize(sql: string): Token[] {
+  const tokens: Token[] = [];
+  let i = 0;
+  const n = sql.length;
+  while (i < n) {
+    const c = sql[i]!;
+    const start = i;
+    if (/\s/.test(c)) {
+      while (i < n && /\s/.test(sql[i]!)) i++;
+      tokens.push({ kind: "space", value: sql.slice(start, i), pos: start });
+    } else if (c === "-" && sql[i + 1] === "-") {
+      while (i < n && sql[i] !== "\n") i++;
+      tokens.push({ kind: "comment", value: sql.slice(start, i), pos: start });
+    } else if (c === "/" && sql[i + 1] === "*") {
+      // Spark allows nested bracketed comments.
+      let depth = 0;
+      do {
+        if (sql.startsWith("/*", i)) {
+          depth++;
+          i += 2;
+        } else if (sql.startsWith("*/", i)) {
+          depth--;
+          i += 2;
+        } else i++;
+      } while (depth > 0 && i < n);
+      if (depth > 0) throw syntaxError(`unclosed comment at position ${start}`);
+      tokens.push({ kind: "comment", value: sql.slice(start, i), pos: start });
+    } else if (c === "`") {
+      let name = "";
+      i++;
+      for (;;) {
+        if (i >= n) throw syntaxError(`unclosed backtick identifier at position ${start}`);
+        if (sql[i] === "`") {
+          if (sql[i + 1] === "`") {
+            name += "`";
+            i += 2;
+            continue;
+          }
+          i++;
+          break;
+        }
+        name += sql[i++];
+      }
+      tokens.push({ kind: "ident", value: name, pos: start });
+    } else if (c === "'" || c === '"') {
+      const [value, end] = readString(sql, i, c);
+      i = end;
+      tokens.push({ kind: "string", value, pos: start });
+    } else if (/[0-9]/.test(c) || (c === "." && /[0-9]/.test(sql[i + 1] ?? ""))) {
+      while (i < n && /[0-9]/.test(sql[i]!)) i++;
+      if (sql[i] === "." && /[0-9]/.test(sql[i + 1] ?? "")) {
+        i++;
+        while (i < n && /[0-9]/.test(sql[i]!)) i++;
+      } else if (sql[i] === "." && !isIdentStart(sql[i + 1] ?? "")) i++;
+      if (/[eE]/.test(sql[i] ?? "") && /[-+0-9]/.test(sql[i + 1] ?? "")) {
+        i += 2;
+        while (i < n && /[0-9]/.test(sql[i]!)) i++;
+      }
+      // Spark's typed suffixes: 1L, 1S, 1Y, 1D, 1F, 1BD.
+      const suffix = /^(BD|[LSYDF])(?![A-Za-z0-9_])/i.exec(sql.slice(i, i + 3));
+      if (suffix) i += suffix[0].length;
+      if (i < n && isIdentPart(sql[i]!)) {
+        // Spark accepts identifiers that start with a digit (e.g. 1st_col).
+        while (i < n && isIdentPart(sql[i]!)) i++;
+        tokens.push({ kind: "word", value: sql.slice(start, i), pos: start });
+      } else tokens.push({ kind: "number", value: sql.slice(start, i), pos: start });
+    } else if (isIdentStart(c)) {
+      while (i < n && isIdentPart(sql[i]!)) i++;
+      tokens.push({ kind: "word", value: sql.slice(start, i), pos: start });
+    } else if (c === ":" && sql[i + 1] !== ":" && isIdentStart(sql[i + 1] ?? "")) {
+      i++;
+      while (i < n && isIdentPart(sql[i]!)) i++;
+      tokens.push({ kind: "param", value: sql.slice(start + 1, i), pos: start });
+    } else if (c === "?") {
+      i++;
+      tokens.push({ kind: "qmark", value: "?", pos: start });
+    } else {
+      const op = MULTI_OPS.find((o) => sql.startsWith(o, i)) ?? c;
+      i += op.length;
+      tokens.push({ kind: "op", value: op, pos: start });
+    }
+  }
+  return tokens;
+}
+
+const ESCAPES: Record<string, string> = {
+  "0": "\0",
+  b: "\b",
+  n: "\n",
+  r: "\r",
+  t: "\t",
+  Z: "\x1a",
+  "%": "\\%",
+  _: "\\_",
+};
+
+/** Decodes a Spark string literal: `''` is a quote; `\` escapes as in Spark's default parser mode. */
+function readString(sql: string, start: number, quote: string): [string, number] {
+  let value = "";
+  let i = start + 1;
+  for (;;) {
+    if (i >= sql.length) throw syntaxError(`unclosed string literal at position ${start}`);
+    const c = sql[i]!;
+    if (c === quote) {
+      if (sql[i + 1] === quote) {
+        value += quote;
+        i += 2;
+        continue;
+      }
+      return [value, i + 1];
+    }
+    if (c === "\\" && i + 1 < sql.length) {
+      const e = sql[i + 1]!;
+      if (e === "u" && /^[0-9a-fA-F]{4}$/.test(sql.slice(i + 2, i + 6))) {
+        value += String.fromCharCode(parseInt(sql.slice(i + 2, i + 6), 16));
+        i += 6;
+      } else if (/^[0-7]{3}$/.test(sql.slice(i + 1, i + 4))) {
+        value += String.fromCharCode(parseInt(sql.slice(i + 1, i + 4), 8));
+        i += 4;
+      } else {
+        value += ESCAPES[e] ?? e;
+        i += 2;
+      }
+      continue;
+    }
+    value += c;
+    i++;
+  }
+}
+
+/** Tokens without whitespace and comments: what the statement parsers walk. */
+export function significant(tokens: Token[]): Token[] {
+  return tokens.filter((t) => t.kind !== "space" && t.kind !== "comment");
+}
+
+/** Splits on top-level `;`, dropping empty statements. */
+export function splitStatements(tokens: Token[]): Token[][] {
+  const out: Token[][] = [];
+  let current: Token[] = [];
+  for (const t of tokens) {
+    if (t.kind === "op" && t.value === ";") {
+      out.push(current);
+      current = [];
+    } else current.push(t);
+  }
+  out.push(current);
+  return out.filter((s) => s.length > 0);
+}
+
+export const isWord = (t: Token | undefined, ...words: string[]): boolean =>
+  t !== undefined && t.kind === "word" && words.some((w) => w.toUpperCase() === t.value.toUpperCase());
+
+export const isOp = (t: Token | undefined, op: string): boolean => t !== undefined && t.kind === "op" && t.value === op;
+
+/** Quotes a name for DuckDB: always double-quoted, so keywords and odd characters stay names. */
+export const quoteIdent = (name: string): string => `"${name.replace(/"/g, '""')}"`;
+
+/** A DuckDB string literal; DuckDB strings have no backslash escapes, only doubled quotes. */
+export const quoteString = (value: string): string => `'${value.replace(/'/g, "''")}'`;
