@@ -60,6 +60,12 @@ export interface WriteOptions {
   ingestedAtColumn: boolean;
   /** Add a `_mm_source STRING` column holding this value (e.g. the collection name). Default: unset. */
   sourceValue?: string;
+  /**
+   * A STRING column stamped with `<queryId>/<epochId>` (streaming) or `<queryId>` (batch). With
+   * it, a streaming append checks and writes in one statement, closing the replay window.
+   * Default: unset (no column).
+   */
+  batchIdColumn?: string;
   /** Table recording applied streaming epochs. Default: `_mm_commits` in the target's schema. */
   commitsTable: TableName;
   /** Extra Delta table properties for CREATE TABLE, e.g. `{"delta.appendOnly": "false"}`. */
@@ -93,6 +99,7 @@ export const WRITE_OPTION_NAMES = [
   "maxParameters",
   "ingestedAtColumn",
   "sourceTag",
+  "batchIdColumn",
   "commitsTable",
   "tableProperties",
   // options the session or other formats pass through untouched
@@ -163,6 +170,8 @@ export function parseWriteOptions(o: CaseInsensitiveOptions): WriteOptions {
   };
   if (mergeKeys?.length) out.mergeKeys = mergeKeys;
   if (deleteFlagColumn !== undefined) out.deleteFlagColumn = deleteFlagColumn;
+  const batchIdColumn = o.getString("batchIdColumn");
+  if (batchIdColumn !== undefined) out.batchIdColumn = batchIdColumn;
   const source = o.getString("sourceTag");
   if (source !== undefined) out.sourceValue = source;
   if (props) {

@@ -134,12 +134,15 @@ export function* insertStatements(
 export interface MetadataColumns {
   ingestedAt: boolean;
   source?: string;
+  /** A column stamped with the write's id (`<queryId>/<epoch>`), for idempotent appends. */
+  batchId?: { column: string; value: string };
 }
 
 function metadataTargets(m: MetadataColumns): string[] {
   const out: string[] = [];
   if (m.ingestedAt) out.push(quoteIdent(INGESTED_AT_COLUMN));
   if (m.source !== undefined) out.push(quoteIdent(SOURCE_COLUMN));
+  if (m.batchId) out.push(quoteIdent(m.batchId.column));
   return out;
 }
 
@@ -147,6 +150,7 @@ function metadataValues(m: MetadataColumns): string[] {
   const out: string[] = [];
   if (m.ingestedAt) out.push("current_timestamp()");
   if (m.source !== undefined) out.push(stringLiteral(m.source));
+  if (m.batchId) out.push(stringLiteral(m.batchId.value));
   return out;
 }
 
@@ -164,10 +168,16 @@ export interface ApplySpec {
   metadata: MetadataColumns;
 }
 
-/** append: one INSERT ... SELECT, a single Delta commit. */
+/**
+ * append: one INSERT ... SELECT, a single Delta commit. With a batch-id column the insert is
+ * guarded by `NOT EXISTS` on that id in the target: the check and the write are one statement,
+ * so a replayed batch inserts nothing, with no window between them.
+ */
 export function appendFromStagesSql(spec: ApplySpec): string {
   const cols = spec.columns.map(quoteIdent);
-  return `INSERT INTO ${quoteTableName(spec.target)} (${[...cols, ...metadataTargets(spec.metadata)].join(", ")}) SELECT ${[...cols, ...metadataValues(spec.metadata)].join(", ")} FROM (${stagedRelation(spec.stages, spec.columns)}) AS ${quoteIdent("__mm_src")}`;
+  const b = spec.metadata.batchId;
+  const guard = b ? ` WHERE NOT EXISTS (SELECT 1 FROM ${quoteTableName(spec.target)} WHERE ${quoteIdent(b.column)} = ${stringLiteral(b.value)})` : "";
+  return `INSERT INTO ${quoteTableName(spec.target)} (${[...cols, ...metadataTargets(spec.metadata)].join(", ")}) SELECT ${[...cols, ...metadataValues(spec.metadata)].join(", ")} FROM (${stagedRelation(spec.stages, spec.columns)}) AS ${quoteIdent("__mm_src")}${guard}`;
 }
 
 /** overwrite: one INSERT OVERWRITE, which Delta commits atomically (readers see old or new). */

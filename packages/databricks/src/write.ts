@@ -27,7 +27,7 @@ import {
 } from "@macrometa-spark/core";
 import { DatabricksConnection, type ConnectionHooks } from "./client.js";
 import { DatabricksError } from "./errors.js";
-import { displayTableName, quoteTableName, type TableName } from "./identifiers.js";
+import { checkColumnName, displayTableName, quoteTableName, type TableName } from "./identifiers.js";
 import { checkWriteColumns, type WriteOptions } from "./options.js";
 import {
   INGESTED_AT_COLUMN,
@@ -131,7 +131,8 @@ class DeltaWriteCore {
     this.deltaSchema = toDeltaSchema(info.schema, options.columnNameMode);
     this.columns = this.deltaSchema.fieldNames;
     checkWriteColumns(options, this.columns);
-    for (const name of [SEQ_COLUMN, ...(options.ingestedAtColumn ? [INGESTED_AT_COLUMN] : []), ...(options.sourceValue !== undefined ? [SOURCE_COLUMN] : [])]) {
+    if (options.batchIdColumn !== undefined) checkColumnName(options.batchIdColumn, "refuse");
+    for (const name of [SEQ_COLUMN, ...(options.ingestedAtColumn ? [INGESTED_AT_COLUMN] : []), ...(options.sourceValue !== undefined ? [SOURCE_COLUMN] : []), ...(options.batchIdColumn !== undefined ? [options.batchIdColumn.toLowerCase()] : [])]) {
       if (this.columns.some((c) => c.toLowerCase() === name)) throw new MalformedRecordError(`column ${JSON.stringify(name)} is reserved by the databricks sink`, { field: name });
     }
     this.strategy = options.insertStrategy === "auto" ? AUTO_INSERT_STRATEGY : options.insertStrategy;
@@ -154,6 +155,7 @@ class DeltaWriteCore {
     const fields = this.deltaSchema.fields.filter((f) => f.name.toLowerCase() !== flag);
     if (this.options.ingestedAtColumn) fields.push(new StructField(INGESTED_AT_COLUMN, TimestampType));
     if (this.options.sourceValue !== undefined) fields.push(new StructField(SOURCE_COLUMN, StringType));
+    if (this.options.batchIdColumn !== undefined) fields.push(new StructField(this.options.batchIdColumn, StringType));
     return fields;
   }
 
@@ -234,13 +236,22 @@ class DeltaWriteCore {
     return new StructType([...this.deltaSchema.fields.map((f) => new StructField(f.name, f.dataType, true)), new StructField(SEQ_COLUMN, LongType, false)]);
   }
 
+  /** The id stamped into `batchIdColumn`: the epoch zero-padded so ids sort like epochs (data skipping). */
+  batchId(epochId: number | undefined): string {
+    return epochId === undefined ? this.info.queryId : `${this.info.queryId}/${String(epochId).padStart(20, "0")}`;
+  }
+
   /** The single statement that moves staged rows into the target. */
-  applySql(stages: TableName[]): string {
+  applySql(stages: TableName[], epochId?: number): string {
     const spec: ApplySpec = {
       target: this.options.target,
       stages,
       columns: this.columns,
-      metadata: { ingestedAt: this.options.ingestedAtColumn, ...(this.options.sourceValue !== undefined ? { source: this.options.sourceValue } : {}) },
+      metadata: {
+        ingestedAt: this.options.ingestedAtColumn,
+        ...(this.options.sourceValue !== undefined ? { source: this.options.sourceValue } : {}),
+        ...(this.options.batchIdColumn !== undefined ? { batchId: { column: this.options.batchIdColumn, value: this.batchId(epochId) } } : {}),
+      },
     };
     if (this.options.mergeKeys) {
       return mergeFromStagesSql({
@@ -253,7 +264,7 @@ class DeltaWriteCore {
   }
 
   /** Applies the staged rows of all partitions (or, for an empty overwrite, empties the table). */
-  async apply(messages: WriterCommitMessage[]): Promise<number> {
+  async apply(messages: WriterCommitMessage[], epochId?: number): Promise<number> {
     const staged = (messages as StagedMessage[]).filter((m) => m.stage);
     const rows = staged.reduce((n, m) => n + m.rows, 0);
     const conn = await this.driver();
@@ -261,7 +272,7 @@ class DeltaWriteCore {
       if (this.info.mode === "overwrite" && !this.options.mergeKeys) await conn.execute(`TRUNCATE TABLE ${quoteTableName(this.options.target)}`);
       return 0;
     }
-    await conn.execute(this.applySql(staged.map((m) => m.stage!)));
+    await conn.execute(this.applySql(staged.map((m) => m.stage!), epochId));
     this.ctx.metrics.add("rowsWritten", rows);
     return rows;
   }
@@ -388,7 +399,8 @@ export class DeltaBatchWrite implements BatchWrite {
  *   3. INSERT the `(queryId, epochId, table)` record.
  * A replay of an epoch that reached step 3 is skipped. A crash between 2 and 3 replays step 2:
  * harmless for MERGE (upserts/deletes of the same rows give the same table) and for complete
- * mode (INSERT OVERWRITE), but an append would be applied twice — the README states this window.
+ * mode (INSERT OVERWRITE); a plain append would be applied twice, unless `batchIdColumn` is set:
+ * then the append is guarded by NOT EXISTS on the epoch's id in the same statement.
  */
 export class DeltaStreamingWrite implements StreamingWrite {
   private prepared: Promise<PreparedWrite> | undefined;
@@ -446,7 +458,7 @@ export class DeltaStreamingWrite implements StreamingWrite {
       await this.core.dropStages(messages);
       return;
     }
-    const rows = await this.core.apply(messages);
+    const rows = await this.core.apply(messages, epochId);
     const conn = await this.core.driver();
     // Retrying the record is safe: a duplicate record changes nothing (the check is "any row").
     await conn.execute(recordEpochSql(this.core.options.commitsTable, this.core.info.queryId, epochId, this.core.tableName), { idempotent: true });

@@ -211,6 +211,37 @@ describe("streaming sink", () => {
   });
 });
 
+describe("streaming crash window", () => {
+  // A crash after the epoch's data statement and before its commits record: simulated by dropping
+  // the commits table the first run used, then replaying the epoch from a restarted sink.
+  it("with batchIdColumn, replaying an applied-but-unrecorded epoch adds nothing", async () => {
+    const opts = { batchIdColumn: "_mm_batch", commitsTable: "commits_guarded" };
+    const sw = await streaming("stream_guarded", people, "q-g", opts);
+    await epoch(sw, 0, [[1, "a", 1], [2, "b", 2]]);
+    await sw.close!();
+    await admin.execute(`DROP TABLE ${SCHEMA}.commits_guarded`);
+    const restarted = await streaming("stream_guarded", people, "q-g", opts);
+    await epoch(restarted, 0, [[1, "a", 1], [2, "b", 2]]);
+    await epoch(restarted, 1, [[3, "c", 3]]);
+    await restarted.close!();
+    const rows = await rowsOf(`SELECT id, _mm_batch FROM ${SCHEMA}.stream_guarded ORDER BY id`);
+    expect(rows.map((r) => Number(r["id"]))).toEqual([1, 2, 3]);
+    expect(String(rows[2]!["_mm_batch"])).toBe("q-g/00000000000000000001");
+  });
+
+  it("without it, that window duplicates a plain append (the documented limit)", async () => {
+    const opts = { commitsTable: "commits_plain" };
+    const sw = await streaming("stream_plain", people, "q-p", opts);
+    await epoch(sw, 0, [[1, "a", 1]]);
+    await sw.close!();
+    await admin.execute(`DROP TABLE ${SCHEMA}.commits_plain`);
+    const restarted = await streaming("stream_plain", people, "q-p", opts);
+    await epoch(restarted, 0, [[1, "a", 1]]);
+    await restarted.close!();
+    expect((await rowsOf(`SELECT id FROM ${SCHEMA}.stream_plain`)).map((r) => Number(r["id"]))).toEqual([1, 1]);
+  });
+});
+
 describe("injection", () => {
   const nasty = [
     "it's",
