@@ -55,6 +55,11 @@ export interface SocketHandlers {
   onReconnect?(): void;
   /** Reconnecting gave up, or the server refused us for good (401, 404...). */
   onFailed(err: StreamError): void;
+  /**
+   * Frames to write the moment a new socket opens, before any frame from the server is read (a
+   * server may deliver and close in its first burst, leaving no later moment to send them).
+   */
+  openingFrames?(): unknown[];
 }
 
 type State = "idle" | "connecting" | "open" | "reconnecting" | "closed" | "failed";
@@ -233,7 +238,10 @@ export class ManagedSocket {
           reject(err);
         } else resolve(ws);
       };
-      ws.once("open", () => settle());
+      ws.once("open", () => {
+        for (const f of this.handlers.openingFrames?.() ?? []) ws.send(JSON.stringify(f));
+        settle();
+      });
       ws.once("unexpected-response", (req, res) => {
         const status = res.statusCode ?? 0;
         res.resume();

@@ -42,6 +42,8 @@ export class StreamConsumer extends Receiver {
   private readonly ordered: boolean;
   private orderBroken = false;
   private permitsOwed = 0;
+  /** Acks/nacks that found no open socket (sent after the next reconnect). */
+  private queuedCommands: { messageId: string; type?: string }[] = [];
   /** Duplicates dropped or re-acked after reconnects (for tests and metrics). */
   duplicatesDropped = 0;
 
@@ -73,15 +75,14 @@ export class StreamConsumer extends Receiver {
   /** Tells the server the message is processed; it will not come back. */
   ack(messageId: string): void {
     this.held.delete(messageId);
-    // A lost ack (socket down) is repaired after reconnect: the redelivered copy is re-acked.
-    this.socket.send({ messageId });
+    this.command({ messageId });
   }
 
   /** Asks the server to deliver the message again later. */
   nack(messageId: string): void {
     this.held.delete(messageId);
     this.nacked.add(messageId);
-    this.socket.send({ type: "negativeAcknowledge", messageId });
+    this.command({ type: "negativeAcknowledge", messageId });
   }
 
   /** Messages received and not yet acked or nacked. */
@@ -111,7 +112,7 @@ export class StreamConsumer extends Receiver {
       }
       if (cmp <= 0) {
         this.duplicatesDropped++;
-        this.socket.send({ messageId: id });
+        this.command({ messageId: id });
         this.credit(1);
         return false;
       }
@@ -130,7 +131,7 @@ export class StreamConsumer extends Receiver {
   }
 
   protected override onReconnect(): void {
-    // The new server-side consumer has no permits and no record of our acks.
+    // The new server-side consumer has no permits.
     this.permitsOwed = 0;
     if (this.options.pullMode) this.sendPermits(this.queueLimit - this.buffered);
   }
@@ -139,6 +140,20 @@ export class StreamConsumer extends Receiver {
     if (typeof frame.result === "string" && frame.result !== "ok") {
       this.logger.warn("stream consumer command failed", { stream: this.options.topic.topic, result: frame.result, error: typeof frame.errorMsg === "string" ? frame.errorMsg : undefined });
     }
+  }
+
+  /**
+   * Acks written while the socket was down go out first on the next one: until the server has
+   * them it redelivers those messages, and a server that drops sockets often would otherwise
+   * never get ahead.
+   */
+  protected override openingFrames(): unknown[] {
+    return this.queuedCommands.splice(0);
+  }
+
+  /** Sends an ack/nack now, or keeps it for the next socket. */
+  private command(frame: { messageId: string; type?: string }): void {
+    if (!this.socket.send(frame)) this.queuedCommands.push(frame);
   }
 
   private credit(n: number): void {

@@ -27,8 +27,10 @@ export interface ProducerOptions extends StreamConnectionOptions {
 }
 
 export interface OutgoingMessage {
-  /** Text is sent as UTF-8. */
-  payload: string | Uint8Array;
+  /** Text is sent as UTF-8. Ignored when `payloadBase64` is given. */
+  payload?: string | Uint8Array;
+  /** A payload already in base64 (e.g. relayed from another stream), sent as is. */
+  payloadBase64?: string;
   properties?: Record<string, string>;
   /** Partition/ordering key. */
   key?: string;
@@ -113,7 +115,9 @@ export class StreamProducer {
     }
     this.assertUsable();
     const context = String(++this.seq);
-    const payload = typeof message.payload === "string" ? Buffer.from(message.payload, "utf8").toString("base64") : Buffer.from(message.payload).toString("base64");
+    const payload =
+      message.payloadBase64 ??
+      (typeof message.payload === "string" ? Buffer.from(message.payload, "utf8").toString("base64") : Buffer.from(message.payload ?? new Uint8Array()).toString("base64"));
     const frame: Pending["frame"] = { payload, context };
     if (message.properties && Object.keys(message.properties).length > 0) frame.properties = message.properties;
     if (message.key !== undefined) frame.key = message.key;

@@ -37,6 +37,7 @@ export abstract class Receiver implements AsyncIterable<StreamMessage> {
       onDisconnect: (err) => this.onDisconnect(err),
       onReconnect: () => this.onReconnect(),
       onFailed: (err) => this.fail(err),
+      openingFrames: () => this.openingFrames(),
     });
     return this.socket.open().then(() => this.onOpen());
   }
@@ -145,6 +146,10 @@ export abstract class Receiver implements AsyncIterable<StreamMessage> {
   /** The message was handed to the caller. */
   protected abstract delivered(m: StreamMessage): void;
   protected onOpen(): void {}
+  /** Frames written as soon as a socket opens (queued acks). */
+  protected openingFrames(): unknown[] {
+    return [];
+  }
   protected onReconnect(): void {}
   protected onDisconnect(_err: StreamError): void {}
   /** A frame that is not a delivery (acks of commands, errors...). */
