@@ -16,7 +16,7 @@ const until = Number(args.get("until") ?? "0");
 const json = new JsonProvider();
 const crashy: TableProvider = {
   formats: ["crashy-json"],
-  inferSchema: (o, c) => json.inferSchema(o),
+  inferSchema: (o) => json.inferSchema(o),
   getTable: async (schema, options, ctx) => {
     const t = await json.getTable(schema, options, ctx);
     return {

@@ -46,7 +46,7 @@ function faultySink(registry: FormatRegistry, failEpoch: number): { provider: Ta
   const inner = memoryProvider(registry);
   const provider: TableProvider = {
     formats: ["faulty-memory"],
-    inferSchema: (o, c) => inner.inferSchema(o),
+    inferSchema: (o) => inner.inferSchema(o),
     getTable: async (sch, o, c) => {
       const t = await inner.getTable(sch, o, c);
       return {
