@@ -6,6 +6,7 @@
  * @packageDocumentation
  */
 import type { ProviderContext, Row, Table, TableProvider } from "./contracts.js";
+import { resolve } from "node:path";
 import { objectToRow } from "./codec.js";
 import { DataFrame } from "./dataframe.js";
 import { OptionError, UnsupportedOperationError } from "./errors.js";
@@ -47,6 +48,7 @@ export class SparkSession {
   private readonly printer: (text: string) => void;
   private readonly tables = new Set<Table>();
   private readonly queries = new Set<StreamingQuery>();
+  private readonly checkpoints = new Map<string, string>();
   private readonly stopController = new AbortController();
   private stopped = false;
 
@@ -121,6 +123,16 @@ export class SparkSession {
   /** @internal */
   trackQuery(query: StreamingQuery): void {
     this.queries.add(query);
+  }
+  /** @internal Two running queries on one checkpoint would interleave its log; the second is refused. */
+  claimCheckpoint(dir: string, queryName: string): () => void {
+    const key = resolve(dir);
+    const holder = this.checkpoints.get(key);
+    if (holder !== undefined) {
+      throw new UnsupportedOperationError(`checkpoint ${dir} is in use by running query ${holder}; stop it first`, { option: "checkpointLocation" });
+    }
+    this.checkpoints.set(key, queryName);
+    return () => void this.checkpoints.delete(key);
   }
   private assertActive(): void {
     if (this.stopped) throw new UnsupportedOperationError("the session is stopped");

@@ -219,6 +219,18 @@ describe("streaming queries", () => {
     expect(await readdir(join(ckpt, "commits"))).toEqual([]);
   });
 
+  it("refuses a second running query on the same checkpoint until the first stops", async () => {
+    const { s } = setup();
+    const ckpt = await tempDir();
+    const df = await s.readStream.format("memory").load("in");
+    const q1 = await df.writeStream.format("memory").queryName("a").option("checkpointLocation", ckpt).start();
+    await expect(df.writeStream.format("memory").queryName("b").option("checkpointLocation", ckpt).start()).rejects.toThrow(/in use by running query a/);
+    await q1.stop();
+    const q2 = await df.writeStream.format("memory").queryName("b").option("checkpointLocation", ckpt).start();
+    expect(q2.id).toBe(q1.id);
+    await q2.stop();
+  });
+
   it("keeps only the last minBatchesToRetain batches in the log and validates setup", async () => {
     const { s } = setup();
     const ckpt = await tempDir();

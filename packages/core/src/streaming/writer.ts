@@ -107,7 +107,14 @@ export class DataStreamWriter {
       temporary = true;
     }
     const checkpoint = new CheckpointLog(dir, { minBatchesToRetain: all.getInt("minBatchesToRetain", 100, { min: 1 }) });
-    const id = await checkpoint.queryId();
+    const release = session.claimCheckpoint(dir, this.name ?? dir);
+    let id: string;
+    try {
+      id = await checkpoint.queryId();
+    } catch (err) {
+      release();
+      throw err;
+    }
     const ctx = session.providerContext(new JobMetrics());
 
     if (!leaf.scan.toMicroBatchStream) throw new UnsupportedOperationError(`format '${leaf.format}' cannot be read as a stream`, { format: leaf.format });
@@ -152,9 +159,11 @@ export class DataStreamWriter {
       };
       session.logger.debug("starting streaming query", { id, outputMode: this.mode, sink: sinkFormat });
       const query = new StreamingQuery(setup);
+      query.once("terminated", release);
       session.trackQuery(query);
       return query;
     } catch (err) {
+      release();
       await stream?.stop().catch(() => {});
       await sinkTable?.close?.().catch(() => {});
       throw err;
