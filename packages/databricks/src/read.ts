@@ -27,13 +27,20 @@ import type { ReadOptions } from "./options.js";
 import { parseDatabricksType } from "./sql-types.js";
 import { describeColumns } from "./write.js";
 
-/** The statement a read runs: `SELECT * FROM t` or the user's query with its parameters. */
-export function readStatement(o: ReadOptions, columns?: readonly string[]): Statement {
-  if (o.target) {
-    const cols = columns?.length ? columns.map(quoteIdent).join(", ") : "*";
-    return { sql: `SELECT ${cols} FROM ${quoteTableName(o.target)}` };
-  }
-  const stmt: Statement = { sql: o.query! };
+/**
+ * The statement a read runs: `SELECT cols FROM t` or the user's query with its parameters.
+ * BIGINT and DECIMAL columns are selected as `CAST(c AS STRING)`: the driver's columnar result
+ * path turns BIGINT into a JS number (Infinity beyond 2^53) and DECIMAL into a double, while
+ * text converts exactly under every result format.
+ */
+export function readStatement(o: ReadOptions, schema?: StructType): Statement {
+  const exact = schema?.fields.some((f) => f.dataType.kind === "long" || f.dataType.kind === "decimal") ?? false;
+  const projection = schema && schema.fields.length > 0
+    ? schema.fields.map((f) => (f.dataType.kind === "long" || f.dataType.kind === "decimal" ? `CAST(${quoteIdent(f.name)} AS STRING) AS ${quoteIdent(f.name)}` : quoteIdent(f.name))).join(", ")
+    : "*";
+  if (o.target) return { sql: `SELECT ${projection} FROM ${quoteTableName(o.target)}` };
+  const sql = exact ? `SELECT ${projection} FROM (${o.query!}\n) AS ${quoteIdent("__mm_q")}` : o.query!;
+  const stmt: Statement = { sql };
   if (o.params) stmt.params = toParams(o.params);
   return stmt;
 }
@@ -133,7 +140,7 @@ class DatabricksBatch implements Batch {
       async *[Symbol.asyncIterator](): AsyncIterator<RowBatch> {
         const conn = await DatabricksConnection.open(options.connection, hooks);
         try {
-          const stmt = readStatement(options, options.target ? schema.fieldNames : undefined);
+          const stmt = readStatement(options, schema);
           for await (const part of conn.stream(stmt, options.fetchSize)) {
             if (!("rows" in part)) continue;
             const batch: Row[] = part.rows.map((r) => schema.fields.map((f) => fromDriverValue(r[f.name] ?? lookupCaseInsensitive(r, f.name), f.dataType)));

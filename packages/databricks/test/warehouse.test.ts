@@ -271,7 +271,7 @@ describe("injection", () => {
 
   it("quotes crafted table and column names, refuses Delta-invalid ones or renames them on request", async () => {
     const weird = new StructType([new StructField("a`b", LongType), new StructField("q'uote--/*x*/", StringType)]);
-    await write("t`ick'--", weird, [[[1, "v"]]], "append");
+    await write("`t``ick'--`", weird, [[[1, "v"]]], "append");
     const back = await read({ table: "`t``ick'--`" });
     expect(back.schema.fieldNames).toEqual(["a`b", "q'uote--/*x*/"]);
     expect(back.rows).toEqual([[1, "v"]]);
