@@ -93,6 +93,13 @@ class Executor {
   }
 
   run(q: Query, opts: ExecuteOptions): string[] {
+    // The connector's default read (`FOR d IN c RETURN d`) serves cached texts without building rows.
+    const only = q.ops[0];
+    if (q.ops.length === 1 && only?.k === "for" && (only.src.k === "name" || only.src.k === "collbind") && !q.write && q.ret && !q.ret.distinct && q.ret.e.k === "var" && q.ret.e.name === only.v) {
+      const docs = this.source(only.src, {});
+      if (opts.fullCount) this.stats.fullCount = docs.length;
+      return docs.map((d) => textOf(d)!);
+    }
     let rows: Row[] = [{}];
     const lastLimit = q.ops.map((o) => o.k).lastIndexOf("limit");
     for (let i = 0; i < q.ops.length; i++) {
