@@ -1,0 +1,69 @@
+/**
+ * `mmspark local up`: starts the local GDN and the local Databricks SQL warehouse in this process
+ * and prints the options that reach them, until Ctrl-C.
+ * @packageDocumentation
+ */
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { startLocalGdn } from "@macrometa-spark/local-gdn";
+import { startLocalWarehouse } from "@macrometa-spark/local-warehouse";
+import { EXIT_OK, UsageError, parse, type Command } from "../usage.js";
+
+const HELP = `Usage: mmspark local up [options]
+
+Starts local-gdn (Macrometa GDN: HTTP + stream WebSockets) and local-warehouse (a Databricks SQL
+endpoint on DuckDB that the real @databricks/sql driver talks to), prints the options to reach
+them, and runs until Ctrl-C.
+
+  --gdn-port N        GDN port (default 8529; 0 picks a free port)
+  --warehouse-port N  Warehouse port (default 8080; 0 picks a free port)
+  --host H            Bind address (default 127.0.0.1)
+  --data DIR          Persist GDN data and the DuckDB file under DIR (default: memory only)
+  --json              Print the connection options as JSON
+`;
+
+function port(v: string | undefined, def: number): number {
+  const n = v === undefined ? def : Number(v);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new UsageError(`invalid port '${v}'`, HELP);
+  return n;
+}
+
+export const localCommand: Command = {
+  name: "local",
+  summary: "start the local GDN and local Databricks warehouse (local up)",
+  help: HELP,
+  async run(argv, io, signal) {
+    const { values, positionals } = parse(
+      argv,
+      { "gdn-port": { type: "string" }, "warehouse-port": { type: "string" }, host: { type: "string" }, data: { type: "string" }, json: { type: "boolean" } },
+      HELP,
+    );
+    if (positionals[0] !== "up" || positionals.length !== 1) throw new UsageError("expected: mmspark local up", HELP);
+    const host = values.host ?? "127.0.0.1";
+    if (values.data) mkdirSync(values.data, { recursive: true });
+    const gdn = await startLocalGdn({ port: port(values["gdn-port"], 8529), host, ...(values.data ? { dataDir: join(values.data, "gdn") } : {}) });
+    const wh = await startLocalWarehouse({
+      port: port(values["warehouse-port"], 8080),
+      host,
+      ...(values.data ? { database: join(values.data, "warehouse.duckdb") } : {}),
+    });
+    const info = {
+      macrometa: { regionUrl: gdn.url, apiKey: gdn.apiKey, fabric: "_system", tenant: gdn.tenant },
+      databricks: { host: wh.host, port: wh.port, httpPath: wh.path, token: wh.token, useTls: false },
+    };
+    if (values.json) io.out(JSON.stringify(info, null, 2) + "\n");
+    else {
+      io.out(`local GDN        ${gdn.url}   (ws ${gdn.wsUrl})\n`);
+      io.out(`  options: regionUrl=${gdn.url} apiKey=${gdn.apiKey} fabric=_system\n`);
+      io.out(`local warehouse  http://${wh.host}:${wh.port}${wh.path}\n`);
+      io.out(`  options: host=${wh.host} port=${wh.port} httpPath=${wh.path} token=${wh.token} useTls=false\n`);
+      io.out("Ctrl-C to stop.\n");
+    }
+    await new Promise<void>((resolve) => {
+      if (signal.aborted) resolve();
+      signal.addEventListener("abort", () => resolve(), { once: true });
+    });
+    await Promise.allSettled([gdn.close(), wh.close()]);
+    return EXIT_OK;
+  },
+};
