@@ -4,6 +4,8 @@
  * @packageDocumentation
  */
 import { randomUUID } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { createServer as createHttpsServer } from "node:https";
 import type { AddressInfo } from "node:net";
@@ -63,7 +65,7 @@ export async function startLocalGdn(options: LocalGdnOptions = {}): Promise<Loca
   const host = options.host ?? "127.0.0.1";
   const keys = options.apiKeys?.length ? options.apiKeys : [];
   const tenant = options.tenant ?? (keys[0] ? parseApiKey(keys[0])?.tenant : undefined) ?? "demo_tenant";
-  if (!keys.length) keys.push(generateApiKey(tenant));
+  if (!keys.length) keys.push(options.dataDir ? persistentKey(options.dataDir, tenant) : generateApiKey(tenant));
   const faults = new Faults();
   const store = new Store();
   const journal = options.dataDir ? new Journal(options.dataDir, store) : undefined;
@@ -136,6 +138,20 @@ export async function startLocalGdn(options: LocalGdnOptions = {}): Promise<Loca
       journal?.close();
     },
   };
+}
+
+/** With a dataDir the generated key survives restarts, so scripts keep working against `local-gdn --data`. */
+function persistentKey(dataDir: string, tenant: string): string {
+  const dir = join(dataDir, "gdn");
+  const file = join(dir, "apikey");
+  if (existsSync(file)) {
+    const k = readFileSync(file, "utf8").trim();
+    if (parseApiKey(k)?.tenant === tenant) return k;
+  }
+  const k = generateApiKey(tenant);
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(file, k + "\n", { mode: 0o600 });
+  return k;
 }
 
 function upgrade(ctx: ServerContext, req: IncomingMessage, socket: Duplex, head: Buffer): void {
