@@ -392,6 +392,8 @@ export function inferSchema(input: Iterable<unknown>, options: InferSchemaOption
   }
 
   const votes = new Map<string, { count: number; schema: StructType }>();
+  // Stable stringification costs ~4x a cheap exact key, so it runs once per distinct schema.
+  const fingerprints = new Map<string, string>();
   let seen = 0;
   for (const doc of input) {
     if (seen++ >= sampleSize) break;
@@ -399,7 +401,12 @@ export function inferSchema(input: Iterable<unknown>, options: InferSchemaOption
     if (t === undefined) continue;
     const schema = documentSchema(t, ctx);
     if (schema === undefined) continue;
-    const key = stableStringify(schema.jsonValue());
+    const shapeKey = typeKey(schema);
+    let key = fingerprints.get(shapeKey);
+    if (key === undefined) {
+      key = schemaFingerprint(schema);
+      fingerprints.set(shapeKey, key);
+    }
     const vote = votes.get(key);
     if (vote) vote.count++;
     else votes.set(key, { count: 1, schema });
@@ -408,6 +415,27 @@ export function inferSchema(input: Iterable<unknown>, options: InferSchemaOption
   // Map iteration follows first insertion, so a strict `>` keeps the earliest of tied schemas.
   for (const vote of votes.values()) if (best === undefined || vote.count > best.count) best = vote;
   return best?.schema ?? empty;
+}
+
+/** The connector's schema fingerprint: fast-json-stable-stringify of Spark's JSON form. */
+export function schemaFingerprint(schema: DataType): string {
+  return stableStringify(schema.jsonValue());
+}
+
+/** An exact, cheap key of a type: names JSON-quoted so no name can fake a separator. */
+function typeKey(t: DataType): string {
+  if (t instanceof StructType) {
+    let out = "{";
+    for (const f of t.fields) {
+      out += JSON.stringify(f.name) + (f.nullable ? ":" : "!") + typeKey(f.dataType);
+      if (Object.keys(f.metadata).length > 0) out += "#" + stableStringify(f.metadata);
+      out += ",";
+    }
+    return out + "}";
+  }
+  if (t instanceof ArrayType) return (t.containsNull ? "[" : "[!") + typeKey(t.elementType) + "]";
+  if (t instanceof MapType) return `<${typeKey(t.keyType)},${t.valueContainsNull ? "" : "!"}${typeKey(t.valueType)}>`;
+  return t.simpleString();
 }
 
 /** One document's own schema under the root rules, or undefined when it is a null document or dropped. */
