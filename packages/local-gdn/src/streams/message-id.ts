@@ -46,26 +46,36 @@ export function encodeMessageId(id: MessageId): string {
   return Buffer.from(bytes).toString("base64");
 }
 
+// Reader state for `decodeMessageId`, kept at module level so the hot ack path allocates no closure.
+let buf: Buffer = Buffer.alloc(0);
+let pos = 0;
+
+/**
+ * Numbers, not BigInt: this runs for every ack. Ids beyond 2^53 do not occur here, and a sign-extended
+ * negative int32 (partition/batchIndex -1) only needs to be recognised as "absent".
+ */
+function readVarint(): number | undefined {
+  let result = 0;
+  let scale = 1;
+  while (pos < buf.length) {
+    const b = buf[pos++]!;
+    result += (b & 0x7f) * scale;
+    if ((b & 0x80) === 0) return result;
+    scale *= 128;
+    if (scale > 2 ** 70) return undefined;
+  }
+  return undefined;
+}
+
 /** Parses a base64 MessageIdData; undefined when it is not one (unknown fields are skipped). */
 export function decodeMessageId(text: string): MessageId | undefined {
   if (typeof text !== "string" || text.length === 0 || text.length > 200) return undefined;
-  const buf = Buffer.from(text, "base64");
-  let pos = 0;
-  // Numbers, not BigInt: this runs for every ack. Ids beyond 2^53 do not occur here, and a
-  // sign-extended negative int32 (partition/batchIndex -1) only needs to be recognised as "absent".
-  const readVarint = (): number | undefined => {
-    let result = 0;
-    let scale = 1;
-    while (pos < buf.length) {
-      const b = buf[pos++]!;
-      result += (b & 0x7f) * scale;
-      if ((b & 0x80) === 0) return result;
-      scale *= 128;
-      if (scale > 2 ** 70) return undefined;
-    }
-    return undefined;
-  };
-  const id: Partial<MessageId> = {};
+  buf = Buffer.from(text, "base64");
+  pos = 0;
+  let ledgerId: number | undefined;
+  let entryId: number | undefined;
+  let partition: number | undefined;
+  let batchIndex: number | undefined;
   while (pos < buf.length) {
     const tag = readVarint();
     if (tag === undefined) return undefined;
@@ -74,10 +84,10 @@ export function decodeMessageId(text: string): MessageId | undefined {
     if (wire === 0) {
       const v = readVarint();
       if (v === undefined) return undefined;
-      if (field === 1) id.ledgerId = v;
-      else if (field === 2) id.entryId = v;
-      else if (field === 3 && v < 2 ** 31) id.partition = v;
-      else if (field === 4 && v < 2 ** 31) id.batchIndex = v;
+      if (field === 1) ledgerId = v;
+      else if (field === 2) entryId = v;
+      else if (field === 3 && v < 2 ** 31) partition = v;
+      else if (field === 4 && v < 2 ** 31) batchIndex = v;
     } else if (wire === 2) {
       const len = readVarint();
       if (len === undefined) return undefined;
@@ -91,6 +101,9 @@ export function decodeMessageId(text: string): MessageId | undefined {
     }
     if (pos > buf.length) return undefined;
   }
-  if (id.ledgerId === undefined || id.entryId === undefined) return undefined;
-  return id as MessageId;
+  if (ledgerId === undefined || entryId === undefined) return undefined;
+  const id: MessageId = { ledgerId, entryId };
+  if (partition !== undefined) id.partition = partition;
+  if (batchIndex !== undefined) id.batchIndex = batchIndex;
+  return id;
 }

@@ -14,6 +14,8 @@ import type { Topic, TopicListener } from "./topic.js";
 /** Past this many bytes queued on a socket, deliveries wait for 'drain'. */
 const HIGH_WATER_BYTES = 1 << 20;
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+const ACK_HEAD = '{"messageId":"';
+const NO_PROPERTIES: Record<string, string> = Object.freeze({}) as Record<string, string>;
 
 /** Pulsar proxy error codes (`send-error:N`, close reasons). */
 export const WsError = {
@@ -40,9 +42,11 @@ export abstract class Session {
   ) {
     ws.on("message", (data: RawData, isBinary: boolean) => {
       if (isBinary) return;
+      const text = data.toString();
+      if (this.onText(text)) return;
       let frame: unknown;
       try {
-        frame = JSON.parse(data.toString());
+        frame = JSON.parse(text);
       } catch {
         this.onBadJson();
         return;
@@ -67,6 +71,10 @@ export abstract class Session {
   }
 
   protected abstract onFrame(frame: Record<string, unknown>): void;
+  /** A fast path before JSON parsing; true when the frame was handled. */
+  protected onText(_text: string): boolean {
+    return false;
+  }
   protected onBadJson(): void {}
   protected abstract release(): void;
 
@@ -185,6 +193,16 @@ export class ConsumerSession extends Session implements SubscriptionConsumer {
     if (every > 0 && ++this.deliveries % every === 0) this.close(1001, "fault injection: consumerCloseEvery");
   }
 
+  /** The plain ack `{"messageId":"<base64>"}` is most of the traffic; base64 needs no unescaping. */
+  protected override onText(text: string): boolean {
+    if (!text.startsWith(ACK_HEAD) || !text.endsWith('"}')) return false;
+    const messageId = text.slice(ACK_HEAD.length, -2);
+    if (!BASE64.test(messageId)) return false;
+    const id = this.entryOf(messageId);
+    if (id !== undefined) this.subscription.ack(id);
+    return true;
+  }
+
   protected onFrame(frame: Record<string, unknown>): void {
     const type = frame.type;
     if (type === undefined || type === "ack") {
@@ -272,7 +290,16 @@ function sendError(code: number, message: string, context: unknown): string {
 }
 
 function stringProperties(value: unknown): Record<string, string> {
-  if (!value || typeof value !== "object" || Array.isArray(value)) return {};
+  if (!value || typeof value !== "object" || Array.isArray(value)) return NO_PROPERTIES;
+  let allStrings = true;
+  for (const k in value) {
+    if (typeof (value as Record<string, unknown>)[k] !== "string") {
+      allStrings = false;
+      break;
+    }
+  }
+  // The parsed object is fresh and ours: no copy needed when it already has the right shape.
+  if (allStrings) return value as Record<string, string>;
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
     out[k] = typeof v === "string" ? v : JSON.stringify(v);
