@@ -36,6 +36,7 @@ export const KNOWN_OPTIONS = [
   "schemaSampleSize",
   "schemaInferenceTimeoutMs",
   "mode",
+  "matching",
   "columnNameOfCorruptRecord",
   "includeMetadata",
   "receiverQueueSize",
@@ -70,6 +71,8 @@ export interface StreamFormatOptions {
   schemaSampleSize: number;
   schemaInferenceTimeoutMs: number;
   mode: ParseMode;
+  /** `spark`: missing fields are null, unknown ignored (Spark's reader); `shape`: the connector's exact-shape rule. */
+  matching: "spark" | "shape";
   columnNameOfCorruptRecord: string;
   includeMetadata: boolean;
   receiverQueueSize: number;
@@ -143,6 +146,9 @@ export function parseStreamOptions(o: CaseInsensitiveOptions, logger?: Logger): 
     schemaSampleSize: o.getInt("schemaSampleSize", 1, { min: 1, max: 100_000 }),
     schemaInferenceTimeoutMs: o.getInt("schemaInferenceTimeoutMs", 10_000, { min: 0 }),
     mode: o.getEnum("mode", PARSE_MODES, "PERMISSIVE"),
+    // A change stream's delete event carries only `_key` and `_delete`: under the shape rule every
+    // delete would be malformed, so Spark's rule is the default here.
+    matching: o.getEnum("matching", ["spark", "shape"] as const, "spark"),
     columnNameOfCorruptRecord: o.getString("columnNameOfCorruptRecord", "_corrupt_record"),
     includeMetadata: o.getBoolean("includeMetadata", false),
     receiverQueueSize,

@@ -75,17 +75,35 @@ export function defaultSubscriptionName(checkpointLocation: string): string {
   return `mmspark-${createHash("sha256").update(checkpointLocation).digest("hex").slice(0, 16)}`;
 }
 
-/** Forwards the codec's rejections to the job's metrics with the message id as the sample key. */
+/** Counter for messages PERMISSIVE kept with nulls (and the corrupt-record column, if any). */
+export const MALFORMED_METRIC = "malformedMessages";
+/** Counter for blank payloads (no document, no row). */
+export const EMPTY_METRIC = "emptyMessages";
+
+/**
+ * Forwards the codec's counts to the job's metrics with the message id as the sample key, keeps
+ * totals for progress reports, and logs the first few, so no message is dropped unseen.
+ */
 class MessageScopedMetrics extends JobMetrics {
   current = "";
-  constructor(private readonly target: JobMetrics) {
+  readonly totals: Record<string, number> = { [REJECTED_METRIC]: 0, [MALFORMED_METRIC]: 0, [EMPTY_METRIC]: 0 };
+  private logged = 0;
+  constructor(
+    private readonly target: () => JobMetrics,
+    private readonly onSample: (name: string, sample: RejectionSample) => void,
+  ) {
     super();
   }
   override add(name: string, n = 1): void {
-    this.target.add(name, n);
+    this.totals[name] = (this.totals[name] ?? 0) + n;
+    this.target().add(name, n);
+    if (name === EMPTY_METRIC && this.logged++ < 5) this.onSample(name, { key: this.current, reason: "blank payload" });
   }
   override reject(name: string, sample: RejectionSample): void {
-    this.target.reject(name, { key: this.current, reason: sample.key ? `document ${sample.key}: ${sample.reason}` : sample.reason });
+    this.totals[name] = (this.totals[name] ?? 0) + 1;
+    const s = { key: this.current, reason: sample.key ? `document ${sample.key}: ${sample.reason}` : sample.reason };
+    this.target().reject(name, s);
+    if (this.logged++ < 5) this.onSample(name, s);
   }
 }
 
@@ -117,12 +135,19 @@ export class MacrometaMicroBatchStream implements MicroBatchStream {
     this.subscriptionName = o.subscriptionName ?? defaultSubscriptionName(checkpointLocation);
     const payload = payloadSchema(schema, o);
     this.meta = metadataColumns(o);
-    this.scopedMetrics = new MessageScopedMetrics(ctx.metrics);
+    this.scopedMetrics = new MessageScopedMetrics(
+      () => ctx.metrics,
+      (name, sample) =>
+        ctx.logger.warn(`stream message did not fit the schema (${name}, mode ${o.mode})`, { stream: o.topic.topic, messageId: sample.key ? formatMessageId(sample.key) : undefined, reason: sample.reason }),
+    );
     this.decoder = createDocumentDecoder(payload, {
       mode: o.mode,
       columnNameOfCorruptRecord: o.columnNameOfCorruptRecord,
       metrics: this.scopedMetrics,
       rejectedMetric: REJECTED_METRIC,
+      malformedMetric: MALFORMED_METRIC,
+      emptyMetric: EMPTY_METRIC,
+      matching: o.matching,
     });
     this.deleteIndex = o.isCollectionStream ? payload.fieldIndex(CHANGE_DELETE) : -1;
     this.keyIndex = o.isCollectionStream ? payload.fieldIndex(CHANGE_KEY) : -1;
@@ -196,6 +221,7 @@ export class MacrometaMicroBatchStream implements MicroBatchStream {
       ackedMessages: this.acked,
       reconnects: this.consumer?.reconnects ?? 0,
       duplicatesDropped: this.consumer?.duplicatesDropped ?? 0,
+      ...this.scopedMetrics.totals,
     };
   }
 

@@ -287,7 +287,9 @@ export class ManagedSocket {
     for (let attempt = 1; attempt <= this.policy.maxAttempts; attempt++) {
       if (this.state !== "reconnecting") return;
       if (last.retryable === false) break;
-      const delay = backoffDelayMs(this.policy, attempt);
+      // The first attempt after a working socket dropped waits only a jittered fraction of the
+      // initial delay: a server closing one socket is usually ready for the next at once.
+      const delay = attempt === 1 ? Math.round(Math.random() * this.policy.initialDelayMs * 0.5) : backoffDelayMs(this.policy, attempt - 1);
       this.logger.debug("stream disconnected; reconnecting", { stream: this.label, attempt, delayMs: delay, reason: last.message });
       await new Promise<void>((resolve) => {
         const t = setTimeout(resolve, delay);
