@@ -11,7 +11,7 @@ import { createRequire } from "node:module";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { CaseInsensitiveOptions, JobMetrics, createDocumentDecoder, silentLogger, type Row, type StructType } from "@macrometa-spark/core";
+import { CaseInsensitiveOptions, JobMetrics, createDocumentDecoder, inferSchema, silentLogger, type Row, type StructType } from "@macrometa-spark/core";
 import { GdnHttpClient } from "@macrometa-spark/macrometa-client";
 import { startLocalGdn } from "@macrometa-spark/local-gdn";
 import { collectionProvider } from "@macrometa-spark/collection";
@@ -62,8 +62,11 @@ async function sequentialRead(collection: string, decode?: (doc: unknown) => Row
   };
   let n = 0;
   for (;;) {
-    if (decode) for (const d of page.result) if (decode(d) !== undefined) n++;
-    else n += page.result.length;
+    if (decode) {
+      for (const d of page.result) if (decode(d) !== undefined) n++;
+    } else {
+      n += page.result.length;
+    }
     if (!page.hasMore) return n;
     page = (await rawCall("PUT", `/_fabric/_system/_api/cursor/${page.id}`)) as typeof page;
   }
@@ -81,16 +84,26 @@ it("collection read/write throughput and reader memory", async () => {
 
 
 
-  // --- read: warm up, then measure each reader once
+  // --- read: warm up, then 3 interleaved rounds; each reader's best round counts (the 2 cores are shared).
   await readThroughProvider({ ...base(), collection: "bench", parallelism: 1 });
-  const raw = await timed(() => sequentialRead("bench"));
-  const ours1 = await timed(() => readThroughProvider({ ...base(), collection: "bench", parallelism: 1 }));
-  const ours4 = await timed(() => readThroughProvider({ ...base(), collection: "bench", parallelism: 4 }));
   const ctx = { logger: silentLogger, metrics: new JobMetrics() };
   const schema: StructType = await collectionProvider.inferSchema(new CaseInsensitiveOptions({ ...base(), collection: "bench" } as never), ctx);
   const decoder = createDocumentDecoder(schema, { mode: "DROPMALFORMED", matching: "shape", metrics: ctx.metrics });
-  const oneAtATime = await timed(() => sequentialRead("bench", (d) => decoder.decode(d)));
-  for (const r of [raw, ours1, ours4, oneAtATime]) expect(r.value).toBe(N);
+  const readers = {
+    raw: () => sequentialRead("bench"),
+    ours1: () => readThroughProvider({ ...base(), collection: "bench", parallelism: 1 }),
+    ours4: () => readThroughProvider({ ...base(), collection: "bench", parallelism: 4 }),
+    oneAtATime: () => sequentialRead("bench", (d) => decoder.decode(d)),
+  };
+  const best = {} as Record<keyof typeof readers, { value: number; ms: number }>;
+  for (let round = 0; round < 3; round++) {
+    for (const [name, fn] of Object.entries(readers) as [keyof typeof readers, () => Promise<number>][]) {
+      const r = await timed(fn);
+      expect(r.value).toBe(N);
+      if (!best[name] || r.ms < best[name].ms) best[name] = r;
+    }
+  }
+  const { raw, ours1, ours4, oneAtATime } = best;
 
   const rawRead = perSec(N, raw.ms);
   const connRead = perSec(N, oneAtATime.ms);
@@ -100,38 +113,52 @@ it("collection read/write throughput and reader memory", async () => {
     rows.push({ metric: `read 100k docs (~1 KB), ${name} vs one-request-at-a-time reader`, value: v, unit: "docs/s", baseline: { name: "one-at-a-time (connector's algorithm)", value: connRead }, ratio: ratio(v, connRead) });
   }
 
-  // --- write: raw import bodies (pre-serialised) vs our writer (rows → rowToJson → import), 4 in flight each
+  // --- write: raw import bodies (pre-serialised) vs our writer (rows → rowToJson → import), 4 in flight each, best of 2 rounds
   const docs = Array.from({ length: N }, (_, i) => benchDoc(i));
   const bodies: string[] = [];
   for (let i = 0; i < N; i += BATCH) bodies.push(`{"data":[${docs.slice(i, i + BATCH).join(",")}],"details":true,"replace":false}`);
   await client.createCollection("wbench");
-  const rawWrite = await timed(async () => {
-    let next = 0;
-    await Promise.all(
-      Array.from({ length: 4 }, async () => {
-        while (next < bodies.length) {
-          const r = (await rawCall("POST", "/_fabric/_system/_api/import/wbench", bodies[next++])) as { result: { created: number } };
-          expect(r.result.created).toBe(BATCH);
-        }
-      }),
-    );
-  });
-  expect(await client.collectionCount("wbench")).toBe(N);
-  await client.truncateCollection("wbench");
-  const decoded = docs.map((d) => decoder.decode(d)!);
+  const rawWriteOnce = () =>
+    timed(async () => {
+      let next = 0;
+      await Promise.all(
+        Array.from({ length: 4 }, async () => {
+          while (next < bodies.length) {
+            const r = (await rawCall("POST", "/_fabric/_system/_api/import/wbench", bodies[next++])) as { result: { created: number } };
+            expect(r.result.created).toBe(BATCH);
+          }
+        }),
+      );
+    });
+  // Rows as a DataFrame would hand them over: the documents' own schema (no _id/_rev), decoded.
+  const writeSchema = inferSchema(docs.slice(0, 50));
+  const rowDecoder = createDocumentDecoder(writeSchema, { mode: "FAILFAST" });
+  const decoded = docs.map((d) => rowDecoder.decode(d)!);
   const opts = new CaseInsensitiveOptions({ ...base(), collection: "wbench", parallelism: 4 } as never);
-  const oursWrite = await timed(async () => {
-    const table = await collectionProvider.getTable(undefined, opts, ctx);
-    try {
-      const bw = await table.newWriteBuilder!({ queryId: "bench", schema, options: opts, mode: "append" }).buildForBatch!();
-      const dw = await bw.createWriter(0);
-      for (let i = 0; i < N; i += 5000) await dw.write(decoded.slice(i, i + 5000));
-      await bw.commit([await dw.commit()]);
-    } finally {
-      await table.close?.();
-    }
-  });
-  expect(await client.collectionCount("wbench")).toBe(N);
+  const oursWriteOnce = () =>
+    timed(async () => {
+      const table = await collectionProvider.getTable(undefined, opts, ctx);
+      try {
+        const bw = await table.newWriteBuilder!({ queryId: "bench", schema: writeSchema, options: opts, mode: "append" }).buildForBatch!();
+        const dw = await bw.createWriter(0);
+        for (let i = 0; i < N; i += 5000) await dw.write(decoded.slice(i, i + 5000));
+        await bw.commit([await dw.commit()]);
+      } finally {
+        await table.close?.();
+      }
+    });
+  let rawWrite = { ms: Infinity };
+  let oursWrite = { ms: Infinity };
+  for (let round = 0; round < 2; round++) {
+    const a = await rawWriteOnce();
+    expect(await client.collectionCount("wbench")).toBe(N);
+    await client.truncateCollection("wbench");
+    const b = await oursWriteOnce();
+    expect(await client.collectionCount("wbench")).toBe(N);
+    await client.truncateCollection("wbench");
+    if (a.ms < rawWrite.ms) rawWrite = a;
+    if (b.ms < oursWrite.ms) oursWrite = b;
+  }
   const rawW = perSec(N, rawWrite.ms);
   const oursW = perSec(N, oursWrite.ms);
   rows.push({ metric: "write 100k docs (~1 KB), parallelism 4", value: oursW, unit: "docs/s", baseline: { name: "raw undici import posts (pre-serialised) + JSON.parse", value: rawW }, ratio: ratio(oursW, rawW) });
