@@ -241,7 +241,7 @@ function integralConverter(path: string, wide: boolean): Converter {
   const min = wide ? LONG_MIN : BigInt(INT_MIN);
   const max = wide ? LONG_MAX : BigInt(INT_MAX);
   const fromBig = (b: bigint | undefined, shown: string): unknown => {
-    if (b === undefined) return mismatch(path, `${shown} is not an integer`);
+    if (b === undefined) return mismatch(path, `${shown} is not an integer within ${name} range`);
     if (b < min || b > max) return mismatch(path, `${shown} is out of ${name} range`);
     return narrow(b);
   };

@@ -1,6 +1,14 @@
 import { describe, expect, it } from "vitest";
 import { MalformedRecordError } from "../src/errors.js";
-import { canonicalizeType, compatibleType, inferSchema, inferTextType, inferValueType, vanishesInSchema } from "../src/infer.js";
+import {
+  canonicalizeType,
+  compatibleType,
+  inferSchema,
+  inferTextType,
+  inferValueType,
+  schemaFingerprint,
+  vanishesInSchema,
+} from "../src/infer.js";
 import { JsonNumber } from "../src/json-text.js";
 import {
   ArrayType,
@@ -205,6 +213,13 @@ describe("mostCommon strategy (the connector's rule)", () => {
   it("fingerprints canonical schemas: key order, null vs empty string and empty structs do not split votes", () => {
     const docs = ['{"b":"x","a":1}', '{"a":2,"b":null,"e":{}}', '{"a":3,"b":""}', '{"a":1.5,"b":"y"}', '{"a":2.5,"b":"z"}'];
     expect(inferSchema(docs).simpleString()).toBe("struct<a:bigint,b:string>");
+  });
+
+  it("groups by the exact schema even when two schemas print the same simpleString", () => {
+    const docs = ['{"x":1,"y":2}', '{"x:bigint,y":1}', '{"x:bigint,y":2}'];
+    const s = inferSchema(docs);
+    expect(s.fieldNames).toEqual(["x:bigint,y"]);
+    expect(schemaFingerprint(s)).toBe('{"fields":[{"metadata":{},"name":"x:bigint,y","nullable":true,"type":"long"}],"type":"struct"}');
   });
 
   it("does not let null documents vote; malformed and scalar documents vote for struct<_corrupt_record>", () => {
