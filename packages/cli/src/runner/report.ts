@@ -1,0 +1,41 @@
+/**
+ * Turning a job's metrics into what the user reads at the end: rejected counts with the first keys,
+ * so a dropped document is never silent.
+ * @packageDocumentation
+ */
+import type { JobMetrics } from "@macrometa-spark/core";
+
+export interface RejectionReport {
+  /** The metrics counter, e.g. `rejectedRecords` or `collection.writeRejected`. */
+  counter: string;
+  count: number;
+  /** The first few keys (document `_key` or message id) that were rejected. */
+  keys: string[];
+  /** The first reason given. */
+  reason?: string;
+}
+
+/** Counters that count records refused somewhere (rejected, malformed), with their samples. */
+export function rejections(metrics: JobMetrics | undefined): RejectionReport[] {
+  if (!metrics) return [];
+  const { counters, samples } = metrics.toJSON();
+  return Object.entries(counters)
+    .filter(([name, n]) => n > 0 && /reject|malformed/i.test(name))
+    .map(([counter, count]) => {
+      const s = samples[counter] ?? [];
+      const keys = s.map((x) => x.key).filter((k): k is string => typeof k === "string");
+      return { counter, count, keys, ...(s[0]?.reason ? { reason: s[0].reason } : {}) };
+    });
+}
+
+/** `rejected 10 (rejectedRecords; first keys: a, b, c)` lines, or `rejected 0`. */
+export function formatRejections(list: RejectionReport[]): string {
+  if (list.length === 0) return "rejected 0\n";
+  return list
+    .map((r) => `rejected ${r.count} (${r.counter}${r.keys.length ? `; first keys: ${r.keys.join(", ")}` : ""}${r.reason ? `; e.g. ${r.reason}` : ""})\n`)
+    .join("");
+}
+
+export function totalRejected(list: RejectionReport[]): number {
+  return list.reduce((n, r) => n + r.count, 0);
+}

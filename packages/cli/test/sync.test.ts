@@ -1,0 +1,133 @@
+/**
+ * The CDC acceptance test: documents inserted, updated and deleted before the snapshot (after the
+ * subscription), during it and after it end up in the Delta table exactly as in the collection; a
+ * restart on the same checkpoint skips the snapshot and keeps following the change stream.
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { CaseInsensitiveOptions, createSession, type SparkSession } from "@macrometa-spark/core";
+import { DatabricksConnection, parseConnectionOptions } from "@macrometa-spark/databricks";
+import { startLocalGdn } from "@macrometa-spark/local-gdn";
+import { startLocalWarehouse } from "@macrometa-spark/local-warehouse";
+import { GdnHttpClient } from "@macrometa-spark/macrometa-client";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { startSync } from "../src/runner/sync.js";
+
+let gdn: Awaited<ReturnType<typeof startLocalGdn>>;
+let wh: Awaited<ReturnType<typeof startLocalWarehouse>>;
+let http: GdnHttpClient;
+let admin: DatabricksConnection;
+let session: SparkSession;
+let checkpoint: string;
+
+beforeAll(async () => {
+  gdn = await startLocalGdn({ port: 0, host: "127.0.0.1" });
+  wh = await startLocalWarehouse({ port: 0 });
+  http = new GdnHttpClient({ url: gdn.url, apiKey: gdn.apiKey });
+  admin = await DatabricksConnection.open(parseConnectionOptions(new CaseInsensitiveOptions({ host: wh.host, port: wh.port, httpPath: wh.path, token: wh.token, useTls: false })));
+  await admin.execute("CREATE SCHEMA IF NOT EXISTS main.cdc");
+  checkpoint = mkdtempSync(join(tmpdir(), "mmspark-sync-"));
+  session = createSession();
+});
+
+afterAll(async () => {
+  await session?.stop();
+  await admin?.close();
+  await http?.close();
+  await gdn?.close();
+  await wh?.close();
+  if (checkpoint) rmSync(checkpoint, { recursive: true, force: true });
+});
+
+const put = (key: string, qty: number, tag: string) => http.insertDocument("orders", { _key: key, qty, tag }, { overwrite: true });
+const del = (key: string) => http.request({ method: "DELETE", path: `/_fabric/_system/_api/document/orders/${key}` });
+
+async function collectionState(): Promise<string[]> {
+  const df = await session.read.format("com.macrometa.spark.collection").options({ regionUrl: gdn.url, apiKey: gdn.apiKey, collection: "orders" }).load();
+  return (await df.collect()).map((r) => r.asDict() as Record<string, unknown>).map((d) => `${d["_key"]}:${Number(d["qty"])}:${d["tag"]}`).sort();
+}
+
+async function deltaState(): Promise<string[]> {
+  const rows = await admin.query("SELECT _key, qty, tag FROM main.cdc.orders");
+  return rows.map((d) => `${d["_key"]}:${Number(d["qty"])}:${d["tag"]}`).sort();
+}
+
+/** Waits (bounded) until the Delta table equals the collection; returns the last comparison. */
+async function converge(timeoutMs = 20_000): Promise<{ coll: string[]; delta: string[] }> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const coll = await collectionState();
+    const delta = await deltaState();
+    if (JSON.stringify(coll) === JSON.stringify(delta) || Date.now() > deadline) return { coll, delta };
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+it("merges the snapshot and the change stream with no gap and no duplicate at the seam, and resumes from its checkpoint", async () => {
+  // The collection starts WITHOUT a change stream: the sync turns it on.
+  await http.createCollection("orders");
+  for (let i = 1; i <= 40; i++) await put(`k${i}`, i, "seed");
+  const base = {
+    name: "orders-sync",
+    collection: { regionUrl: gdn.url, apiKey: gdn.apiKey, collection: "orders", batchSize: 2 },
+    delta: { host: wh.host, port: wh.port, httpPath: wh.path, token: wh.token, useTls: false, catalog: "main", schema: "cdc", table: "orders" },
+    checkpointLocation: checkpoint,
+    trigger: { processingTime: 50 },
+    session,
+  };
+  let snapshotFinished = false;
+  let duringFinishedFirst: boolean | undefined;
+  // Slow every HTTP answer so the 20-page snapshot is still being read while the mid-snapshot changes land.
+  const handle = await startSync({
+    ...base,
+    hooks: {
+      afterSubscribe: async () => {
+        await put("k1", 100, "before");
+        await del("k2");
+        await put("k41", 41, "before");
+        gdn.faults.latencyMs = 20;
+      },
+      duringSnapshot: async () => {
+        await Promise.all([put("k3", 300, "during"), del("k4"), put("k42", 42, "during"), put("k41", 410, "during")]);
+        duringFinishedFirst = !snapshotFinished;
+      },
+    },
+  });
+  snapshotFinished = true;
+  gdn.faults.latencyMs = 0;
+  try {
+    expect(handle.snapshot.resumed).toBe(false);
+    expect(handle.snapshot.rows).toBeGreaterThanOrEqual(38);
+    expect(duringFinishedFirst).toBe(true);
+    await put("k5", 500, "after");
+    await del("k6");
+    await put("k43", 43, "after");
+    await del("k41");
+    await put("k2", 2000, "after"); // deleted before the snapshot, back after it
+    const { coll, delta } = await converge();
+    expect(delta).toEqual(coll);
+    expect(coll).toContain("k1:100:before");
+    expect(coll).toContain("k3:300:during");
+    expect(coll).toContain("k2:2000:after");
+    expect(coll.some((s) => s.startsWith("k41:") || s.startsWith("k4:") || s.startsWith("k6:"))).toBe(false);
+    expect(coll).toHaveLength(40 - 3 + 3 + 1 - 1); // 3 deletes (k4, k6, k41), k2 back, k41-43 added
+  } finally {
+    await handle.stop();
+  }
+  expect(handle.query.exception).toBeUndefined();
+
+  // Changes while nothing runs are kept by the subscription; a restart skips the snapshot.
+  await put("k7", 700, "offline");
+  await del("k8");
+  const again = await startSync(base);
+  try {
+    expect(again.snapshot.resumed).toBe(true);
+    const { coll, delta } = await converge();
+    expect(delta).toEqual(coll);
+    expect(delta).toContain("k7:700:offline");
+    expect(delta.some((s) => s.startsWith("k8:"))).toBe(false);
+  } finally {
+    await again.stop();
+  }
+});
