@@ -18,7 +18,9 @@
  */
 import {
   type Batch,
+  type DocumentDecoder,
   type InputPartition,
+  JobMetrics,
   MacrometaSparkError,
   type PartitionReader,
   type ProviderContext,
@@ -226,16 +228,63 @@ export class CollectionScan implements Scan, Batch {
   }
 }
 
+/**
+ * Whether documents may be decoded from `JSON.parse` output instead of the lossless text parser
+ * (measured ~1.3x faster end to end). Only when that cannot change a result: the shape rule (under
+ * it `1` and `1.0` both match an integer field and strings take only strings), no decimal fields
+ * (digits beyond a double), and not PERMISSIVE (the corrupt column must hold the original text).
+ * Integers beyond 2^53 are caught per row by {@link decodeFast}.
+ */
+export function canDecodeParsed(schema: StructType, opts: CollectionOptions, matching: "shape" | "spark"): boolean {
+  return matching === "shape" && opts.mode !== "PERMISSIVE" && !/decimal/.test(schema.simpleString());
+}
+
+const TWO_53 = 2 ** 53;
+
+/** True when a row holds an integral number JSON.parse may have rounded (|v| >= 2^53, or made a bigint of one). */
+function hasUnsafeNumber(v: unknown): boolean {
+  if (typeof v === "number") return Number.isInteger(v) && Math.abs(v) >= TWO_53;
+  if (typeof v === "bigint") return true;
+  if (Array.isArray(v)) {
+    for (const x of v) if (hasUnsafeNumber(x)) return true;
+    return false;
+  }
+  if (v !== null && typeof v === "object" && !(v instanceof Date) && !(v instanceof Uint8Array)) {
+    for (const x of Object.values(v)) if (hasUnsafeNumber(x)) return true;
+  }
+  return false;
+}
+
+/**
+ * JSON.parse + decode with a scratch decoder; the exact decoder re-reads the text whenever the
+ * result could differ: a document the scratch decoder would drop (rounding can push a value out of
+ * range), or a row with a number at or beyond 2^53. So counts, samples, FAILFAST errors and big
+ * integers all come from the exact path.
+ */
+function decodeFast(scratch: DocumentDecoder, exact: DocumentDecoder, text: string): Row | undefined {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return exact.decode(text);
+  }
+  const row = scratch.decode(parsed);
+  return row === undefined || hasUnsafeNumber(row) ? exact.decode(text) : row;
+}
+
 /** Rows of one partition, a batch per cursor page; `return()` deletes the cursor. */
 export async function* readPartition(client: GdnHttpClient, opts: CollectionOptions, schema: StructType, p: CollectionPartition, ctx: ProviderContext): AsyncGenerator<RowBatch, void, undefined> {
   const { metrics, logger, signal } = ctx;
+  const matching = matchingFor(schema, opts);
   const decoder = createDocumentDecoder(schema, {
     mode: opts.mode,
     columnNameOfCorruptRecord: opts.columnNameOfCorruptRecord,
     metrics,
     rejectedMetric: METRICS.rejected,
-    matching: matchingFor(schema, opts),
+    matching,
   });
+  // The fast path's own decoder judges nothing: whatever it would drop is decoded again, exactly, by `decoder`.
+  const fast = canDecodeParsed(schema, opts, matching) ? createDocumentDecoder(schema, { mode: "DROPMALFORMED", matching, metrics: new JobMetrics() }) : undefined;
   let after: string | undefined;
   let received = 0;
   let rejected = 0;
@@ -251,7 +300,7 @@ export async function* readPartition(client: GdnHttpClient, opts: CollectionOpti
         for await (const page of cursor) {
           const rows: Row[] = [];
           for (const text of page.items) {
-            const row = decoder.decode(text);
+            const row = fast ? decodeFast(fast, decoder, text) : decoder.decode(text);
             if (row !== undefined) rows.push(row);
             else {
               rejected++;
