@@ -1,2 +1,8 @@
 /** Registers the verbs that need the whole runtime (providers, local peers). */
-export {};
+import { registerCommand } from "../main.js";
+import { demoCommand } from "./demo.js";
+import { inferCommand } from "./infer.js";
+import { localCommand } from "./local.js";
+import { runCommand } from "./run.js";
+
+for (const c of [runCommand, inferCommand, localCommand, demoCommand]) registerCommand(c);

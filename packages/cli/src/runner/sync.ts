@@ -98,12 +98,12 @@ export interface SyncHandle {
 }
 
 /** Case-insensitive lookup in a plain options object (options are case-insensitive everywhere). */
-function opt(o: Record<string, unknown>, name: string): unknown {
+function opt(o: object, name: string): unknown {
   const k = Object.keys(o).find((x) => x.toLowerCase() === name.toLowerCase());
-  return k === undefined ? undefined : o[k];
+  return k === undefined ? undefined : (o as Record<string, unknown>)[k];
 }
 
-function without(o: Record<string, unknown>, names: string[]): Record<string, OptionValue> {
+function without(o: object, names: string[]): Record<string, OptionValue> {
   const drop = new Set(names.map((n) => n.toLowerCase()));
   return Object.fromEntries(Object.entries(o).filter(([k]) => !drop.has(k.toLowerCase()))) as Record<string, OptionValue>;
 }
@@ -113,7 +113,7 @@ export function defaultSyncSubscription(name: string): string {
 }
 
 /** The stream format's options for the collection's change stream, from the collection options. */
-export function changeStreamOptions(collection: Record<string, unknown>, subscriptionName: string): Record<string, OptionValue> {
+export function changeStreamOptions(collection: object, subscriptionName: string): Record<string, OptionValue> {
   const out: Record<string, OptionValue> = {
     regionUrl: opt(collection, "regionUrl") as string,
     stream: opt(collection, "collection") as string,
@@ -155,7 +155,7 @@ async function readMarker(dir: string): Promise<Marker | undefined> {
  * the snapshot is read. Opening an Exclusive consumer creates the durable subscription (at Latest
  * when it is new; an existing one keeps its position); closing it leaves the subscription in place.
  */
-async function ensureSubscription(collection: Record<string, unknown>, subscriptionName: string): Promise<void> {
+async function ensureSubscription(collection: object, subscriptionName: string): Promise<void> {
   const http = new GdnHttpClient({
     url: String(opt(collection, "regionUrl")),
     ...(opt(collection, "apiKey") !== undefined ? { apiKey: String(opt(collection, "apiKey")) } : {}),
@@ -167,7 +167,7 @@ async function ensureSubscription(collection: Record<string, unknown>, subscript
     const info = await http.collectionInfo(name);
     if (!info.hasStream) {
       // Without a change stream there is nothing to follow; turning it on is what the GDN console does.
-      await http.request({ method: "PUT", path: `/_fabric/${encodeURIComponent(String(opt(collection, "fabric") ?? "_system"))}/_api/collection/${encodeURIComponent(name)}/properties`, body: JSON.stringify({ hasStream: true }) });
+      await http.request({ method: "PUT", path: `/_fabric/${encodeURIComponent(String(opt(collection, "fabric") ?? "_system"))}/_api/collection/${encodeURIComponent(name)}/properties`, body: JSON.stringify({ hasStream: true }), retry: "idempotent" });
     }
   } finally {
     await http.close();
