@@ -90,7 +90,7 @@ class Rewriter {
       this.i++;
       return;
     }
-    if (isOp(next, ".")) {
+    if (isOp(next, ".") || DUCKDB_ONLY_KEYWORDS.has(t.value.toLowerCase())) {
       this.nameChain();
       return;
     }
@@ -254,7 +254,20 @@ class Rewriter {
 
 const isNamePart = (t: Token | undefined): boolean => t !== undefined && (t.kind === "word" || t.kind === "ident");
 
-const renderName = (t: Token): string => (t.kind === "ident" ? quoteIdent(t.value) : t.value);
+/**
+ * Words DuckDB reserves (or allows only as function and type names) that Spark SQL lets a user write
+ * unquoted as column or table names. Outside a call they can only be names here, so they are quoted.
+ * Words Spark itself uses in query syntax (SEMI, ANTI, BOTH, QUALIFY, WINDOW, OFFSET, PIVOT…) are not
+ * in the list.
+ */
+const DUCKDB_ONLY_KEYWORDS = new Set(
+  ("at binary map struct array columns positional asof glob verbose freeze authorization collation concurrently " +
+    "unpack analyse analyze asymmetric symmetric lambda returning summarize variadic show describe do initially " +
+    "deferrable column only fetch pivot_longer pivot_wider overlaps similar").split(" "),
+);
+
+const renderName = (t: Token): string =>
+  t.kind === "ident" || DUCKDB_ONLY_KEYWORDS.has(t.value.toLowerCase()) ? quoteIdent(t.value) : t.value;
 
 function significantCount(tokens: Token[]): number {
   return tokens.filter((t) => t.kind !== "space" && t.kind !== "comment").length;

@@ -144,15 +144,17 @@ export class WarehouseService {
   private async executeStatement(req: ExecuteStatementReq) {
     const entry = this.sessions.get(keyOf(req.sessionHandle?.sessionId));
     if (!entry) return { status: errorStatus("Invalid SessionHandle", TStatusCode.INVALID_HANDLE) };
-    // hasResultSet is always true so the driver asks for the outcome (and sees an error) even for DDL.
     const handle: TOperationHandle = { operationId: newHandleId(), operationType: 0, hasResultSet: true };
     const op: Operation = { session: entry, handle, state: TOperationState.FINISHED, columns: [], rowsSent: 0, exhausted: false };
     try {
       op.source = await entry.session.execute(req.statement ?? "", req.parameters);
       op.columns = op.source.columns;
+      // The driver loops forever over a result set with no columns; DDL answers "no result set" instead.
+      handle.hasResultSet = op.columns.length > 0;
     } catch (error) {
       op.state = TOperationState.ERROR;
       op.error = isSqlError(error) ? error : new SqlError("INTERNAL_ERROR", "XX000", error instanceof Error ? error.message : String(error));
+      // An error keeps hasResultSet so that fetchAll() asks for the status and throws it.
       op.exhausted = true;
     }
     const key = keyOf(handle.operationId);
@@ -164,7 +166,8 @@ export class WarehouseService {
       operationStatus: this.operationStatus(handle),
       resultSetMetadata: this.resultSetMetadata(handle),
     };
-    if (op.state === TOperationState.FINISHED) {
+    // No rows travel for a result without columns: the driver would keep the page and never finish.
+    if (op.state === TOperationState.FINISHED && op.columns.length > 0) {
       const maxRows = toNumber(req.getDirectResults.maxRows, DEFAULT_PAGE_ROWS);
       directResults.resultSet = await this.fetchPage(op, maxRows);
     }
@@ -194,7 +197,7 @@ export class WarehouseService {
         errorDetailsJson: JSON.stringify({ errorClass: op.error.errorClass, sqlState: op.error.sqlState }),
       };
     }
-    return { status: OK, operationState: op.state, hasResultSet: true };
+    return { status: OK, operationState: op.state, hasResultSet: op.handle.hasResultSet };
   }
 
   private resultSetMetadata(handle: TOperationHandle) {

@@ -69,9 +69,16 @@ export async function executeStatement(
     case "ROLLBACK":
       return transaction(scope, tokens);
     default:
-      throw unsupported(`The statement '${[first, second].filter(Boolean).map((t) => t!.value.toUpperCase()).join(" ")}'`);
+      if (DATABRICKS_STATEMENTS.has(head))
+        throw unsupported(`The statement '${[first, second].filter(Boolean).map((t) => t!.value.toUpperCase()).join(" ")}'`);
+      throw syntaxError(`at or near '${first?.value ?? ""}'`);
   }
 }
+
+/** Statements Databricks has and this warehouse does not: refused as unsupported, not as bad syntax. */
+const DATABRICKS_STATEMENTS = new Set(
+  "OPTIMIZE VACUUM COPY ANALYZE EXPLAIN GRANT REVOKE RESTORE CLONE FSCK MSCK REFRESH CACHE UNCACHE CLEAR LIST PUT GET REMOVE APPLY DECLARE EXECUTE CALL COMMENT CONVERT SYNC REPAIR ADD GENERATE UNDROP REORG".split(" "),
+);
 
 async function query(scope: StatementScope, tokens: Token[]): Promise<ResultSource> {
   const { text, values } = scope.rewrite(tokens);
@@ -115,12 +122,20 @@ async function insert(scope: StatementScope, tokens: Token[]): Promise<ResultSou
   if ((await scope.relationKind(ref)) !== "table") throw tableNotFound(ref);
   const target = duckTableName(ref);
   const statement = `INSERT INTO ${target}${columns}${byName} ${text}`;
+  const session = scope.session;
   const inserted = overwrite
-    ? await scope.session.atomically(async () => {
-        await scope.session.run(`DELETE FROM ${target}`);
-        return (await scope.session.run(statement, values)).rowsChanged;
+    ? await session.atomically(async () => {
+        // The query reads the table as it was before the overwrite, as Delta does: stage, then replace.
+        const stage = quoteIdent(`__overwrite_${Date.now()}_${Math.random().toString(36).slice(2)}`);
+        await session.run(`CREATE TEMPORARY TABLE ${stage} AS SELECT * FROM (${text}) AS q`, values);
+        try {
+          await session.run(`DELETE FROM ${target}`);
+          return (await session.run(`INSERT INTO ${target}${columns}${byName} SELECT * FROM ${stage}`)).rowsChanged;
+        } finally {
+          await session.run(`DROP TABLE IF EXISTS ${stage}`);
+        }
       })
-    : (await scope.session.run(statement, values)).rowsChanged;
+    : (await session.run(statement, values)).rowsChanged;
   return affectedRows(inserted, [["num_inserted_rows", inserted]]);
 }
 

@@ -3,14 +3,42 @@
  * `connectOptionsFor`, telemetry off, and TLS off. DBSQLClient hard-codes `https: true` in a method
  * its typings mark private, so the instance's `getConnectionOptions` is wrapped to add `https: false`.
  */
-import { DBSQLClient } from "@databricks/sql";
+import { DBSQLClient, DBSQLLogger, LogLevel } from "@databricks/sql";
+import type IDBSQLSession from "@databricks/sql/dist/contracts/IDBSQLSession.js";
 import { connectOptionsFor, type LocalWarehouse } from "../src/index.js";
 
 export async function connectClient(warehouse: LocalWarehouse, token = warehouse.token): Promise<DBSQLClient> {
-  const client = new DBSQLClient();
+  const client = new DBSQLClient({ logger: new DBSQLLogger({ level: LogLevel.error }) });
   const patchable = client as unknown as { getConnectionOptions(o: unknown): Record<string, unknown> };
   const original = patchable.getConnectionOptions.bind(client);
   patchable.getConnectionOptions = (o) => ({ ...original(o), https: false });
   await client.connect({ ...connectOptionsFor(warehouse), token, telemetryEnabled: false });
   return client;
+}
+
+export type Session = IDBSQLSession;
+
+/** Runs one statement and returns its rows. */
+export async function sql(
+  session: Session,
+  statement: string,
+  namedParameters?: Record<string, unknown>,
+): Promise<Record<string, unknown>[]> {
+  const op = await session.executeStatement(statement, namedParameters ? { namedParameters: namedParameters as never } : {});
+  try {
+    return (await op.fetchAll()) as Record<string, unknown>[];
+  } finally {
+    await op.close();
+  }
+}
+
+/** The error a statement fails with (the test fails if it succeeds). */
+export async function sqlError(session: Session, statement: string): Promise<{ message: string; sqlState?: string }> {
+  try {
+    await sql(session, statement);
+  } catch (error) {
+    const e = error as { message: string; response?: { sqlState?: string } };
+    return { message: e.message, sqlState: e.response?.sqlState };
+  }
+  throw new Error(`expected failure: ${statement}`);
 }
