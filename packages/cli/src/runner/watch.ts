@@ -11,11 +11,16 @@ import type { Progress, StreamStatus } from "../progress.js";
  * metrics object of the running action is live, so polling it costs nothing on the data path.
  */
 export async function withRowProgress<T>(df: DataFrame, progress: Progress, phase: string, total: number | undefined, action: () => Promise<T>): Promise<T> {
-  const tick = () => progress.rows(phase, df.metrics?.get("rowsRead") ?? 0, total);
+  // Against a document total, count documents received (rejected ones included) when the source says.
+  const done = () => {
+    const m = df.metrics;
+    return m ? m.get("collection.documentsRead") || m.get("rowsRead") : 0;
+  };
+  const tick = () => progress.rows(phase, done(), total);
   const timer = setInterval(tick, 100);
   try {
     const out = await action();
-    progress.rows(phase, df.metrics?.get("rowsRead") ?? 0, total, true);
+    progress.rows(phase, done(), total, true);
     return out;
   } finally {
     clearInterval(timer);

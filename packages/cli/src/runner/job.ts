@@ -1,0 +1,176 @@
+/**
+ * Runs a validated job spec in this process: `batch` (read once, write with the save mode),
+ * `stream` (micro-batches until stopped or the trigger ends) and `sync` (see sync.ts). Used by
+ * `mmspark run` and usable from job scripts (`runJob(loadJobSpec("job.json"))`).
+ * @packageDocumentation
+ */
+import "@macrometa-spark/collection";
+import "@macrometa-spark/databricks";
+import "@macrometa-spark/stream";
+import { OptionError, createSession, type DataFrame, type OptionValue, type SparkSession, type StreamingQuery, type Trigger } from "@macrometa-spark/core";
+import { GdnHttpClient } from "@macrometa-spark/macrometa-client";
+import type { MmsparkJob, Source } from "../generated/job-types.js";
+import type { Progress } from "../progress.js";
+import { rejections, type RejectionReport } from "./report.js";
+import { COLLECTION_FORMAT, startSync } from "./sync.js";
+import { watchStream, withRowProgress } from "./watch.js";
+
+export interface RunJobOptions {
+  session?: SparkSession;
+  /** Feedback; without it the job runs silently. */
+  progress?: Progress;
+  /** Aborting stops a stream or sync after its current batch (Ctrl-C); a batch job is not interrupted mid-write. */
+  signal?: AbortSignal;
+  /** Called once a streaming query (stream or sync) is running. */
+  onQuery?: (query: StreamingQuery) => void;
+}
+
+export interface JobResult {
+  kind: "batch" | "stream" | "sync";
+  /** Rows written (batch), rows read by all micro-batches (stream, sync: change events). */
+  rows: number;
+  /** Micro-batches run (stream and sync). */
+  batches?: number;
+  /** Snapshot rows (sync; 0 when an earlier run did it). */
+  snapshotRows?: number;
+  rejected: RejectionReport[];
+  /** True when the query stopped because of the signal (Ctrl-C). */
+  stoppedBySignal?: boolean;
+}
+
+function opts(o: object | undefined): Record<string, OptionValue> {
+  return (o ?? {}) as Record<string, OptionValue>;
+}
+
+function optValue(o: Record<string, OptionValue>, name: string): OptionValue {
+  const k = Object.keys(o).find((x) => x.toLowerCase() === name.toLowerCase());
+  return k === undefined ? undefined : o[k];
+}
+
+/** The collection's document count when the source reads a whole collection (for the ETA). */
+async function knownTotal(source: Source): Promise<number | undefined> {
+  if (!source.format.startsWith(COLLECTION_FORMAT)) return undefined;
+  const o = opts(source.options);
+  if (optValue(o, "query") !== undefined || typeof optValue(o, "regionUrl") !== "string") return undefined;
+  const apiKey = optValue(o, "apiKey");
+  const jwt = optValue(o, "jwt") ?? optValue(o, "token");
+  const http = new GdnHttpClient({
+    url: String(optValue(o, "regionUrl")),
+    ...(apiKey !== undefined ? { apiKey: String(apiKey) } : {}),
+    ...(jwt !== undefined ? { jwt: String(jwt) } : {}),
+    fabric: String(optValue(o, "fabric") ?? "_system"),
+    retry: { maxAttempts: 1 },
+  });
+  try {
+    return await http.collectionCount(String(optValue(o, "collection")));
+  } catch {
+    return undefined; // only the ETA is lost; the read itself reports real errors
+  } finally {
+    await http.close();
+  }
+}
+
+function trigger(spec: MmsparkJob): Trigger | undefined {
+  const t = spec.trigger;
+  if (!t) return undefined;
+  if (t.once) return { once: true };
+  if (t.availableNow) return { availableNow: true };
+  if (t.processingTime !== undefined) return { processingTime: t.processingTime };
+  return undefined;
+}
+
+/** Resolves when the query ends by itself, or stops it (committing the current batch) on abort. */
+async function untilDone(query: StreamingQuery, signal: AbortSignal | undefined): Promise<boolean> {
+  let bySignal = false;
+  const onAbort = () => {
+    bySignal = true;
+    void query.stop();
+  };
+  if (signal?.aborted) onAbort();
+  else signal?.addEventListener("abort", onAbort, { once: true });
+  try {
+    await query.awaitTermination();
+  } finally {
+    signal?.removeEventListener("abort", onAbort);
+  }
+  return bySignal;
+}
+
+async function runBatch(spec: MmsparkJob, session: SparkSession, o: RunJobOptions): Promise<JobResult> {
+  const { source, sink } = spec;
+  if (!source || !sink) throw new OptionError(!source ? "source" : "sink", "is required for a batch job");
+  let reader = session.read.format(source.format).options(opts(source.options));
+  if (source.schema) reader = reader.schema(source.schema);
+  const df: DataFrame = await reader.load();
+  const write = () => df.write.format(sink.format).mode(sink.mode ?? "errorifexists").options(opts(sink.options)).save();
+  const rows = o.progress ? await withRowProgress(df, o.progress, `${spec.name}`, await knownTotal(source), write) : await write();
+  return { kind: "batch", rows, rejected: rejections(df.metrics) };
+}
+
+async function runStream(spec: MmsparkJob, session: SparkSession, o: RunJobOptions): Promise<JobResult> {
+  const { source, sink } = spec;
+  if (!source || !sink) throw new OptionError(!source ? "source" : "sink", "is required for a stream job");
+  if (!spec.checkpointLocation) throw new OptionError("checkpointLocation", "is required for a stream job");
+  let reader = session.readStream.format(source.format).options(opts(source.options));
+  if (source.schema) reader = reader.schema(source.schema);
+  const df = await reader.load();
+  let writer = df.writeStream.format(sink.format).options(opts(sink.options)).option("checkpointLocation", spec.checkpointLocation);
+  const t = trigger(spec);
+  if (t) writer = writer.trigger(t);
+  const query = await writer.start();
+  return follow("stream", query, o);
+}
+
+async function follow(kind: "stream" | "sync", query: StreamingQuery, o: RunJobOptions, extra: Partial<JobResult> = {}): Promise<JobResult> {
+  o.onQuery?.(query);
+  const unwatch = o.progress ? watchStream(query, o.progress) : () => {};
+  let stoppedBySignal: boolean;
+  try {
+    stoppedBySignal = await untilDone(query, o.signal);
+  } finally {
+    unwatch();
+    o.progress?.done();
+  }
+  const all = query.recentProgress;
+  const rows = all.reduce((n, p) => n + p.numInputRows, 0);
+  // Source rejection totals travel in the progress metrics (the last report holds the running totals).
+  const last = all.at(-1);
+  const rejected: RejectionReport[] = [];
+  for (const s of last?.sources ?? []) {
+    for (const [counter, count] of Object.entries(s.metrics)) {
+      if (count > 0 && /reject|malformed/i.test(counter)) rejected.push({ counter, count, keys: [] });
+    }
+  }
+  return { kind, rows, batches: all.filter((p) => p.numInputRows > 0).length, rejected, stoppedBySignal, ...extra };
+}
+
+async function runSyncJob(spec: MmsparkJob, session: SparkSession, o: RunJobOptions): Promise<JobResult> {
+  if (!spec.sync) throw new OptionError("sync", "is required for a sync job");
+  if (!spec.checkpointLocation) throw new OptionError("checkpointLocation", "is required for a sync job");
+  const t = trigger(spec);
+  const handle = await startSync({
+    name: spec.name,
+    collection: spec.sync.collection,
+    delta: spec.sync.delta,
+    ...(spec.sync.subscriptionName ? { subscriptionName: spec.sync.subscriptionName } : {}),
+    checkpointLocation: spec.checkpointLocation,
+    ...(t ? { trigger: t } : {}),
+    session,
+  });
+  o.progress?.event("snapshot", { rows: handle.snapshot.rows, resumed: handle.snapshot.resumed, rejections: handle.snapshot.rejected });
+  const r = await follow("sync", handle.query, o, { snapshotRows: handle.snapshot.rows });
+  return { ...r, rejected: [...handle.snapshot.rejected, ...r.rejected] };
+}
+
+/** Runs a job spec (already validated, e.g. by `loadJobSpec`). Throws on failure. */
+export async function runJob(spec: MmsparkJob, o: RunJobOptions = {}): Promise<JobResult> {
+  const session = o.session ?? createSession();
+  try {
+    const kind = spec.kind ?? "batch";
+    if (kind === "sync") return await runSyncJob(spec, session, o);
+    if (kind === "stream") return await runStream(spec, session, o);
+    return await runBatch(spec, session, o);
+  } finally {
+    if (!o.session) await session.stop();
+  }
+}
