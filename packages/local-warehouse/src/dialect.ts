@@ -215,6 +215,12 @@ class Rewriter {
         return emit(quoteString(this.ctx.currentSchema));
       case "TO_JSON":
         return emit(`CAST(to_json(${args().map((a) => this.sub(a)).join(", ")}) AS VARCHAR)`);
+      case "RANGE": {
+        // Spark's range() table function names its column `id`; DuckDB's names it `range`.
+        const before = this.tokens.slice(0, this.i).filter((x) => x.kind !== "space" && x.kind !== "comment").pop();
+        if (!(isWord(before, "FROM", "JOIN") || isOp(before, ","))) return false;
+        return emit(`(SELECT "range" AS id FROM range(${args().map((a) => this.sub(a)).join(", ")}))`);
+      }
       case "FROM_JSON":
       case "SCHEMA_OF_JSON":
       case "EXPLODE":

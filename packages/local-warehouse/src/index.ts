@@ -11,3 +11,4 @@ export {
   type LocalWarehouseOptions,
 } from "./server.js";
 export { isSqlError, SqlError } from "./errors.js";
+export type { ServiceStats } from "./service.js";

@@ -7,7 +7,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { randomBytes, timingSafeEqual } from "node:crypto";
 import type { AddressInfo } from "node:net";
-import { WarehouseService } from "./service.js";
+import { WarehouseService, type ServiceStats } from "./service.js";
 import { TBinaryProtocol, TBufferedTransport, TCLIServiceProcessor } from "./thrift.js";
 import { Warehouse } from "./warehouse.js";
 
@@ -32,6 +32,8 @@ export interface LocalWarehouse {
   readonly token: string;
   /** `http://host:port/path`, for logs and humans (it does not contain the token). */
   readonly url: string;
+  /** Sessions and operations held, and RPCs served so far: for tests and benchmarks. */
+  stats(): ServiceStats;
   /** Stops accepting requests, closes every session and flushes and closes DuckDB. */
   close(): Promise<void>;
 }
@@ -124,6 +126,7 @@ export async function startLocalWarehouse(options: LocalWarehouseOptions = {}): 
     path,
     token,
     url: `http://${host.includes(":") ? `[${host}]` : host}:${port}${path}`,
+    stats: () => service.stats(),
     close() {
       closing ??= (async () => {
         await new Promise<void>((resolve) => {

@@ -65,18 +65,23 @@ const errorStatus = (message: string, code: number = TStatusCode.ERROR) => ({
 const DEFAULT_PAGE_ROWS = 10_000;
 
 export interface ServiceStats {
+  /** Open sessions. */
   sessions: number;
+  /** Operations still holding results or state (closed ones are forgotten). */
   operations: number;
+  /** RPCs served, by TCLIService method name. */
+  rpcs: Record<string, number>;
 }
 
 export class WarehouseService {
   private readonly sessions = new Map<string, SessionEntry>();
   private readonly operations = new Map<string, Operation>();
+  private readonly rpcs: Record<string, number> = {};
 
   constructor(private readonly warehouse: Warehouse) {}
 
   stats(): ServiceStats {
-    return { sessions: this.sessions.size, operations: this.operations.size };
+    return { sessions: this.sessions.size, operations: this.operations.size, rpcs: { ...this.rpcs } };
   }
 
   /** The object handed to the generated Processor. Each method takes one argument and returns a promise. */
@@ -84,7 +89,7 @@ export class WarehouseService {
     const unsupportedRpc = (name: string) => async (_req: unknown) => ({
       status: errorStatus(`${name} is not supported by the local warehouse; run the equivalent SHOW statement instead.`),
     });
-    return {
+    const methods: Record<string, (req: never) => Promise<unknown>> = {
       OpenSession: (req: OpenSessionReq) => this.openSession(req),
       CloseSession: (req: { sessionHandle: TSessionHandle }) => this.closeSession(req),
       GetInfo: async (_req: unknown) => ({ status: OK, infoValue: { stringValue: "Databricks SQL (local warehouse on DuckDB)" } }),
@@ -107,6 +112,15 @@ export class WarehouseService {
       CancelDelegationToken: unsupportedRpc("CancelDelegationToken"),
       RenewDelegationToken: unsupportedRpc("RenewDelegationToken"),
     };
+    const counted: Record<string, (req: never) => Promise<unknown>> = {};
+    for (const [name, method] of Object.entries(methods)) {
+      // Exactly one declared parameter: the generated Processor picks the promise style by arity.
+      counted[name] = (req: never) => {
+        this.rpcs[name] = (this.rpcs[name] ?? 0) + 1;
+        return method(req);
+      };
+    }
+    return counted;
   }
 
   private async openSession(req: OpenSessionReq) {
