@@ -177,8 +177,9 @@ export class DataFrameReader {
   async load(path?: string): Promise<DataFrame> {
     if (!this.formatName) throw new OptionError("format", "no format given; call .format(name) before load()");
     const provider: TableProvider = this.session.registry.lookup(this.formatName);
-    // `parallelism` is the engine's, not the provider's: providers that reject unknown options never see it.
-    const { parallelism: _p, ...providerOpts } = lowerKeyed(this.opts, "parallelism");
+    // `parallelism` is read by both sides, as in Spark: the engine reads that many partitions at once,
+    // and the provider may plan its partitions from it (the collection reader's key ranges).
+    const providerOpts = this.opts;
     const all = new CaseInsensitiveOptions(this.opts);
     const parallelism = all.getInt("parallelism", undefined, { min: 1 });
     const options = new CaseInsensitiveOptions(path === undefined ? providerOpts : { ...providerOpts, path }, this.formatName);
@@ -211,13 +212,6 @@ export class DataFrameReader {
   json(path: string): Promise<DataFrame> {
     return this.format("json").load(path);
   }
-}
-
-/** `opts` without the keys equal (case-insensitively) to `key`, which comes back under `key`. */
-function lowerKeyed(opts: Record<string, OptionValue>, key: string): Record<string, OptionValue> {
-  const out: Record<string, OptionValue> = {};
-  for (const [k, v] of Object.entries(opts)) out[k.toLowerCase() === key.toLowerCase() ? key : k] = v;
-  return out;
 }
 
 /** The streaming reader has the batch reader's shape. */

@@ -59,7 +59,7 @@ export interface JsonFormatOptions {
   ignoreNullFields?: boolean;
 }
 
-const KNOWN = ["path", "schemaSampleSize", "schemaInference", "mode", "columnNameOfCorruptRecord", "batchSize", "ignoreNullFields", "queryName"];
+const KNOWN = ["path", "schemaSampleSize", "schemaInference", "mode", "columnNameOfCorruptRecord", "batchSize", "ignoreNullFields", "queryName", "parallelism"];
 const CAPABILITIES: ReadonlySet<TableCapability> = new Set<TableCapability>(["BATCH_READ", "BATCH_WRITE", "STREAMING_WRITE", "TRUNCATE", "OVERWRITE"]);
 const SINK_LOG = "_spark_metadata";
 /** Epoch logs kept per query in the sink (a replay only ever concerns the latest epoch). */

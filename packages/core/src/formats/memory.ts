@@ -54,7 +54,7 @@ export interface MemoryFormatOptions {
   maxMessagesPerTrigger?: number;
 }
 
-const KNOWN = ["name", "queryName", "path", "numPartitions", "batchSize", "maxMessagesPerTrigger", "checkpointLocation"];
+const KNOWN = ["name", "queryName", "path", "numPartitions", "batchSize", "maxMessagesPerTrigger", "checkpointLocation", "parallelism"];
 const CAPABILITIES: ReadonlySet<TableCapability> = new Set<TableCapability>([
   "BATCH_READ",
   "BATCH_WRITE",

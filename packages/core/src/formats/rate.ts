@@ -39,7 +39,7 @@ export interface RateFormatOptions {
   maxMessagesPerTrigger?: number;
 }
 
-const KNOWN = ["rowsPerSecond", "numPartitions", "numRows", "startTimestampMs", "batchSize", "maxMessagesPerTrigger", "path"];
+const KNOWN = ["rowsPerSecond", "numPartitions", "numRows", "startTimestampMs", "batchSize", "maxMessagesPerTrigger", "path", "parallelism"];
 const CAPABILITIES: ReadonlySet<TableCapability> = new Set<TableCapability>(["BATCH_READ", "MICRO_BATCH_READ"]);
 
 export const RATE_SCHEMA = new StructType([new StructField("timestamp", TimestampType), new StructField("value", LongType)]);
