@@ -254,6 +254,24 @@ describe("names", () => {
   });
 });
 
+describe("more statements", () => {
+  it("runs DELETE, UPDATE, views, SHOW … LIKE and explicit transactions", async () => {
+    await sql(session, "CREATE TABLE IF NOT EXISTS counters (k STRING, v BIGINT) USING DELTA");
+    await sql(session, "INSERT INTO counters VALUES ('a', 1), ('b', 2), ('c', 3)");
+    expect(await sql(session, "UPDATE counters SET v = v * 10 WHERE k <> 'a'")).toEqual([{ num_affected_rows: 2 }]);
+    expect(await sql(session, "DELETE FROM counters WHERE k = 'c'")).toEqual([{ num_affected_rows: 1 }]);
+    await sql(session, "CREATE OR REPLACE VIEW big_counters AS SELECT k FROM counters WHERE v >= 10");
+    expect(await sql(session, "SELECT * FROM big_counters")).toEqual([{ k: "b" }]);
+    expect((await sql(session, "SHOW TABLES LIKE 'count*|big*'")).map((r) => r.tableName)).toEqual(["big_counters", "counters"]);
+    await sql(session, "BEGIN TRANSACTION");
+    await sql(session, "INSERT INTO counters VALUES ('z', 26)");
+    await sql(session, "ROLLBACK");
+    expect(await sql(session, "SELECT count(*) AS n FROM counters WHERE k = 'z'")).toEqual([{ n: 0 }]);
+    await sql(session, "DROP VIEW big_counters");
+    expect((await sqlError(session, "DROP TABLE big_counters")).sqlState).toBe("42P01");
+  });
+});
+
 describe("errors", () => {
   it("refuses statements outside the supported set with UNSUPPORTED_FEATURE", async () => {
     for (const statement of ["OPTIMIZE events", "COPY INTO events FROM 's3://x'", "SELECT from_json('{}', 'a INT')", "CREATE TABLE x (a INT) USING PARQUET"]) {

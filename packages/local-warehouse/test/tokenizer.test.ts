@@ -1,0 +1,67 @@
+import { describe, expect, it } from "vitest";
+import { rewrite } from "../src/dialect.js";
+import { Parameters } from "../src/parameters.js";
+import { significant, splitStatements, tokenize } from "../src/tokenizer.js";
+
+const toDuck = (sql: string, params: { name: string; type: string; value: string }[] = []) =>
+  rewrite(significant(tokenize(sql)), {
+    catalogDb: (name) => (["main", "sales"].includes(name.toLowerCase()) ? `uc_${name.toLowerCase()}` : undefined),
+    parameters: new Parameters(params.map((p) => ({ name: p.name, type: p.type, value: { stringValue: p.value } }))),
+    currentCatalog: "main",
+    currentSchema: "default",
+  });
+
+describe("tokenizer", () => {
+  it("reads strings with '' and backslash escapes, and backticks with doubled backticks", () => {
+    const tokens = significant(tokenize("SELECT 'it''s', 'a\\'b\\n', \"dq\", `we``ird`"));
+    expect(tokens.map((t) => [t.kind, t.value])).toEqual([
+      ["word", "SELECT"],
+      ["string", "it's"],
+      ["op", ","],
+      ["string", "a'b\n"],
+      ["op", ","],
+      ["string", "dq"],
+      ["op", ","],
+      ["ident", "we`ird"],
+    ]);
+  });
+
+  it("keeps quotes, semicolons, markers and comment openers inside literals as data", () => {
+    const statements = splitStatements(tokenize("SELECT ';--', '/*', `a;b` -- trailing ; comment\n; SELECT :p /* ; */"));
+    expect(statements).toHaveLength(2);
+    expect(significant(statements[0]!).map((t) => t.value)).toEqual(["SELECT", ";--", ",", "/*", ",", "a;b"]);
+    expect(significant(statements[1]!).map((t) => t.kind)).toEqual(["word", "param"]);
+  });
+
+  it("rejects unclosed literals and comments", () => {
+    expect(() => tokenize("SELECT 'open")).toThrow(/PARSE_SYNTAX_ERROR/);
+    expect(() => tokenize("SELECT `open")).toThrow(/PARSE_SYNTAX_ERROR/);
+    expect(() => tokenize("SELECT /* open")).toThrow(/PARSE_SYNTAX_ERROR/);
+  });
+});
+
+describe("rewrite to DuckDB", () => {
+  it("quotes names, maps catalogs and leaves two-part names to DuckDB", () => {
+    expect(toDuck("SELECT `a b`.x FROM sales.`eu`.t JOIN s.t2 ON 1 = 1").text).toBe(
+      'SELECT "a b".x FROM "uc_sales"."eu".t JOIN s.t2 ON 1 = 1',
+    );
+  });
+
+  it("turns markers into placeholders with values beside the SQL", () => {
+    const out = toDuck("SELECT :name, :n WHERE x = ':name'", [
+      { name: "name", type: "STRING", value: "x'); DROP TABLE t; --" },
+      { name: "n", type: "BIGINT", value: "12" },
+    ]);
+    expect(out.text).toBe("SELECT $n_name , CAST($n_n AS BIGINT) WHERE x = ':name'");
+    expect(out.values).toEqual({ n_name: "x'); DROP TABLE t; --", n_n: "12" });
+  });
+
+  it("translates Spark constructors, casts and typed literals", () => {
+    expect(toDuck("SELECT array(1, 2), map('k', 1), named_struct('a', 1), CAST(x AS ARRAY<STRUCT<a: INT>>), 1L, 2.50BD").text).toBe(
+      `SELECT list_value(1, 2) , map(list_value('k'), list_value(1)) , struct_pack("a" := 1) , CAST(x AS STRUCT("a" INTEGER)[]) , CAST(1 AS BIGINT) , CAST('2.50' AS DECIMAL(3,2))`,
+    );
+    expect(toDuck("SELECT TIMESTAMP '2024-01-01 00:00:00', x::map<string,int>, 7 DIV 2, a <=> b").text).toBe(
+      "SELECT TIMESTAMPTZ '2024-01-01 00:00:00' , x::MAP(VARCHAR, INTEGER) , 7 // 2 , a IS NOT DISTINCT FROM b",
+    );
+  });
+});
