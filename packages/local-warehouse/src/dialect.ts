@@ -314,10 +314,13 @@ function numberLiteral(text: string): string {
 
 /** Joins rewritten pieces with spaces, except around `.` so qualified names stay one token. */
 function joinSql(parts: string[]): string {
-  let s = "";
+  const out: string[] = [];
+  let previous = "";
   for (const p of parts) {
-    if (s === "" || p === "." || s.endsWith(".") || p === "::" || s.endsWith("::")) s += p;
-    else s += ` ${p}`;
+    // Checking the last piece, not the growing string: endsWith on a long concatenation flattens it every time.
+    if (out.length === 0 || p === "." || previous.endsWith(".") || p === "::" || previous.endsWith("::")) out.push(p);
+    else out.push(" ", p);
+    previous = p;
   }
-  return s;
+  return out.join("");
 }

@@ -119,7 +119,7 @@ async function insert(scope: StatementScope, tokens: Token[]): Promise<ResultSou
   if (body.length === 0 || !(isWord(body[0], "VALUES", "SELECT", "WITH", "FROM", "TABLE") || isOp(body[0], "(")))
     throw c.unexpected("VALUES or a query");
   const { text, values } = scope.rewrite(body);
-  if ((await scope.relationKind(ref)) !== "table") throw tableNotFound(ref);
+  // No existence check first: DuckDB's own "does not exist" maps to TABLE_OR_VIEW_NOT_FOUND, one query cheaper per batch.
   const target = duckTableName(ref);
   const statement = `INSERT INTO ${target}${columns}${byName} ${text}`;
   const session = scope.session;

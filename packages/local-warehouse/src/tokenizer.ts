@@ -27,8 +27,18 @@ export interface Token {
 
 const MULTI_OPS = ["<=>", "::", "<=", ">=", "<>", "!=", "==", "||", "->", "=>", "&&"];
 
-const isIdentStart = (c: string): boolean => /[A-Za-z_\u0080-\uffff]/.test(c);
-const isIdentPart = (c: string): boolean => /[A-Za-z0-9_$\u0080-\uffff]/.test(c);
+// Character-code tests rather than regexes: the tokenizer runs over every byte of large INSERT batches.
+const isIdentStart = (c: string): boolean => {
+  const k = c.charCodeAt(0);
+  return (k >= 65 && k <= 90) || (k >= 97 && k <= 122) || k === 95 || k >= 0x80;
+};
+const isDigit = (c: string | undefined): boolean => {
+  if (c === undefined) return false;
+  const k = c.charCodeAt(0);
+  return k >= 48 && k <= 57;
+};
+const isIdentPart = (c: string): boolean => isIdentStart(c) || isDigit(c) || c === "$";
+const isSpace = (c: string | undefined): boolean => c === " " || c === "\n" || c === "\t" || c === "\r" || c === "\f" || c === "\v";
 
 export function tokenize(sql: string): Token[] {
   const tokens: Token[] = [];
@@ -37,8 +47,8 @@ export function tokenize(sql: string): Token[] {
   while (i < n) {
     const c = sql[i]!;
     const start = i;
-    if (/\s/.test(c)) {
-      while (i < n && /\s/.test(sql[i]!)) i++;
+    if (isSpace(c)) {
+      while (i < n && isSpace(sql[i])) i++;
       tokens.push({ kind: "space", value: sql.slice(start, i), pos: start });
     } else if (c === "-" && sql[i + 1] === "-") {
       while (i < n && sql[i] !== "\n") i++;
@@ -78,15 +88,15 @@ export function tokenize(sql: string): Token[] {
       const [value, end] = readString(sql, i, c);
       i = end;
       tokens.push({ kind: "string", value, pos: start });
-    } else if (/[0-9]/.test(c) || (c === "." && /[0-9]/.test(sql[i + 1] ?? ""))) {
-      while (i < n && /[0-9]/.test(sql[i]!)) i++;
-      if (sql[i] === "." && /[0-9]/.test(sql[i + 1] ?? "")) {
+    } else if (isDigit(c) || (c === "." && isDigit(sql[i + 1]))) {
+      while (i < n && isDigit(sql[i])) i++;
+      if (sql[i] === "." && isDigit(sql[i + 1])) {
         i++;
-        while (i < n && /[0-9]/.test(sql[i]!)) i++;
+        while (i < n && isDigit(sql[i])) i++;
       } else if (sql[i] === "." && !isIdentStart(sql[i + 1] ?? "")) i++;
       if (/[eE]/.test(sql[i] ?? "") && /[-+0-9]/.test(sql[i + 1] ?? "")) {
         i += 2;
-        while (i < n && /[0-9]/.test(sql[i]!)) i++;
+        while (i < n && isDigit(sql[i])) i++;
       }
       // Spark's typed suffixes: 1L, 1S, 1Y, 1D, 1F, 1BD.
       const suffix = /^(BD|[LSYDF])(?![A-Za-z0-9_])/i.exec(sql.slice(i, i + 3));
@@ -155,8 +165,11 @@ function readString(sql: string, start: number, quote: string): [string, number]
       }
       continue;
     }
-    value += c;
-    i++;
+    // Copy the run up to the next quote or backslash in one slice.
+    let j = i + 1;
+    while (j < sql.length && sql[j] !== quote && sql[j] !== "\\") j++;
+    value += sql.slice(i, j);
+    i = j;
   }
 }
 
