@@ -50,6 +50,8 @@ export function fromDuckDbError(error: unknown): SqlError {
     [/^Catalog Error: Table .* does not exist/i, "TABLE_OR_VIEW_NOT_FOUND", "42P01"],
     [/^Catalog Error: Schema with name .* does not exist/i, "SCHEMA_NOT_FOUND", "42704"],
     [/^Catalog Error: .*Catalog .* does not exist/i, "NO_SUCH_CATALOG_EXCEPTION", "42704"],
+    [/^Catalog Error: Schema with name .* already exists/i, "SCHEMA_ALREADY_EXISTS", "42P06"],
+    [/^Catalog Error: Column with name .* already exists/i, "FIELDS_ALREADY_EXISTS", "42710"],
     [/^Catalog Error: .* with name .* already exists/i, "TABLE_OR_VIEW_ALREADY_EXISTS", "42P07"],
     [/^Catalog Error: Scalar Function with name .* does not exist/i, "UNRESOLVED_ROUTINE", "42883"],
     [/^Parser Error/i, "PARSE_SYNTAX_ERROR", "42601"],
