@@ -8,8 +8,7 @@
  */
 import { join } from "node:path";
 import type { CollectionOptions, DatabricksOptions } from "@macrometa-spark/cli";
-// In a project: import { startSync } from "@macrometa-spark/cli" (once the package index exports the runner).
-import { startSync } from "../packages/cli/src/runner/sync.js";
+import { startSync } from "@macrometa-spark/cli";
 import { createSession } from "@macrometa-spark/core";
 import { GdnHttpClient } from "@macrometa-spark/macrometa-client";
 import { isMain, runExample, type ExampleEnv } from "./env.js";

@@ -9,7 +9,7 @@ import { fileURLToPath } from "node:url";
 import { validateJobSpec, type MmsparkJob } from "@macrometa-spark/cli";
 import { GdnHttpClient } from "@macrometa-spark/macrometa-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runJob } from "../packages/cli/src/runner/job.js";
+import { runJob } from "@macrometa-spark/cli";
 import * as cdc from "./cdc-sync.js";
 import * as collectionToDelta from "./collection-to-delta.js";
 import { startLocalPeers, type ExampleEnv } from "./env.js";

@@ -5,3 +5,4 @@
 export * from "./generated/job-types.js";
 export * from "./jobs/index.js";
 export { validateJobSpec, loadJobSpec, jobSchema, JobSpecValidationError } from "./spec/validate.js";
+export * from "./runner/index.js";
