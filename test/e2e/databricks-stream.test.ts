@@ -52,7 +52,7 @@ async function runOnce(): Promise<void> {
     .load();
   const q = await df.writeStream
     .format("databricks")
-    .options({ host: wh.host, port: wh.port, httpPath: wh.path, token: wh.token, useTls: false, catalog: "main", schema: "e2s", table: "events", mergeKeys: "id" })
+    .options({ host: wh.host, port: wh.port, httpPath: wh.path, token: wh.token, useTls: false, catalog: "main", schema: "e2s", table: "events" })
     .option("checkpointLocation", checkpoint)
     .trigger({ availableNow: true })
     .start();
