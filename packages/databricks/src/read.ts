@@ -74,12 +74,22 @@ export async function readSchema(conn: DatabricksConnection, o: ReadOptions): Pr
   for await (const part of conn.stream(probe, 1)) {
     if ("columns" in part) columns = part.columns;
   }
+  // Result metadata names only the outer kind of a nested column. DESCRIBE QUERY (Databricks)
+  // prints full types; where it is unavailable the column is read as its JSON text.
+  let described: Map<string, string> | undefined;
+  if (columns.some((c) => ["array", "map", "struct"].includes(c.typeName))) {
+    try {
+      const rows = await conn.query({ sql: `DESCRIBE QUERY ${o.query!}`, ...(stmt.params ? { params: stmt.params } : {}) }, { idempotent: true });
+      described = new Map(rows.map((r) => [String(r["col_name"]), String(r["data_type"])]));
+    } catch (err) {
+      if (!(err instanceof DatabricksError) || err.code !== "DATABRICKS_SQL") throw err;
+    }
+  }
   return new StructType(
     columns.map((c) => {
-      // Result metadata names only the outer kind of a nested column; its values arrive as JSON,
-      // so without the full type the column is read as its JSON text.
-      const t = ["array", "map", "struct"].includes(c.typeName) ? StringType : parseDatabricksType(c.typeName, c.name);
-      return new StructField(c.name, t);
+      if (!["array", "map", "struct"].includes(c.typeName)) return new StructField(c.name, parseDatabricksType(c.typeName, c.name));
+      const full = described?.get(c.name);
+      return new StructField(c.name, full ? parseDatabricksType(full, c.name) : StringType);
     }),
   );
 }

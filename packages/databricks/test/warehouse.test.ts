@@ -123,6 +123,12 @@ describe("DDL and nested types", () => {
     expect(String(one[6])).toMatch(/^2024-03-01[ T]10:00:00/);
     expect(one[7]).toBe(true);
     expect(byId.get(2)!.slice(1, 4)).toEqual([[], [null, null], {}]);
+    // A query's nested column: full type from DESCRIBE QUERY where the warehouse has it, else JSON text.
+    const q = await read({ query: `SELECT id, tags, big FROM ${SCHEMA}.nested WHERE id = :id`, params: { id: 1 } });
+    expect(q.schema.fields[2]!.dataType.simpleString()).toBe("bigint");
+    const tags = q.rows[0]![1];
+    expect(typeof tags === "string" ? JSON.parse(tags) : tags).toEqual(["a", "b"]);
+    expect(q.rows[0]![2]).toBe(9007199254740993n);
   });
 });
 
