@@ -2,6 +2,8 @@
  * The provider through the real @databricks/sql driver against local-warehouse (Thrift over
  * HTTP on DuckDB). Drives the DataSource V2 contracts directly so epochs can be replayed.
  */
+import { createServer, request, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
 import { inspect } from "node:util";
 import {
   ArrayType,
@@ -287,6 +289,66 @@ describe("injection", () => {
     await write("invalid_cols", invalid, [[[1]]], "append", { columnNameMode: "rename" });
     expect(Object.keys((await rowsOf(`SELECT * FROM ${SCHEMA}.invalid_cols`))[0]!)).toEqual(["id__DROP_TABLE_x"]);
     await expect(write("a b", people, [[[1, "a", 1]]], "append")).rejects.toThrow(/option 'table'/);
+  });
+});
+
+/**
+ * A fault injector in front of the real warehouse: answers 503 to the first `times` Thrift calls
+ * whose body contains `marker`, forwards everything else unchanged.
+ */
+async function faultyProxy(marker: string, times: number): Promise<{ port: number; hits: () => number; close: () => Promise<void> }> {
+  let left = times;
+  let hits = 0;
+  const server: Server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (c: Buffer) => chunks.push(c));
+    req.on("end", () => {
+      const body = Buffer.concat(chunks);
+      if (body.includes(marker)) {
+        hits++;
+        if (left > 0) {
+          left--;
+          res.writeHead(503).end();
+          return;
+        }
+      }
+      const fwd = request({ host: wh.host, port: wh.port, path: req.url, method: req.method, headers: req.headers }, (up) => {
+        res.writeHead(up.statusCode ?? 502, up.headers);
+        up.pipe(res);
+      });
+      fwd.end(body);
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  return { port: (server.address() as AddressInfo).port, hits: () => hits, close: () => new Promise<void>((r) => server.close(() => r())) };
+}
+
+describe("transient failures", () => {
+  it("retries an idempotent step (DESCRIBE) and succeeds", async () => {
+    const proxy = await faultyProxy("DESCRIBE TABLE", 1);
+    try {
+      await write("retried", people, [[[1, "a", 1]]], "append", { port: proxy.port });
+      expect(proxy.hits()).toBe(2);
+      expect((await rowsOf(`SELECT id FROM ${SCHEMA}.retried`)).map((r) => Number(r["id"]))).toEqual([1]);
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  it("never repeats an INSERT: the failure surfaces as retryable and the target is untouched", async () => {
+    await write("not_retried", people, [[[1, "a", 1]]], "append");
+    const proxy = await faultyProxy("INSERT INTO", 1);
+    try {
+      const err = await write("not_retried", people, [[[2, "b", 2]]], "append", { port: proxy.port }).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(DatabricksError);
+      expect((err as DatabricksError).code).toBe("DATABRICKS_UNAVAILABLE");
+      expect((err as DatabricksError).retryable).toBe(true);
+      expect((err as DatabricksError).statementKind).toBe("INSERT");
+      expect(proxy.hits()).toBe(1);
+      expect((await rowsOf(`SELECT id FROM ${SCHEMA}.not_retried`)).map((r) => Number(r["id"]))).toEqual([1]);
+    } finally {
+      await proxy.close();
+    }
   });
 });
 
