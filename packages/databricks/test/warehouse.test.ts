@@ -157,6 +157,27 @@ describe("save modes", () => {
   });
 });
 
+describe("metadata columns and partitions", () => {
+  it("stamps _mm_ingested_at and _mm_source, and applies every partition's rows in one statement", async () => {
+    const opts = new CaseInsensitiveOptions({ ...base, table: "meta", ingestedAtColumn: true, sourceTag: "people's \\ stream", mergeKeys: "id" }, "databricks");
+    const t = await provider.getTable(undefined, opts, ctx());
+    const bw = await t.newWriteBuilder!({ queryId: "parts", schema: people, options: opts, mode: "append" }).buildForBatch!();
+    const w0 = await bw.createWriter(0);
+    const w1 = await bw.createWriter(1);
+    await w0.write([[1, "p0", 1], [2, "p0", 2]]);
+    await w1.write([[2, "p1", 2], [3, "p1", 3]]);
+    await bw.commit([await w0.commit(), await w1.commit()]);
+    const rows = await rowsOf(`SELECT id, name, _mm_source, _mm_ingested_at FROM ${SCHEMA}.meta ORDER BY id`);
+    // Key 2 is in both partitions: the later partition's row wins the in-batch dedupe.
+    expect(rows.map((r) => [Number(r["id"]), r["name"]])).toEqual([[1, "p0"], [2, "p1"], [3, "p1"]]);
+    expect(rows.every((r) => r["_mm_source"] === "people's \\ stream")).toBe(true);
+    expect(rows.every((r) => r["_mm_ingested_at"] !== null)).toBe(true);
+    const tables = (await rowsOf(`SHOW TABLES IN ${SCHEMA}`)).map((r) => String(r["tableName"] ?? r["tablename"] ?? ""));
+    expect(tables).toContain("meta");
+    expect(tables.filter((n) => n.startsWith("__mm_stage"))).toEqual([]);
+  });
+});
+
 describe("merge", () => {
   it("upserts with in-batch dedupe (last occurrence wins)", async () => {
     await write("upsert", people, [[[1, "old", 1], [2, "keep", 2]]], "append");
