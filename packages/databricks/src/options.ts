@@ -102,11 +102,12 @@ export const WRITE_OPTION_NAMES = [
   "batchIdColumn",
   "commitsTable",
   "tableProperties",
-  // options the session or other formats pass through untouched
+  // options the session passes to every format
   "checkpointLocation",
   "path",
+  "parallelism",
 ] as const;
-export const READ_OPTION_NAMES = [...CONNECTION_OPTION_NAMES, "table", "query", "params", "fetchSize", "path"] as const;
+export const READ_OPTION_NAMES = [...CONNECTION_OPTION_NAMES, "table", "query", "params", "fetchSize", "path", "parallelism"] as const;
 
 const LOCAL_HOSTS = new Set(["localhost", "127.0.0.1", "::1", "[::1]"]);
 
