@@ -95,7 +95,7 @@ export interface CollectionOptions {
    */
   maxRetries?: number;
   /**
-   * Per-request timeout in ms. Default: 30000.
+   * Per-request timeout in ms. Default: 60000.
    */
   requestTimeoutMs?: number;
   /**
@@ -139,7 +139,7 @@ export interface CollectionOptions {
    */
   columnNameOfCorruptRecord?: string;
   /**
-   * Read partitions / write requests in flight. Default: 4.
+   * Read: key-range partitions of the default query (a user query is one partition). Write: import calls in flight. Default: read 1, write 4.
    */
   parallelism?: number;
   /**
@@ -150,6 +150,10 @@ export interface CollectionOptions {
    * Write: JSON-lines file receiving rejected documents when onDocumentError=skip.
    */
   rejectsPath?: string;
+  /**
+   * Accepted for connector jobs; the tenant comes from the API key.
+   */
+  tenant?: string;
 }
 /**
  * Options of format databricks (Delta tables over Databricks SQL).
@@ -224,12 +228,39 @@ export interface DatabricksOptions {
    * Statement batching. Default: auto (the measured faster one).
    */
   insertStrategy?: "auto" | "parameters" | "literals";
-  maxStatementBytes?: number;
   /**
-   * Add _mm_ingested_at and _mm_source columns. Default: false.
+   * Byte budget of one literal INSERT. Default: 1048576.
    */
-  addMetadataColumns?: boolean | string;
+  maxStatementBytes?: number;
   queryTimeoutMs?: number;
+  /**
+   * Add this timestamp column (e.g. _mm_ingested_at) filled at write time.
+   */
+  ingestedAtColumn?: string;
+  /**
+   * Write this value into a _mm_source column.
+   */
+  sourceTag?: string;
+  /**
+   * Parameter cap per statement (insertStrategy parameters). Default: 256.
+   */
+  maxParameters?: number;
+  /**
+   * Streaming appends: a column holding the epoch id, guarded by NOT EXISTS so a replayed epoch adds nothing.
+   */
+  batchIdColumn?: string;
+  /**
+   * Table recording applied (queryId, epochId) pairs. Default: _mm_commits beside the target.
+   */
+  commitsTable?: string;
+  /**
+   * TBLPROPERTIES of a created table.
+   */
+  tableProperties?: {};
+  /**
+   * Read: rows per fetch. Default: 10000.
+   */
+  fetchSize?: number;
 }
 /**
  * Spark trigger: exactly one of processingTime, once, availableNow.
@@ -275,7 +306,7 @@ export interface GdnConnectionOptions {
    */
   maxRetries?: number;
   /**
-   * Per-request timeout in ms. Default: 30000.
+   * Per-request timeout in ms. Default: 60000.
    */
   requestTimeoutMs?: number;
 }
@@ -298,10 +329,6 @@ export interface StreamOptions {
    * API key, bare or as `apikey <key>`. Connector: apiKey. Use {{secrets/<scope>/<key>}} in specs submitted to Databricks.
    */
   apikey?: string;
-  /**
-   * A JWT sent as `bearer` instead of an API key.
-   */
-  jwt?: string;
   /**
    * GDN fabric (database). Default: _system.
    */
@@ -339,7 +366,7 @@ export interface StreamOptions {
    */
   startingPosition?: "earliest" | "latest";
   /**
-   * Upper bound of messages per micro-batch. Default: 10000.
+   * Upper bound of messages per micro-batch. Default: no bound.
    */
   maxMessagesPerTrigger?: number;
   /**
@@ -355,6 +382,38 @@ export interface StreamOptions {
    * Add _messageId, _publishTime, _key, _properties columns. Default: false.
    */
   includeMetadata?: boolean | string;
+  /**
+   * How long inference waits for messages to peek, in ms. Default: 10000.
+   */
+  schemaInferenceTimeoutMs?: number;
+  /**
+   * spark: missing fields are null, unknown ones ignored (default); shape: the collection reader's strict rule.
+   */
+  matching?: "spark" | "shape";
+  /**
+   * Unacked deliveries the server may push. Default: max(1000, maxMessagesPerTrigger).
+   */
+  receiverQueueSize?: number;
+  /**
+   * WebSocket auth: apikey header (default) or a one-time token from /apid/otp.
+   */
+  auth?: "header" | "otp";
+  /**
+   * Reconnect after this long without frames, in ms (0 = off). Default: 30000.
+   */
+  idleTimeoutMs?: number;
+  /**
+   * How long a replayed batch waits for its messages to be redelivered, in ms. Default: 30000.
+   */
+  batchReplayTimeoutMs?: number;
+  /**
+   * Sink: sends in flight before send() waits. Default: 1000.
+   */
+  maxPendingMessages?: number;
+  /**
+   * Sink: column whose value becomes the message key.
+   */
+  keyColumn?: string;
 }
 /**
  * This interface was referenced by `undefined`'s JSON-Schema
