@@ -9,7 +9,7 @@ const ENGINE_OPTIONS = new Set(["path", "checkpointlocation"]);
 
 function schemaOptions(definition: string): string[] {
   const defs = (jobSchema() as { definitions: Record<string, { properties: Record<string, unknown> }> }).definitions;
-  return Object.keys(defs[definition]!.properties).map((k) => k.toLowerCase()).sort();
+  return [...new Set(Object.keys(defs[definition]!.properties).map((k) => k.toLowerCase()))].sort();
 }
 function providerOptions(names: readonly string[]): string[] {
   return [...new Set(names.map((n) => n.toLowerCase()).filter((n) => !ENGINE_OPTIONS.has(n)))].sort();
