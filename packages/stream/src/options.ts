@@ -122,7 +122,10 @@ export function parseStreamOptions(o: CaseInsensitiveOptions, logger?: Logger): 
     throw o.error("subscriptionName", "may contain letters, digits, '.', '_', '-', ':' only");
   }
   const maxMessagesPerTrigger = o.getInt("maxMessagesPerTrigger", undefined, { min: 1 });
-  const receiverQueueSize = o.getInt("receiverQueueSize", Math.max(1000, maxMessagesPerTrigger ?? 0), { min: 1, max: 1_000_000 });
+  // Twice the batch by default: the next batch arrives while the current one is written (the
+  // server sends at most receiverQueueSize unacknowledged messages, and a batch is acked only
+  // after its commit).
+  const receiverQueueSize = o.getInt("receiverQueueSize", Math.max(1000, 2 * (maxMessagesPerTrigger ?? 0)), { min: 1, max: 1_000_000 });
   if (maxMessagesPerTrigger !== undefined && maxMessagesPerTrigger > receiverQueueSize) {
     // A batch is held unacknowledged until the sink commits it, and the server sends at most
     // receiverQueueSize unacknowledged messages: a larger batch could never fill.

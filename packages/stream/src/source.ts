@@ -368,8 +368,9 @@ export class MacrometaMicroBatchStream implements MicroBatchStream {
     let k = 0;
     while (k < this.pending.length && compareMessageIds(this.pending[k]!.messageId, id) <= 0) k++;
     if (k === 0) return;
-    const c = this.consumer;
-    for (let j = 0; j < k; j++) c?.ack(this.pending[j]!.messageId);
+    const ids = new Array<string>(k);
+    for (let j = 0; j < k; j++) ids[j] = this.pending[j]!.messageId;
+    this.consumer?.ackMany(ids);
     this.acked += k;
     this.pending = this.pending.slice(k);
   }

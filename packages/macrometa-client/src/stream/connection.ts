@@ -158,6 +158,23 @@ export class ManagedSocket {
     return true;
   }
 
+  /**
+   * Writes many pre-serialised frames in one socket write (acks of a whole batch); false when no
+   * socket is open (nothing written).
+   */
+  sendMany(texts: readonly string[]): boolean {
+    const ws = this.ws;
+    if (!ws || this.state !== "open" || ws.readyState !== WebSocket.OPEN) return false;
+    const raw = (ws as unknown as { _socket?: { cork(): void; uncork(): void } })._socket;
+    raw?.cork();
+    try {
+      for (const t of texts) ws.send(t);
+    } finally {
+      raw?.uncork();
+    }
+    return true;
+  }
+
   /** Stops reading from the socket (TCP backpressure to the server) while the caller's buffer is full. */
   pause(): void {
     if (this.ws && !this.ws.isPaused) this.ws.pause();

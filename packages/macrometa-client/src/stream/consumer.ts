@@ -78,6 +78,20 @@ export class StreamConsumer extends Receiver {
     this.command({ messageId });
   }
 
+  /**
+   * Acks many messages in one socket write (a committed batch). Ids are base64, so the frames
+   * need no JSON escaping.
+   */
+  ackMany(messageIds: readonly string[]): void {
+    if (messageIds.length === 0) return;
+    const frames: string[] = new Array<string>(messageIds.length);
+    for (let i = 0; i < messageIds.length; i++) {
+      this.held.delete(messageIds[i]!);
+      frames[i] = `{"messageId":${JSON.stringify(messageIds[i])}}`;
+    }
+    if (!this.socket.sendMany(frames)) for (const id of messageIds) this.queuedCommands.push({ messageId: id });
+  }
+
   /** Asks the server to deliver the message again later. */
   nack(messageId: string): void {
     this.held.delete(messageId);
