@@ -113,6 +113,24 @@ describe("micro-batch source", () => {
     expect(q.exception).toBeUndefined();
   });
 
+  it("startingPosition latest starts a new subscription at the query's start; an existing one keeps its position", async () => {
+    const stream = await newStream();
+    await publish(stream, [json(0), json(1)]);
+    const session = createSession();
+    const df = await session.readStream.format("com.macrometa.spark.stream").schema("i BIGINT, s STRING").options(opts(stream, { subscriptionName: "late", startingPosition: "latest" })).load();
+    const ckpt = await tempDir();
+    const q = await df.writeStream.format("memory").queryName("latest_out").option("checkpointLocation", ckpt).trigger({ processingTime: 20 }).start();
+    await publish(stream, [json(2)]);
+    await expect.poll(() => memoryTable("latest_out")?.rows.length ?? 0, { timeout: 10_000, interval: 20 }).toBe(1);
+    await q.stop();
+    await publish(stream, [json(3)]); // published while no query runs: the subscription keeps it
+    const q2 = await df.writeStream.format("memory").queryName("latest_out").option("checkpointLocation", ckpt).trigger({ processingTime: 20 }).start();
+    await expect.poll(() => memoryTable("latest_out")?.rows.length ?? 0, { timeout: 10_000, interval: 20 }).toBe(2);
+    await q2.processAllAvailable(5000);
+    await q2.stop();
+    expect(memoryTable("latest_out")!.rows).toEqual([[2, "v2"], [3, "v3"]]);
+  });
+
   it("replays the same batch after a stop without commit, and acks only what was committed", async () => {
     const stream = await newStream();
     await publish(stream, Array.from({ length: 50 }, (_, i) => json(i)));
