@@ -64,6 +64,22 @@ describe("message ids", () => {
     expect(compareMessageIds(c, b)).toBeGreaterThan(0);
     expect(compareMessageIds(javaStyle, encodeMessageId({ ledgerId: 1, entryId: 5 }))).toBe(0);
     expect(() => decodeMessageId("AAAA")).toThrow(/invalid stream message id/);
+    // The fast ordering path agrees with a full decode, including values beyond 2^53 and batch ids.
+    const samples = [
+      { ledgerId: 0, entryId: 0 },
+      { ledgerId: 0, entryId: 1, batchIndex: 0 },
+      { ledgerId: 0, entryId: 1, batchIndex: 5 },
+      { ledgerId: 3, entryId: 2 ** 40 },
+      { ledgerId: 3n, entryId: 2n ** 60n },
+      { ledgerId: 2n ** 62n, entryId: 0n },
+    ].map((p) => encodeMessageId(p));
+    const full = (x: string, y: string) => {
+      const [p, q] = [decodeMessageId(x), decodeMessageId(y)];
+      if (p.ledgerId !== q.ledgerId) return p.ledgerId < q.ledgerId ? -1 : 1;
+      if (p.entryId !== q.entryId) return p.entryId < q.entryId ? -1 : 1;
+      return Math.sign(p.batchIndex - q.batchIndex);
+    };
+    for (const x of samples) for (const y of samples) expect(compareMessageIds(x, y)).toBe(full(x, y));
   });
 });
 
