@@ -48,6 +48,7 @@ export const KNOWN_OPTIONS = [
   // passed by the session to every format
   "path",
   "checkpointLocation",
+  "queryName",
 ] as const;
 
 export interface StreamFormatOptions {

@@ -13,7 +13,7 @@ import {
   type Scan,
   type ScanBuilder,
   type StreamingWrite,
-  type StructType,
+  StructType,
   type Table,
   type TableCapability,
   type TableProvider,
@@ -77,6 +77,7 @@ export class MacrometaStreamProvider implements TableProvider {
   }
 }
 
+const EMPTY = new StructType([]);
 const CAPABILITIES: ReadonlySet<TableCapability> = new Set<TableCapability>(["MICRO_BATCH_READ", "STREAMING_WRITE", "ACCEPT_ANY_SCHEMA"]);
 
 export class MacrometaStreamTable implements Table {
@@ -94,14 +95,15 @@ export class MacrometaStreamTable implements Table {
     this.name = `macrometa stream ${o.topic.topic} (fabric ${o.fabric})`;
   }
 
+  /** The read schema; empty for a table opened to be written (the sink accepts any schema). */
   get schema(): StructType {
-    if (!this.tableSchema) throw new SchemaError(`${this.name}: no schema (reading needs one: give it or let it be inferred)`, { stream: this.o.topic.topic });
-    return this.tableSchema;
+    return this.tableSchema ?? EMPTY;
   }
 
   newScanBuilder(options: CaseInsensitiveOptions): ScanBuilder {
     const o = options.keys().length > 0 ? parseStreamOptions(this.options.with(options)) : this.o;
-    const schema = this.schema;
+    if (!this.tableSchema) throw new SchemaError(`${this.name}: no schema (reading needs one: give it or let it be inferred)`, { stream: this.o.topic.topic });
+    const schema = this.tableSchema;
     const table = this;
     const scan: Scan = {
       readSchema: () => schema,
