@@ -17,6 +17,7 @@
  */
 import { createHash } from "node:crypto";
 import {
+  AbortedError,
   JobMetrics,
   MacrometaSparkError,
   MalformedRecordError,
@@ -246,17 +247,18 @@ export class MacrometaMicroBatchStream implements MicroBatchStream {
         );
       }
       await consumer.waitForMessage(Math.min(left, 1000), this.ctx.signal);
-      if (this.stopped || this.ctx.signal?.aborted) return;
+      // Never end a batch short: a batch read as empty would be committed, and its messages acked unread.
+      if (this.stopped || this.ctx.signal?.aborted) throw new AbortedError(`stream ${this.o.topic.topic}: stopped while reading a batch`);
     }
-    let i = this.firstAfter(s);
-    let sawEnd = false;
+    // A snapshot of the batch: `pending` may change (commit, stop) while rows are handed out.
+    const from = this.firstAfter(s);
+    let to = from;
+    while (to < this.pending.length && compareMessageIds(this.pending[to]!.messageId, e) <= 0) to++;
+    const batch = this.pending.slice(from, to);
+    const sawEnd = batch.length > 0 && compareMessageIds(batch[batch.length - 1]!.messageId, e) === 0;
     let chunk: Row[] = [];
     let read = 0;
-    while (i < this.pending.length) {
-      const m = this.pending[i++]!;
-      const c = compareMessageIds(m.messageId, e);
-      if (c > 0) break;
-      if (c === 0) sawEnd = true;
+    for (const m of batch) {
       const row = this.decode(m);
       read++;
       if (row) chunk.push(row);
