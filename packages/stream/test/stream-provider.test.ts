@@ -120,6 +120,8 @@ describe("micro-batch source", () => {
     const df = await session.readStream.format("com.macrometa.spark.stream").schema("i BIGINT, s STRING").options(opts(stream, { subscriptionName: "late", startingPosition: "latest" })).load();
     const ckpt = await tempDir();
     const q = await df.writeStream.format("memory").queryName("latest_out").option("checkpointLocation", ckpt).trigger({ processingTime: 20 }).start();
+    // The subscription is created by the query's first trigger; once a trigger found nothing new, it exists.
+    await q.processAllAvailable(10_000);
     await publish(stream, [json(2)]);
     await expect.poll(() => memoryTable("latest_out")?.rows.length ?? 0, { timeout: 10_000, interval: 20 }).toBe(1);
     await q.stop();
