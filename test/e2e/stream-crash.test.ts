@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { jsonDataFiles } from "@macrometa-spark/core";
-import { GdnHttpClient, StreamProducer, resolveTopic } from "@macrometa-spark/macrometa-client";
+import { GdnHttpClient, StreamConsumer, StreamProducer, resolveTopic } from "@macrometa-spark/macrometa-client";
 import { startLocalGdn, type LocalGdn } from "@macrometa-spark/local-gdn";
 import { afterAll, beforeAll, expect, it } from "vitest";
 
@@ -95,6 +95,11 @@ it(`bridges a stream into the json sink exactly once, in order, across ${KILLS} 
   const http = new GdnHttpClient({ url: gdn.url, apiKey: gdn.apiKey });
   await http.createStream(stream, true);
   await http.close();
+
+  // The bridge's subscription exists before the first message: on a real GDN, messages no
+  // subscription holds may be dropped.
+  const sub = await StreamConsumer.subscribe({ wsBase: gdn.wsUrl, apiKey: gdn.apiKey, idleTimeoutMs: 0, topic: resolveTopic({ tenant: gdn.tenant, name: stream }), subscription: "crash-bridge" });
+  await sub.close();
 
   // A producer at a steady rate (~600 msg/s) for the whole run.
   const producer = await StreamProducer.open({ wsBase: gdn.wsUrl, apiKey: gdn.apiKey, idleTimeoutMs: 0, topic: resolveTopic({ tenant: gdn.tenant, name: stream }) });
