@@ -391,7 +391,7 @@ export interface StreamOptions {
    */
   matching?: "spark" | "shape";
   /**
-   * Unacked deliveries the server may push. Default: max(1000, maxMessagesPerTrigger).
+   * Unacked deliveries the server may push. Default: max(1000, 2 x maxMessagesPerTrigger).
    */
   receiverQueueSize?: number;
   /**

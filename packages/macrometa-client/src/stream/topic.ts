@@ -5,6 +5,7 @@
  * @packageDocumentation
  */
 import { OptionError } from "@macrometa-spark/core";
+import { parseApiKey, resolveGdnUrl, wsUrlFor } from "../http/url.js";
 
 export type StreamReplication = "global" | "local";
 
@@ -90,21 +91,11 @@ export function redactWsUrl(url: string): string {
 }
 
 /**
- * The WebSocket base for a region: `regionUrl` as the connector takes it (a bare host such as
- * `play.paas.macrometa.io`, to which `api-` is prefixed) or a full URL (`https://…`, `http://…`
- * for a local server). TLS (`wss`) unless the URL says `http`/`ws`.
+ * The WebSocket base for a region: the HTTP origin rule of `resolveGdnUrl` (a bare host gets
+ * `https://api-`, a URL with a scheme is kept; `ws`/`wss` are read as `http`/`https`), as `ws(s)`.
  */
 export function resolveWsBase(regionUrl: string): string {
-  const trimmed = regionUrl.trim().replace(/\/+$/, "");
-  if (trimmed === "") throw new OptionError("regionUrl", "is required");
-  const m = /^(https?|wss?):\/\/(.*)$/i.exec(trimmed);
-  if (m) {
-    const scheme = m[1]!.toLowerCase();
-    const ws = scheme === "https" || scheme === "wss" ? "wss" : "ws";
-    return `${ws}://${m[2]}`;
-  }
-  const host = trimmed.startsWith("api-") ? trimmed : `api-${trimmed}`;
-  return `wss://${host}`;
+  return wsUrlFor(resolveGdnUrl(regionUrl.trim().replace(/^ws(s?):\/\//i, (_m, s: string) => `http${s}://`)));
 }
 
 /** The HTTP(S) origin matching a WebSocket base (for `/apid/otp`). */
@@ -112,11 +103,11 @@ export function httpBaseOf(wsBase: string): string {
   return wsBase.replace(/^ws(s?):\/\//i, (_m, s: string) => `http${s}://`).replace(/\/+$/, "");
 }
 
-/** A key is `<tenant>.<keyid>.<secret>` and the tenant may contain dots: all but the last two segments. */
+/** The tenant of an API key (see `parseApiKey`), or undefined when the key is not of that form. */
 export function tenantOfApiKey(apiKey: string): string | undefined {
-  const raw = apiKey.replace(/^apikey\s+/i, "").trim();
-  const parts = raw.split(".");
-  if (parts.length < 3) return undefined;
-  const tenant = parts.slice(0, -2).join(".");
-  return tenant === "" ? undefined : tenant;
+  try {
+    return parseApiKey(apiKey).tenant;
+  } catch {
+    return undefined;
+  }
 }
