@@ -9,23 +9,15 @@
  */
 import {
   ArrayType,
-  BinaryType,
-  BooleanType,
-  DateType,
   DecimalType,
-  DoubleType,
-  FloatType,
-  IntegerType,
-  LongType,
   MalformedRecordError,
   MapType,
-  NullType,
   SchemaError,
-  StringType,
   StructField,
   StructType,
-  TimestampType,
   type DataType,
+  errorMessage,
+  parseSimpleString,
 } from "@macrometa-spark/core";
 import { quoteIdent, type ColumnNameMode, mapColumnNames } from "./identifiers.js";
 
@@ -313,184 +305,11 @@ export function parameterValue(v: unknown, t: DataType, column: string): string 
  * `map<string,bigint>`, `varchar(10)`. Unknown names fail with a SchemaError naming the column.
  */
 export function parseDatabricksType(text: string, column = ""): DataType {
-  const p = new TypeParser(text, column);
-  const t = p.type();
-  p.end();
-  return t;
-}
-
-class TypeParser {
-  private i = 0;
-  constructor(
-    private readonly s: string,
-    private readonly column: string,
-  ) {}
-  private fail(why: string): never {
-    throw new SchemaError(`cannot read Databricks type ${JSON.stringify(this.s)}${this.column ? ` of column ${JSON.stringify(this.column)}` : ""}: ${why}`, { field: this.column });
-  }
-  private ws(): void {
-    while (this.i < this.s.length && /\s/.test(this.s[this.i]!)) this.i++;
-  }
-  private peek(): string {
-    this.ws();
-    return this.s[this.i] ?? "";
-  }
-  private eat(c: string): void {
-    if (this.peek() !== c) this.fail(`expected '${c}' at ${this.i}`);
-    this.i++;
-  }
-  private word(): string {
-    this.ws();
-    const m = /^[A-Za-z_][A-Za-z0-9_]*/.exec(this.s.slice(this.i));
-    if (!m) this.fail(`expected a name at ${this.i}`);
-    this.i += m[0].length;
-    return m[0];
-  }
-  private ident(): string {
-    this.ws();
-    if (this.s[this.i] === "`") {
-      let out = "";
-      this.i++;
-      for (;;) {
-        if (this.i >= this.s.length) this.fail("unterminated backtick");
-        if (this.s[this.i] === "`") {
-          if (this.s[this.i + 1] === "`") {
-            out += "`";
-            this.i += 2;
-            continue;
-          }
-          this.i++;
-          return out;
-        }
-        out += this.s[this.i++];
-      }
-    }
-    // Unquoted struct field names in printed types may hold any character but ':' and ','.
-    const m = /^[^:,<>\s]+/.exec(this.s.slice(this.i));
-    if (!m) this.fail(`expected a field name at ${this.i}`);
-    this.i += m[0].length;
-    return m[0];
-  }
-  private int(): number {
-    this.ws();
-    const m = /^\d+/.exec(this.s.slice(this.i));
-    if (!m) this.fail(`expected a number at ${this.i}`);
-    this.i += m[0].length;
-    return Number(m[0]);
-  }
-  end(): void {
-    this.ws();
-    if (this.i < this.s.length) this.fail(`unexpected ${JSON.stringify(this.s.slice(this.i))}`);
-  }
-  type(): DataType {
-    const name = this.word().toLowerCase();
-    switch (name) {
-      case "string":
-        return StringType;
-      case "varchar":
-      case "char":
-        if (this.peek() === "(") {
-          this.eat("(");
-          this.int();
-          this.eat(")");
-        }
-        return StringType;
-      case "bigint":
-      case "long":
-        return LongType;
-      case "int":
-      case "integer":
-      case "smallint":
-      case "short":
-      case "tinyint":
-      case "byte":
-        return IntegerType;
-      case "double":
-        return DoubleType;
-      case "float":
-      case "real":
-        return FloatType;
-      case "boolean":
-        return BooleanType;
-      case "date":
-        return DateType;
-      case "timestamp":
-      case "timestamp_ntz":
-      case "timestamp_ltz":
-        return TimestampType;
-      case "binary":
-        return BinaryType;
-      case "void":
-      case "null":
-        return NullType;
-      case "decimal":
-      case "dec":
-      case "numeric": {
-        if (this.peek() !== "(") return new DecimalType(10, 0);
-        this.eat("(");
-        const p = this.int();
-        let sc = 0;
-        if (this.peek() === ",") {
-          this.eat(",");
-          sc = this.int();
-        }
-        this.eat(")");
-        return new DecimalType(p, sc);
-      }
-      case "array": {
-        this.eat("<");
-        const el = this.type();
-        this.eat(">");
-        return new ArrayType(el);
-      }
-      case "map": {
-        this.eat("<");
-        const k = this.type();
-        this.eat(",");
-        const v = this.type();
-        this.eat(">");
-        return new MapType(k, v);
-      }
-      case "struct": {
-        this.eat("<");
-        const fields: StructField[] = [];
-        if (this.peek() !== ">") {
-          for (;;) {
-            const n = this.ident();
-            this.eat(":");
-            const ft = this.type();
-            let nullable = true;
-            if (/^\s*not\s+null/i.test(this.s.slice(this.i))) {
-              this.word();
-              this.word();
-              nullable = false;
-            }
-            if (/^\s*comment\s+'/i.test(this.s.slice(this.i))) {
-              this.word();
-              this.skipString();
-            }
-            fields.push(new StructField(n, ft, nullable));
-            if (this.peek() === ",") {
-              this.eat(",");
-              continue;
-            }
-            break;
-          }
-        }
-        this.eat(">");
-        return new StructType(fields);
-      }
-      default:
-        return this.fail(`unknown type '${name}'`);
-    }
-  }
-  private skipString(): void {
-    this.eat("'");
-    while (this.i < this.s.length) {
-      const c = this.s[this.i++];
-      if (c === "\\") this.i++;
-      else if (c === "'") return;
-    }
-    this.fail("unterminated comment string");
+  // Databricks prints types in Spark's simpleString/catalogString form; core's parser reads both
+  // that and the SQL form (backticks, NOT NULL, COMMENT), with the same aliases.
+  try {
+    return parseSimpleString(text);
+  } catch (err) {
+    throw new SchemaError(`cannot read Databricks type ${JSON.stringify(text)}${column ? ` of column ${JSON.stringify(column)}` : ""}: ${errorMessage(err)}`, { field: column }, err);
   }
 }
