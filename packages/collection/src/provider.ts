@@ -3,6 +3,7 @@
  * @packageDocumentation
  */
 import {
+  stringifyJson,
   type CaseInsensitiveOptions,
   type LogicalWriteInfo,
   MacrometaSparkError,
@@ -97,6 +98,18 @@ export class CollectionTable implements Table {
   }
 }
 
+/**
+ * Schemas `inferSchema` produced, with the options it checked: `getTable` right after (what a
+ * session does) need not run the same pre-flight again. Kept in memory only; never logged.
+ */
+const preflighted = new WeakMap<StructType, string>();
+
+function optionsFingerprint(options: CaseInsensitiveOptions): string {
+  const entries = Object.entries(options.toRecord()).map(([k, v]) => [k.toLowerCase(), v] as const);
+  entries.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  return stringifyJson(entries);
+}
+
 export class MacrometaCollectionProvider implements TableProvider {
   readonly formats = FORMAT_NAMES;
   readonly supportsExternalMetadata = true;
@@ -109,6 +122,7 @@ export class MacrometaCollectionProvider implements TableProvider {
       await preflight(client, opts, "read", ctx.signal);
       const sample = await sampleDocuments(client, opts, ctx.signal);
       const schema = schemaFromSample(sample, opts);
+      preflighted.set(schema, optionsFingerprint(options));
       ctx.logger.info("collection read: schema inferred", { collection: opts.collection, sampled: sample.length, schema: schema.simpleString() });
       return schema;
     } finally {
@@ -126,7 +140,7 @@ export class MacrometaCollectionProvider implements TableProvider {
     const opts = readOpts ?? parseCollectionOptions(options, "write");
     const client = clientFor(opts, ctx);
     try {
-      if (readOpts) await preflight(client, readOpts, "read", ctx.signal);
+      if (readOpts && !(schema && preflighted.get(schema) === optionsFingerprint(options))) await preflight(client, readOpts, "read", ctx.signal);
     } catch (err) {
       await client.close();
       throw err;
