@@ -7,8 +7,10 @@ const suites = readdirSync(dir).filter((f) => f.endsWith(".json")).sort()
   .map((f) => JSON.parse(readFileSync(`${dir}/${f}`, "utf8")));
 const fmt = (n) => (Math.abs(n) >= 1000 ? Math.round(n).toLocaleString("en-US") : String(n));
 const lines = ["| suite | metric | value | baseline (same run) | ratio | note |", "|---|---|---|---|---|---|"];
+// Ratios recorded before report.ts kept small ones: recompute from the two values rather than print 0.
+const shown = (r) => (r.baseline && r.ratio !== undefined && r.ratio < 0.1 && !r.note?.includes("lower-is-better") ? Number((r.value / r.baseline.value).toPrecision(2)) : r.ratio);
 for (const s of suites) for (const r of s.rows) {
-  lines.push(`| ${s.suite} | ${r.metric} | ${fmt(r.value)} ${r.unit} | ${r.baseline ? `${r.baseline.name}: ${fmt(r.baseline.value)} ${r.unit}` : ""} | ${r.ratio ?? ""} | ${r.note ?? ""} |`);
+  lines.push(`| ${s.suite} | ${r.metric} | ${fmt(r.value)} ${r.unit} | ${r.baseline ? `${r.baseline.name}: ${fmt(r.baseline.value)} ${r.unit}` : ""} | ${shown(r) ?? ""} | ${r.note ?? ""} |`);
 }
 const start = "<!-- bench:start -->", end = "<!-- bench:end -->";
 const readme = readFileSync("README.md", "utf8");

@@ -18,7 +18,9 @@ export interface BenchRow {
 }
 
 export function ratio(value: number, baseline: number, lowerIsBetter = false): number {
-  return Math.round((lowerIsBetter ? baseline / value : value / baseline) * 100) / 100;
+  const r = lowerIsBetter ? baseline / value : value / baseline;
+  // Two decimals, but never round a small ratio (a client vs a server-side bulk insert) down to 0.
+  return r >= 0.1 ? Math.round(r * 100) / 100 : Number(r.toPrecision(2));
 }
 
 export function recordBench(suite: string, rows: BenchRow[]): void {
