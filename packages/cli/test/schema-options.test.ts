@@ -5,7 +5,7 @@ import { KNOWN_OPTIONS as STREAM_OPTIONS } from "@macrometa-spark/stream";
 import { jobSchema } from "../src/index.js";
 
 // Options every format receives from the session or the engine, not from a job spec's options object.
-const ENGINE_OPTIONS = new Set(["path", "checkpointlocation"]);
+const ENGINE_OPTIONS = new Set(["path", "checkpointlocation", "queryname"]);
 
 function schemaOptions(definition: string): string[] {
   const defs = (jobSchema() as { definitions: Record<string, { properties: Record<string, unknown> }> }).definitions;
