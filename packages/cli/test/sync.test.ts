@@ -41,7 +41,7 @@ afterAll(async () => {
 });
 
 const put = (key: string, qty: number, tag: string) => http.insertDocument("orders", { _key: key, qty, tag }, { overwrite: true });
-const del = (key: string) => http.request({ method: "DELETE", path: `/_fabric/_system/_api/document/orders/${key}` });
+const del = (key: string) => http.request({ method: "DELETE", path: `/_fabric/_system/_api/document/orders/${key}`, retry: "refusals" });
 
 async function collectionState(): Promise<string[]> {
   const df = await session.read.format("com.macrometa.spark.collection").options({ regionUrl: gdn.url, apiKey: gdn.apiKey, collection: "orders" }).load();

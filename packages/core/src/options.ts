@@ -6,7 +6,8 @@
 import { OptionError } from "./errors.js";
 
 export type OptionValue = string | number | boolean | bigint | null | undefined | Record<string, unknown> | unknown[];
-export type OptionsInput = Record<string, OptionValue> | CaseInsensitiveOptions | undefined;
+/** Options as users pass them: any JS values (getters coerce and validate), or another options map. */
+export type OptionsInput = Record<string, unknown> | CaseInsensitiveOptions | undefined;
 
 const SECRET_OPTION = /(api[-_]?key|token|secret|password|jwt)/i;
 
@@ -21,7 +22,7 @@ export class CaseInsensitiveOptions {
       for (const [k, v] of input.entries) this.entries.set(k, v);
     } else if (input) {
       for (const [name, value] of Object.entries(input)) {
-        if (value !== undefined) this.entries.set(name.toLowerCase(), { name, value });
+        if (value !== undefined) this.entries.set(name.toLowerCase(), { name, value: value as OptionValue });
       }
     }
   }

@@ -4,7 +4,6 @@
  * its typings mark private, so the instance's `getConnectionOptions` is wrapped to add `https: false`.
  */
 import { DBSQLClient, DBSQLLogger, LogLevel } from "@databricks/sql";
-import type IDBSQLSession from "@databricks/sql/dist/contracts/IDBSQLSession.js";
 import { connectOptionsFor, type LocalWarehouse } from "../src/index.js";
 
 export async function connectClient(warehouse: LocalWarehouse, token = warehouse.token): Promise<DBSQLClient> {
@@ -16,7 +15,7 @@ export async function connectClient(warehouse: LocalWarehouse, token = warehouse
   return client;
 }
 
-export type Session = IDBSQLSession;
+export type Session = Awaited<ReturnType<DBSQLClient["openSession"]>>;
 
 /** Runs one statement and returns its rows. */
 export async function sql(

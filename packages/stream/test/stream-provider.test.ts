@@ -246,7 +246,7 @@ describe("micro-batch source", () => {
     try {
       await http.insertDocument(coll, { _key: "b", qty: 2 });
       await http.insertDocument(coll, { _key: "a", qty: 5 }, { overwrite: true });
-      await http.request({ method: "DELETE", path: `/_fabric/_system/_api/document/${coll}/b` });
+      await http.request({ method: "DELETE", path: `/_fabric/_system/_api/document/${coll}/b`, retry: "refusals" });
       await q.processAllAvailable(20_000);
       const rows = memoryTable("cdc_out")!.objects();
       expect(rows.map((r) => [r._key, r.qty, r._delete])).toEqual([
