@@ -149,3 +149,25 @@ print(json.dumps({"source": ns["SOURCE_OPTIONS"], "sink": ns["SINK_OPTIONS"], "f
     expect(source).not.toMatch(/^import os/m);
   });
 });
+
+describe("Jobs client and a workspace that echoes the token", () => {
+  it("masks the token in the error", async () => {
+    const { createServer } = await import("node:http");
+    const server = createServer((req, res) => {
+      res.writeHead(403, { "content-type": "application/json" });
+      res.end(JSON.stringify({ error_code: "PERMISSION_DENIED", message: `Token ${String(req.headers.authorization).slice(7)} is not allowed` }));
+    });
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    const port = (server.address() as { port: number }).port;
+    const client = new DatabricksJobsClient({ host: `http://127.0.0.1:${port}`, token: "plain-token-without-pattern", retry: fastRetry });
+    try {
+      const err = (await client.getRun(1).catch((e: unknown) => e)) as JobsApiError;
+      expect(err.errorCode).toBe("PERMISSION_DENIED");
+      expect(err.message).toContain("is not allowed");
+      expect(`${err.message}${JSON.stringify(err.toJSON())}${String(err.stack)}`).not.toContain("plain-token-without-pattern");
+    } finally {
+      await client.close();
+      await new Promise<void>((r) => server.close(() => r()));
+    }
+  });
+});

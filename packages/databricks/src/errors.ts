@@ -6,7 +6,7 @@
  * fetch request, so the cause we keep is a plain `Error` with a redacted message.
  * @packageDocumentation
  */
-import { MacrometaSparkError, redactText, type ErrorContext } from "@macrometa-spark/core";
+import { MacrometaSparkError, redactSecrets, type ErrorContext } from "@macrometa-spark/core";
 
 export type DatabricksErrorCode =
   /** The token or OAuth credentials were refused (HTTP 401/403, OAuth failure). */
@@ -66,13 +66,6 @@ function field(err: unknown, name: string): unknown {
   return err !== null && typeof err === "object" ? (err as Record<string, unknown>)[name] : undefined;
 }
 
-/** Removes every occurrence of the given secrets, then the generic credential patterns. */
-export function scrub(text: string, secrets: readonly string[] = []): string {
-  let out = text;
-  for (const s of secrets) if (s && s.length >= 4) out = out.split(s).join("***");
-  return redactText(out);
-}
-
 /**
  * Wraps whatever the driver threw into a {@link DatabricksError}. `secrets` (token, client
  * secret) are scrubbed from the message even if a server echoed them.
@@ -81,7 +74,7 @@ export function wrapDriverError(err: unknown, kind: string | undefined, context:
   if (err instanceof DatabricksError) return err;
   const name = String(field(err, "name") ?? field(field(err, "constructor"), "name") ?? "");
   const rawMessage = String(field(err, "message") ?? err);
-  const message = scrub(rawMessage, secrets);
+  const message = redactSecrets(rawMessage, secrets);
   const ctx: DatabricksErrorContext = { ...context, ...(kind ? { statement: kind } : {}) };
   const where = kind ? `${kind} statement` : "Databricks call";
   // A plain Error keeps the driver's class name and message but not its request/response objects.

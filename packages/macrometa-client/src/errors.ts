@@ -3,7 +3,7 @@
  * all of it plus the route and what it was about, never the API key.
  * @packageDocumentation
  */
-import { MacrometaSparkError, type ErrorContext } from "@macrometa-spark/core";
+import { MacrometaSparkError, redactText, type ErrorContext } from "@macrometa-spark/core";
 
 export interface GdnErrorOptions {
   code: string;
@@ -30,7 +30,8 @@ export class GdnError extends MacrometaSparkError {
   readonly retryAfterMs: number | undefined;
   readonly outcomeUnknown: boolean;
   constructor(message: string, options: GdnErrorOptions) {
-    super(message, options);
+    // Server text (error pages, close reasons, send errors) ends up in messages: mask credential shapes.
+    super(redactText(message), options);
     this.status = options.status;
     this.errorNum = options.errorNum;
     this.retryAfterMs = options.retryAfterMs;

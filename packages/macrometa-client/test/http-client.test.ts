@@ -167,3 +167,29 @@ describe("GdnHttpClient against local-gdn", () => {
     expect(otp.length).toBeGreaterThan(8);
   });
 });
+
+describe("GdnHttpClient and a server that echoes credentials", () => {
+  it("never passes the key on, even when an error page repeats it", async () => {
+    const { createServer } = await import("node:http");
+    // A misbehaving proxy in front of the GDN: its 401 page quotes the Authorization header.
+    const server = createServer((req, res) => {
+      res.writeHead(401, { "content-type": "application/json" });
+      res.end(JSON.stringify({ error: true, code: 401, errorNum: 11, errorMessage: `invalid credentials: ${String(req.headers.authorization).split(" ")[1]}` }));
+    });
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    const port = (server.address() as { port: number }).port;
+    const key = "acme.kid9.plainlowercasesecretvalue";
+    const client = new GdnHttpClient({ url: `http://127.0.0.1:${port}`, apiKey: key, retry: { maxAttempts: 1 } });
+    try {
+      const err = (await client.fabricMetadata().catch((e: unknown) => e)) as GdnError;
+      expect(err).toBeInstanceOf(GdnError);
+      expect(err.status).toBe(401);
+      const everything = `${err.message}\n${JSON.stringify(err.toJSON())}\n${String(err.stack)}`;
+      expect(everything).toContain("invalid credentials");
+      expect(everything).not.toContain("plainlowercasesecretvalue");
+    } finally {
+      await client.close();
+      await new Promise<void>((r) => server.close(() => r()));
+    }
+  });
+});

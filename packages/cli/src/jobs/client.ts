@@ -8,7 +8,7 @@
  */
 import { setTimeout as delay } from "node:timers/promises";
 import { Agent, request, type Dispatcher } from "undici";
-import { backoffDelayMs, defaultRetryPolicy, silentLogger, withRetry, type Logger, type RetryPolicy } from "@macrometa-spark/core";
+import { backoffDelayMs, defaultRetryPolicy, redactSecrets, silentLogger, withRetry, type Logger, type RetryPolicy } from "@macrometa-spark/core";
 import { JobsApiError } from "./errors.js";
 
 export interface JobsClientOptions {
@@ -171,7 +171,7 @@ export class DatabricksJobsClient {
             bodyTimeout: this.timeoutMs,
           });
         } catch (err) {
-          throw new JobsApiError(`${route} failed: ${(err as Error).message}`, { retryable: safeToRepeat, cause: err, context: { route } });
+          throw new JobsApiError(redactSecrets(`${route} failed: ${(err as Error).message}`, [this.options.token]), { retryable: safeToRepeat, context: { route } });
         }
         const text = await res.body.text();
         if (res.statusCode >= 200 && res.statusCode < 300) return (text ? JSON.parse(text) : {}) as T;
@@ -184,7 +184,8 @@ export class DatabricksJobsClient {
         const retryAfter = parseRetryAfter(res.headers["retry-after"]);
         const retryable = res.statusCode === 429 || (safeToRepeat && res.statusCode >= 500 && res.statusCode !== 501);
         const what = envelope.error_code ? `${envelope.error_code}: ${envelope.message ?? ""}` : `HTTP ${res.statusCode}`;
-        throw new JobsApiError(`${route} → ${res.statusCode} ${what}`.trim(), {
+        // The workspace may echo the token back (e.g. "Token … is not allowed"): never pass it on.
+        throw new JobsApiError(redactSecrets(`${route} → ${res.statusCode} ${what}`.trim(), [this.options.token]), {
           status: res.statusCode,
           errorCode: envelope.error_code,
           retryable,

@@ -18,7 +18,7 @@
  */
 import { Pool } from "undici";
 import type { Dispatcher } from "undici";
-import { AbortedError, type ErrorContext, type Logger, type RetryPolicy, parseJsonLossless, redactText, silentLogger, stringifyJson, withRetry } from "@macrometa-spark/core";
+import { AbortedError, type ErrorContext, type Logger, type RetryPolicy, parseJsonLossless, redactSecrets, silentLogger, stringifyJson, withRetry } from "@macrometa-spark/core";
 import { GdnError, isRetryableStatus } from "../errors.js";
 import { Cursor } from "./cursor.js";
 import { splitResultArray } from "./json-scan.js";
@@ -267,7 +267,7 @@ export class GdnHttpClient {
     const code = errorNum === undefined ? `GDN_HTTP_${status}` : `GDN_HTTP_${status}_${errorNum}`;
     const about = context.collection ? ` (collection '${context.collection}')` : "";
     // A proxy or server could echo request headers in an error page: mask anything credential-shaped.
-    const detail = redactText(serverMessage ?? (text.length > 200 ? text.slice(0, 200) + "…" : text));
+    const detail = redactSecrets(serverMessage ?? (text.length > 200 ? text.slice(0, 200) + "…" : text), [this.authorization.slice(this.authorization.indexOf(" ") + 1)]);
     return new GdnError(`GDN ${status}${errorNum === undefined ? "" : `/${errorNum}`} on ${context.route}${about}: ${detail}`, {
       code,
       status,
