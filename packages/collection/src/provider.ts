@@ -54,6 +54,10 @@ export class CollectionTable implements Table {
 
   newWriteBuilder(info: LogicalWriteInfo): WriteBuilder {
     const opts = parseCollectionOptions(info.options, "write");
+    // The server would reject every document for a key attribute the rows do not have.
+    if (opts.primaryKey !== undefined && info.schema.fieldIndex(opts.primaryKey) < 0) {
+      throw info.options.error("primaryKey", `no column '${opts.primaryKey}' in the data (columns: ${info.schema.fieldNames.join(", ")})`);
+    }
     return {
       buildForBatch: async () => {
         const { signal, logger } = this.ctx;

@@ -172,13 +172,18 @@ export class CollectionDataWriter implements DataWriter {
       this.state.reconciled += ours;
       errors = others;
     }
-    this.state.created += created;
-    this.ctx.metrics.add(METRICS.documentsWritten, created);
+    // Replaced documents (upserts) are written too, where the server counts them apart.
+    const written = created + result.updated;
+    this.state.created += written;
+    this.ctx.metrics.add(METRICS.documentsWritten, written);
     const unprocessed = result.unprocessed;
-    // Errors counted by the server but missing from details: never treated as success.
+    // Errors counted by the server but missing from details, and documents the answer does not
+    // account for at all (ignored, empty, or simply missing from the counts): never success.
     const undetailed = repeated ? 0 : Math.max(0, result.errors - (result.details?.errors.length ?? 0));
-    if (errors.length === 0 && unprocessed === 0 && undetailed === 0) return;
+    const unaccounted = repeated ? 0 : Math.max(0, chunk.length - (written + result.errors + unprocessed));
+    if (errors.length === 0 && unprocessed === 0 && undetailed === 0 && unaccounted === 0) return;
     for (let i = 0; i < undetailed; i++) tally(this.state.byError, "unknown", undefined, "the server counted an error without details");
+    for (let i = 0; i < unaccounted; i++) tally(this.state.byError, "unaccounted", undefined, `the import answer accounts for ${written + result.errors + unprocessed} of ${chunk.length} documents (ignored ${result.ignored}, empty ${result.empty})`);
     const lines: string[] = [];
     for (const e of errors) {
       tally(this.state.byError, String(e.errorNumber), e.key, e.errorMessage);
@@ -188,11 +193,13 @@ export class CollectionDataWriter implements DataWriter {
       for (let i = 0; i < unprocessed; i++) tally(this.state.byError, "unprocessed", undefined, "the server did not process the document");
       for (const d of result.details?.unprocessed ?? []) lines.push(`{"collection":${JSON.stringify(this.opts.collection)},"errorNum":"unprocessed","document":${JSON.stringify(d)}}\n`);
     }
-    const count = errors.length + unprocessed + undetailed;
+    const count = errors.length + unprocessed + undetailed + unaccounted;
     if (this.opts.onDocumentError === "skip") {
       this.state.rejected += count;
       for (const e of errors) this.ctx.metrics.reject(METRICS.writeRejected, { ...(e.key !== undefined ? { key: e.key } : {}), reason: `${e.errorNumber}: ${e.errorMessage}` });
-      for (let i = 0; i < unprocessed + undetailed; i++) this.ctx.metrics.reject(METRICS.writeRejected, { reason: i < unprocessed ? "unprocessed" : "error without details" });
+      for (let i = 0; i < unprocessed + undetailed + unaccounted; i++) {
+        this.ctx.metrics.reject(METRICS.writeRejected, { reason: i < unprocessed ? "unprocessed" : i < unprocessed + undetailed ? "error without details" : "not accounted for by the import answer" });
+      }
       if (lines.length) await appendLines(this.opts.rejectsPath!, lines.join(""));
       return;
     }

@@ -274,6 +274,25 @@ describe("collection write", () => {
     expect(await client.collectionCount("dups")).toBe(100 + 10 + 5 + 5);
   });
 
+  it("never takes documents an import answer does not account for as written", async () => {
+    // The server skips the last 3 documents of the next import and only counts them as `ignored`.
+    gdn.faults.importIgnoreNext = 3;
+    const err = (await writeAll({ ...base, collection: "ignored", batchSize: 10, parallelism: 1 }, kv, kvRows(0, 10)).catch((x: unknown) => x)) as Error & {
+      code: string;
+      context: Record<string, unknown>;
+    };
+    expect(err.code).toBe("IMPORT_DOCUMENT_ERRORS");
+    expect(err.context.errorCounts).toEqual({ unaccounted: 3 });
+    expect(await client.collectionCount("ignored")).toBe(7);
+  });
+
+  it("refuses a primaryKey the rows do not have before writing anything", async () => {
+    const err = (await writeAll({ ...base, collection: "nokey", primaryKey: "zz" }, kv, kvRows(0, 3)).catch((x: unknown) => x)) as Error & { code: string };
+    expect(err.code).toBe("INVALID_OPTION");
+    expect(err.message).toContain("option 'primaryKey'");
+    expect(await client.findCollection("nokey")).toBeUndefined();
+  });
+
   it("upserts with primaryKey + replace", async () => {
     const s = new StructType([new StructField("id", StringType), new StructField("v", LongType)]);
     await writeAll({ ...base, collection: "ups", primaryKey: "id" }, s, [["a", 1], ["b", 2]]);

@@ -33,6 +33,11 @@ export class Faults implements FaultSettings {
   }
   /** Drop (destroy) the TCP connection of the next HTTP request without answering. */
   dropNextConnections = 0;
+  /**
+   * The next import skips its last N documents and reports them only as `ignored` (the
+   * ArangoDB-style count), for clients that must not take an import answer's silence as success.
+   */
+  importIgnoreNext = 0;
 
   /** Close every open WebSocket now. */
   closeAllWebSockets(): void {
@@ -50,6 +55,7 @@ export class Faults implements FaultSettings {
     this.httpFailures = { remaining: 0, status: 503 };
     this.retryAfterSeconds = undefined;
     this.dropNextConnections = 0;
+    this.importIgnoreNext = 0;
     void this.dropHooks;
   }
   toJSON(): Record<string, unknown> {
@@ -59,6 +65,7 @@ export class Faults implements FaultSettings {
       pendingHttpFailures: this.httpFailures.remaining,
       httpFailureStatus: this.httpFailures.status,
       dropNextConnections: this.dropNextConnections,
+      importIgnoreNext: this.importIgnoreNext,
     };
   }
 }

@@ -310,6 +310,7 @@ function faultsRoute(ctx: ServerContext, req: GdnRequest): Reply {
   if (b.consumerCloseEvery !== undefined) f.consumerCloseEvery = n(b.consumerCloseEvery, "consumerCloseEvery");
   if (b.latencyMs !== undefined) f.latencyMs = n(b.latencyMs, "latencyMs");
   if (b.dropNextConnections !== undefined) f.dropNextConnections = n(b.dropNextConnections, "dropNextConnections");
+  if (b.importIgnoreNext !== undefined) f.importIgnoreNext = n(b.importIgnoreNext, "importIgnoreNext");
   if (b.failNextHttp !== undefined) {
     const x = b.failNextHttp as JsonObject;
     const status = Number(x?.status ?? 503);

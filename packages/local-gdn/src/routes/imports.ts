@@ -22,7 +22,9 @@ export function handleImport(ctx: ServerContext, req: GdnRequest): Reply {
   let created = 0;
   const errors: unknown[] = [];
   const counts: Record<string, number> = {};
-  for (const original of body.data) {
+  const ignored = Math.min(ctx.faults.importIgnoreNext, body.data.length);
+  ctx.faults.importIgnoreNext = 0;
+  for (const original of body.data.slice(0, body.data.length - ignored)) {
     try {
       if (typeof original !== "object" || original === null || Array.isArray(original))
         throw new GdnHttpError(400, ErrorNum.DOCUMENT_TYPE_INVALID, "invalid document type");
@@ -45,7 +47,7 @@ export function handleImport(ctx: ServerContext, req: GdnRequest): Reply {
     }
   }
   if (flag(req.query, "waitForSync", c.meta.waitForSync)) ctx.journal?.flush(true);
-  const result: Record<string, unknown> = { created, errors: errors.length, unprocessed: 0 };
+  const result: Record<string, unknown> = { created, errors: errors.length, unprocessed: 0, ...(ignored ? { ignored } : {}) };
   if (details) result.details = { errors, unprocessed: [] };
   const reply = ok({ result });
   if (errors.length) reply.headers = { "X-C8-Error-Codes": JSON.stringify(counts) };

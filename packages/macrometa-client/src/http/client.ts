@@ -630,7 +630,9 @@ function parseErrorCodes(value: string | string[] | undefined): Record<string, n
 }
 
 function parseImportResult(res: RawResponse): ImportResult {
-  const env = JSON.parse(res.text) as { result?: { created?: number; errors?: number; unprocessed?: number; details?: { errors?: unknown[]; unprocessed?: unknown[] } } };
+  const env = JSON.parse(res.text) as {
+    result?: { created?: number; errors?: number; unprocessed?: number; updated?: number; ignored?: number; empty?: number; details?: { errors?: unknown[]; unprocessed?: unknown[] } };
+  };
   const r = env.result ?? {};
   let details: ImportResult["details"];
   if (r.details) {
@@ -656,6 +658,9 @@ function parseImportResult(res: RawResponse): ImportResult {
     created: r.created ?? 0,
     errors: r.errors ?? 0,
     unprocessed: r.unprocessed ?? 0,
+    updated: r.updated ?? 0,
+    ignored: r.ignored ?? 0,
+    empty: r.empty ?? 0,
     details,
     errorCodes: parseErrorCodes(res.headers["x-c8-error-codes"]),
     attempts: res.attempts,

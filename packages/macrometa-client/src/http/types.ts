@@ -98,6 +98,13 @@ export interface ImportResult {
   created: number;
   errors: number;
   unprocessed: number;
+  /**
+   * Documents the server says it replaced, ignored or found empty, when it reports them (the
+   * ArangoDB-style fields; the recorded GDN answers only created/errors/unprocessed). 0 otherwise.
+   */
+  updated: number;
+  ignored: number;
+  empty: number;
   /** Only with `details: true`. */
   details: { errors: ImportErrorDetail[]; unprocessed: unknown[] } | undefined;
   /** `X-C8-Error-Codes` header: errorNum → count. */
