@@ -3,7 +3,7 @@
  * engines unchanged) plus ours. All parsed and validated up front; errors name the option.
  * @packageDocumentation
  */
-import { PARSE_MODES, type CaseInsensitiveOptions, type Logger, type ParseMode } from "@macrometa-spark/core";
+import { PARSE_MODES, type CaseInsensitiveOptions, type ParseMode } from "@macrometa-spark/core";
 import {
   SUBSCRIPTION_TYPES,
   resolveTopic,
@@ -16,7 +16,7 @@ import {
 
 export const FORMAT_NAMES = ["com.macrometa.spark.stream.MacrometaTableProvider", "com.macrometa.spark.stream"] as const;
 
-/** Every option this format knows (others are warned about, as Spark ignores them). */
+/** Every option this format accepts (compared case-insensitively); any other is an error naming it. */
 export const KNOWN_OPTIONS = [
   // the connector's
   "regionUrl",
@@ -83,12 +83,10 @@ export interface StreamFormatOptions {
   keyColumn: string | undefined;
 }
 
-export function parseStreamOptions(o: CaseInsensitiveOptions, logger?: Logger): StreamFormatOptions {
-  for (const name of o.keys()) {
-    if (!KNOWN_OPTIONS.some((k) => k.toLowerCase() === name.toLowerCase())) {
-      logger?.warn(`option '${name}' is not used by format com.macrometa.spark.stream`, { option: name });
-    }
-  }
+export function parseStreamOptions(o: CaseInsensitiveOptions): StreamFormatOptions {
+  // A misspelt option (`subscriptionNmae`) would otherwise silently fall back to a default: fail
+  // before anything connects, as every other format does.
+  o.rejectUnknown(KNOWN_OPTIONS);
   const regionUrl = o.requireString("regionUrl");
   let wsBase: string;
   try {

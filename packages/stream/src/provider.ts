@@ -59,7 +59,7 @@ export class MacrometaStreamProvider implements TableProvider {
   readonly supportsExternalMetadata = true;
 
   async inferSchema(options: CaseInsensitiveOptions, ctx: ProviderContext): Promise<StructType> {
-    const o = parseStreamOptions(options, ctx.logger);
+    const o = parseStreamOptions(options);
     const texts = await peekPayloads(o, ctx);
     if (texts.length === 0) {
       throw new SchemaError(
@@ -72,7 +72,7 @@ export class MacrometaStreamProvider implements TableProvider {
   }
 
   async getTable(schema: StructType | undefined, options: CaseInsensitiveOptions, ctx: ProviderContext): Promise<Table> {
-    const o = parseStreamOptions(options, ctx.logger);
+    const o = parseStreamOptions(options);
     return new MacrometaStreamTable(o, options, schema ? tableSchema(schema, o) : undefined, ctx);
   }
 }
@@ -118,7 +118,7 @@ export class MacrometaStreamTable implements Table {
   }
 
   newWriteBuilder(info: LogicalWriteInfo): WriteBuilder {
-    const o = parseStreamOptions(this.options.with(info.options), this.ctx.logger);
+    const o = parseStreamOptions(this.options.with(info.options));
     return {
       buildForStreaming: (): StreamingWrite => {
         const w = new StreamSinkWrite(o, info, this.ctx);

@@ -83,6 +83,27 @@ describe("options", () => {
     expect(() => parse({ ...base, port: "x" })).toThrow(/option 'port'/);
   });
 
+  it("rejects an unknown option (a typo) naming it, and accepts what the session passes to every format", () => {
+    const base = { regionUrl: "play.paas.macrometa.io", apikey: "acme.io.k1.secret", stream: "s" };
+    expect(() => parse({ ...base, subscriptionNmae: "MySub" })).toThrow(/option 'subscriptionNmae': unknown option for format 'com.macrometa.spark.stream'/);
+    expect(() => parse({ ...base, parallelism: 4 })).toThrow(/option 'parallelism': unknown option/);
+    // Names are case-insensitive, and the session's own names are known.
+    const o = parse({ ...base, SUBSCRIPTIONNAME: "MySub", path: "p", checkpointLocation: "/c", queryName: "q" });
+    expect(o.subscriptionName).toBe("MySub");
+  });
+
+  it("fails a typo before anything connects, on read and on write", async () => {
+    // Nothing listens on port 1: had the options been accepted, inference would fail to connect instead.
+    const dead = { regionUrl: "http://127.0.0.1:1", apiKey: "t.k.s", stream: "s", idleTimeoutMs: 0 };
+    const session = createSession();
+    await expect(session.readStream.format("com.macrometa.spark.stream").options({ ...dead, subscriptionNmae: "x" }).load()).rejects.toThrow(/option 'subscriptionNmae': unknown option/);
+    const stream = await newStream();
+    const df = await session.readStream.format("com.macrometa.spark.stream").schema("i BIGINT").options(opts(stream)).load();
+    await expect(df.writeStream.format("com.macrometa.spark.stream").options({ ...opts(stream), keyColum: "i" }).option("checkpointLocation", await tempDir()).start()).rejects.toThrow(
+      /option 'keyColum': unknown option/,
+    );
+  });
+
   it("always gives a change stream _key and _delete, and appends metadata columns once", () => {
     const o = parse({ regionUrl: "h", tenant: "t", stream: "c", isCollectionStream: true, includeMetadata: true });
     const once = tableSchema(new StructType().add("qty", LongType).add("_key", LongType), o);
