@@ -36,8 +36,12 @@ export class Parameters {
 
   constructor(parameters: readonly TSparkParameter[] | null | undefined) {
     for (const p of parameters ?? []) {
-      if (p.name) this.byName.set(p.name.toLowerCase(), p);
-      else this.byOrdinal.push(p);
+      if (p.name) {
+        const key = p.name.toLowerCase();
+        // Names are matched case-insensitively, so `a` and `A` would silently shadow each other.
+        if (this.byName.has(key)) throw new SqlError("DUPLICATE_SQL_PARAMETER", "42K0E", `The parameter ${p.name} is given more than once.`);
+        this.byName.set(key, p);
+      } else this.byOrdinal.push(p);
     }
   }
 
@@ -50,7 +54,8 @@ export class Parameters {
         "42P02",
         `Found the unbound parameter: ${name}. Please, fix \`args\` and provide a mapping of the parameter to either a SQL literal or collection constructor functions.`,
       );
-    return this.placeholder(`n_${name.toLowerCase().replace(/[^a-z0-9_]/g, "_")}`, p, into);
+    // One key per name, one-to-one: the name's UTF-8 bytes in hex (`a$` and `a_` must not meet).
+    return this.placeholder(`n_${Buffer.from(name.toLowerCase(), "utf8").toString("hex")}`, p, into);
   }
 
   /** The SQL for the next `?`. */
@@ -72,16 +77,50 @@ export class Parameters {
     if (value === undefined || value === null || !p.type || p.type === "VOID") return "NULL";
     const type = p.type.toUpperCase();
     into[key] = value;
-    if (type === "DECIMAL") return `CAST($${key} AS ${decimalTypeFor(value)})`;
+    if (type === "DECIMAL") {
+      const plain = plainDecimal(value);
+      into[key] = plain;
+      return `CAST($${key} AS ${decimalTypeFor(plain)})`;
+    }
     const cast = CASTS[type];
     if (cast === undefined) throw unsupported(`A parameter of type ${p.type}`);
     return cast === "" ? `$${key}` : `CAST($${key} AS ${cast})`;
   }
 }
 
-/** A decimal type wide enough for the literal, as Spark types a decimal parameter by its digits. */
+const castInvalid = (text: string) => new SqlError("CAST_INVALID_INPUT", "22018", `The value '${text}' cannot be cast to DECIMAL.`);
+
+/**
+ * The decimal text with any exponent expanded into plain digits, exactly (string arithmetic):
+ * `1.5e-3` → `0.0015`. Typing `1.5e-3` by its written digits would give DECIMAL(2,1) and round it
+ * to 0. An exponent beyond ±400 (no DECIMAL holds it) is refused.
+ */
+export function plainDecimal(text: string): string {
+  const trimmed = text.trim();
+  const m = /^([-+]?)(\d*)(?:\.(\d*))?(?:[eE]([-+]?\d+))?$/.exec(trimmed);
+  if (!m || (m[2] === "" && (m[3] ?? "") === "")) throw castInvalid(text);
+  if (m[4] === undefined) return trimmed;
+  const exp = Number(m[4]);
+  if (!Number.isSafeInteger(exp) || Math.abs(exp) > 400) throw castInvalid(text);
+  const intPart = m[2]!;
+  const digits = intPart + (m[3] ?? "");
+  const point = intPart.length + exp;
+  let whole: string;
+  let frac = "";
+  if (point <= 0) {
+    whole = "0";
+    frac = "0".repeat(-point) + digits;
+  } else if (point >= digits.length) whole = digits + "0".repeat(point - digits.length);
+  else {
+    whole = digits.slice(0, point);
+    frac = digits.slice(point);
+  }
+  return `${m[1] === "-" ? "-" : ""}${whole.replace(/^0+(?=\d)/, "")}${frac ? `.${frac}` : ""}`;
+}
+
+/** A decimal type wide enough for the (plain, exponent-free) literal, as Spark types a decimal parameter by its digits. */
 function decimalTypeFor(text: string): string {
-  const m = /^[-+]?(\d*)(?:\.(\d*))?(?:[eE][-+]?\d+)?$/.exec(text.trim());
+  const m = /^[-+]?(\d*)(?:\.(\d*))?$/.exec(text.trim());
   if (!m) throw new SqlError("CAST_INVALID_INPUT", "22018", `The value '${text}' cannot be cast to DECIMAL.`);
   const intDigits = Math.max(1, m[1]!.replace(/^0+/, "").length);
   const scale = m[2]?.length ?? 0;

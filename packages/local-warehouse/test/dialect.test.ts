@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { DBSQLClient } from "@databricks/sql";
+import { DBSQLParameter, DBSQLParameterType, type DBSQLClient } from "@databricks/sql";
 import { startLocalWarehouse, type LocalWarehouse } from "../src/index.js";
 import { connectClient, sql, sqlError, type Session } from "./client.js";
 
@@ -151,6 +151,29 @@ describe("DDL and DML", () => {
     expect(rows[1]).toMatchObject({ weight: 0.25, flag: true, at: "2024-03-04 05:06:07" });
     const missing = await sqlError(session, "SELECT :nope AS x");
     expect(missing.sqlState).toBe("42P02");
+  });
+
+  it("keeps parameters whose names differ only in punctuation or accents apart", async () => {
+    // `a$`/`a_` and `é`/`è` once mapped to the same DuckDB placeholder, so both markers read one value.
+    expect(await sql(session, "SELECT :a$ AS x, :a_ AS y, :é AS e1, :è AS e2", { a$: "dollar", a_: "underscore", é: "acute", è: "grave" })).toEqual([
+      { x: "dollar", y: "underscore", e1: "acute", e2: "grave" },
+    ]);
+  });
+
+  it("refuses a parameter name given twice (names match case-insensitively)", async () => {
+    await expect(sql(session, "SELECT :a AS x", { a: "one", A: "two" })).rejects.toMatchObject({ response: { sqlState: "42K0E" } });
+  });
+
+  it("reads a DECIMAL parameter written with an exponent exactly", async () => {
+    const dec = (value: string) => new DBSQLParameter({ type: DBSQLParameterType.DECIMAL, value });
+    const rows = await sql(session, "SELECT CAST(CAST(:a AS DECIMAL(10,4)) AS STRING) AS a, CAST(:b AS STRING) AS b, CAST(:c AS STRING) AS c, CAST(CAST(:d AS DECIMAL(12,6)) AS STRING) AS d", {
+      a: dec("1.5e-3"),
+      b: dec("-2.5E+3"),
+      c: dec("12e0"),
+      d: dec("0.000123456E2"),
+    });
+    expect(rows).toEqual([{ a: "0.0015", b: "-2500", c: "12", d: "0.012346" }]);
+    await expect(sql(session, "SELECT :a AS a", { a: dec("1e999999") })).rejects.toMatchObject({ response: { sqlState: "22018" } });
   });
 
   it("upserts and deletes with MERGE, by column name", async () => {

@@ -52,8 +52,8 @@ describe("rewrite to DuckDB", () => {
       { name: "name", type: "STRING", value: "x'); DROP TABLE t; --" },
       { name: "n", type: "BIGINT", value: "12" },
     ]);
-    expect(out.text).toBe("SELECT $n_name , CAST($n_n AS BIGINT) WHERE x = ':name'");
-    expect(out.values).toEqual({ n_name: "x'); DROP TABLE t; --", n_n: "12" });
+    expect(out.text).toBe("SELECT $n_6e616d65 , CAST($n_6e AS BIGINT) WHERE x = ':name'");
+    expect(out.values).toEqual({ n_6e616d65: "x'); DROP TABLE t; --", n_6e: "12" });
   });
 
   it("translates Spark constructors, casts and typed literals", () => {
