@@ -115,17 +115,75 @@ export function integerText(v: unknown, t: DataType, column: string): string {
   return b.toString();
 }
 
-/** Decimal text of a decimal value (exact: strings and bigints are never turned into doubles). */
+/** Exponents beyond this are refused rather than expanded into thousands of digits (no DECIMAL holds them). */
+const MAX_DECIMAL_EXPONENT = 400;
+
+/**
+ * `1.5e-3` → `0.0015`, `-2.5E+3` → `-2500`: exponent notation expanded into plain digits by moving
+ * the decimal point in the text (exact; no double is involved). Text without an exponent is
+ * returned as is; undefined when the exponent is absurdly large.
+ */
+export function expandExponent(text: string): string | undefined {
+  const m = /^([-+]?)(\d*)(?:\.(\d*))?[eE]([-+]?\d+)$/.exec(text);
+  if (!m) return text;
+  const exp = Number(m[4]);
+  if (!Number.isSafeInteger(exp) || Math.abs(exp) > MAX_DECIMAL_EXPONENT) return undefined;
+  const sign = m[1] === "-" ? "-" : "";
+  const intPart = m[2] ?? "";
+  const fracPart = m[3] ?? "";
+  const digits = intPart + fracPart;
+  // Position of the decimal point within `digits` after applying the exponent.
+  const point = intPart.length + exp;
+  let whole: string;
+  let frac: string;
+  if (point <= 0) {
+    whole = "0";
+    frac = "0".repeat(-point) + digits;
+  } else if (point >= digits.length) {
+    whole = digits + "0".repeat(point - digits.length);
+    frac = "";
+  } else {
+    whole = digits.slice(0, point);
+    frac = digits.slice(point);
+  }
+  whole = whole.replace(/^0+(?=\d)/, "");
+  return `${sign}${whole}${frac ? `.${frac}` : ""}`;
+}
+
+/**
+ * Decimal text of a decimal value (exact: strings and bigints are never turned into doubles).
+ * Exponent notation (`1.5e-3`, and what `String(number)` gives for tiny or huge numbers) is expanded
+ * into plain digits, so no statement or parameter ever carries an exponent into a DECIMAL.
+ */
 export function decimalText(v: unknown, t: DataType, column: string): string {
   const text = typeof v === "number" ? (Number.isFinite(v) ? String(v) : "") : typeof v === "bigint" ? v.toString() : typeof v === "string" ? v.trim() : "";
   if (!DECIMAL_TEXT.test(text)) throw bad(column, t, v);
-  return text;
+  const plain = expandExponent(text);
+  if (plain === undefined) throw bad(column, t, v, "exponent out of range");
+  return plain;
 }
 
-/** `YYYY-MM-DD` of a date value (a Date is taken in UTC). */
+/** Whether year-month-day is a real day of the proleptic Gregorian calendar (Spark's calendar). */
+function isCalendarDate(year: number, month: number, day: number): boolean {
+  if (month < 1 || month > 12 || day < 1) return false;
+  const leap = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
+  const days = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1]!;
+  return day <= days;
+}
+
+/** `YYYY-MM-DD` text naming a real day (Date.parse would roll `2023-02-29` over to March 1st). */
+function isDateText(ymd: string): boolean {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(ymd);
+  return m !== null && isCalendarDate(Number(m[1]), Number(m[2]), Number(m[3]));
+}
+
+/** `YYYY-MM-DD` of a date value (a Date is taken in UTC). An impossible day (`2023-02-29`) is refused. */
 export function dateText(v: unknown, t: DataType, column: string): string {
   if (v instanceof Date && !Number.isNaN(v.getTime())) return v.toISOString().slice(0, 10);
-  if (typeof v === "string" && DATE_TEXT.test(v.trim()) && !Number.isNaN(Date.parse(v.trim()))) return v.trim();
+  if (typeof v === "string" && DATE_TEXT.test(v.trim())) {
+    if (!isDateText(v.trim())) throw bad(column, t, v, "no such day");
+    return v.trim();
+  }
   throw bad(column, t, v);
 }
 
@@ -143,6 +201,9 @@ export function timestampText(v: unknown, t: DataType, column: string): string {
   if (typeof v === "string") {
     const m = /^(\d{4}-\d{2}-\d{2})(?:[T ](\d{2}:\d{2}(?::\d{2})?)(\.\d{1,9})?)?\s*(Z|[+-]\d{2}:?\d{2})?$/i.exec(v.trim());
     if (m) {
+      // Checked on the text as written, before any offset: Date.parse rolls 2024-02-30 and 24:00 over.
+      if (!isDateText(m[1]!)) throw bad(column, t, v, "no such day");
+      if (m[2] && (Number(m[2].slice(0, 2)) > 23 || Number(m[2].slice(3, 5)) > 59 || (m[2].length > 5 && Number(m[2].slice(6, 8)) > 59))) throw bad(column, t, v, "no such time of day");
       const frac = (m[3] ?? "").slice(1);
       const ms = Date.parse(`${m[1]}T${m[2] ?? "00:00:00"}${m[2] && m[2].length === 5 ? ":00" : ""}${m[4] ? (m[4].toUpperCase() === "Z" ? "Z" : m[4].length === 5 ? m[4].slice(0, 3) + ":" + m[4].slice(3) : m[4]) : "Z"}`);
       if (!Number.isNaN(ms)) {

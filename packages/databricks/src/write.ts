@@ -12,6 +12,7 @@ import { randomBytes } from "node:crypto";
 import {
   LongType,
   MalformedRecordError,
+  OptionError,
   StringType,
   StructField,
   StructType,
@@ -131,8 +132,17 @@ class DeltaWriteCore {
     this.deltaSchema = toDeltaSchema(info.schema, options.columnNameMode);
     this.columns = this.deltaSchema.fieldNames;
     checkWriteColumns(options, this.columns);
-    if (options.batchIdColumn !== undefined) checkColumnName(options.batchIdColumn, "refuse");
-    for (const name of [SEQ_COLUMN, ...(options.ingestedAtColumn ? [INGESTED_AT_COLUMN] : []), ...(options.sourceValue !== undefined ? [SOURCE_COLUMN] : []), ...(options.batchIdColumn !== undefined ? [options.batchIdColumn.toLowerCase()] : [])]) {
+    const metadataColumns = [SEQ_COLUMN, ...(options.ingestedAtColumn ? [INGESTED_AT_COLUMN] : []), ...(options.sourceValue !== undefined ? [SOURCE_COLUMN] : [])];
+    if (options.batchIdColumn !== undefined) {
+      checkColumnName(options.batchIdColumn, "refuse");
+      // The sink stamps this column itself; it must not also be a data (or another metadata) column.
+      const id = options.batchIdColumn.toLowerCase();
+      const clash = this.columns.find((c) => c.toLowerCase() === id) ?? metadataColumns.find((c) => c === id);
+      if (clash !== undefined) {
+        throw new OptionError("batchIdColumn", `${JSON.stringify(options.batchIdColumn)} is already ${this.columns.includes(clash) ? "a column of the data" : "a column the sink writes"}; name a column the data does not have`, { field: clash });
+      }
+    }
+    for (const name of metadataColumns) {
       if (this.columns.some((c) => c.toLowerCase() === name)) throw new MalformedRecordError(`column ${JSON.stringify(name)} is reserved by the databricks sink`, { field: name });
     }
     this.strategy = options.insertStrategy === "auto" ? AUTO_INSERT_STRATEGY : options.insertStrategy;
@@ -409,7 +419,17 @@ export class DeltaStreamingWrite implements StreamingWrite {
 
   constructor(
     private readonly core: DeltaWriteCore,
-  ) {}
+  ) {
+    const { options, info, ctx } = core;
+    if (!options.mergeKeys && options.batchIdColumn === undefined && info.mode !== "overwrite") {
+      // Logged once, when the query's sink is built (not per epoch).
+      ctx.logger.warn("streaming append is at-least-once: a crash between an epoch's apply and its commit record appends that epoch twice on replay; set batchIdColumn (or mergeKeys) for exactly-once", {
+        table: core.tableName,
+        queryId: info.queryId,
+        option: "batchIdColumn",
+      });
+    }
+  }
 
   static create(options: WriteOptions, info: LogicalWriteInfo, ctx: ProviderContext, hooks: ConnectionHooks = {}): DeltaStreamingWrite {
     return new DeltaStreamingWrite(new DeltaWriteCore(options, info, ctx, { logger: ctx.logger, ...hooks }));

@@ -4,7 +4,7 @@ import { DatabricksError, statementKind, wrapDriverError } from "../src/errors.j
 import { quoteIdent, resolveTableName, splitMultipartName, checkColumnName } from "../src/identifiers.js";
 import { parseWriteOptions, parseReadOptions } from "../src/options.js";
 import { createTableSql, insertStatements, mergeFromStagesSql } from "../src/sql.js";
-import { literal, parseDatabricksType, sqlType, stringLiteral, toDeltaSchema } from "../src/sql-types.js";
+import { decimalText, literal, parameterValue, parseDatabricksType, sqlType, stringLiteral, toDeltaSchema } from "../src/sql-types.js";
 
 const nested = new StructType([
   new StructField("id", LongType, false),
@@ -66,6 +66,40 @@ describe("types and literals", () => {
     expect(literal("2024-03-01T10:00:00.123456+02:00", TimestampType, "ts")).toBe("TIMESTAMP '2024-03-01 08:00:00.123456Z'");
     expect(literal(new Date(Date.UTC(2024, 0, 2)), DateType, "d")).toBe("DATE '2024-01-02'");
   });
+  it("refuses impossible dates and times instead of rolling them over (literals and parameters)", () => {
+    const render = { literals: literal, parameters: parameterValue };
+    for (const [strategy, f] of Object.entries(render)) {
+      expect(() => f("2024-02-30T10:00:00Z", TimestampType, "ts"), strategy).toThrow(/column "ts": "2024-02-30T10:00:00Z" is not a valid timestamp \(no such day\)/);
+      expect(() => f("2024-02-30 10:00:00+02:00", TimestampType, "ts"), strategy).toThrow(/no such day/);
+      expect(() => f("2023-02-29", TimestampType, "ts"), strategy).toThrow(/no such day/);
+      expect(() => f("2024-04-31T00:00:00", TimestampType, "ts"), strategy).toThrow(/no such day/);
+      expect(() => f("2024-13-01T00:00:00Z", TimestampType, "ts"), strategy).toThrow(/no such day/);
+      expect(() => f("2024-01-01T24:00:00Z", TimestampType, "ts"), strategy).toThrow(/no such time of day/);
+      expect(() => f("2023-02-29", DateType, "d"), strategy).toThrow(/column "d": "2023-02-29" is not a valid date \(no such day\)/);
+      expect(() => f("1900-02-29", DateType, "d"), strategy).toThrow(/no such day/);
+      expect(() => f("2024-06-00", DateType, "d"), strategy).toThrow(/no such day/);
+    }
+    // Real days still pass, including leap days and an offset that crosses midnight.
+    expect(literal("2024-02-29", DateType, "d")).toBe("DATE '2024-02-29'");
+    expect(parameterValue("2000-02-29", DateType, "d")).toBe("2000-02-29");
+    expect(literal("2024-03-01T01:00:00+02:00", TimestampType, "ts")).toBe("TIMESTAMP '2024-02-29 23:00:00Z'");
+    expect(parameterValue("2024-12-31T23:59:59Z", TimestampType, "ts")).toBe("2024-12-31 23:59:59Z");
+  });
+
+  it("expands decimal exponents into plain digits exactly (literals and parameters)", () => {
+    const t = new DecimalType(10, 4);
+    expect(literal("1.5e-3", t, "p")).toBe("CAST('0.0015' AS DECIMAL(10,4))");
+    expect(parameterValue("1.5e-3", t, "p")).toBe("0.0015");
+    expect(parameterValue("-2.5E+3", t, "p")).toBe("-2500");
+    expect(parameterValue("12345678901234567890123e-20", new DecimalType(38, 20), "p")).toBe("123.45678901234567890123");
+    expect(decimalText(".5e1", t, "p")).toBe("5");
+    expect(decimalText("0.000e2", t, "p")).toBe("0.0");
+    expect(decimalText(1e-7, t, "p")).toBe("0.0000001");
+    expect(decimalText(1.5e21, new DecimalType(38, 0), "p")).toBe("1500000000000000000000");
+    expect(decimalText("12.30", t, "p")).toBe("12.30");
+    expect(() => decimalText("1e999999", t, "p")).toThrow(/exponent out of range/);
+  });
+
   it("parses Databricks type names", () => {
     expect(parseDatabricksType("array<struct<a:int,b:string>>").simpleString()).toBe("array<struct<a:int,b:string>>");
     expect(parseDatabricksType("STRUCT<`a b`: BIGINT NOT NULL, c: MAP<STRING, DECIMAL(10,2)>>").simpleString()).toBe("struct<a b:bigint,c:map<string,decimal(10,2)>>");

@@ -14,12 +14,16 @@ import {
   JobMetrics,
   LongType,
   MapType,
+  OptionError,
   StringType,
   StructField,
   StructType,
   TimestampType,
+  DateType,
+  createMemoryLogger,
   isMacrometaSparkError,
   silentLogger,
+  type Logger,
   type Row,
   type SaveMode,
   type StreamingWrite,
@@ -54,9 +58,9 @@ async function write(table: string, schema: StructType, batches: Row[][], mode: 
   }
 }
 
-async function streaming(table: string, schema: StructType, queryId: string, extra: Record<string, unknown> = {}): Promise<StreamingWrite> {
+async function streaming(table: string, schema: StructType, queryId: string, extra: Record<string, unknown> = {}, logger: Logger = silentLogger): Promise<StreamingWrite> {
   const opts = new CaseInsensitiveOptions({ ...base, table, ...extra }, "databricks");
-  const t = await provider.getTable(undefined, opts, ctx());
+  const t = await provider.getTable(undefined, opts, { logger, metrics: new JobMetrics() });
   return t.newWriteBuilder!({ queryId, schema, options: opts, mode: "append" }).buildForStreaming!();
 }
 
@@ -269,6 +273,64 @@ describe("streaming crash window", () => {
     await restarted.close!();
     expect((await rowsOf(`SELECT id FROM ${SCHEMA}.stream_plain`)).map((r) => Number(r["id"]))).toEqual([1, 1]);
   });
+});
+
+describe("streaming delivery warning", () => {
+  const warnings = (logger: ReturnType<typeof createMemoryLogger>) => logger.events.filter((e) => e.level === "warn" && /at-least-once/.test(e.message));
+
+  it("warns once per query that a plain streaming append is at-least-once, naming the table and batchIdColumn", async () => {
+    const logger = createMemoryLogger();
+    const sw = await streaming("stream_warned", people, "q-w", { commitsTable: "commits_warned" }, logger);
+    await epoch(sw, 0, [[1, "a", 1]]);
+    await epoch(sw, 1, [[2, "b", 2]]);
+    await sw.close!();
+    const w = warnings(logger);
+    expect(w).toHaveLength(1);
+    expect(w[0]!.message).toMatch(/batchIdColumn/);
+    expect(w[0]!.fields).toMatchObject({ table: `${SCHEMA}.stream_warned`, queryId: "q-w" });
+  });
+
+  it("does not warn with batchIdColumn or mergeKeys", async () => {
+    const logger = createMemoryLogger();
+    await (await streaming("stream_quiet", people, "q-q", { batchIdColumn: "_mm_batch", commitsTable: "commits_quiet" }, logger)).close!();
+    await (await streaming("stream_quiet", people, "q-q", { mergeKeys: "id", commitsTable: "commits_quiet" }, logger)).close!();
+    expect(warnings(logger)).toEqual([]);
+  });
+});
+
+describe("batchIdColumn", () => {
+  it("naming a data column is an option error before any data moves", async () => {
+    for (const name of ["name", "NAME", "_mm_seq"]) {
+      const err = await streaming("batchid_clash", people, "q-c", { batchIdColumn: name }).catch((e: unknown) => e);
+      expect(err, name).toBeInstanceOf(OptionError);
+      expect((err as OptionError).message).toMatch(/option 'batchIdColumn'/);
+    }
+    const err = await write("batchid_clash", people, [[[1, "a", 1]]], "append", { batchIdColumn: "score" }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(OptionError);
+    expect((err as OptionError).context["option"]).toBe("batchIdColumn");
+    expect(await rowsOf(`SHOW TABLES IN ${SCHEMA} LIKE 'batchid_clash'`)).toEqual([]);
+  });
+});
+
+describe("values the sink refuses or normalises", () => {
+  const schema = new StructType([new StructField("id", LongType), new StructField("d", DateType), new StructField("at", TimestampType), new StructField("p", new DecimalType(10, 4))]);
+  for (const strategy of ["literals", "parameters"] as const) {
+    it(`refuses impossible days and stores exponent decimals exactly (${strategy})`, async () => {
+      const table = `vals_${strategy}`;
+      await write(table, schema, [[[1, "2024-02-29", "2024-02-29T10:00:00Z", "1.5e-3"], [2, null, null, 2.5e-7]]], "overwrite", { insertStrategy: strategy });
+      const back = await rowsOf(`SELECT id, CAST(d AS STRING) AS d, CAST(p AS STRING) AS p FROM ${SCHEMA}.${table} ORDER BY id`);
+      expect(back).toEqual([
+        { id: 1, d: "2024-02-29", p: "0.0015" },
+        { id: 2, d: null, p: "0.0000" },
+      ]);
+      for (const row of [[3, "2023-02-29", null, null], [3, null, "2024-02-30T10:00:00Z", null]]) {
+        const err = await write(table, schema, [[row]], "append", { insertStrategy: strategy }).catch((e: unknown) => e);
+        expect(isMacrometaSparkError(err) && err.code).toBe("MALFORMED_RECORD");
+        expect((err as Error).message).toMatch(/column "(d|at)": .* \(no such day\)/);
+      }
+      expect((await rowsOf(`SELECT count(*) AS n FROM ${SCHEMA}.${table}`)).map((r) => Number(r["n"]))).toEqual([2]);
+    });
+  }
 });
 
 describe("injection", () => {
