@@ -14,7 +14,7 @@ export function treeString(schema: StructType): string {
 }
 
 function fieldLines(out: string[], prefix: string, name: string, type: DataType, nullable: boolean): void {
-  out.push(`${prefix}-- ${escapeMeta(name)}: ${type.typeName} (nullable = ${nullable})`);
+  out.push(`${prefix}-- ${escapeMetaCharacters(name)}: ${type.typeName} (nullable = ${nullable})`);
   nestedLines(out, `${prefix}    |`, type);
 }
 
@@ -25,22 +25,27 @@ function nestedLines(out: string[], prefix: string, type: DataType): void {
     out.push(`${prefix}-- element: ${type.elementType.typeName} (containsNull = ${type.containsNull})`);
     nestedLines(out, `${prefix}    |`, type.elementType);
   } else if (isMapType(type)) {
+    // MapType.buildFormattedString: the key line and the key's tree, then the value's.
     out.push(`${prefix}-- key: ${type.keyType.typeName}`);
-    out.push(`${prefix}-- value: ${type.valueType.typeName} (valueContainsNull = ${type.valueContainsNull})`);
     nestedLines(out, `${prefix}    |`, type.keyType);
+    out.push(`${prefix}-- value: ${type.valueType.typeName} (valueContainsNull = ${type.valueContainsNull})`);
     nestedLines(out, `${prefix}    |`, type.valueType);
   }
 }
 
-/** Spark escapes control characters in names and cells so one value stays on one line. */
-function escapeMeta(s: string): string {
-  if (!/[\n\r\t\f\b\u000B\u0007]/.test(s)) return s;
+/**
+ * Spark's `SchemaUtils.escapeMetaCharacters`, so one value stays on one line: LF, CR, TAB, FF,
+ * BS (U+0008), VT (U+000B) and BEL (U+0007) become `\n`, `\r`, `\t`, `\f`, `\b`, `\v`, `\a`;
+ * nothing else (not even `\`) is touched. In a JS regex `\b` is a word boundary, so BS is `\x08`.
+ */
+function escapeMetaCharacters(s: string): string {
+  if (!/[\n\r\t\f\x08\u000B\u0007]/.test(s)) return s;
   return s
     .replace(/\n/g, "\\n")
     .replace(/\r/g, "\\r")
     .replace(/\t/g, "\\t")
     .replace(/\f/g, "\\f")
-    .replace(/\b/g, "\\b")
+    .replace(/\x08/g, "\\b")
     .replace(/\u000B/g, "\\v")
     .replace(/\u0007/g, "\\a");
 }
@@ -54,20 +59,21 @@ function escapeMeta(s: string): string {
 export function showString(schema: StructType, rows: readonly Row[], numRows = 20, truncate = 20): string {
   const hasMore = rows.length > numRows;
   const shown = hasMore ? rows.slice(0, numRows) : rows;
+  // Dataset.getRows: names and cells are escaped; only cells are truncated, by UTF-16 length.
   const cut = (s: string): string => {
-    const e = escapeMeta(s);
+    const e = escapeMetaCharacters(s);
     if (truncate > 0 && e.length > truncate) return truncate < 4 ? e.substring(0, truncate) : e.substring(0, truncate - 3) + "...";
     return e;
   };
-  const header = schema.fields.map((f) => cut(f.name));
+  const header = schema.fields.map((f) => escapeMetaCharacters(f.name));
   const cells = shown.map((r) => schema.fields.map((f, i) => cut(formatCell(f.dataType, r[i]))));
-  const widths = header.map((h, i) => Math.max(3, halfWidth(h), ...cells.map((c) => halfWidth(c[i]!))));
+  const widths = header.map((h, i) => Math.max(3, stringHalfWidth(h), ...cells.map((c) => stringHalfWidth(c[i]!))));
   const sep = "+" + widths.map((w) => "-".repeat(w)).join("+") + "+\n";
   const line = (cs: string[]): string =>
     "|" +
     cs
       .map((c, i) => {
-        const pad = " ".repeat(Math.max(0, widths[i]! - halfWidth(c)));
+        const pad = " ".repeat(Math.max(0, widths[i]! - stringHalfWidth(c)));
         return truncate > 0 ? pad + c : c + pad;
       })
       .join("|") +
@@ -79,28 +85,15 @@ export function showString(schema: StructType, rows: readonly Row[], numRows = 2
   return out;
 }
 
-/** Display width: East Asian wide and full-width characters take two columns (Spark's stringHalfWidth). */
-function halfWidth(s: string): number {
-  let w = 0;
-  for (const ch of s) {
-    const cp = ch.codePointAt(0)!;
-    w += isWide(cp) ? 2 : 1;
-  }
-  return w;
+/**
+ * Spark's `Utils.stringHalfWidth`: the UTF-16 length plus one for each code unit in its
+ * `fullWidthRegex` ranges (all in the BMP, so an emoji's surrogate pair counts 2, not 4).
+ */
+function stringHalfWidth(s: string): number {
+  return s.length + (s.match(FULL_WIDTH) ?? []).length;
 }
 
-function isWide(cp: number): boolean {
-  return (
-    (cp >= 0x1100 && cp <= 0x115f) ||
-    (cp >= 0x2e80 && cp <= 0xa4cf && cp !== 0x303f) ||
-    (cp >= 0xac00 && cp <= 0xd7a3) ||
-    (cp >= 0xf900 && cp <= 0xfaff) ||
-    (cp >= 0xfe30 && cp <= 0xfe4f) ||
-    (cp >= 0xff00 && cp <= 0xff60) ||
-    (cp >= 0xffe0 && cp <= 0xffe6) ||
-    (cp >= 0x20000 && cp <= 0x3fffd)
-  );
-}
+const FULL_WIDTH = /[\u1100-\u115F\u2E80-\uA4CF\uAC00-\uD7A3\uF900-\uFAFF\uFE10-\uFE19\uFE30-\uFE6F\uFF00-\uFF60\uFFE0-\uFFE6]/g;
 
 /** A top-level cell as Spark's show prints it (`null`, `[1, 2]`, `{a, b}`, `{k -> v}`). */
 export function formatCell(type: DataType, value: unknown): string {

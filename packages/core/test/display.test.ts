@@ -98,3 +98,56 @@ describe("show", () => {
     expect([1, 0.1, 1e7, 1.5e-4, -0, NaN, 123456.75, 1e21].map(javaDoubleString)).toEqual(["1.0", "0.1", "1.0E7", "1.5E-4", "-0.0", "NaN", "123456.75", "1.0E21"]);
   });
 });
+
+describe("Spark's escaping, widths and map trees (review fixes)", () => {
+  const s1 = (name: string) => new StructType([new StructField(name, StringType)]);
+
+  it("escapes exactly Spark's meta characters (LF CR TAB FF BS VT BEL) and leaves words alone", () => {
+    const name = "a\nb\rc\td\fe\bf\u000Bg\u0007h i\\j";
+    expect(treeString(s1(name))).toBe("root\n |-- a\\nb\\rc\\td\\fe\\bf\\vg\\ah i\\j: string (nullable = true)\n");
+    expect(treeString(s1("plain words"))).toBe("root\n |-- plain words: string (nullable = true)\n");
+    expect(showString(s1("a\nb"), [["x\ty\bz"], ["w w"]])).toBe(
+      ["+-------+", "|   a\\nb|", "+-------+", "|x\\ty\\bz|", "|    w w|", "+-------+", ""].join("\n"),
+    );
+  });
+
+  it("never truncates column names, only cells", () => {
+    const name = "a_very_long_column_name_here";
+    const long = "0123456789012345678901234";
+    expect(showString(s1(name), [[long]])).toBe(
+      [`+${"-".repeat(28)}+`, `|${name}|`, `+${"-".repeat(28)}+`, `|        01234567890123456...|`, `+${"-".repeat(28)}+`, ""].join("\n"),
+    );
+    expect(showString(s1("abcdef"), [["x"]], 20, 3)).toBe(["+------+", "|abcdef|", "+------+", "|     x|", "+------+", ""].join("\n"));
+  });
+
+  it("measures cells as Spark's stringHalfWidth: UTF-16 length plus one per fullWidthRegex unit", () => {
+    // An emoji is two UTF-16 units and not full width: 3 emoji are 6 columns.
+    expect(showString(s1("e"), [["😀😀😀"]])).toBe(["+------+", "|     e|", "+------+", "|😀😀😀|", "+------+", ""].join("\n"));
+    // CJK counts 2; so do U+303F and U+FE10..FE19 / U+FE50..FE6F, which are in Spark's ranges.
+    expect(showString(s1("c"), [["日本語"], ["\u303F\uFE10\uFE50"], ["ab"]])).toBe(
+      ["+------+", "|     c|", "+------+", "|日本語|", `|${"\u303F\uFE10\uFE50"}|`, "|    ab|", "+------+", ""].join("\n"),
+    );
+    // Truncation is by UTF-16 units, as Java's substring (it may split a surrogate pair, as Spark does).
+    const emoji = "😀".repeat(12);
+    const cutEmoji = "😀".repeat(8) + "\uD83D" + "...";
+    expect(showString(s1("e"), [[emoji]])).toBe([`+${"-".repeat(20)}+`, `|${" ".repeat(19)}e|`, `+${"-".repeat(20)}+`, `|${cutEmoji}|`, `+${"-".repeat(20)}+`, ""].join("\n"));
+    const cjk = "漢".repeat(25);
+    const cutCjk = "漢".repeat(17) + "...";
+    expect(showString(s1("k"), [[cjk]])).toBe([`+${"-".repeat(37)}+`, `|${" ".repeat(36)}k|`, `+${"-".repeat(37)}+`, `|${cutCjk}|`, `+${"-".repeat(37)}+`, ""].join("\n"));
+  });
+
+  it("prints a map's key tree before its value line", () => {
+    const m = new StructType([new StructField("m", new MapType(new ArrayType(LongType), new StructType([new StructField("a", LongType)])))]);
+    expect(treeString(m)).toBe(
+      [
+        "root",
+        " |-- m: map (nullable = true)",
+        " |    |-- key: array",
+        " |    |    |-- element: long (containsNull = true)",
+        " |    |-- value: struct (valueContainsNull = true)",
+        " |    |    |-- a: long (nullable = true)",
+        "",
+      ].join("\n"),
+    );
+  });
+});
