@@ -212,8 +212,9 @@ export function findTightestCommonType(a: DataType, b: DataType): DataType | und
     for (let i = 0; i < a.fields.length; i++) {
       const x = a.fields[i]!;
       const y = b.fields[i]!;
-      // Spark's default resolver is case-insensitive; the first struct's spelling is kept.
-      if (x.name.toLowerCase() !== y.name.toLowerCase()) return undefined;
+      // Spark's default resolver is case-insensitive (Java's equalsIgnoreCase); the first
+      // struct's spelling is kept.
+      if (!equalsIgnoreCase(x.name, y.name)) return undefined;
       const t = findTightestCommonType(x.dataType, y.dataType);
       if (t === undefined) return undefined;
       out.push(new StructField(x.name, t, x.nullable || y.nullable));
@@ -221,6 +222,74 @@ export function findTightestCommonType(a: DataType, b: DataType): DataType | und
     return new StructType(out);
   }
   return undefined;
+}
+
+/**
+ * Java's `String.equalsIgnoreCase` (JDK 17+: `regionMatchesCI` is `compareToCIImpl(...) == 0`):
+ * the same UTF-16 length, then per unit: equal, or equal after `Character.toUpperCase`, or after
+ * `Character.toLowerCase` of those; units that still differ are retried as whole code points when
+ * they are part of a surrogate pair. Java maps one character to one (UnicodeData's simple
+ * mappings), so `ſ` matches `s` and `İ` matches `i`, where comparing JS `toLowerCase()` results
+ * (full mappings) says no to both.
+ * @internal
+ */
+export function equalsIgnoreCase(a: string, b: string): boolean {
+  if (a.length !== b.length) return false;
+  const len = a.length;
+  for (let k1 = 0, k2 = 0; k1 < len && k2 < len; k1++, k2++) {
+    let cp1 = a.charCodeAt(k1);
+    let cp2 = b.charCodeAt(k2);
+    if (cp1 === cp2 || sameCodePointCI(cp1, cp2)) continue;
+    cp1 = codePointIncluding(a, cp1, k1);
+    if (cp1 < 0) {
+      k1++;
+      cp1 = -cp1;
+    }
+    cp2 = codePointIncluding(b, cp2, k2);
+    if (cp2 < 0) {
+      k2++;
+      cp2 = -cp2;
+    }
+    if (!sameCodePointCI(cp1, cp2)) return false;
+  }
+  return true;
+}
+
+function sameCodePointCI(cp1: number, cp2: number): boolean {
+  const u1 = simpleUpper(cp1);
+  const u2 = simpleUpper(cp2);
+  return u1 === u2 || simpleLower(u1) === simpleLower(u2);
+}
+
+/** JDK's `StringUTF16.codePointIncluding`: the pair around a surrogate, negated when it starts here. */
+function codePointIncluding(s: string, cp: number, index: number): number {
+  if (isLow(cp)) return index > 0 && isHigh(s.charCodeAt(index - 1)) ? s.codePointAt(index - 1)! : cp;
+  if (isHigh(cp)) return index + 1 < s.length && isLow(s.charCodeAt(index + 1)) ? -s.codePointAt(index)! : cp;
+  return cp;
+}
+
+const isHigh = (c: number): boolean => c >= 0xd800 && c <= 0xdbff;
+const isLow = (c: number): boolean => c >= 0xdc00 && c <= 0xdfff;
+
+/** `Character.toUpperCase(int)`: JS's mapping where it is one character, else UnicodeData's simple one. */
+function simpleUpper(cp: number): number {
+  if (cp >= 0xd800 && cp <= 0xdfff) return cp;
+  const u = String.fromCodePoint(cp).toUpperCase();
+  const first = u.codePointAt(0)!;
+  if (u.length === (first > 0xffff ? 2 : 1)) return first;
+  // SpecialCasing expands these; their simple uppercase is the titlecase letter with prosgegrammeni.
+  if ((cp >= 0x1f80 && cp <= 0x1f87) || (cp >= 0x1f90 && cp <= 0x1f97) || (cp >= 0x1fa0 && cp <= 0x1fa7)) return cp + 8;
+  if (cp === 0x1fb3 || cp === 0x1fc3 || cp === 0x1ff3) return cp + 9;
+  return cp; // ß, ŉ, ǰ, ΐ, ﬀ…: no simple uppercase
+}
+
+/** `Character.toLowerCase(int)`: only U+0130 (İ → i̇) expands in JS; its simple lowercase is `i`. */
+function simpleLower(cp: number): number {
+  if (cp === 0x130) return 0x69;
+  if (cp >= 0xd800 && cp <= 0xdfff) return cp;
+  const l = String.fromCodePoint(cp).toLowerCase();
+  const first = l.codePointAt(0)!;
+  return l.length === (first > 0xffff ? 2 : 1) ? first : cp;
 }
 
 /** Spark's `compatibleType` (JIS 369-453): never fails, string is the fallback. */

@@ -3,6 +3,7 @@ import { MalformedRecordError } from "../src/errors.js";
 import {
   canonicalizeType,
   compatibleType,
+  equalsIgnoreCase,
   inferSchema,
   inferTextType,
   inferValueType,
@@ -237,5 +238,48 @@ describe("mostCommon strategy (the connector's rule)", () => {
 
   it("rejects an unknown strategy", () => {
     expect(() => inferSchema([], { strategy: "union" as never })).toThrow(/strategy/);
+  });
+});
+
+describe("case-insensitive field matching is Java's String.equalsIgnoreCase", () => {
+  it("matches ſ with s and İ with i as Java does, keeping the first spelling", () => {
+    expect(merge('{"x":[{"ſ":1},{"s":2}]}')).toBe("struct<x:array<struct<ſ:bigint>>>");
+    expect(merge('{"x":[{"s":1},{"ſ":2}]}')).toBe("struct<x:array<struct<s:bigint>>>");
+    // toUpperCase('i') = 'I' ≠ 'İ', but Character.toLowerCase('İ') = 'i' (one-character mapping).
+    expect(merge('{"x":[{"İ":1},{"i":2}]}')).toBe("struct<x:array<struct<İ:bigint>>>");
+    expect(merge('{"ſ":1}', '{"s":2.5}')).toBe("struct<ſ:double>");
+    expect(compatibleType(struct(["\u212A", LongType]), struct(["k", LongType])).simpleString()).toBe("struct<\u212A:bigint>");
+  });
+
+  it("compares per UTF-16 unit with one-to-one mappings, and surrogate pairs as code points", () => {
+    const yes: [string, string][] = [
+      ["abc", "ABC"],
+      ["ſ", "S"],
+      ["İ", "i"],
+      ["İ", "ı"],
+      ["ı", "I"],
+      ["\u212A", "k"], // KELVIN SIGN
+      ["ǅ", "ǆ"],
+      ["\u1FB3", "\u1FBC"], // simple mappings, where JS's full uppercase of U+1FB3 is "ΑΙ"
+      ["\u1F80", "\u1F88"],
+      ["\u{10400}", "\u{10428}"], // Deseret: a surrogate pair each
+      ["ß", "ß"],
+    ];
+    const no: [string, string][] = [
+      ["ß", "SS"],
+      ["ß", "ss"],
+      ["a", "b"],
+      ["ab", "a"],
+      ["ǰ", "J"],
+      ["\uD801", "\uD802"],
+    ];
+    for (const [a, b] of yes) {
+      expect([a, b, equalsIgnoreCase(a, b)]).toEqual([a, b, true]);
+      expect([b, a, equalsIgnoreCase(b, a)]).toEqual([b, a, true]);
+    }
+    for (const [a, b] of no) {
+      expect([a, b, equalsIgnoreCase(a, b)]).toEqual([a, b, false]);
+      expect([b, a, equalsIgnoreCase(b, a)]).toEqual([b, a, false]);
+    }
   });
 });
