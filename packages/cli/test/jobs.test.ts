@@ -171,3 +171,24 @@ describe("Jobs client and a workspace that echoes the token", () => {
     }
   });
 });
+
+describe("generated PySpark with hostile names", () => {
+  it("quotes merge keys, the delete flag and table parts as identifiers, and compiles", () => {
+    const job: MmsparkJob = {
+      name: "odd names",
+      source: { format: "com.macrometa.spark.collection", options: { regionUrl: "r", collection: "c" } },
+      sink: { format: "databricks", options: { table: "main.`we.ird`.`t``x`", mergeKeys: ["a`b", "c.d"], deleteFlagColumn: "del`" }, mode: "append" },
+    };
+    const source = generatePySpark(job);
+    expect(source).toContain('TARGET_TABLE = "`main`.`we.ird`.`t``x`"');
+    expect(source).toContain('MERGE_KEYS = ["a`b", "c.d"]');
+    expect(source).toContain("return '`' + name.replace('`', '``') + '`'");
+    expect(source).not.toMatch(/f't\.`\{k\}`/);
+    const dir = mkdtempSync(join(tmpdir(), "mmspark-py-"));
+    writeFileSync(join(dir, "odd.py"), source);
+    execFileSync("python3", ["-m", "py_compile", join(dir, "odd.py")]);
+    // q() as generated, run in Python: a backtick in a name cannot close the quoting.
+    const out = execFileSync("python3", ["-c", "def q(name):\n    return '`' + name.replace('`', '``') + '`'\nprint(q('a`b'))"], { encoding: "utf8" }).trim();
+    expect(out).toBe("`a``b`");
+  });
+});

@@ -12,7 +12,7 @@ import { startLocalGdn } from "@macrometa-spark/local-gdn";
 import { startLocalWarehouse } from "@macrometa-spark/local-warehouse";
 import { GdnHttpClient } from "@macrometa-spark/macrometa-client";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { startSync } from "../src/runner/sync.js";
+import { changeStreamOptions, startSync } from "../src/runner/sync.js";
 
 let gdn: Awaited<ReturnType<typeof startLocalGdn>>;
 let wh: Awaited<ReturnType<typeof startLocalWarehouse>>;
@@ -130,4 +130,10 @@ it("merges the snapshot and the change stream with no gap and no duplicate at th
   } finally {
     await again.stop();
   }
+});
+
+it("applies the change stream FAILFAST unless the collection's mode says otherwise (a dropped change would leave its row stale)", () => {
+  expect(changeStreamOptions({ regionUrl: "r", collection: "c", apiKey: "t.k.s" }, "sub").mode).toBe("FAILFAST");
+  expect(changeStreamOptions({ regionUrl: "r", collection: "c", Mode: "DROPMALFORMED" }, "sub").mode).toBe("DROPMALFORMED");
+  expect(changeStreamOptions({ regionUrl: "r", collection: "c", jwt: "x" }, "sub")).not.toHaveProperty("jwt");
 });

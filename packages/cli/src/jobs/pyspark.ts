@@ -67,7 +67,7 @@ function deltaTableName(options: Record<string, unknown> | undefined): string {
   const o = Object.fromEntries(Object.entries(options ?? {}).map(([k, v]) => [k.toLowerCase(), v]));
   const table = o["table"];
   if (typeof table !== "string" || !table) throw new JobSpecError("sink.options.table is required for format databricks");
-  const parts = table.split(".");
+  const parts = splitTableName(table);
   const catalog = typeof o["catalog"] === "string" ? (o["catalog"] as string) : undefined;
   const schema = typeof o["schema"] === "string" ? (o["schema"] as string) : undefined;
   const full = parts.length === 3 ? parts : parts.length === 2 ? [catalog, ...parts] : [catalog, schema, ...parts];
@@ -75,6 +75,39 @@ function deltaTableName(options: Record<string, unknown> | undefined): string {
     .filter((p): p is string => !!p)
     .map((p) => "`" + p.replace(/`/g, "``") + "`")
     .join(".");
+}
+
+/** `a.b.c` with backtick-quoted parts (`` `my.odd`.t ``, doubled backticks inside) into its parts. */
+function splitTableName(name: string): string[] {
+  const parts: string[] = [];
+  let i = 0;
+  while (i <= name.length) {
+    let part = "";
+    if (name[i] === "`") {
+      for (i++; ; i++) {
+        if (i >= name.length) throw new JobSpecError(`sink.options.table: unterminated backtick in ${JSON.stringify(name)}`);
+        if (name[i] === "`") {
+          if (name[i + 1] === "`") {
+            part += "`";
+            i++;
+            continue;
+          }
+          i++;
+          break;
+        }
+        part += name[i];
+      }
+    } else {
+      while (i < name.length && name[i] !== ".") part += name[i++];
+    }
+    if (part === "") throw new JobSpecError(`sink.options.table: empty name part in ${JSON.stringify(name)}`);
+    parts.push(part);
+    if (i >= name.length) break;
+    if (name[i] !== ".") throw new JobSpecError(`sink.options.table: expected '.' after a quoted part in ${JSON.stringify(name)}`);
+    i++;
+  }
+  if (parts.length > 3) throw new JobSpecError(`sink.options.table: at most catalog.schema.table, got ${JSON.stringify(name)}`);
+  return parts;
 }
 
 function mergeKeysOf(options: Record<string, unknown> | undefined): string[] {
@@ -137,22 +170,32 @@ export function generatePySpark(job: MmsparkJob, opts: PySparkOptions = {}): str
   if (mergeKeys.length > 0) {
     lines.push(
       "",
+      "def q(name):",
+      "    # Backtick-quoted identifier, backticks doubled (names are data, never SQL).",
+      "    return '`' + name.replace('`', '``') + '`'",
+      "",
+      "",
       "def merge_batch(batch_df, batch_id=None):",
       "    from delta.tables import DeltaTable",
       "    from pyspark.sql import Window, functions as F",
       "    # Last occurrence of a key in the batch wins, as in mmspark's own sink.",
-      "    w = Window.partitionBy(*MERGE_KEYS).orderBy(F.col('_mm_seq').desc())",
+      "    w = Window.partitionBy(*[F.col(q(k)) for k in MERGE_KEYS]).orderBy(F.col('_mm_seq').desc())",
       "    src = (batch_df.withColumn('_mm_seq', F.monotonically_increasing_id())",
       "           .withColumn('_mm_rank', F.row_number().over(w)).filter('_mm_rank = 1').drop('_mm_rank', '_mm_seq'))",
-      "    if not spark.catalog.tableExists(TARGET_TABLE.replace('`', '')):",
-      "        (src.filter(~F.col(DELETE_FLAG)) if DELETE_FLAG else src).limit(0).write.format('delta').saveAsTable(TARGET_TABLE)",
-      "    cond = ' AND '.join(f't.`{k}` = s.`{k}`' for k in MERGE_KEYS)",
+      "    # The delete flag steers the merge; it is not a column of the table.",
+      "    data_cols = [c for c in src.columns if c != DELETE_FLAG]",
+      "    try:",
+      "        spark.table(TARGET_TABLE)",
+      "    except Exception:",
+      "        src.select(*[F.col(q(c)) for c in data_cols]).limit(0).write.format('delta').saveAsTable(TARGET_TABLE)",
+      "    cond = ' AND '.join(f't.{q(k)} = s.{q(k)}' for k in MERGE_KEYS)",
+      "    assign = {q(c): f's.{q(c)}' for c in data_cols}",
       "    m = DeltaTable.forName(spark, TARGET_TABLE).alias('t').merge(src.alias('s'), cond)",
       "    if DELETE_FLAG:",
-      "        m = m.whenMatchedDelete(condition=f's.`{DELETE_FLAG}` = true')",
-      "        m = m.whenMatchedUpdateAll().whenNotMatchedInsertAll(condition=f'NOT coalesce(s.`{DELETE_FLAG}`, false)')",
+      "        m = m.whenMatchedDelete(condition=f's.{q(DELETE_FLAG)} = true')",
+      "        m = m.whenMatchedUpdate(set=assign).whenNotMatchedInsert(condition=f'NOT coalesce(s.{q(DELETE_FLAG)}, false)', values=assign)",
       "    else:",
-      "        m = m.whenMatchedUpdateAll().whenNotMatchedInsertAll()",
+      "        m = m.whenMatchedUpdate(set=assign).whenNotMatchedInsert(values=assign)",
       "    m.execute()",
       "",
     );

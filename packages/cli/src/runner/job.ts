@@ -11,7 +11,7 @@ import { OptionError, createSession, type DataFrame, type OptionValue, type Spar
 import { GdnHttpClient } from "@macrometa-spark/macrometa-client";
 import type { MmsparkJob, Source } from "../generated/job-types.js";
 import type { Progress } from "../progress.js";
-import { rejections, type RejectionReport } from "./report.js";
+import { NOT_A_ROW_COUNTER, rejections, type RejectionReport } from "./report.js";
 import { COLLECTION_FORMAT, startSync } from "./sync.js";
 import { watchStream, withRowProgress } from "./watch.js";
 
@@ -138,7 +138,7 @@ async function follow(kind: "stream" | "sync", query: StreamingQuery, o: RunJobO
   const rejected: RejectionReport[] = [];
   for (const s of last?.sources ?? []) {
     for (const [counter, count] of Object.entries(s.metrics)) {
-      if (count > 0 && /reject|malformed/i.test(counter)) rejected.push({ counter, count, keys: [] });
+      if (count > 0 && NOT_A_ROW_COUNTER.test(counter)) rejected.push({ counter, count, keys: [] });
     }
   }
   return { kind, rows, batches: all.filter((p) => p.numInputRows > 0).length, rejected, stoppedBySignal, ...extra };

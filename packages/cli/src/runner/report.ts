@@ -15,12 +15,18 @@ export interface RejectionReport {
   reason?: string;
 }
 
-/** Counters that count records refused somewhere (rejected, malformed), with their samples. */
+/**
+ * Names of counters that count input which did not become a row: rejected, malformed, empty
+ * (blank payloads), missing (a replayed batch's lost messages). Summaries show every one of them.
+ */
+export const NOT_A_ROW_COUNTER = /reject|malformed|empty|missing/i;
+
+/** Counters that count records refused somewhere (see {@link NOT_A_ROW_COUNTER}), with their samples. */
 export function rejections(metrics: JobMetrics | undefined): RejectionReport[] {
   if (!metrics) return [];
   const { counters, samples } = metrics.toJSON();
   return Object.entries(counters)
-    .filter(([name, n]) => n > 0 && /reject|malformed/i.test(name))
+    .filter(([name, n]) => n > 0 && NOT_A_ROW_COUNTER.test(name))
     .map(([counter, count]) => {
       const s = samples[counter] ?? [];
       const keys = s.map((x) => x.key).filter((k): k is string => typeof k === "string");

@@ -123,10 +123,13 @@ export function changeStreamOptions(collection: object, subscriptionName: string
     // A subscription that is new at this point starts at the earliest retained event; ours was
     // created in step 1, so it keeps its own position and this only matters if it was deleted.
     startingPosition: "earliest",
-    // Same rule as the snapshot: mismatching documents are dropped and counted, never half-applied.
-    mode: (opt(collection, "mode") as string | undefined) ?? "DROPMALFORMED",
+    // A change that does not fit the table stops the sync, naming the key: dropping it (even
+    // counted) would leave that row stale for good, since "each key ends as its last event" is
+    // what makes the seam safe. Give `mode` explicitly to choose otherwise.
+    mode: (opt(collection, "mode") as string | undefined) ?? "FAILFAST",
   };
-  for (const name of ["apiKey", "jwt", "fabric", "tenant"]) {
+  // The stream format authenticates with an API key only (a JWT is not accepted over WebSockets).
+  for (const name of ["apiKey", "fabric", "tenant"]) {
     const v = opt(collection, name);
     if (v !== undefined) out[name] = v as OptionValue;
   }
