@@ -75,6 +75,62 @@ function faultySink(registry: FormatRegistry, failEpoch: number): { provider: Ta
   return { provider, failures };
 }
 
+/**
+ * The memory source, but once it has nothing new its latestOffset waits until the source is
+ * stopped (a source blocking for data, e.g. for the next message of a subscription).
+ */
+function waitingSource(registry: FormatRegistry): { provider: TableProvider; waiting: Promise<void>; events: string[] } {
+  const inner = memoryProvider(registry);
+  const events: string[] = [];
+  let entered!: () => void;
+  const waiting = new Promise<void>((r) => (entered = r));
+  const provider: TableProvider = {
+    formats: ["waiting-memory"],
+    inferSchema: (o) => inner.inferSchema(o),
+    getTable: async (sch, o, c) => {
+      const t = await inner.getTable(sch, o, c);
+      return {
+        name: t.name,
+        schema: t.schema,
+        capabilities: t.capabilities,
+        newScanBuilder: (opts) => {
+          const scan = t.newScanBuilder!(opts).build();
+          return {
+            build: () => ({
+              readSchema: () => scan.readSchema(),
+              toMicroBatchStream: (cp: string) => {
+                const st = scan.toMicroBatchStream!(cp);
+                let release: (() => void) | undefined;
+                return {
+                  initialOffset: () => st.initialOffset(),
+                  latestOffset: async (start, limit) => {
+                    const end = await st.latestOffset(start, limit);
+                    if (end !== start) return end;
+                    events.push("waiting for data");
+                    entered();
+                    await new Promise<void>((r) => (release = r));
+                    events.push("wait ended");
+                    return start;
+                  },
+                  planInputPartitions: (a, b) => st.planInputPartitions(a, b),
+                  createReader: (p) => st.createReader(p),
+                  commit: (e) => st.commit(e),
+                  stop: async () => {
+                    events.push("source stop");
+                    release?.();
+                    await st.stop();
+                  },
+                };
+              },
+            }),
+          };
+        },
+      };
+    },
+  };
+  return { provider, waiting, events };
+}
+
 describe("streaming queries", () => {
   it("moves a source into the memory sink; processAllAvailable picks up appended rows; progress is reported", async () => {
     const { s, mem, registry } = setup();
@@ -246,5 +302,52 @@ describe("streaming queries", () => {
     expect(() => df.writeStream.outputMode("complete")).toThrow(/complete/);
     const batch = s.createDataFrame([], schema);
     await expect(batch.writeStream.format("memory").queryName("x").start()).rejects.toThrow(/streaming DataFrame/);
+  });
+
+  it("once after a crash replays the uncommitted batch and stops after it, though the source has more", async () => {
+    const { s, mem, registry } = setup();
+    const ckpt = await tempDir();
+    const { provider, failures } = faultySink(registry, 0);
+    registry.register(provider);
+    const start = async () => {
+      const df = await s.readStream.format("memory").option("maxMessagesPerTrigger", 2).load("in");
+      return df.writeStream.format("faulty-memory").option("queryName", "onceT").option("checkpointLocation", ckpt).trigger({ once: true }).start();
+    };
+    const q1 = await start();
+    await expect(q1.awaitTermination(10_000)).rejects.toThrow(/injected crash/);
+    expect(failures).toEqual([0]);
+    expect(await readdir(join(ckpt, "commits"))).toEqual([]);
+    mem.appendRows("in", rowsFrom(5, 2));
+
+    const q2 = await start();
+    expect(await q2.awaitTermination(10_000)).toBe(true);
+    expect(q2.recentProgress.map((p) => [p.batchId, p.replayed, p.numInputRows])).toEqual([[0, true, 2]]);
+    expect((await readdir(join(ckpt, "offsets"))).sort()).toEqual(["0"]);
+    expect((await readdir(join(ckpt, "commits"))).sort()).toEqual(["0"]);
+    expect(memoryTable("onceT", registry)!.rows.map((r) => r[0])).toEqual([0, 1]);
+
+    // The next one-time run plans the next batch.
+    const q3 = await start();
+    expect(await q3.awaitTermination(10_000)).toBe(true);
+    expect(q3.recentProgress.map((p) => [p.batchId, p.replayed, p.numInputRows])).toEqual([[1, false, 2]]);
+    expect(memoryTable("onceT", registry)!.rows.map((r) => r[0])).toEqual([0, 1, 2, 3]);
+  });
+
+  it("stop() does not wait out a source waiting for data: it stops the source, which ends the wait", async () => {
+    const { s, registry } = setup();
+    const ckpt = await tempDir();
+    const { provider, waiting, events } = waitingSource(registry);
+    registry.register(provider);
+    const df = await s.readStream.format("waiting-memory").load("in");
+    const q = await df.writeStream.format("memory").queryName("w").option("checkpointLocation", ckpt).start();
+    await waiting; // batch 0 is committed and latestOffset now blocks until the source is stopped
+    expect(q.isActive).toBe(true);
+    await q.stop();
+    expect(q.isActive).toBe(false);
+    expect(q.exception).toBeUndefined();
+    expect(events).toEqual(["waiting for data", "source stop", "wait ended"]);
+    expect(memoryTable("w", registry)!.rows.map((r) => r[0])).toEqual([0, 1, 2, 3, 4]);
+    expect(await readdir(join(ckpt, "offsets"))).toEqual(["0"]);
+    expect(await readdir(join(ckpt, "commits"))).toEqual(["0"]);
   });
 });

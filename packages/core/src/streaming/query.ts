@@ -91,6 +91,9 @@ export interface QuerySetup {
   removeCheckpoint: () => Promise<void>;
 }
 
+/** What the stop signal resolves to (never a source's offset). */
+const STOPPED: unique symbol = Symbol("stopped");
+
 interface Waiter {
   seq: number;
   resolve: () => void;
@@ -111,6 +114,8 @@ export class StreamingQuery extends EventEmitter {
   private readonly progress: QueryProgress[] = [];
   private readonly terminated: Promise<void>;
   private wake: (() => void) | undefined;
+  /** Set while latestOffset runs: stop() settles that wait with STOPPED. */
+  private interruptWait: (() => void) | undefined;
   private waiters: Waiter[] = [];
   private requestSeq = 0;
   private currentStatus: QueryStatus = { message: "Initializing sources", isDataAvailable: false, isTriggerActive: false };
@@ -161,9 +166,13 @@ export class StreamingQuery extends EventEmitter {
     }
   }
 
-  /** Finishes (and commits) the batch in progress, then stops the source and the sink. */
+  /**
+   * Finishes (and commits) the batch in progress, then stops the source and the sink. A wait for
+   * new data (`latestOffset`) is not waited out: that batch was not planned yet.
+   */
   async stop(): Promise<void> {
     this.stopRequested = true;
+    this.interruptWait?.();
     this.wake?.();
     try {
       await this.terminated;
@@ -205,8 +214,10 @@ export class StreamingQuery extends EventEmitter {
     let failed = false;
     try {
       log.info("streaming query started", { id: this.id, runId: this.runId, name: this.name, checkpoint: s.checkpoint.dir });
-      let { start, batchId } = await this.recover();
-      while (!this.stopRequested) {
+      let { start, batchId, replayed } = await this.recover();
+      // Spark's one-time trigger runs the batch it reconstructs on restart (the replay) and stops.
+      const done = replayed && s.trigger.kind === "once";
+      while (!this.stopRequested && !done) {
         await this.waitForTrigger();
         if (this.stopRequested) break;
         const triggerStart = Date.now();
@@ -214,7 +225,10 @@ export class StreamingQuery extends EventEmitter {
         const seq = this.requestSeq;
         this.currentStatus = { message: "Getting offsets from " + s.sourceDescription, isDataAvailable: false, isTriggerActive: true };
         const hurry = s.trigger.kind !== "processingTime" || this.waiters.length > 0;
-        const end = await s.stream.latestOffset(start, s.limit, hurry ? 0 : s.noDataWaitMs);
+        // stop() does not wait for the source to find data: nothing of this batch is planned yet, so
+        // abandoning the call loses nothing (the source is stopped next, which ends its wait).
+        const end = await this.unlessStopped(s.stream.latestOffset(start, s.limit, hurry ? 0 : s.noDataWaitMs));
+        if (end === STOPPED) break;
         const latestOffsetMs = Date.now() - triggerStart;
         if (sameOffset(end, start)) {
           this.currentStatus = { message: "Waiting for data to arrive", isDataAvailable: false, isTriggerActive: false };
@@ -247,20 +261,20 @@ export class StreamingQuery extends EventEmitter {
   }
 
   /** Where to resume: replays a planned but uncommitted batch first. */
-  private async recover(): Promise<{ start: Offset; batchId: number }> {
+  private async recover(): Promise<{ start: Offset; batchId: number; replayed: boolean }> {
     const s = this.setup;
     const latest = await s.checkpoint.latestOffsets();
-    if (!latest) return { start: await s.stream.initialOffset(), batchId: 0 };
+    if (!latest) return { start: await s.stream.initialOffset(), batchId: 0, replayed: false };
     const lastCommit = await s.checkpoint.latestCommit();
     if (lastCommit === latest.batchId) {
       // The process may have died after commits/N but before the source heard of it.
       await s.stream.commit(latest.end);
-      return { start: latest.end, batchId: latest.batchId + 1 };
+      return { start: latest.end, batchId: latest.batchId + 1, replayed: false };
     }
     s.logger.warn("replaying a batch planned before a restart", { id: this.id, batchId: latest.batchId, start: latest.start, end: latest.end });
     const t = Date.now();
     await this.runBatch(latest.batchId, latest.start, latest.end, true, t, 0);
-    return { start: latest.end, batchId: latest.batchId + 1 };
+    return { start: latest.end, batchId: latest.batchId + 1, replayed: true };
   }
 
   private async runBatch(batchId: number, start: Offset, end: Offset, replay: boolean, triggerStart: number, latestOffsetMs: number): Promise<void> {
@@ -338,6 +352,14 @@ export class StreamingQuery extends EventEmitter {
     if (this.progress.length > s.progressRetention) this.progress.shift();
     s.logger.debug("streaming batch committed", { id: this.id, batchId, numInputRows, replayed: replay });
     this.emit("progress", progress);
+  }
+
+  /** `p`, or STOPPED as soon as stop() is called (then `p`'s outcome is ignored). */
+  private unlessStopped<T>(p: Promise<T>): Promise<T | typeof STOPPED> {
+    return new Promise<T | typeof STOPPED>((resolve, reject) => {
+      this.interruptWait = () => resolve(STOPPED);
+      p.then(resolve, reject);
+    }).finally(() => (this.interruptWait = undefined));
   }
 
   /** processingTime: waits until one interval after the previous trigger began. */
