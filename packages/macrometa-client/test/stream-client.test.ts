@@ -11,6 +11,7 @@ import {
   compareMessageIds,
   decodeMessageId,
   encodeMessageId,
+  messageIdPartition,
   messageText,
   redactWsUrl,
   resolveTopic,
@@ -80,6 +81,22 @@ describe("message ids", () => {
       return Math.sign(p.batchIndex - q.batchIndex);
     };
     for (const x of samples) for (const y of samples) expect(compareMessageIds(x, y)).toBe(full(x, y));
+  });
+
+  it("reads the partition and refuses to order ids of different partitions (they have no common order)", () => {
+    const javaStyle = Buffer.from([0x08, 0x01, 0x10, 0x05, 0x18, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01]).toString("base64");
+    const plain = encodeMessageId({ ledgerId: 1, entryId: 5 });
+    const p0 = encodeMessageId({ ledgerId: 1, entryId: 5, partition: 0 });
+    const p1 = encodeMessageId({ ledgerId: 1, entryId: 4, partition: 1 });
+    const p1later = encodeMessageId({ ledgerId: 1, entryId: 6, partition: 1 });
+    expect([javaStyle, plain, p0, p1].map(messageIdPartition)).toEqual([-1, -1, 0, 1]);
+    expect(decodeMessageId(p1).partition).toBe(1);
+    // Before: partition 1's 1:4 was "before" partition 0's 1:5, so a consumer past 1:5 would have
+    // taken a new message of partition 1 for one it had already seen.
+    expect(() => compareMessageIds(p1, p0)).toThrow(/different partitions/);
+    expect(() => compareMessageIds(p0, plain)).toThrow(expect.objectContaining({ code: "INCOMPARABLE_MESSAGE_IDS" }));
+    expect(compareMessageIds(p1, p1later)).toBeLessThan(0); // one partition still orders
+    expect(compareMessageIds(javaStyle, plain)).toBe(0);
   });
 });
 

@@ -13,6 +13,12 @@
  *   skipped, never delivered twice.
  * - Bad payloads are decoded per `mode` and counted with their message id; a dropped one is acked
  *   only with the rest of its committed batch.
+ * - The server pushes at most `receiverQueueSize` unacknowledged messages, and nothing of a batch
+ *   is acked before its commit: a batch can be re-read only with a queue at least its size. The end
+ *   offset records the batch's message count, and a replay opens the consumer with a queue that
+ *   large; a batch that still cannot fill fails at once, naming receiverQueueSize.
+ * - A batch offset is one message id, so the topic must not be partitioned (ids of different
+ *   partitions have no common order): a message from a partition fails the query, naming the stream.
  * @packageDocumentation
  */
 import { createHash } from "node:crypto";
@@ -40,6 +46,7 @@ import {
   StreamConsumer,
   compareMessageIds,
   formatMessageId,
+  messageIdPartition,
   messageText,
   publishTimeMs,
   type StreamMessage,
@@ -47,7 +54,10 @@ import {
 import type { StreamFormatOptions } from "./options.js";
 import { CHANGE_DELETE, CHANGE_KEY, META_KEY, META_MESSAGE_ID, META_PROPERTIES, META_PUBLISH_TIME, metadataColumns, payloadSchema } from "./schema.js";
 
-/** A source position: the id of the last message of a batch, or null before the first. */
+/**
+ * A source position: the id of the last message of a batch, or null before the first. An end
+ * offset also records `messages`, the batch's message count, so a replay can size its queue.
+ */
 export interface StreamOffset {
   messageId: string | null;
   [key: string]: Offset;
@@ -67,8 +77,16 @@ export function offsetId(offset: Offset | undefined): string | null {
   throw new MacrometaSparkError(`not a stream offset: ${JSON.stringify(offset)}`, { code: "INVALID_OFFSET", retryable: false });
 }
 
-function toOffset(id: string | null): StreamOffset {
-  return id === null ? { messageId: null } : { messageId: id, position: formatMessageId(id) };
+/** The batch's message count recorded in an end offset; undefined for offsets without one. */
+export function offsetMessages(offset: Offset | undefined): number | undefined {
+  if (offset === null || typeof offset !== "object" || Array.isArray(offset)) return undefined;
+  const n = (offset as { messages?: unknown }).messages;
+  return typeof n === "number" && Number.isSafeInteger(n) && n > 0 ? n : undefined;
+}
+
+function toOffset(id: string | null, messages?: number): StreamOffset {
+  if (id === null) return { messageId: null };
+  return messages === undefined ? { messageId: id, position: formatMessageId(id) } : { messageId: id, position: formatMessageId(id), messages };
 }
 
 /** Subscription name when the user gives none: stable for one checkpoint, so restarts resume. */
@@ -123,6 +141,10 @@ export class MacrometaMicroBatchStream implements MicroBatchStream {
   private readonly deleteIndex: number;
   private readonly keyIndex: number;
   private stopped = false;
+  /** Aborted by stop(): ends a replay's wait at once. */
+  private readonly stopping = new AbortController();
+  /** receiverQueueSize of the consumer (raised before it opens when a replayed batch needs more). */
+  private queueSize: number;
   readonly subscriptionName: string;
   /** Messages acknowledged by this source (for progress and tests). */
   acked = 0;
@@ -134,6 +156,7 @@ export class MacrometaMicroBatchStream implements MicroBatchStream {
     checkpointLocation: string,
   ) {
     this.subscriptionName = o.subscriptionName ?? defaultSubscriptionName(checkpointLocation);
+    this.queueSize = o.receiverQueueSize;
     const payload = payloadSchema(schema, o);
     this.meta = metadataColumns(o);
     this.scopedMetrics = new MessageScopedMetrics(
@@ -184,17 +207,18 @@ export class MacrometaMicroBatchStream implements MicroBatchStream {
     const endIndex = Math.min(this.pending.length - 1, i + Math.max(1, max) - 1);
     const end = this.pending[endIndex]!.messageId;
     if (this.handedOut === null || compareMessageIds(end, this.handedOut) > 0) this.handedOut = end;
-    return toOffset(end);
+    return toOffset(end, endIndex - i + 1);
   }
 
   async planInputPartitions(start: Offset, end: Offset): Promise<InputPartition[]> {
-    await this.ensureConsumer();
     const s = offsetId(start);
     const e = offsetId(end);
+    this.sizeQueueFor(end);
+    await this.ensureConsumer();
     // offsets/N is planned only after commits/N-1, whose end is our start: it is committed.
     if (s !== null) this.ackThrough(s);
     if (e === null || (s !== null && compareMessageIds(e, s) <= 0)) return [];
-    return [{ index: 0, start: toOffset(s), end: toOffset(e) }];
+    return [{ index: 0, start: toOffset(s), end: toOffset(e, offsetMessages(end)) }];
   }
 
   createReader(partition: InputPartition): PartitionReader {
@@ -210,6 +234,7 @@ export class MacrometaMicroBatchStream implements MicroBatchStream {
 
   async stop(): Promise<void> {
     this.stopped = true;
+    this.stopping.abort();
     const c = this.consumer ?? (await this.opening?.catch(() => undefined));
     this.consumer = undefined;
     this.pending = [];
@@ -232,12 +257,26 @@ export class MacrometaMicroBatchStream implements MicroBatchStream {
     if (e === null) return;
     const consumer = await this.ensureConsumer();
     const deadline = Date.now() + this.o.batchReplayTimeoutMs;
+    const signal = this.ctx.signal ? AbortSignal.any([this.ctx.signal, this.stopping.signal]) : this.stopping.signal;
     // Wait until the batch's last message (or anything after it) is here; after a restart the
     // subscription is still redelivering it.
     for (;;) {
+      // Never end a batch short: a batch read as empty would be committed, and its messages acked
+      // unread. A stop ends the read as a failure, so the batch stays uncommitted and is replayed.
+      if (this.stopped || signal.aborted) throw new AbortedError(`stream ${this.o.topic.topic}: stopped while reading a batch`);
       this.drain();
       const last = this.pending[this.pending.length - 1];
       if (last && compareMessageIds(last.messageId, e) >= 0) break;
+      if (this.pending.length >= this.queueSize) {
+        // The server pushes no more until something is acked, and nothing is acked before the
+        // batch commits: waiting cannot help.
+        throw new MacrometaSparkError(
+          `stream ${this.o.topic.topic}: batch (${s === null ? "start" : formatMessageId(s)}, ${formatMessageId(e)}] holds more than receiverQueueSize (${this.queueSize}) messages, ` +
+            `so it cannot be re-read: the server sends at most receiverQueueSize unacknowledged messages and a batch is acked only after its commit. ` +
+            `Raise receiverQueueSize to at least the batch's size (the maxMessagesPerTrigger it was planned with, or the receiverQueueSize then in force)`,
+          { code: "STREAM_BATCH_TOO_LARGE", retryable: false, context: { stream: this.o.topic.topic, option: "receiverQueueSize" } },
+        );
+      }
       const left = deadline - Date.now();
       if (left <= 0) {
         throw new MacrometaSparkError(
@@ -246,9 +285,7 @@ export class MacrometaMicroBatchStream implements MicroBatchStream {
           { code: "STREAM_BATCH_INCOMPLETE", retryable: true, context: { stream: this.o.topic.topic, option: "batchReplayTimeoutMs" } },
         );
       }
-      await consumer.waitForMessage(Math.min(left, 1000), this.ctx.signal);
-      // Never end a batch short: a batch read as empty would be committed, and its messages acked unread.
-      if (this.stopped || this.ctx.signal?.aborted) throw new AbortedError(`stream ${this.o.topic.topic}: stopped while reading a batch`);
+      await consumer.waitForMessage(Math.min(left, 1000), signal);
     }
     // A snapshot of the batch: `pending` may change (commit, stop) while rows are handed out.
     const from = this.firstAfter(s);
@@ -316,7 +353,7 @@ export class MacrometaMicroBatchStream implements MicroBatchStream {
       topic: this.o.topic,
       subscription: this.subscriptionName,
       subscriptionType: this.o.subscriptionType,
-      receiverQueueSize: this.o.receiverQueueSize,
+      receiverQueueSize: this.queueSize,
       subscriptionInitialPosition: this.o.startingPosition === "earliest" ? "Earliest" : "Latest",
       idleTimeoutMs: this.o.idleTimeoutMs,
       logger: this.ctx.logger,
@@ -339,6 +376,14 @@ export class MacrometaMicroBatchStream implements MicroBatchStream {
     const c = this.consumer;
     if (!c) return;
     for (let m = c.tryReceive(); m; m = c.tryReceive()) {
+      const partition = messageIdPartition(m.messageId);
+      if (partition >= 0) {
+        throw new MacrometaSparkError(
+          `stream ${this.o.topic.topic}: message ${formatMessageId(m.messageId)} comes from partition ${partition}; partitioned streams are not supported ` +
+            `(a batch offset is one message id, and ids of different partitions have no common order, so committed messages could not be told from new ones)`,
+          { code: "STREAM_PARTITIONED", retryable: false, context: { stream: this.o.topic.topic } },
+        );
+      }
       if (this.committed !== null && compareMessageIds(m.messageId, this.committed) <= 0) {
         c.ack(m.messageId); // redelivered after its ack was lost: committed already
         this.acked++;
@@ -361,6 +406,23 @@ export class MacrometaMicroBatchStream implements MicroBatchStream {
       if (lo < p.length && p[lo]!.messageId === m.messageId) continue;
       p.splice(lo, 0, m);
     }
+  }
+
+  /**
+   * A replayed batch is re-read whole before any of it is acked, and the server sends at most
+   * receiverQueueSize unacknowledged messages: open the consumer with a queue at least the batch's
+   * recorded size (it had one that large when the batch was planned). Once the consumer is open,
+   * its queue is what it is; read() then fails at once if the batch cannot fill.
+   */
+  private sizeQueueFor(end: Offset): void {
+    const need = offsetMessages(end);
+    if (need === undefined || need <= this.queueSize || this.consumer || this.opening) return;
+    this.ctx.logger.warn("stream source: a replayed batch is larger than receiverQueueSize; the queue is raised to the batch's size for this run", {
+      stream: this.o.topic.topic,
+      receiverQueueSize: this.queueSize,
+      batchMessages: need,
+    });
+    this.queueSize = need;
   }
 
   /** Acks every pending message ≤ id and remembers id as committed. */

@@ -11,13 +11,15 @@ import {
   defaultRegistry,
   memoryTable,
   silentLogger,
+  type Offset,
   type ProviderContext,
   type RowBatch,
 } from "@macrometa-spark/core";
-import { GdnHttpClient, StreamConsumer, StreamProducer, messageText, resolveTopic } from "@macrometa-spark/macrometa-client";
+import { GdnHttpClient, StreamConsumer, StreamProducer, encodeMessageId, messageText, resolveTopic } from "@macrometa-spark/macrometa-client";
 import { startLocalGdn, type LocalGdn } from "@macrometa-spark/local-gdn";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DEDUPE_PROPERTY, MacrometaMicroBatchStream, macrometaStreamProvider, parseStreamOptions, tableSchema } from "../src/index.js";
+import { DEDUPE_PROPERTY, MacrometaMicroBatchStream, macrometaStreamProvider, offsetId, offsetMessages, parseStreamOptions, tableSchema } from "../src/index.js";
+import { startFakeBroker } from "./fixtures/fake-broker.js";
 
 let gdn: LocalGdn;
 let http: GdnHttpClient;
@@ -50,6 +52,14 @@ async function publish(stream: string, payloads: string[], replication: "global"
 }
 
 const json = (i: number) => JSON.stringify({ i, s: `v${i}` });
+const range = (from: number, n: number) => Array.from({ length: n }, (_, i) => from + i);
+
+/** Plans and reads the batch (start, end] of a source, returning the first column. */
+async function readAll(s: MacrometaMicroBatchStream, start: unknown, end: unknown): Promise<unknown[]> {
+  const rows: unknown[] = [];
+  for (const p of await s.planInputPartitions(start as Offset, end as Offset)) for await (const b of s.createReader(p) as AsyncIterable<RowBatch>) rows.push(...b.map((r) => r[0]));
+  return rows;
+}
 
 beforeAll(async () => {
   gdn = await startLocalGdn();
@@ -160,11 +170,6 @@ describe("micro-batch source", () => {
     const o = parseStreamOptions(new CaseInsensitiveOptions(opts(stream, { subscriptionName: "replay", maxMessagesPerTrigger: 20 })));
     const schema = tableSchema(new StructType().add("i", LongType), o);
     const ctx: ProviderContext = { logger: silentLogger, metrics: new JobMetrics() };
-    const readAll = async (s: MacrometaMicroBatchStream, start: unknown, end: unknown) => {
-      const rows: unknown[] = [];
-      for (const p of await s.planInputPartitions(start as never, end as never)) for await (const b of s.createReader(p) as AsyncIterable<RowBatch>) rows.push(...b.map((r) => r[0]));
-      return rows;
-    };
     const s1 = new MacrometaMicroBatchStream(o, schema, ctx, "/ckpt");
     const start = await s1.initialOffset();
     const end1 = await s1.latestOffset(start, {}, 2000);
@@ -187,6 +192,81 @@ describe("micro-batch source", () => {
     const c = await StreamConsumer.subscribe({ wsBase: gdn.wsUrl, apiKey: gdn.apiKey, idleTimeoutMs: 0, topic: o.topic, subscription: "replay" });
     expect(await c.receive(300)).toBeUndefined();
     await c.close();
+  });
+
+  it("replays a batch larger than the receiverQueueSize now in force: the end offset records its size and the queue is raised to it; without a size it fails at once, naming receiverQueueSize", async () => {
+    const stream = await newStream();
+    await publish(stream, range(0, 30).map(json));
+    const parse = (extra: Record<string, unknown>) => parseStreamOptions(new CaseInsensitiveOptions(opts(stream, { subscriptionName: "big-replay", ...extra })));
+    const o1 = parse({ receiverQueueSize: 30 });
+    const schema = tableSchema(new StructType().add("i", LongType), o1);
+    const s1 = new MacrometaMicroBatchStream(o1, schema, { logger: silentLogger, metrics: new JobMetrics() }, "/ckpt-big");
+    const start = await s1.initialOffset();
+    let end: Offset = start;
+    await expect.poll(async () => offsetMessages((end = await s1.latestOffset(start, {}, 1000))), { timeout: 10_000, interval: 20 }).toBe(30);
+    await s1.stop(); // crash before the batch was read: offsets/0 holds 30 messages, nothing is acked
+    const saved = JSON.parse(JSON.stringify(end)) as Offset; // as the checkpoint stores it
+
+    // An end offset without a size (planned by an older version) and a queue of 10: the server
+    // pushes 10 and waits for acks that only the batch's commit would send. Fail now, not after
+    // batchReplayTimeoutMs blaming a deleted subscription.
+    const s0 = new MacrometaMicroBatchStream(parse({ receiverQueueSize: 10, batchReplayTimeoutMs: 30_000 }), schema, { logger: silentLogger, metrics: new JobMetrics() }, "/ckpt-big");
+    const err = await readAll(s0, start, { messageId: offsetId(saved) }).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: "STREAM_BATCH_TOO_LARGE" });
+    expect(String(err)).toMatch(/more than receiverQueueSize \(10\) messages.*maxMessagesPerTrigger/);
+    await s0.stop();
+
+    // With the recorded size the replay opens its consumer with a queue that large, and says so.
+    const logger = createMemoryLogger();
+    const s2 = new MacrometaMicroBatchStream(parse({ receiverQueueSize: 10, batchReplayTimeoutMs: 30_000 }), schema, { logger, metrics: new JobMetrics() }, "/ckpt-big");
+    expect(await readAll(s2, start, saved)).toEqual(range(0, 30));
+    expect(logger.events.some((e) => e.level === "warn" && /larger than receiverQueueSize/.test(e.message) && e.fields?.batchMessages === 30)).toBe(true);
+    await s2.commit(saved);
+    await s2.stop();
+  });
+
+  it("fails at once, naming the stream, on a message from a partitioned topic (ids of two partitions have no common order)", async () => {
+    const broker = await startFakeBroker();
+    const o = parseStreamOptions(new CaseInsensitiveOptions({ regionUrl: broker.url, tenant: "t", stream: "parts", idleTimeoutMs: "0" }));
+    const s = new MacrometaMicroBatchStream(o, tableSchema(new StructType().add("i", LongType), o), { logger: silentLogger, metrics: new JobMetrics() }, "/ckpt-parts");
+    try {
+      const start = await s.initialOffset();
+      const conn = await broker.nextConnection();
+      const payload = (i: number) => Buffer.from(json(i)).toString("base64");
+      // Partition 1's 1:4 would have ordered before partition 0's 1:5: taken for committed, acked, dropped.
+      conn.send({ messageId: encodeMessageId({ ledgerId: 1, entryId: 5, partition: 0 }), payload: payload(0), properties: {}, publishTime: "" });
+      conn.send({ messageId: encodeMessageId({ ledgerId: 1, entryId: 4, partition: 1 }), payload: payload(1), properties: {}, publishTime: "" });
+      await expect(s.latestOffset(start, {}, 10_000)).rejects.toMatchObject({
+        code: "STREAM_PARTITIONED",
+        message: expect.stringMatching(/^stream \S*parts: message 1:5@p0 comes from partition 0; partitioned streams are not supported/),
+      });
+      expect(s.acked).toBe(0);
+    } finally {
+      await Promise.all([s.stop(), broker.close()]);
+    }
+  });
+
+  it("a stop ends a replay's wait at once, as an abort (the batch stays uncommitted), not after batchReplayTimeoutMs as STREAM_BATCH_INCOMPLETE", async () => {
+    // The fake broker never answers a close frame, so closing the consumer takes its 2 s timeout:
+    // the read must end on stop() itself, not when the socket is gone or its wait times out.
+    const broker = await startFakeBroker();
+    const o = parseStreamOptions(new CaseInsensitiveOptions({ regionUrl: broker.url, tenant: "t", stream: "stopping", idleTimeoutMs: "0", batchReplayTimeoutMs: "30000" }));
+    const s = new MacrometaMicroBatchStream(o, tableSchema(new StructType().add("i", LongType), o), { logger: silentLogger, metrics: new JobMetrics() }, "/ckpt-stop");
+    try {
+      const start = await s.initialOffset();
+      const [part] = await s.planInputPartitions(start, { messageId: encodeMessageId({ ledgerId: 9, entryId: 9 }) });
+      const read = (s.createReader(part!) as AsyncIterable<RowBatch>)[Symbol.asyncIterator]().next();
+      read.catch(() => {});
+      // Everything up to the reader's wait runs in microtasks: one macrotask turn later it is waiting.
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      const t0 = Date.now();
+      const stopped = s.stop();
+      await expect(read).rejects.toMatchObject({ code: "ABORTED" });
+      expect(Date.now() - t0).toBeLessThan(500);
+      await Promise.all([stopped, broker.close()]);
+    } finally {
+      await Promise.all([s.stop(), broker.close()]);
+    }
   });
 
   it("loses nothing and duplicates nothing while local-gdn closes the consumer socket every 50 deliveries", async () => {

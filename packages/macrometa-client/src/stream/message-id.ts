@@ -3,7 +3,9 @@
  * protobuf: field 1 ledgerId (uint64), 2 entryId (uint64), 3 partition (int32, -1 when the topic is
  * not partitioned), 4 batchIndex (int32, -1 when the entry is not a batch), 5.. (ack set, batch
  * size, chunk id: irrelevant for ordering). Ids of one topic order by (ledger, entry, batchIndex),
- * which is what a source needs to say "everything up to X".
+ * which is what a source needs to say "everything up to X". That holds within one partition only:
+ * the partitions of a partitioned topic are separate ledgers with no common order, so ids of
+ * different partitions do not compare (`compareMessageIds` throws rather than guess).
  * @packageDocumentation
  */
 import { GdnError } from "../errors.js";
@@ -112,6 +114,8 @@ interface OrderKey {
   l: number;
   e: number;
   b: number;
+  /** Partition index; -1 when absent (non-partitioned topic). */
+  p: number;
   /** Set when a value exceeded 2^53: compare through `decodeMessageId` instead. */
   big: boolean;
 }
@@ -123,7 +127,7 @@ for (let i = 0; i < 64; i++) B64["ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrst
 const scratch = new Uint8Array(64);
 
 /**
- * Reads fields 1, 2 and 4 straight from the base64 text, without a Buffer, BigInt or closures:
+ * Reads fields 1 to 4 straight from the base64 text, without a Buffer, BigInt or closures:
  * sources compare ids for every message they buffer, acknowledge or read.
  */
 function orderKey(id: string): OrderKey {
@@ -144,11 +148,11 @@ function orderKey(id: string): OrderKey {
       scratch[n++] = (acc >> bits) & 0xff;
     }
   }
-  const key: OrderKey = { l: -1, e: -1, b: -1, big: false };
+  const key: OrderKey = { l: -1, e: -1, b: -1, p: -1, big: false };
   let pos = 0;
   const fallback = (): OrderKey => {
     const p = decodeMessageId(id);
-    return { l: Number(p.ledgerId), e: Number(p.entryId), b: p.batchIndex, big: true };
+    return { l: Number(p.ledgerId), e: Number(p.entryId), b: p.batchIndex, p: p.partition, big: true };
   };
   while (pos < n) {
     const tag = scratch[pos++]!;
@@ -173,6 +177,7 @@ function orderKey(id: string): OrderKey {
     }
     if (field === 1) key.l = v;
     else if (field === 2) key.e = v;
+    else if (field === 3) key.p = v | 0; // int32, as decodeMessageId reads it
     else if (field === 4) key.b = v;
   }
   if (key.l < 0 || key.e < 0) throw new InvalidMessageIdError(id, "missing ledgerId or entryId");
@@ -185,11 +190,33 @@ function remember(id: string, key: OrderKey): OrderKey {
   return key;
 }
 
-/** Orders two ids of the same topic: negative when `a` came first, 0 when they are the same message. */
+/** Partition index of an id, -1 when the topic is not partitioned (cheap: shares the ordering cache). */
+export function messageIdPartition(id: string): number {
+  return orderKey(id).p;
+}
+
+/**
+ * Ids of two partitions of a partitioned topic: they have no common order (each partition is its
+ * own ledger sequence). Not retryable: the same ids fail again.
+ */
+export class IncomparableMessageIdsError extends GdnError {
+  constructor(a: string, b: string, pa: number, pb: number) {
+    super(`stream message ids ${formatMessageId(a)} (partition ${pa}) and ${formatMessageId(b)} (partition ${pb}) are of different partitions and have no common order`, {
+      code: "INCOMPARABLE_MESSAGE_IDS",
+      retryable: false,
+    });
+  }
+}
+
+/**
+ * Orders two ids of the same topic (and partition): negative when `a` came first, 0 when they are
+ * the same message. Throws IncomparableMessageIdsError when they are of different partitions.
+ */
 export function compareMessageIds(a: string, b: string): number {
   if (a === b) return 0;
   const x = orderKey(a);
   const y = orderKey(b);
+  if (x.p !== y.p) throw new IncomparableMessageIdsError(a, b, x.p, y.p);
   if (x.big || y.big) {
     const p = decodeMessageId(a);
     const q = decodeMessageId(b);
@@ -203,11 +230,11 @@ export function compareMessageIds(a: string, b: string): number {
   return 0;
 }
 
-/** `ledger:entry[:batch]`, for logs and error messages. */
+/** `ledger:entry[:batch]` (`ledger:entry:batch@pN` for partition N), for logs and error messages. */
 export function formatMessageId(id: string): string {
   try {
     const p = decodeMessageId(id);
-    return `${p.ledgerId}:${p.entryId}${p.batchIndex >= 0 ? `:${p.batchIndex}` : ""}`;
+    return `${p.ledgerId}:${p.entryId}${p.batchIndex >= 0 ? `:${p.batchIndex}` : ""}${p.partition >= 0 ? `@p${p.partition}` : ""}`;
   } catch {
     return id;
   }
