@@ -4,6 +4,7 @@
  * are async and run the plan, each with a fresh `JobMetrics` (kept as `df.metrics`).
  * @packageDocumentation
  */
+import { FormatOptionsBuilder } from "./format-options.js";
 import { randomUUID } from "node:crypto";
 import type { Row, RowBatch, SaveMode, WriteBuilder } from "./contracts.js";
 import { SAVE_MODES } from "./contracts.js";
@@ -19,7 +20,7 @@ import {
   runBatchWrite,
 } from "./execution.js";
 import { JobMetrics } from "./metrics.js";
-import { CaseInsensitiveOptions, type OptionValue } from "./options.js";
+import { CaseInsensitiveOptions } from "./options.js";
 import { createRow, type SparkRow, structToObject } from "./row.js";
 import { showString, treeString } from "./display.js";
 import type { SparkSession } from "./session.js";
@@ -238,31 +239,19 @@ function parseTypeName(text: string): DataType {
 }
 
 /** `df.write`: Spark's DataFrameWriter (format, mode, options, save). */
-export class DataFrameWriter {
-  private formatName = "";
+export class DataFrameWriter extends FormatOptionsBuilder {
   private saveMode: SaveMode = "errorifexists";
-  private readonly opts: Record<string, OptionValue> = {};
 
-  constructor(private readonly df: DataFrame) {}
-
-  format(name: string): this {
-    this.formatName = name;
-    return this;
+  constructor(private readonly df: DataFrame) {
+    super();
   }
+
   /** `append`, `overwrite`, `errorifexists` (alias `error`, the default, as Spark) or `ignore`. */
   mode(mode: SaveMode | "error" | "default"): this {
     const m = mode.toLowerCase();
     const canonical = m === "error" || m === "default" ? "errorifexists" : (SAVE_MODES.find((s) => s === m) as SaveMode | undefined);
     if (!canonical) throw new OptionError("mode", `expected one of ${SAVE_MODES.join(", ")}, got "${mode}"`);
     this.saveMode = canonical;
-    return this;
-  }
-  option(key: string, value: OptionValue): this {
-    this.opts[key] = value;
-    return this;
-  }
-  options(values: Record<string, OptionValue>): this {
-    Object.assign(this.opts, values);
     return this;
   }
 

@@ -5,6 +5,7 @@
  * given, as Spark's `load` does), so `load()` is async and the DataFrame's schema is known after it.
  * @packageDocumentation
  */
+import { FormatOptionsBuilder } from "./format-options.js";
 import type { ProviderContext, Row, Table, TableProvider } from "./contracts.js";
 import { resolve } from "node:path";
 import { objectToRow } from "./codec.js";
@@ -13,7 +14,7 @@ import { OptionError, UnsupportedOperationError } from "./errors.js";
 import { type ExecContext, LocalPlan, ScanPlan, StreamingSourcePlan } from "./execution.js";
 import { type Logger, silentLogger } from "./logger.js";
 import { JobMetrics } from "./metrics.js";
-import { CaseInsensitiveOptions, type OptionValue } from "./options.js";
+import { CaseInsensitiveOptions } from "./options.js";
 import { type FormatRegistry, defaultRegistry } from "./registry.js";
 import { SparkRow } from "./row.js";
 import { toStructType } from "./type-parsers.js";
@@ -145,28 +146,16 @@ export function createSession(options: SessionOptions = {}): SparkSession {
 }
 
 /** `session.read` / `session.readStream`: Spark's DataFrameReader / DataStreamReader. */
-export class DataFrameReader {
-  private formatName = "";
+export class DataFrameReader extends FormatOptionsBuilder {
   private userSchema: StructType | undefined;
-  private readonly opts: Record<string, OptionValue> = {};
 
   constructor(
     private readonly session: SparkSession,
     private readonly streaming: boolean,
-  ) {}
+  ) {
+    super();
+  }
 
-  format(name: string): this {
-    this.formatName = name;
-    return this;
-  }
-  option(key: string, value: OptionValue): this {
-    this.opts[key] = value;
-    return this;
-  }
-  options(values: Record<string, OptionValue>): this {
-    Object.assign(this.opts, values);
-    return this;
-  }
   /** The schema to read with (skips inference): a StructType or DDL such as `"a BIGINT, b STRING"`. */
   schema(schema: StructType | string): this {
     this.userSchema = schema instanceof StructType ? schema : toStructType(schema);

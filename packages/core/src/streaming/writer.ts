@@ -4,6 +4,7 @@
  * StreamingWrite to the query id, and starts the loop.
  * @packageDocumentation
  */
+import { FormatOptionsBuilder } from "../format-options.js";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -33,28 +34,16 @@ const ENGINE_KEYS = ["checkpointLocation", "minBatchesToRetain", "noDataWaitMs",
 /** Sinks Spark lets run without a checkpoint location (a temporary one is used and deleted on stop). */
 const TEMP_CHECKPOINT_SINKS = new Set(["memory", "console"]);
 
-export class DataStreamWriter {
-  private formatName: string | undefined;
+export class DataStreamWriter extends FormatOptionsBuilder {
   private mode = "append";
   private triggerValue: Trigger | undefined;
   private name: string | undefined;
   private batchFn: ForeachBatchFunction | undefined;
-  private readonly opts: Record<string, OptionValue> = {};
 
-  constructor(private readonly df: DataFrame) {}
+  constructor(private readonly df: DataFrame) {
+    super();
+  }
 
-  format(name: string): this {
-    this.formatName = name;
-    return this;
-  }
-  option(key: string, value: OptionValue): this {
-    this.opts[key] = value;
-    return this;
-  }
-  options(values: Record<string, OptionValue>): this {
-    Object.assign(this.opts, values);
-    return this;
-  }
   /** `append` (and `update`, the same for queries without aggregation). */
   outputMode(mode: "append" | "update" | "complete"): this {
     const m = mode.toLowerCase();
