@@ -4,7 +4,8 @@
  * json sink committed epoch N, before the engine writes commits/N: the worst moment to die.
  * Otherwise it runs until the sink holds at least `--until` rows and stops cleanly.
  */
-import { JsonProvider, createSession, defaultRegistry, type TableProvider } from "../src/index.js";
+import { JsonProvider, createSession, defaultRegistry } from "../src/index.js";
+import { withCommitHook } from "./commit-hook.js";
 
 const args = new Map<string, string>();
 for (let i = 2; i < process.argv.length; i += 2) args.set(process.argv[i]!.replace(/^--/, ""), process.argv[i + 1]!);
@@ -13,34 +14,10 @@ const ckpt = args.get("checkpoint")!;
 const killAfter = args.has("kill-after-epoch") ? Number(args.get("kill-after-epoch")) : undefined;
 const until = Number(args.get("until") ?? "0");
 
-const json = new JsonProvider();
-const crashy: TableProvider = {
-  formats: ["crashy-json"],
-  inferSchema: (o) => json.inferSchema(o),
-  getTable: async (schema, options, ctx) => {
-    const t = await json.getTable(schema, options, ctx);
-    return {
-      name: t.name,
-      get schema() {
-        return t.schema;
-      },
-      capabilities: t.capabilities,
-      newWriteBuilder: (info) => ({
-        buildForStreaming: async () => {
-          const w = await t.newWriteBuilder!(info).buildForStreaming!();
-          return {
-            createWriter: (p, e) => w.createWriter(p, e),
-            abort: (e, m) => w.abort(e, m),
-            commit: async (epochId, messages) => {
-              await w.commit(epochId, messages);
-              if (epochId === killAfter) process.kill(process.pid, "SIGKILL");
-            },
-          };
-        },
-      }),
-    };
-  },
-};
+// The json sink, SIGKILLed right after it committed epoch `killAfter`.
+const crashy = withCommitHook(new JsonProvider(), "crashy-json", (epochId) => {
+  if (epochId === killAfter) process.kill(process.pid, "SIGKILL");
+});
 defaultRegistry().register(crashy);
 
 const session = createSession();

@@ -1,3 +1,4 @@
+import { withCommitHook } from "./commit-hook.js";
 import { mkdtemp, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -43,35 +44,12 @@ function setup() {
  */
 function faultySink(registry: FormatRegistry, failEpoch: number): { provider: TableProvider; failures: number[] } {
   const failures: number[] = [];
-  const inner = memoryProvider(registry);
-  const provider: TableProvider = {
-    formats: ["faulty-memory"],
-    inferSchema: (o) => inner.inferSchema(o),
-    getTable: async (sch, o, c) => {
-      const t = await inner.getTable(sch, o, c);
-      return {
-        name: t.name,
-        schema: t.schema,
-        capabilities: t.capabilities,
-        newWriteBuilder: (info) => ({
-          buildForStreaming: async () => {
-            const w = await t.newWriteBuilder!(info).buildForStreaming!();
-            return {
-              createWriter: (p, e) => w.createWriter(p, e),
-              abort: (e, m) => w.abort(e, m),
-              commit: async (epochId, messages) => {
-                await w.commit(epochId, messages);
-                if (epochId === failEpoch && failures.length === 0) {
-                  failures.push(epochId);
-                  throw new Error(`injected crash after sink commit of epoch ${epochId}`);
-                }
-              },
-            };
-          },
-        }),
-      };
-    },
-  };
+  const provider = withCommitHook(memoryProvider(registry), "faulty-memory", (epochId) => {
+    if (epochId === failEpoch && failures.length === 0) {
+      failures.push(epochId);
+      throw new Error(`injected crash after sink commit of epoch ${epochId}`);
+    }
+  });
   return { provider, failures };
 }
 
