@@ -4,11 +4,10 @@
  * Raw `ws` frames and `fetch` only.
  */
 import { afterAll, beforeAll, expect, it } from "vitest";
-import WebSocket from "ws";
 import { startLocalGdn, type LocalGdn } from "../src/index.js";
+import { openFrameSocket, type Frame, type FrameSocket } from "./frames.js";
 
 const WAIT_MS = 5000;
-type Frame = Record<string, unknown>;
 
 let gdn: LocalGdn;
 
@@ -19,39 +18,8 @@ async function api(method: string, path: string, body?: unknown): Promise<{ stat
   return { status: res.status, body: (await res.json()) as Frame };
 }
 
-function wsOpen(path: string, withKey = true): Promise<{ ws: WebSocket; frames: Frame[]; until(n: number): Promise<Frame[]> }> {
-  const ws = new WebSocket(`${gdn.wsUrl}/_ws/ws/v2/${path}`, withKey ? { headers: { authorization: `apikey ${gdn.apiKey}` } } : {});
-  const frames: Frame[] = [];
-  let wake = (): void => {};
-  ws.on("message", (d) => {
-    frames.push(JSON.parse(d.toString()) as Frame);
-    wake();
-  });
-  return new Promise((resolve, reject) => {
-    ws.once("unexpected-response", (_req, res) => reject(new Error(`HTTP ${res.statusCode}`)));
-    ws.once("error", reject);
-    ws.once("open", () =>
-      resolve({
-        ws,
-        frames,
-        async until(n: number): Promise<Frame[]> {
-          const deadline = Date.now() + WAIT_MS;
-          while (frames.length < n) {
-            const left = deadline - Date.now();
-            if (left <= 0) throw new Error(`timed out waiting for ${n} frames (have ${frames.length})`);
-            await new Promise<void>((r) => {
-              const t = setTimeout(r, left);
-              wake = () => {
-                clearTimeout(t);
-                r();
-              };
-            });
-          }
-          return frames.splice(0, n);
-        },
-      }),
-    );
-  });
+function wsOpen(path: string, withKey = true): Promise<FrameSocket> {
+  return openFrameSocket(`${gdn.wsUrl}/_ws/ws/v2/${path}`, withKey ? { authorization: `apikey ${gdn.apiKey}` } : {}, WAIT_MS);
 }
 
 beforeAll(async () => {

@@ -8,13 +8,12 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import WebSocket from "ws";
 import { Faults } from "../src/faults.js";
 import { decodeMessageId, StreamBroker } from "../src/streams/index.js";
+import { openFrameSocket, type Frame, type FrameSocket } from "./frames.js";
 
 const TENANT = "t1";
 const WAIT_MS = 5000;
-type Frame = Record<string, unknown>;
 
 let dataDir: string;
 let server: Server;
@@ -27,37 +26,8 @@ function openBroker(): Promise<void> {
 }
 
 /** Opens a socket and collects frames; `until(n)` waits for n of them with a bound. */
-async function connect(path: string): Promise<{ ws: WebSocket; frames: Frame[]; until(n: number): Promise<Frame[]> }> {
-  const ws = new WebSocket(`${wsBase}/_ws/ws/v2/${path}`);
-  const frames: Frame[] = [];
-  let wake = (): void => {};
-  ws.on("message", (d) => {
-    frames.push(JSON.parse(d.toString()) as Frame);
-    wake();
-  });
-  await new Promise((resolve, reject) => {
-    ws.once("open", resolve);
-    ws.once("error", reject);
-  });
-  return {
-    ws,
-    frames,
-    async until(n: number): Promise<Frame[]> {
-      const deadline = Date.now() + WAIT_MS;
-      while (frames.length < n) {
-        const left = deadline - Date.now();
-        if (left <= 0) throw new Error(`timed out waiting for ${n} frames (have ${frames.length})`);
-        await new Promise<void>((resolve) => {
-          const t = setTimeout(resolve, left);
-          wake = () => {
-            clearTimeout(t);
-            resolve();
-          };
-        });
-      }
-      return frames.splice(0, n);
-    },
-  };
+function connect(path: string): Promise<FrameSocket> {
+  return openFrameSocket(`${wsBase}/_ws/ws/v2/${path}`, {}, WAIT_MS);
 }
 
 const ns = `persistent/${TENANT}/c8local._system`;
