@@ -234,11 +234,11 @@ export interface DatabricksOptions {
   maxStatementBytes?: number;
   queryTimeoutMs?: number;
   /**
-   * Add this timestamp column (e.g. _mm_ingested_at) filled at write time.
+   * Add an _mm_ingested_at TIMESTAMP column set by the applying statement. Default: false.
    */
-  ingestedAtColumn?: string;
+  ingestedAtColumn?: boolean | string;
   /**
-   * Write this value into a _mm_source column.
+   * Add an _mm_source STRING column holding this text (e.g. the collection or stream name).
    */
   sourceTag?: string;
   /**
