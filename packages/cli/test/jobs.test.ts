@@ -150,6 +150,13 @@ print(json.dumps({"source": ns["SOURCE_OPTIONS"], "sink": ns["SINK_OPTIONS"], "f
   });
 });
 
+describe("Jobs client transport", () => {
+  it("refuses plain http to a remote workspace (the token would travel in clear)", () => {
+    expect(() => new DatabricksJobsClient({ host: "http://dbc-1.cloud.databricks.com", token: "t" })).toThrow(/plain http would send the token in clear/);
+    expect(() => new DatabricksJobsClient({ host: "http://127.0.0.1:9", token: "t" })).not.toThrow();
+  });
+});
+
 describe("Jobs client and a workspace that echoes the token", () => {
   it("masks the token in the error", async () => {
     const { createServer } = await import("node:http");

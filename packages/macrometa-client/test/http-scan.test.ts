@@ -33,6 +33,12 @@ describe("region URL and API key helpers", () => {
     expect(resolveGdnUrl("api-play.paas.macrometa.io")).toBe("https://api-play.paas.macrometa.io");
     expect(resolveGdnUrl("http://127.0.0.1:8529/")).toBe("http://127.0.0.1:8529");
     expect(() => resolveGdnUrl("ftp://x")).toThrow(GdnError);
+    // The key would travel in clear: plain http is for this machine only.
+    expect(() => resolveGdnUrl("http://gdn.example.com:8529")).toThrow(/plain http would send the API key in clear/);
+    expect(() => resolveGdnUrl("http://10.0.0.5")).toThrow(GdnError);
+    expect(resolveGdnUrl("http://localhost:8529")).toBe("http://localhost:8529");
+    expect(resolveGdnUrl("http://[::1]:8529")).toBe("http://[::1]:8529");
+    expect(resolveGdnUrl("https://gdn.example.com")).toBe("https://gdn.example.com");
     expect(() => resolveGdnUrl("")).toThrow(GdnError);
   });
 

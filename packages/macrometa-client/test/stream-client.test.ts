@@ -119,6 +119,7 @@ describe("topics and URLs", () => {
     expect(resolveWsBase("play.paas.macrometa.io")).toBe("wss://api-play.paas.macrometa.io");
     expect(resolveWsBase("api-play.paas.macrometa.io")).toBe("wss://api-play.paas.macrometa.io");
     expect(resolveWsBase("http://127.0.0.1:8529/")).toBe("ws://127.0.0.1:8529");
+    expect(() => resolveWsBase("ws://h.example")).toThrow(/in clear/);
     expect(resolveWsBase("https://h.example")).toBe("wss://h.example");
     expect(tenantOfApiKey("apikey my.tenant.io.key1.abcdef")).toBe("my.tenant.io");
     expect(tenantOfApiKey("nodots")).toBeUndefined();

@@ -9,6 +9,7 @@
 import { setTimeout as delay } from "node:timers/promises";
 import { Agent, request, type Dispatcher } from "undici";
 import { backoffDelayMs, defaultRetryPolicy, redactSecrets, silentLogger, withRetry, type Logger, type RetryPolicy } from "@macrometa-spark/core";
+import { isLoopbackHost } from "@macrometa-spark/macrometa-client";
 import { JobsApiError } from "./errors.js";
 
 export interface JobsClientOptions {
@@ -87,6 +88,10 @@ export class DatabricksJobsClient {
     if (!options.host) throw new JobsApiError("host is required", { retryable: false });
     if (!options.token) throw new JobsApiError("token is required", { retryable: false });
     this.base = (/^[a-z]+:\/\//i.test(options.host) ? options.host : `https://${options.host}`).replace(/\/+$/, "");
+    // The token travels in every request: plain HTTP only to this machine (a stand-in).
+    if (/^http:/i.test(this.base) && !isLoopbackHost(new URL(this.base).hostname)) {
+      throw new JobsApiError("host: plain http would send the token in clear to a remote workspace; use https (plain http is for localhost only)", { retryable: false });
+    }
     this.ownsDispatcher = !options.dispatcher;
     this.dispatcher = options.dispatcher ?? new Agent({ keepAliveTimeout: 10_000 });
     this.logger = options.logger ?? silentLogger;

@@ -25,7 +25,20 @@ export function resolveGdnUrl(regionUrl: string): string {
   if (url.protocol !== "http:" && url.protocol !== "https:") {
     throw new GdnError(`regionUrl '${raw}' must use http or https`, { code: "GDN_BAD_URL", retryable: false });
   }
+  // The API key travels in every request: plain HTTP only to this machine (a local GDN).
+  if (url.protocol === "http:" && !isLoopbackHost(url.hostname)) {
+    throw new GdnError(`regionUrl '${raw}': plain http would send the API key in clear to a remote host; use https (plain http is for localhost only)`, {
+      code: "GDN_INSECURE_URL",
+      retryable: false,
+    });
+  }
   return url.origin;
+}
+
+/** localhost, 127.0.0.0/8 and ::1: where plain HTTP never leaves the machine. */
+export function isLoopbackHost(hostname: string): boolean {
+  const h = hostname.toLowerCase().replace(/^\[|\]$/g, "");
+  return h === "localhost" || h === "::1" || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h);
 }
 
 /** The WebSocket origin matching an HTTP origin (`https` → `wss`, `http` → `ws`). */
