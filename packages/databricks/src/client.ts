@@ -142,17 +142,26 @@ export class DatabricksConnection {
     return out;
   }
 
-  private async run<T>(stmt: Statement, opts: ExecuteOptions, body: (op: DriverOperation) => Promise<T>): Promise<T> {
+  private assertOpen(): void {
     if (this.closed) throw new DatabricksError("the Databricks connection is closed", { code: "DATABRICKS_DRIVER", retryable: false });
+  }
+
+  /** The driver options every statement carries: its named parameters and the statement timeout. */
+  private executeOptions(stmt: Statement) {
+    const namedParameters = this.params(stmt.params);
+    return {
+      ...(namedParameters ? { namedParameters } : {}),
+      ...(this.options.queryTimeoutMs > 0 ? { queryTimeout: Math.ceil(this.options.queryTimeoutMs / 1000) } : {}),
+    };
+  }
+
+  private async run<T>(stmt: Statement, opts: ExecuteOptions, body: (op: DriverOperation) => Promise<T>): Promise<T> {
+    this.assertOpen();
     const kind = statementKind(stmt.sql);
     const once = async (): Promise<T> => {
       let op: DriverOperation | undefined;
       try {
-        const namedParameters = this.params(stmt.params);
-        op = await this.session.executeStatement(stmt.sql, {
-          ...(namedParameters ? { namedParameters } : {}),
-          ...(this.options.queryTimeoutMs > 0 ? { queryTimeout: Math.ceil(this.options.queryTimeoutMs / 1000) } : {}),
-        });
+        op = await this.session.executeStatement(stmt.sql, this.executeOptions(stmt));
         return await body(op);
       } catch (err) {
         throw wrapDriverError(err, kind, {}, this.secrets());
@@ -187,16 +196,11 @@ export class DatabricksConnection {
    * bounded by one chunk. Breaking out of the loop closes the operation.
    */
   async *stream(stmt: Statement, fetchSize: number): AsyncGenerator<{ columns: ResultColumn[] } | { rows: Record<string, unknown>[] }> {
-    if (this.closed) throw new DatabricksError("the Databricks connection is closed", { code: "DATABRICKS_DRIVER", retryable: false });
+    this.assertOpen();
     const kind = statementKind(stmt.sql);
     let op: DriverOperation | undefined;
     try {
-      const namedParameters = this.params(stmt.params);
-      op = await this.session.executeStatement(stmt.sql, {
-        ...(namedParameters ? { namedParameters } : {}),
-        ...(this.options.queryTimeoutMs > 0 ? { queryTimeout: Math.ceil(this.options.queryTimeoutMs / 1000) } : {}),
-        maxRows: fetchSize,
-      });
+      op = await this.session.executeStatement(stmt.sql, { ...this.executeOptions(stmt), maxRows: fetchSize });
       const schema = await op.getSchema();
       const columns = [...(schema?.columns ?? [])]
         .sort((a, b) => a.position - b.position)
