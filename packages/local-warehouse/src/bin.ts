@@ -5,7 +5,7 @@
  * Databricks SQL warehouse until interrupted and prints how to connect to it.
  */
 import { parseArgs } from "node:util";
-import { connectOptionsFor, startLocalWarehouse } from "./server.js";
+import { connectOptionsFor, startLocalWarehouse } from "./wire/server.js";
 
 const USAGE = "usage: local-warehouse [--port 8080] [--host 127.0.0.1] [--db FILE|:memory:] [--token T] [--warehouse-id ID]";
 

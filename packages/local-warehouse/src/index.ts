@@ -9,6 +9,6 @@ export {
   type LocalWarehouse,
   type LocalWarehouseConnectOptions,
   type LocalWarehouseOptions,
-} from "./server.js";
+} from "./wire/server.js";
 export { isSqlError, SqlError } from "./errors.js";
-export type { ServiceStats } from "./service.js";
+export type { ServiceStats } from "./wire/service.js";

@@ -12,7 +12,7 @@
 import { basename, dirname, extname, join } from "node:path";
 import { DuckDBInstance, type DuckDBConnection } from "@duckdb/node-api";
 import { SqlError } from "./errors.js";
-import { quoteIdent, quoteString } from "./tokenizer.js";
+import { quoteIdent, quoteString } from "./sql/tokenizer.js";
 
 /** DuckDB's name for the database that holds a catalog. */
 export const catalogDbName = (catalog: string): string => `uc_${catalog.toLowerCase()}`;

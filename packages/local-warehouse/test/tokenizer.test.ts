@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { rewrite } from "../src/dialect.js";
-import { Parameters } from "../src/parameters.js";
-import { significant, splitStatements, tokenize } from "../src/tokenizer.js";
+import { rewrite } from "../src/sql/dialect.js";
+import { Parameters } from "../src/sql/parameters.js";
+import { significant, splitStatements, tokenize } from "../src/sql/tokenizer.js";
 
 const toDuck = (sql: string, params: { name: string; type: string; value: string }[] = []) =>
   rewrite(significant(tokenize(sql)), {

@@ -4,7 +4,7 @@
  * a quote, backtick, semicolon or comment inside a literal or identifier can never change the
  * statement's structure.
  */
-import { syntaxError } from "./errors.js";
+import { syntaxError } from "../errors.js";
 
 export type TokenKind =
   | "word" // unquoted identifier or keyword

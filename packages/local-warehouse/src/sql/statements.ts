@@ -4,15 +4,15 @@
  * set fails with UNSUPPORTED_FEATURE rather than being passed through to DuckDB to mean something else.
  */
 import { Cursor } from "./cursor.js";
-import { SqlError, syntaxError, unsupported } from "./errors.js";
+import { SqlError, syntaxError, unsupported } from "../errors.js";
 import { Parameters } from "./parameters.js";
-import { DuckDbResult, NO_RESULT, StaticResult, type Cell, type ResultSource } from "./results.js";
-import type { Session } from "./session.js";
-import type { TSparkParameter } from "./thrift.js";
+import { DuckDbResult, NO_RESULT, StaticResult, type Cell, type ResultSource } from "../wire/results.js";
+import type { Session } from "../wire/session.js";
+import type { TSparkParameter } from "../wire/thrift.js";
 import { isOp, isWord, quoteIdent, quoteString, significant, splitStatements, tokenize, type Token } from "./tokenizer.js";
 import { BIGINT, BOOLEAN, parseType, simpleString, STRING, toDuckDbType, type SparkType } from "./types.js";
-import { catalogDbName, duckTableName, META_SCHEMA } from "./warehouse.js";
-import { executeMerge } from "./merge.js";
+import { catalogDbName, duckTableName, META_SCHEMA } from "../warehouse.js";
+import { executeMerge } from "../delta/merge.js";
 import { StatementScope, tableNotFound } from "./scope.js";
 
 export async function executeStatement(

@@ -7,7 +7,7 @@
  */
 import type { DuckDBValue } from "@duckdb/node-api";
 import { Cursor, splitTopLevel } from "./cursor.js";
-import { syntaxError, unsupported } from "./errors.js";
+import { syntaxError, unsupported } from "../errors.js";
 import type { Parameters, Sql } from "./parameters.js";
 import { isOp, isWord, quoteIdent, quoteString, type Token } from "./tokenizer.js";
 import { parseType, toDuckDbType } from "./types.js";

@@ -5,13 +5,13 @@
  */
 import type { DuckDBValue } from "@duckdb/node-api";
 import { type DialectContext, rewrite } from "./dialect.js";
-import { SqlError, syntaxError } from "./errors.js";
+import { SqlError, syntaxError } from "../errors.js";
 import type { Parameters } from "./parameters.js";
-import type { ResultColumn } from "./results.js";
-import type { Session } from "./session.js";
+import type { ResultColumn } from "../wire/results.js";
+import type { Session } from "../wire/session.js";
 import type { Token } from "./tokenizer.js";
 import { fromDuckDbType } from "./types.js";
-import { catalogDbName, type TableRef } from "./warehouse.js";
+import { catalogDbName, type TableRef } from "../warehouse.js";
 
 /** Everything a statement handler needs. */
 export class StatementScope implements DialectContext {

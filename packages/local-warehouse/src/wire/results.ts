@@ -5,7 +5,7 @@
  * values as JSON text, as Databricks sends them.
  */
 import type { DuckDBDataChunk, DuckDBMaterializedResult, DuckDBValue } from "@duckdb/node-api";
-import { fromDuckDbType, thriftTypeId, type SparkType } from "./types.js";
+import { fromDuckDbType, thriftTypeId, type SparkType } from "../sql/types.js";
 import { Int64 } from "./thrift.js";
 
 export interface ResultColumn {

@@ -6,15 +6,15 @@
  * arbitrary winner.
  */
 import type { DuckDBValue } from "@duckdb/node-api";
-import { Cursor, splitTopLevel } from "./cursor.js";
-import { SqlError, syntaxError, unsupported } from "./errors.js";
-import type { Sql } from "./parameters.js";
-import type { ResultColumn, ResultSource } from "./results.js";
-import { StaticResult } from "./results.js";
-import { type StatementScope, tableNotFound } from "./scope.js";
-import { isOp, isWord, quoteIdent, type Token } from "./tokenizer.js";
-import { BIGINT, toDuckDbType } from "./types.js";
-import { duckTableName } from "./warehouse.js";
+import { Cursor, splitTopLevel } from "../sql/cursor.js";
+import { SqlError, syntaxError, unsupported } from "../errors.js";
+import type { Sql } from "../sql/parameters.js";
+import type { ResultColumn, ResultSource } from "../wire/results.js";
+import { StaticResult } from "../wire/results.js";
+import { type StatementScope, tableNotFound } from "../sql/scope.js";
+import { isOp, isWord, quoteIdent, type Token } from "../sql/tokenizer.js";
+import { BIGINT, toDuckDbType } from "../sql/types.js";
+import { duckTableName } from "../warehouse.js";
 
 type Action =
   | { kind: "delete" }

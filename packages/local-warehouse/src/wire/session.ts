@@ -4,12 +4,12 @@
  * warehouse), the current catalog and schema, and the warehouse parameters set with SET.
  */
 import type { DuckDBConnection, DuckDBMaterializedResult, DuckDBValue } from "@duckdb/node-api";
-import { fromDuckDbError } from "./errors.js";
+import { fromDuckDbError } from "../errors.js";
 import type { ResultSource } from "./results.js";
-import { executeStatement } from "./statements.js";
+import { executeStatement } from "../sql/statements.js";
 import type { TSparkParameter } from "./thrift.js";
-import { quoteIdent } from "./tokenizer.js";
-import { catalogDbName, DEFAULT_CATALOG, DEFAULT_SCHEMA, type Warehouse } from "./warehouse.js";
+import { quoteIdent } from "../sql/tokenizer.js";
+import { catalogDbName, DEFAULT_CATALOG, DEFAULT_SCHEMA, type Warehouse } from "../warehouse.js";
 
 export class Session {
   catalog = DEFAULT_CATALOG;

@@ -5,7 +5,7 @@
  * statement is one round trip; larger results stay here and are paged out by FetchResults.
  */
 import { randomUUID } from "node:crypto";
-import { isSqlError, SqlError } from "./errors.js";
+import { isSqlError, SqlError } from "../errors.js";
 import { encodeColumns, tableSchema, type ResultColumn, type ResultSource } from "./results.js";
 import { Session } from "./session.js";
 import {
@@ -19,7 +19,7 @@ import {
   type TSessionHandle,
   type TSparkParameter,
 } from "./thrift.js";
-import type { Warehouse } from "./warehouse.js";
+import type { Warehouse } from "../warehouse.js";
 
 interface Operation {
   session: SessionEntry;

@@ -6,9 +6,9 @@
  */
 import { DuckDBTypeId, type DuckDBType } from "@duckdb/node-api";
 import type { Cursor } from "./cursor.js";
-import { syntaxError, unsupported } from "./errors.js";
+import { syntaxError, unsupported } from "../errors.js";
 import { isOp, quoteIdent, type Token } from "./tokenizer.js";
-import { TTypeId } from "./thrift.js";
+import { TTypeId } from "../wire/thrift.js";
 
 export type SparkType =
   | { kind: "primitive"; name: PrimitiveName }

@@ -9,7 +9,7 @@ import { randomBytes, timingSafeEqual } from "node:crypto";
 import type { AddressInfo } from "node:net";
 import { WarehouseService, type ServiceStats } from "./service.js";
 import { TBinaryProtocol, TBufferedTransport, TCLIServiceProcessor } from "./thrift.js";
-import { Warehouse } from "./warehouse.js";
+import { Warehouse } from "../warehouse.js";
 
 export interface LocalWarehouseOptions {
   /** TCP port; 0 picks a free one. Default: 0. */

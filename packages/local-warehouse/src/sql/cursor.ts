@@ -3,7 +3,7 @@
  * A read position over significant tokens, for the small recursive-descent parsers of the statements
  * we translate.
  */
-import { syntaxError } from "./errors.js";
+import { syntaxError } from "../errors.js";
 import { isOp, isWord, type Token } from "./tokenizer.js";
 
 export class Cursor {

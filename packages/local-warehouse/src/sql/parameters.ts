@@ -4,8 +4,8 @@
  * SQL, so no value is ever spliced into the statement text.
  */
 import type { DuckDBValue } from "@duckdb/node-api";
-import { SqlError, unsupported } from "./errors.js";
-import type { TSparkParameter } from "./thrift.js";
+import { SqlError, unsupported } from "../errors.js";
+import type { TSparkParameter } from "../wire/thrift.js";
 
 /** SQL text together with the values of the placeholders it contains (DuckDB rejects unused ones). */
 export interface Sql {
