@@ -7,7 +7,7 @@
  */
 import { DBSQLClient, DBSQLParameter, DBSQLParameterType, LogLevel } from "@databricks/sql";
 import { silentLogger, withRetry, type Logger, type RetryPolicy } from "@macrometa-spark/core";
-import { DatabricksError, statementKind, wrapDriverError } from "./errors.js";
+import { DatabricksError, isSessionLost, statementKind, wrapDriverError } from "./errors.js";
 import type { ConnectionOptions } from "./options.js";
 
 /** A named parameter: a value and, when the value is text, the Databricks type it binds as. */
@@ -67,11 +67,15 @@ export interface ConnectionHooks {
   retryPolicy?: Partial<RetryPolicy>;
 }
 
+type DriverClient = DBSQLClient;
+
 export class DatabricksConnection {
   private closed = false;
+  /** Set when the server forgot our session (a restart) or the connection broke: reopen before the next statement. */
+  private lost = false;
   private constructor(
-    private readonly client: DBSQLClient,
-    private readonly session: DriverSession,
+    private client: DriverClient,
+    private session: DriverSession,
     private readonly options: ConnectionOptions,
     private readonly logger: Logger,
     private readonly retryPolicy: Partial<RetryPolicy> | undefined,
@@ -85,6 +89,11 @@ export class DatabricksConnection {
   /** Connects and opens one session (initial catalog/schema from the options). */
   static async open(options: ConnectionOptions, hooks: ConnectionHooks = {}): Promise<DatabricksConnection> {
     const logger = hooks.logger ?? silentLogger;
+    const { client, session } = await DatabricksConnection.connect(options, logger);
+    return new DatabricksConnection(client, session, options, logger, hooks.retryPolicy);
+  }
+
+  private static async connect(options: ConnectionOptions, logger: Logger): Promise<{ client: DriverClient; session: DriverSession }> {
     const secrets = DatabricksConnection.secretsOf(options);
     const client = new DBSQLClient({
       logger: {
@@ -115,6 +124,10 @@ export class DatabricksConnection {
         telemetryEnabled: false,
         // BIGINT as bigint and DECIMAL as exact text: never a silently rounded number.
         preserveBigNumericPrecision: true,
+        // The driver would resend any request after a connection error, ExecuteStatement included,
+        // so a plain INSERT whose reply was lost would run twice. Retries are ours instead: only
+        // for statements the caller marks idempotent (see run()).
+        retryMaxAttempts: 1,
         ...auth,
       });
       const session = await client.openSession({
@@ -122,11 +135,24 @@ export class DatabricksConnection {
         ...(options.schema ? { initialSchema: options.schema } : {}),
       });
       logger.debug("Databricks session opened", { host: options.host, httpPath: options.httpPath });
-      return new DatabricksConnection(client, session, options, logger, hooks.retryPolicy);
+      return { client, session };
     } catch (err) {
       await client.close().catch(() => undefined);
       throw wrapDriverError(err, "OPEN SESSION", { host: options.host }, secrets);
     }
+  }
+
+  /** The live session, reopened first when the last statement found it gone. */
+  private async liveSession(): Promise<DriverSession> {
+    if (!this.lost) return this.session;
+    const old = this.client;
+    const { client, session } = await DatabricksConnection.connect(this.options, this.logger);
+    this.client = client;
+    this.session = session;
+    this.lost = false;
+    this.logger.warn("reopened the Databricks session", { host: this.options.host });
+    await old.close().catch(() => undefined);
+    return session;
   }
 
   private secrets(): string[] {
@@ -161,10 +187,13 @@ export class DatabricksConnection {
     const once = async (): Promise<T> => {
       let op: DriverOperation | undefined;
       try {
-        op = await this.session.executeStatement(stmt.sql, this.executeOptions(stmt));
+        const session = await this.liveSession();
+        op = await session.executeStatement(stmt.sql, this.executeOptions(stmt));
         return await body(op);
       } catch (err) {
-        throw wrapDriverError(err, kind, {}, this.secrets());
+        const wrapped = wrapDriverError(err, kind, {}, this.secrets());
+        if (isSessionLost(wrapped)) this.lost = true;
+        throw wrapped;
       } finally {
         await op?.close().catch(() => undefined);
       }

@@ -21,6 +21,8 @@ export type DatabricksErrorCode =
   | "DATABRICKS_SCHEMA"
   /** The table exists and the save mode is `errorifexists`. */
   | "DATABRICKS_TABLE_EXISTS"
+  /** A Files API call on the staging volume failed for good (missing volume, bad path...). */
+  | "DATABRICKS_VOLUME"
   /** Anything else the driver threw. */
   | "DATABRICKS_DRIVER";
 
@@ -29,8 +31,12 @@ export interface DatabricksErrorContext extends ErrorContext {
   statement?: string;
   /** SQLSTATE reported by the server, when there is one. */
   sqlState?: string;
-  /** HTTP status of the Thrift call, when it failed at the HTTP level. */
+  /** HTTP status of the Thrift or Files API call, when it failed at the HTTP level. */
   httpStatus?: number;
+  /** The volume path of a failed Files API call. */
+  path?: string;
+  /** The server no longer knew the session; the connection reopens one. */
+  sessionLost?: boolean;
 }
 
 /** Root of this package's errors; `code`, `retryable`, `context.statement`, `context.sqlState`. */
@@ -60,6 +66,16 @@ export function statementKind(sql: string): string {
 }
 
 const RETRYABLE_HTTP = new Set([429, 502, 503, 504]);
+/** Spark's Thrift server says "Invalid SessionHandle" for a session it does not know (HiveSessionManager). */
+const SESSION_GONE = /invalid session ?handle|session (handle )?(is )?(not found|expired|closed)/i;
+
+/**
+ * Whether the connection must open a new session before the next statement: the server forgot the
+ * session, or the connection broke (after a warehouse restart the old session is gone too).
+ */
+export function isSessionLost(err: unknown): boolean {
+  return err instanceof DatabricksError && (err.context.sessionLost === true || err.code === "DATABRICKS_UNAVAILABLE");
+}
 const NETWORK_CODES = new Set(["ECONNRESET", "ECONNREFUSED", "ETIMEDOUT", "EPIPE", "EAI_AGAIN", "ENOTFOUND", "UND_ERR_SOCKET", "ECONNABORTED"]);
 
 function field(err: unknown, name: string): unknown {
@@ -134,8 +150,13 @@ export function wrapDriverError(err: unknown, kind: string | undefined, context:
       context: ctx,
     });
   }
+  if (SESSION_GONE.test(message)) {
+    // The server no longer knows our session (it restarted, or the session expired): the statement
+    // never ran, and it may run on a new session.
+    return new DatabricksError(`${where} failed: the warehouse lost the session (${message})`, { code: "DATABRICKS_UNAVAILABLE", retryable: true, cause, context: { ...ctx, sessionLost: true } });
+  }
   if (name === "Status Error" || name === "StatusError") {
-    // Thrift status ERROR without an operation: e.g. an invalid session handle after a server restart.
+    // Thrift status ERROR without an operation.
     return new DatabricksError(`${where} failed: ${message}`, { code: "DATABRICKS_SQL", retryable: false, cause, context: ctx });
   }
   if (name === "RetryError") {

@@ -22,10 +22,17 @@ export {
   type WriteOptions,
   type ReadOptions,
   type InsertStrategy,
+  type WriteMethod,
 } from "./options.js";
 export { sqlType, literal, stringLiteral, parseDatabricksType, toDeltaSchema } from "./sql-types.js";
-export { insertStatements, createTableSql, mergeFromStagesSql, appendFromStagesSql, overwriteFromStagesSql } from "./sql.js";
-export { DeltaBatchWrite, DeltaStreamingWrite, AUTO_INSERT_STRATEGY } from "./write.js";
+export { insertStatements, createTableSql } from "./sql.js";
+export { mergeSql, appendSql, overwriteSql, copyIntoSql, type ApplySpec, type StagedSource } from "./sql-apply.js";
+export { AUTO_INSERT_STRATEGY } from "./write/core.js";
+export { DeltaBatchWrite } from "./write/batch.js";
+export { DeltaStreamingWrite } from "./write/streaming.js";
+export { parseStagingVolume, type StagingVolume } from "./volumes/location.js";
+export { FilesClient, type FilesClientOptions, type DirectoryEntry } from "./volumes/files-client.js";
+export { ParquetFileBuffer, parquetSchema, type ParquetFileLimits } from "./staging/parquet-file.js";
 export { fromDriverValue, readSchema } from "./read.js";
 
 /** The provider instance registered for `format("databricks")`. */

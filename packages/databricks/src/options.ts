@@ -6,8 +6,16 @@
  */
 import { OptionError, type CaseInsensitiveOptions } from "@macrometa-spark/core";
 import { resolveTableName, validateObjectName, type ColumnNameMode, type TableName } from "./identifiers.js";
+import { parseStagingVolume, type StagingVolume } from "./volumes/location.js";
 
 export type InsertStrategy = "auto" | "parameters" | "literals";
+
+/**
+ * How rows reach the Delta table: `volume` stages Parquet files in a Unity Catalog volume and loads
+ * them with one COPY INTO / MERGE / INSERT OVERWRITE; `insert` sends them as SQL INSERTs into staging
+ * tables (for workspaces without a volume).
+ */
+export type WriteMethod = "volume" | "insert";
 
 /** How to reach a Databricks SQL warehouse. */
 export interface ConnectionOptions {
@@ -70,6 +78,26 @@ export interface WriteOptions {
   commitsTable: TableName;
   /** Extra Delta table properties for CREATE TABLE, e.g. `{"delta.appendOnly": "false"}`. */
   tableProperties?: Record<string, string>;
+  /** Default: `volume` when `stagingVolume` is set, else `insert`. */
+  writeMethod: WriteMethod;
+  /** The Unity Catalog volume (and optional folder) the `volume` method stages files in. */
+  stagingVolume?: StagingVolume;
+  /** A staged Parquet file is closed after this many rows (Spark's option name). Default: 1000000. */
+  maxRecordsPerFile: number;
+  /** ...or after about this many bytes of values. Default: 67108864 (64 MiB). */
+  maxBytesPerFile: number;
+  /**
+   * A batch write removes staged folders that earlier, killed writes into the same table left
+   * behind once they are this old (a younger one may belong to a write still running). Streaming
+   * queries remove their own leftovers at start, whatever their age. Default: 3600000 (ms, 1 hour).
+   */
+  staleStagingAfterMs: number;
+  /**
+   * How long statements that are safe to repeat (COPY INTO, MERGE, INSERT OVERWRITE, guarded
+   * appends, DDL with IF NOT EXISTS, reads) and Files API calls keep being retried through a
+   * warehouse restart or a lost reply, reopening the session as needed. Default: 120000 (ms).
+   */
+  retryBudgetMs: number;
 }
 
 /** Options of a read. */
@@ -102,6 +130,12 @@ export const WRITE_OPTION_NAMES = [
   "batchIdColumn",
   "commitsTable",
   "tableProperties",
+  "writeMethod",
+  "stagingVolume",
+  "maxRecordsPerFile",
+  "maxBytesPerFile",
+  "staleStagingAfterMs",
+  "retryBudgetMs",
   // options the session passes to every format
   "checkpointLocation",
   "path",
@@ -168,7 +202,19 @@ export function parseWriteOptions(o: CaseInsensitiveOptions): WriteOptions {
     maxParameters: o.getInt("maxParameters", 256, { min: 1 }),
     ingestedAtColumn: o.getBoolean("ingestedAtColumn", false),
     commitsTable,
+    writeMethod: "insert",
+    maxRecordsPerFile: o.getInt("maxRecordsPerFile", 1_000_000, { min: 1 }),
+    maxBytesPerFile: o.getInt("maxBytesPerFile", 64 * 1024 * 1024, { min: 1024 }),
+    staleStagingAfterMs: o.getInt("staleStagingAfterMs", 3_600_000, { min: 0 }),
+    retryBudgetMs: o.getInt("retryBudgetMs", 120_000, { min: 0 }),
   };
+  const volume = o.getString("stagingVolume");
+  if (volume !== undefined) out.stagingVolume = parseStagingVolume(volume);
+  out.writeMethod = o.getEnum("writeMethod", ["volume", "insert"] as const, out.stagingVolume ? "volume" : "insert");
+  if (out.writeMethod === "volume") {
+    if (!out.stagingVolume) throw o.error("writeMethod", "'volume' needs 'stagingVolume' (/Volumes/<catalog>/<schema>/<volume>)");
+    if (connection.token === undefined) throw o.error("stagingVolume", "the volume method uploads through the Files API with 'token'; with OAuth M2M use writeMethod 'insert'");
+  }
   if (mergeKeys?.length) out.mergeKeys = mergeKeys;
   if (deleteFlagColumn !== undefined) out.deleteFlagColumn = deleteFlagColumn;
   const batchIdColumn = o.getString("batchIdColumn");

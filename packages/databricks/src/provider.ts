@@ -17,7 +17,8 @@ import { DatabricksConnection, type ConnectionHooks } from "./client.js";
 import { displayTableName } from "./identifiers.js";
 import { parseReadOptions, parseWriteOptions } from "./options.js";
 import { DatabricksScanBuilder, readSchema } from "./read.js";
-import { DeltaBatchWrite, DeltaStreamingWrite } from "./write.js";
+import { DeltaBatchWrite } from "./write/batch.js";
+import { DeltaStreamingWrite } from "./write/streaming.js";
 
 export const DATABRICKS_FORMATS = ["databricks", "com.macrometa.spark.databricks"] as const;
 

@@ -25,7 +25,7 @@ import { DatabricksError } from "./errors.js";
 import { quoteIdent, quoteTableName } from "./identifiers.js";
 import type { ReadOptions } from "./options.js";
 import { parseDatabricksType } from "./sql-types.js";
-import { describeColumns } from "./write.js";
+import { describeColumns } from "./write/core.js";
 
 /**
  * The statement a read runs: `SELECT cols FROM t` or the user's query with its parameters.

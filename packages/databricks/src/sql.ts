@@ -1,7 +1,7 @@
 /**
  * The statements the sink sends, as pure functions of quoted names and validated values:
- * CREATE/ALTER/DROP, batched INSERTs (named parameters or literals), and the one-statement
- * "apply" of a staged batch (INSERT ... SELECT, INSERT OVERWRITE, or MERGE with in-batch dedupe).
+ * CREATE/ALTER/DROP, batched INSERTs (named parameters or literals) and the streaming commits table.
+ * The one-statement "apply" of a staged write is in sql-apply.ts.
  * @packageDocumentation
  */
 import type { DataType, Row, StructField, StructType } from "@macrometa-spark/core";
@@ -128,99 +128,6 @@ export function* insertStatements(
     bytes += rowBytes;
   }
   if (parts.length > 0) yield flush();
-}
-
-/** What the apply step adds to each row besides the data columns. */
-export interface MetadataColumns {
-  ingestedAt: boolean;
-  source?: string;
-  /** A column stamped with the write's id (`<queryId>/<epoch>`), for idempotent appends. */
-  batchId?: { column: string; value: string };
-}
-
-function metadataTargets(m: MetadataColumns): string[] {
-  const out: string[] = [];
-  if (m.ingestedAt) out.push(quoteIdent(INGESTED_AT_COLUMN));
-  if (m.source !== undefined) out.push(quoteIdent(SOURCE_COLUMN));
-  if (m.batchId) out.push(quoteIdent(m.batchId.column));
-  return out;
-}
-
-function metadataValues(m: MetadataColumns): string[] {
-  const out: string[] = [];
-  if (m.ingestedAt) out.push("current_timestamp()");
-  if (m.source !== undefined) out.push(stringLiteral(m.source));
-  if (m.batchId) out.push(stringLiteral(m.batchId.value));
-  return out;
-}
-
-/** Rows of all staging tables of one write, as one relation. */
-export function stagedRelation(stages: readonly TableName[], columns: readonly string[]): string {
-  const cols = [...columns, SEQ_COLUMN].map(quoteIdent).join(", ");
-  return stages.map((s) => `SELECT ${cols} FROM ${quoteTableName(s)}`).join(" UNION ALL ");
-}
-
-export interface ApplySpec {
-  target: TableName;
-  stages: readonly TableName[];
-  /** Data columns (Delta names) in the staging tables, in order; includes the delete flag. */
-  columns: readonly string[];
-  metadata: MetadataColumns;
-}
-
-/**
- * append: one INSERT ... SELECT, a single Delta commit. With a batch-id column the insert is
- * guarded by `NOT EXISTS` on that id in the target: the check and the write are one statement,
- * so a replayed batch inserts nothing, with no window between them.
- */
-export function appendFromStagesSql(spec: ApplySpec): string {
-  const cols = spec.columns.map(quoteIdent);
-  const b = spec.metadata.batchId;
-  const guard = b ? ` WHERE NOT EXISTS (SELECT 1 FROM ${quoteTableName(spec.target)} WHERE ${quoteIdent(b.column)} = ${stringLiteral(b.value)})` : "";
-  return `INSERT INTO ${quoteTableName(spec.target)} (${[...cols, ...metadataTargets(spec.metadata)].join(", ")}) SELECT ${[...cols, ...metadataValues(spec.metadata)].join(", ")} FROM (${stagedRelation(spec.stages, spec.columns)}) AS ${quoteIdent("__mm_src")}${guard}`;
-}
-
-/** overwrite: one INSERT OVERWRITE, which Delta commits atomically (readers see old or new). */
-export function overwriteFromStagesSql(spec: ApplySpec): string {
-  const cols = spec.columns.map(quoteIdent);
-  return `INSERT OVERWRITE TABLE ${quoteTableName(spec.target)} (${[...cols, ...metadataTargets(spec.metadata)].join(", ")}) SELECT ${[...cols, ...metadataValues(spec.metadata)].join(", ")} FROM (${stagedRelation(spec.stages, spec.columns)}) AS ${quoteIdent("__mm_src")}`;
-}
-
-export interface MergeSpec extends ApplySpec {
-  keys: readonly string[];
-  deleteFlag?: string;
-}
-
-/**
- * One MERGE from the staged rows, deduplicated first (ROW_NUMBER over the keys, latest
- * {@link SEQ_COLUMN} wins) because Delta refuses several source rows for one target row.
- * Flagged rows delete a match and are never inserted; a NULL flag counts as false.
- * Replaying the same MERGE gives the same table (upserts and deletes are idempotent).
- */
-export function mergeFromStagesSql(spec: MergeSpec): string {
-  const t = quoteIdent("__mm_t");
-  const s = quoteIdent("__mm_s");
-  const rn = quoteIdent("__mm_rn");
-  const all = spec.columns.map(quoteIdent);
-  const flag = spec.deleteFlag;
-  const dataCols = spec.columns.filter((c) => c !== flag);
-  const keys = spec.keys.map(quoteIdent);
-  const dedup =
-    `SELECT ${all.join(", ")} FROM (SELECT ${all.join(", ")}, ROW_NUMBER() OVER (PARTITION BY ${keys.join(", ")} ORDER BY ${quoteIdent(SEQ_COLUMN)} DESC) AS ${rn} ` +
-    `FROM (${stagedRelation(spec.stages, spec.columns)}) AS ${quoteIdent("__mm_src")}) AS ${quoteIdent("__mm_ranked")} WHERE ${rn} = 1`;
-  const on = keys.map((k) => `${t}.${k} = ${s}.${k}`).join(" AND ");
-  const nonKeys = dataCols.filter((c) => !spec.keys.includes(c));
-  const meta = metadataTargets(spec.metadata);
-  const metaValues = metadataValues(spec.metadata);
-  const sets = [...nonKeys.map((c) => `${quoteIdent(c)} = ${s}.${quoteIdent(c)}`), ...meta.map((m, i) => `${m} = ${metaValues[i]}`)];
-  const flagged = flag !== undefined ? `coalesce(${s}.${quoteIdent(flag)}, FALSE)` : undefined;
-  const clauses: string[] = [];
-  if (flagged) clauses.push(`WHEN MATCHED AND ${flagged} THEN DELETE`);
-  if (sets.length > 0) clauses.push(`WHEN MATCHED THEN UPDATE SET ${sets.join(", ")}`);
-  clauses.push(
-    `WHEN NOT MATCHED${flagged ? ` AND NOT ${flagged}` : ""} THEN INSERT (${[...dataCols.map(quoteIdent), ...meta].join(", ")}) VALUES (${[...dataCols.map((c) => `${s}.${quoteIdent(c)}`), ...metaValues].join(", ")})`,
-  );
-  return `MERGE INTO ${quoteTableName(spec.target)} AS ${t} USING (${dedup}) AS ${s} ON ${on} ${clauses.join(" ")}`;
 }
 
 // --- streaming commits table ----------------------------------------------------------------

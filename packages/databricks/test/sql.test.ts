@@ -3,7 +3,8 @@ import { describe, expect, it } from "vitest";
 import { DatabricksError, statementKind, wrapDriverError } from "../src/errors.js";
 import { quoteIdent, resolveTableName, splitMultipartName, checkColumnName } from "../src/identifiers.js";
 import { parseWriteOptions, parseReadOptions } from "../src/options.js";
-import { createTableSql, insertStatements, mergeFromStagesSql } from "../src/sql.js";
+import { createTableSql, insertStatements } from "../src/sql.js";
+import { mergeSql } from "../src/sql-apply.js";
 import { decimalText, literal, parameterValue, parseDatabricksType, sqlType, stringLiteral, toDeltaSchema } from "../src/sql-types.js";
 
 const nested = new StructType([
@@ -130,7 +131,7 @@ describe("insert batching", () => {
 
 describe("merge", () => {
   it("dedupes by the keys, deletes flagged rows and never inserts them", () => {
-    const sql = mergeFromStagesSql({ target: { table: "t" }, stages: [{ table: "s1" }], columns: ["id", "v", "_delete"], keys: ["id"], deleteFlag: "_delete", metadata: { ingestedAt: false } });
+    const sql = mergeSql({ target: { table: "t" }, source: { stages: [{ table: "s1" }] }, columns: ["id", "v", "_delete"], keys: ["id"], deleteFlag: "_delete", metadata: { ingestedAt: false } });
     expect(sql).toContain("ROW_NUMBER() OVER (PARTITION BY `id` ORDER BY `_mm_seq` DESC)");
     expect(sql).toContain("WHEN MATCHED AND coalesce(`__mm_s`.`_delete`, FALSE) THEN DELETE");
     expect(sql).toContain("WHEN NOT MATCHED AND NOT coalesce(`__mm_s`.`_delete`, FALSE) THEN INSERT (`id`, `v`) VALUES (`__mm_s`.`id`, `__mm_s`.`v`)");

@@ -418,9 +418,10 @@ describe("transient failures", () => {
     }
   });
 
-  it("never repeats an INSERT: the failure surfaces as retryable and the target is untouched", async () => {
+  it("never repeats a plain append's apply statement: the failure surfaces as retryable and the target is untouched", async () => {
     await write("not_retried", people, [[[1, "a", 1]]], "append");
-    const proxy = await faultyProxy("INSERT INTO", 1);
+    // Only the apply statement names the target followed by its column list.
+    const proxy = await faultyProxy("`not_retried` (", 1);
     try {
       const err = await write("not_retried", people, [[[2, "b", 2]]], "append", { port: proxy.port }).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(DatabricksError);
@@ -429,6 +430,19 @@ describe("transient failures", () => {
       expect((err as DatabricksError).statementKind).toBe("INSERT");
       expect(proxy.hits()).toBe(1);
       expect((await rowsOf(`SELECT id FROM ${SCHEMA}.not_retried`)).map((r) => Number(r["id"]))).toEqual([1]);
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  it("resends a refused staging INSERT only after counting that none of its rows landed", async () => {
+    await write("stage_retried", people, [[[1, "a", 1]]], "append");
+    // Only the staging INSERTs carry a VALUES list in this write.
+    const proxy = await faultyProxy(") VALUES (", 1);
+    try {
+      await write("stage_retried", people, [[[2, "b", 2], [3, "c", 3]]], "append", { port: proxy.port });
+      expect(proxy.hits()).toBe(2);
+      expect((await rowsOf(`SELECT id FROM ${SCHEMA}.stage_retried ORDER BY id`)).map((r) => Number(r["id"]))).toEqual([1, 2, 3]);
     } finally {
       await proxy.close();
     }

@@ -1,11 +1,9 @@
 /**
- * Writes into a Delta table. Each partition's DataWriter INSERTs its rows into its own staging
- * table (created on its first rows); the driver-side commit then applies all staged rows to
- * the target in ONE statement — INSERT ... SELECT (append), INSERT OVERWRITE (overwrite) or
- * MERGE (mergeKeys) — and drops the staging tables. One statement is one Delta commit, so the
- * target sees all of a write or none of it, and an abort leaves the target untouched.
- *
- * Streaming epochs use the same path plus a commits table; see {@link DeltaStreamingWrite}.
+ * What every Delta write shares, whichever way its rows travel: the options, the Delta schema, the
+ * connections (one driver-side, one per partition writer), the save-mode handling that creates,
+ * refuses or evolves the target before any row moves, and the ONE statement that applies a staged
+ * write (sql-apply.ts). How rows get staged is a {@link WriteMethod}: Parquet files in a volume
+ * (volume-method.ts) or INSERTs into staging tables (insert-method.ts).
  * @packageDocumentation
  */
 import { randomBytes } from "node:crypto";
@@ -17,37 +15,21 @@ import {
   StructField,
   StructType,
   TimestampType,
-  type BatchWrite,
   type DataType,
   type DataWriter,
+  type RetryPolicy,
   type LogicalWriteInfo,
   type ProviderContext,
   type RowBatch,
-  type StreamingWrite,
   type WriterCommitMessage,
 } from "@macrometa-spark/core";
-import { DatabricksConnection, type ConnectionHooks } from "./client.js";
-import { DatabricksError } from "./errors.js";
-import { checkColumnName, displayTableName, quoteTableName, type TableName } from "./identifiers.js";
-import { checkWriteColumns, type WriteOptions } from "./options.js";
-import {
-  INGESTED_AT_COLUMN,
-  SEQ_COLUMN,
-  SOURCE_COLUMN,
-  addColumnsSql,
-  appendFromStagesSql,
-  createCommitsTableSql,
-  createTableSql,
-  describeTableSql,
-  dropTableSql,
-  epochCommittedSql,
-  insertStatements,
-  mergeFromStagesSql,
-  overwriteFromStagesSql,
-  recordEpochSql,
-  type ApplySpec,
-} from "./sql.js";
-import { parseDatabricksType, sqlType, toDeltaSchema } from "./sql-types.js";
+import { DatabricksConnection, type ConnectionHooks } from "../client.js";
+import { DatabricksError } from "../errors.js";
+import { checkColumnName, displayTableName, quoteTableName, type TableName } from "../identifiers.js";
+import { checkWriteColumns, type WriteOptions } from "../options.js";
+import { INGESTED_AT_COLUMN, SEQ_COLUMN, SOURCE_COLUMN, addColumnsSql, createTableSql, describeTableSql } from "../sql.js";
+import { appendSql, copyIntoSql, mergeSql, overwriteSql, type ApplySpec, type StagedSource } from "../sql-apply.js";
+import { parseDatabricksType, sqlType, toDeltaSchema } from "../sql-types.js";
 
 /**
  * The strategy `insertStrategy: "auto"` resolves to. Measured against local-warehouse in
@@ -101,20 +83,44 @@ export function compatibleType(table: DataType, data: DataType): boolean {
   return false;
 }
 
-interface PreparedWrite {
+export interface PreparedWrite {
   /** `ignore` on an existing table: accept and drop every row. */
   skip: boolean;
 }
 
 /** What a partition writer hands to the commit. */
-interface StagedMessage extends WriterCommitMessage {
+export interface StagedMessage extends WriterCommitMessage {
   partitionId: number;
   rows: number;
+  /** The staging table (insert method). */
   stage?: TableName;
+  /** The staged files' names in the epoch's or run's folder (volume method). */
+  files?: string[];
+}
+
+/** How a write stages its rows before the one apply statement. */
+export interface WriteMethod {
+  readonly name: "volume" | "insert";
+  /** Before the first writer of a query: remove what earlier runs of it left behind. */
+  start(): Promise<void>;
+  createWriter(partitionId: number, epochId: number | undefined, skip: boolean): DataWriter;
+  /** Where the staged rows of these messages are; undefined when nothing was staged. */
+  source(messages: StagedMessage[], epochId: number | undefined): StagedSource | undefined;
+  /** After the apply (or on abort): remove the staged rows. Never fails the write. */
+  cleanup(messages: StagedMessage[], epochId: number | undefined): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * The retry policy of statements and calls that are safe to repeat: backoff capped at 5 s, for as
+ * long as `retryBudgetMs` allows, so a warehouse restart is outlasted.
+ */
+export function budgetPolicy(retryBudgetMs: number): Partial<RetryPolicy> {
+  return { maxAttempts: Number.MAX_SAFE_INTEGER, initialDelayMs: 200, maxDelayMs: 5000, maxElapsedMs: retryBudgetMs };
 }
 
 /** State shared by the batch and streaming writes of one DataFrame write. */
-class DeltaWriteCore {
+export class DeltaWriteCore {
   readonly deltaSchema: StructType;
   readonly columns: string[];
   readonly runId = randomBytes(6).toString("hex");
@@ -122,6 +128,8 @@ class DeltaWriteCore {
   private driverConn: Promise<DatabricksConnection> | undefined;
   private readonly partitionConns = new Map<number, Promise<DatabricksConnection>>();
   private mergeKeyIndexes: number[] = [];
+  /** Types of the target's existing columns (lower-case names), known after prepare(). */
+  private readonly tableTypes = new Map<string, DataType>();
 
   constructor(
     readonly options: WriteOptions,
@@ -169,8 +177,13 @@ class DeltaWriteCore {
     return fields;
   }
 
+  /** Hooks of every connection: the logger, and retries over the whole retry budget. */
+  private connectionHooks(): ConnectionHooks {
+    return { retryPolicy: budgetPolicy(this.options.retryBudgetMs), ...this.hooks };
+  }
+
   driver(): Promise<DatabricksConnection> {
-    this.driverConn ??= DatabricksConnection.open(this.options.connection, this.hooks);
+    this.driverConn ??= DatabricksConnection.open(this.options.connection, this.connectionHooks());
     return this.driverConn;
   }
 
@@ -178,7 +191,7 @@ class DeltaWriteCore {
   partition(id: number): Promise<DatabricksConnection> {
     let c = this.partitionConns.get(id);
     if (!c) {
-      c = DatabricksConnection.open(this.options.connection, this.hooks);
+      c = DatabricksConnection.open(this.options.connection, this.connectionHooks());
       this.partitionConns.set(id, c);
     }
     return c;
@@ -216,6 +229,7 @@ class DeltaWriteCore {
         continue;
       }
       const tableType = parseDatabricksType(col.type, col.name);
+      this.tableTypes.set(f.name.toLowerCase(), tableType);
       if (!compatibleType(tableType, f.dataType)) {
         throw new DatabricksError(
           `column ${JSON.stringify(f.name)} is ${col.type.toUpperCase()} in ${this.tableName} but the data has ${sqlType(f.dataType)}; the sink never retypes a column (cast the data or write to a new table)`,
@@ -236,14 +250,14 @@ class DeltaWriteCore {
     return { skip: false };
   }
 
-  stageName(epochId: number | undefined, partitionId: number): TableName {
-    const { target } = this.options;
-    const name = `__mm_stage_${this.runId}${epochId === undefined ? "" : `_e${epochId}`}_p${partitionId}`;
-    return { ...(target.catalog ? { catalog: target.catalog } : {}), ...(target.schema ? { schema: target.schema } : {}), table: name };
-  }
-
-  stagingSchema(): StructType {
-    return new StructType([...this.deltaSchema.fields.map((f) => new StructField(f.name, f.dataType, true)), new StructField(SEQ_COLUMN, LongType, false)]);
+  /**
+   * The staged rows' type: the data columns, each with the target column's type where the table
+   * already has it (so a file never asks the load to cast, e.g. INT data into a BIGINT column),
+   * plus {@link SEQ_COLUMN}. Known after prepare().
+   */
+  stagedRowType(): StructType {
+    const fields = this.deltaSchema.fields.map((f) => new StructField(f.name, this.tableTypes.get(f.name.toLowerCase()) ?? f.dataType, true));
+    return new StructType([...fields, new StructField(SEQ_COLUMN, LongType, false)]);
   }
 
   /** The id stamped into `batchIdColumn`: the epoch zero-padded so ids sort like epochs (data skipping). */
@@ -251,11 +265,15 @@ class DeltaWriteCore {
     return epochId === undefined ? this.info.queryId : `${this.info.queryId}/${String(epochId).padStart(20, "0")}`;
   }
 
-  /** The single statement that moves staged rows into the target. */
-  applySql(stages: TableName[], epochId?: number): string {
+  /**
+   * The single statement that moves staged rows into the target, and whether it may be repeated
+   * after a lost reply: everything but a plain append from staging tables (COPY INTO skips files it
+   * loaded; MERGE and INSERT OVERWRITE give the same table twice; a batch-id guard skips a replay).
+   */
+  applyStatement(source: StagedSource, epochId?: number): { sql: string; idempotent: boolean } {
     const spec: ApplySpec = {
       target: this.options.target,
-      stages,
+      source,
       columns: this.columns,
       metadata: {
         ingestedAt: this.options.ingestedAtColumn,
@@ -264,35 +282,31 @@ class DeltaWriteCore {
       },
     };
     if (this.options.mergeKeys) {
-      return mergeFromStagesSql({
+      const sql = mergeSql({
         ...spec,
         keys: this.options.mergeKeys.map((k) => this.resolveColumn(k)),
         ...(this.options.deleteFlagColumn ? { deleteFlag: this.resolveColumn(this.options.deleteFlagColumn) } : {}),
       });
+      return { sql, idempotent: true };
     }
-    return this.info.mode === "overwrite" ? overwriteFromStagesSql(spec) : appendFromStagesSql(spec);
+    if (this.info.mode === "overwrite") return { sql: overwriteSql(spec), idempotent: true };
+    if ("files" in source) return { sql: copyIntoSql({ ...spec, source }), idempotent: true };
+    return { sql: appendSql(spec), idempotent: this.options.batchIdColumn !== undefined };
   }
 
   /** Applies the staged rows of all partitions (or, for an empty overwrite, empties the table). */
-  async apply(messages: WriterCommitMessage[], epochId?: number): Promise<number> {
-    const staged = (messages as StagedMessage[]).filter((m) => m.stage);
-    const rows = staged.reduce((n, m) => n + m.rows, 0);
+  async apply(method: WriteMethod, messages: StagedMessage[], epochId?: number): Promise<number> {
+    const rows = messages.reduce((n, m) => n + (m?.rows ?? 0), 0);
     const conn = await this.driver();
-    if (staged.length === 0) {
-      if (this.info.mode === "overwrite" && !this.options.mergeKeys) await conn.execute(`TRUNCATE TABLE ${quoteTableName(this.options.target)}`);
+    const source = method.source(messages, epochId);
+    if (!source) {
+      if (this.info.mode === "overwrite" && !this.options.mergeKeys) await conn.execute(`TRUNCATE TABLE ${quoteTableName(this.options.target)}`, { idempotent: true });
       return 0;
     }
-    await conn.execute(this.applySql(staged.map((m) => m.stage!), epochId));
+    const { sql, idempotent } = this.applyStatement(source, epochId);
+    await conn.execute(sql, { idempotent });
     this.ctx.metrics.add("rowsWritten", rows);
     return rows;
-  }
-
-  async dropStages(messages: WriterCommitMessage[]): Promise<void> {
-    const conn = await this.driver();
-    for (const m of messages as StagedMessage[]) {
-      if (!m?.stage) continue;
-      await conn.execute(dropTableSql(m.stage), { idempotent: true }).catch((err) => this.ctx.logger.warn("could not drop a staging table", { table: displayTableName(m.stage!), error: (err as Error).message }));
-    }
   }
 
   /** Rows with a NULL merge key would never match on replay; refuse them. */
@@ -315,182 +329,3 @@ class DeltaWriteCore {
   }
 }
 
-/** Writes one partition's rows into its staging table. */
-class StagingDataWriter implements DataWriter {
-  private rows = 0;
-  private created = false;
-  constructor(
-    private readonly core: DeltaWriteCore,
-    private readonly partitionId: number,
-    private readonly epochId: number | undefined,
-    private readonly skip: boolean,
-  ) {}
-
-  private get stage(): TableName {
-    return this.core.stageName(this.epochId, this.partitionId);
-  }
-
-  async write(batch: RowBatch): Promise<void> {
-    if (this.skip || batch.length === 0) return;
-    this.core.checkKeys(batch);
-    const conn = await this.core.partition(this.partitionId);
-    if (!this.created) {
-      await conn.execute(createTableSql({ table: this.stage, fields: this.core.stagingSchema().fields, ifNotExists: true }), { idempotent: true });
-      this.created = true;
-    }
-    const { maxStatementBytes, maxParameters } = this.core.options;
-    // _mm_seq = partition * 2^40 + row: later rows (and later partitions) win the in-batch dedupe.
-    const start = (BigInt(this.partitionId) << 40n) + BigInt(this.rows);
-    for (const stmt of insertStatements(this.stage, this.core.deltaSchema, batch, this.core.strategy, { maxStatementBytes, maxParameters }, { start })) {
-      // Not retried: an INSERT that reached the server before a network error would double rows.
-      await conn.execute(stmt);
-    }
-    this.rows += batch.length;
-  }
-
-  async commit(): Promise<WriterCommitMessage> {
-    const msg: StagedMessage = { partitionId: this.partitionId, rows: this.rows };
-    if (this.created) msg.stage = this.stage;
-    return msg;
-  }
-
-  async abort(): Promise<void> {
-    if (!this.created) return;
-    const conn = await this.core.partition(this.partitionId);
-    await conn.execute(dropTableSql(this.stage), { idempotent: true }).catch(() => undefined);
-  }
-}
-
-/** A batch write: prepare the table, stage per partition, one apply statement at commit. */
-export class DeltaBatchWrite implements BatchWrite {
-  private constructor(
-    private readonly core: DeltaWriteCore,
-    private readonly prepared: PreparedWrite,
-  ) {}
-
-  static async create(options: WriteOptions, info: LogicalWriteInfo, ctx: ProviderContext, hooks: ConnectionHooks = {}): Promise<DeltaBatchWrite> {
-    const core = new DeltaWriteCore(options, info, ctx, { logger: ctx.logger, ...hooks });
-    try {
-      return new DeltaBatchWrite(core, await core.prepare());
-    } catch (err) {
-      await core.close();
-      throw err;
-    }
-  }
-
-  createWriter(partitionId: number): DataWriter {
-    return new StagingDataWriter(this.core, partitionId, undefined, this.prepared.skip);
-  }
-
-  async commit(messages: WriterCommitMessage[]): Promise<void> {
-    try {
-      if (this.prepared.skip) return;
-      const rows = await this.core.apply(messages);
-      this.core.ctx.logger.info("Delta write committed", { table: this.core.tableName, rows, mode: this.core.options.mergeKeys ? "merge" : this.core.info.mode });
-      await this.core.dropStages(messages);
-    } finally {
-      await this.core.close();
-    }
-  }
-
-  async abort(messages: WriterCommitMessage[]): Promise<void> {
-    try {
-      await this.core.dropStages(messages);
-    } finally {
-      await this.core.close();
-    }
-  }
-}
-
-/**
- * A streaming sink. Each epoch is staged like a batch write, then committed as:
- *   1. SELECT from the commits table: `(queryId, epochId, table)` present → drop stages, done;
- *   2. the one apply statement (INSERT ... SELECT or MERGE) — one Delta commit;
- *   3. INSERT the `(queryId, epochId, table)` record.
- * A replay of an epoch that reached step 3 is skipped. A crash between 2 and 3 replays step 2:
- * harmless for MERGE (upserts/deletes of the same rows give the same table) and for complete
- * mode (INSERT OVERWRITE); a plain append would be applied twice, unless `batchIdColumn` is set:
- * then the append is guarded by NOT EXISTS on the epoch's id in the same statement.
- */
-export class DeltaStreamingWrite implements StreamingWrite {
-  private prepared: Promise<PreparedWrite> | undefined;
-  private commitsReady: Promise<void> | undefined;
-  private readonly committed = new Map<number, Promise<boolean>>();
-
-  constructor(
-    private readonly core: DeltaWriteCore,
-  ) {
-    const { options, info, ctx } = core;
-    if (!options.mergeKeys && options.batchIdColumn === undefined && info.mode !== "overwrite") {
-      // Logged once, when the query's sink is built (not per epoch).
-      ctx.logger.warn("streaming append is at-least-once: a crash between an epoch's apply and its commit record appends that epoch twice on replay; set batchIdColumn (or mergeKeys) for exactly-once", {
-        table: core.tableName,
-        queryId: info.queryId,
-        option: "batchIdColumn",
-      });
-    }
-  }
-
-  static create(options: WriteOptions, info: LogicalWriteInfo, ctx: ProviderContext, hooks: ConnectionHooks = {}): DeltaStreamingWrite {
-    return new DeltaStreamingWrite(new DeltaWriteCore(options, info, ctx, { logger: ctx.logger, ...hooks }));
-  }
-
-  private prepare(): Promise<PreparedWrite> {
-    // A streaming sink appends (or merges) into the table whatever the first epoch found.
-    this.prepared ??= this.core.prepare();
-    return this.prepared;
-  }
-
-  private async ensureCommitsTable(): Promise<void> {
-    this.commitsReady ??= (async () => {
-      const conn = await this.core.driver();
-      await conn.execute(createCommitsTableSql(this.core.options.commitsTable), { idempotent: true });
-    })();
-    return this.commitsReady;
-  }
-
-  /** Whether this query already committed the epoch to this table (idempotent read, retried). */
-  async isCommitted(epochId: number): Promise<boolean> {
-    await this.ensureCommitsTable();
-    const conn = await this.core.driver();
-    const rows = await conn.query(epochCommittedSql(this.core.options.commitsTable, this.core.info.queryId, epochId, this.core.tableName), { idempotent: true });
-    return rows.length > 0;
-  }
-
-  async createWriter(partitionId: number, epochId: number): Promise<DataWriter> {
-    const prepared = await this.prepare();
-    // A replayed epoch is recognised before any row is staged, so it costs one SELECT.
-    let done = this.committed.get(epochId);
-    if (!done) {
-      done = this.isCommitted(epochId);
-      this.committed.set(epochId, done);
-    }
-    return new StagingDataWriter(this.core, partitionId, epochId, prepared.skip || (await done));
-  }
-
-  async commit(epochId: number, messages: WriterCommitMessage[]): Promise<void> {
-    this.committed.delete(epochId);
-    const prepared = await this.prepare();
-    if (prepared.skip) return;
-    if (await this.isCommitted(epochId)) {
-      this.core.ctx.logger.info("epoch already committed; skipped", { table: this.core.tableName, queryId: this.core.info.queryId, epochId });
-      this.core.ctx.metrics.add("epochsSkipped");
-      await this.core.dropStages(messages);
-      return;
-    }
-    const rows = await this.core.apply(messages, epochId);
-    const conn = await this.core.driver();
-    // Retrying the record is safe: a duplicate record changes nothing (the check is "any row").
-    await conn.execute(recordEpochSql(this.core.options.commitsTable, this.core.info.queryId, epochId, this.core.tableName), { idempotent: true });
-    this.core.ctx.logger.info("epoch committed", { table: this.core.tableName, epochId, rows });
-    await this.core.dropStages(messages);
-  }
-
-  async abort(_epochId: number, messages: WriterCommitMessage[]): Promise<void> {
-    await this.core.dropStages(messages);
-  }
-
-  async close(): Promise<void> {
-    await this.core.close();
-  }
-}
