@@ -318,8 +318,11 @@ export function parameterType(t: DataType): string {
       return "FLOAT";
     case "boolean":
       return "BOOLEAN";
-    case "decimal":
-      return "DECIMAL";
+    case "decimal": {
+      // A bare DECIMAL parameter binds as DECIMAL(10,0) on Databricks, rounding 0.0015 to 0.
+      const d = t as DecimalType;
+      return `DECIMAL(${d.precision},${d.scale})`;
+    }
     case "date":
       return "DATE";
     case "timestamp":

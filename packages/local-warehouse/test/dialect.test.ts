@@ -164,16 +164,22 @@ describe("DDL and DML", () => {
     await expect(sql(session, "SELECT :a AS x", { a: "one", A: "two" })).rejects.toMatchObject({ response: { sqlState: "42K0E" } });
   });
 
-  it("reads a DECIMAL parameter written with an exponent exactly", async () => {
-    const dec = (value: string) => new DBSQLParameter({ type: DBSQLParameterType.DECIMAL, value });
-    const rows = await sql(session, "SELECT CAST(CAST(:a AS DECIMAL(10,4)) AS STRING) AS a, CAST(:b AS STRING) AS b, CAST(:c AS STRING) AS c, CAST(CAST(:d AS DECIMAL(12,6)) AS STRING) AS d", {
-      a: dec("1.5e-3"),
-      b: dec("-2.5E+3"),
-      c: dec("12e0"),
-      d: dec("0.000123456E2"),
+  it("reads a DECIMAL parameter written with an exponent exactly, at the precision and scale its type names", async () => {
+    const dec = (value: string, type = "DECIMAL") => new DBSQLParameter({ type: type as DBSQLParameterType, value });
+    const rows = await sql(session, "SELECT CAST(:a AS STRING) AS a, CAST(:b AS STRING) AS b, CAST(:c AS STRING) AS c, CAST(:d AS STRING) AS d", {
+      a: dec("1.5e-3", "DECIMAL(10,4)"),
+      b: dec("-2.5E+3", "DECIMAL(6,1)"),
+      c: dec("12e0", "DECIMAL(2,0)"),
+      d: dec("0.000123456E2", "DECIMAL(12,6)"),
     });
-    expect(rows).toEqual([{ a: "0.0015", b: "-2500", c: "12", d: "0.012346" }]);
+    expect(rows).toEqual([{ a: "0.0015", b: "-2500.0", c: "12", d: "0.012346" }]);
     await expect(sql(session, "SELECT :a AS a", { a: dec("1e999999") })).rejects.toMatchObject({ response: { sqlState: "22018" } });
+  });
+
+  it("binds a bare DECIMAL parameter as DECIMAL(10,0), as Databricks does (Spark's default decimal type)", async () => {
+    const dec = (value: string) => new DBSQLParameter({ type: DBSQLParameterType.DECIMAL, value });
+    const rows = await sql(session, "SELECT CAST(:a AS STRING) AS a, CAST(:b AS STRING) AS b", { a: dec("0.0015"), b: dec("-2.5E+3") });
+    expect(rows).toEqual([{ a: "0", b: "-2500" }]);
   });
 
   it("upserts and deletes with MERGE, by column name", async () => {

@@ -77,10 +77,16 @@ export class Parameters {
     if (value === undefined || value === null || !p.type || p.type === "VOID") return "NULL";
     const type = p.type.toUpperCase();
     into[key] = value;
-    if (type === "DECIMAL") {
+    const decimal = /^DECIMAL\s*(?:\(\s*(\d+)\s*(?:,\s*(\d+)\s*)?\))?$/.exec(type);
+    if (decimal) {
       const plain = plainDecimal(value);
       into[key] = plain;
-      return `CAST($${key} AS ${decimalTypeFor(plain)})`;
+      // Databricks binds a bare DECIMAL parameter as DECIMAL(10,0) (0.0015 becomes 0); a client
+      // that wants the digits names the type, DECIMAL(p,s).
+      const precision = decimal[1] === undefined ? 10 : Number(decimal[1]);
+      const scale = decimal[2] === undefined ? 0 : Number(decimal[2]);
+      if (precision < 1 || precision > 38 || scale > precision) throw new SqlError("INVALID_PARAMETER_VALUE", "22023", `Invalid DECIMAL parameter type ${p.type}.`);
+      return `CAST($${key} AS DECIMAL(${precision},${scale}))`;
     }
     const cast = CASTS[type];
     if (cast === undefined) throw unsupported(`A parameter of type ${p.type}`);
@@ -118,11 +124,3 @@ export function plainDecimal(text: string): string {
   return `${m[1] === "-" ? "-" : ""}${whole.replace(/^0+(?=\d)/, "")}${frac ? `.${frac}` : ""}`;
 }
 
-/** A decimal type wide enough for the (plain, exponent-free) literal, as Spark types a decimal parameter by its digits. */
-function decimalTypeFor(text: string): string {
-  const m = /^[-+]?(\d*)(?:\.(\d*))?$/.exec(text.trim());
-  if (!m) throw new SqlError("CAST_INVALID_INPUT", "22018", `The value '${text}' cannot be cast to DECIMAL.`);
-  const intDigits = Math.max(1, m[1]!.replace(/^0+/, "").length);
-  const scale = m[2]?.length ?? 0;
-  return `DECIMAL(${Math.min(38, intDigits + scale)},${Math.min(scale, 38)})`;
-}
