@@ -11,4 +11,5 @@ export {
   type LocalWarehouseOptions,
 } from "./wire/server.js";
 export { isSqlError, SqlError } from "./errors.js";
+export type { WireFaults } from "./wire/faults.js";
 export type { ServiceStats } from "./wire/service.js";

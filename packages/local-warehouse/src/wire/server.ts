@@ -10,6 +10,7 @@ import type { AddressInfo } from "node:net";
 import { WarehouseService, type ServiceStats } from "./service.js";
 import { TBinaryProtocol, TBufferedTransport, TCLIServiceProcessor } from "./thrift.js";
 import { Warehouse } from "../warehouse.js";
+import { WireFaults } from "./faults.js";
 
 export interface LocalWarehouseOptions {
   /** TCP port; 0 picks a free one. Default: 0. */
@@ -34,6 +35,8 @@ export interface LocalWarehouse {
   readonly url: string;
   /** Sessions and operations held, and RPCs served so far: for tests and benchmarks. */
   stats(): ServiceStats;
+  /** Fault injection for recovery tests (replies dropped after the work is done). */
+  readonly faults: WireFaults;
   /** Stops accepting requests, closes every session and flushes and closes DuckDB. */
   close(): Promise<void>;
 }
@@ -61,6 +64,7 @@ export async function startLocalWarehouse(options: LocalWarehouseOptions = {}): 
   const service = new WarehouseService(warehouse);
   const processor = new TCLIServiceProcessor(service.handler());
   const expected = Buffer.from(`Bearer ${token}`);
+  const faults = new WireFaults();
 
   const authorized = (req: IncomingMessage): boolean => {
     const given = Buffer.from(req.headers.authorization ?? "");
@@ -95,7 +99,12 @@ export async function startLocalWarehouse(options: LocalWarehouseOptions = {}): 
     req.on("end", () => {
       if (res.headersSent) return;
       const body = Buffer.concat(chunks);
+      const drop = faults.takeDrop(body);
       const reply = (message: Buffer) => {
+        if (drop) {
+          res.socket?.destroy();
+          return;
+        }
         res.writeHead(200, { "content-type": "application/x-thrift", "content-length": message.length });
         res.end(message);
       };
@@ -127,6 +136,7 @@ export async function startLocalWarehouse(options: LocalWarehouseOptions = {}): 
     token,
     url: `http://${host.includes(":") ? `[${host}]` : host}:${port}${path}`,
     stats: () => service.stats(),
+    faults,
     close() {
       closing ??= (async () => {
         await new Promise<void>((resolve) => {

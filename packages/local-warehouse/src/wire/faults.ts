@@ -1,0 +1,32 @@
+/**
+ * Fault injection for tests of clients' recovery: a statement that runs but whose reply never
+ * arrives (the connection is cut after the work is done), as when a network path or a proxy drops
+ * a response. The client cannot tell whether the statement ran; only statements safe to repeat may
+ * be resent.
+ * @packageDocumentation
+ */
+
+export class WireFaults {
+  private readonly drops: { marker: Buffer; left: number }[] = [];
+
+  /**
+   * The next `count` requests whose Thrift body contains `text` (e.g. a statement's first words)
+   * are executed, then the connection is destroyed instead of answered.
+   */
+  dropReply(text: string, count = 1): void {
+    this.drops.push({ marker: Buffer.from(text, "utf8"), left: count });
+  }
+
+  /** Whether this request's reply is to be dropped (consumes one armed drop). */
+  takeDrop(body: Buffer): boolean {
+    const rule = this.drops.find((d) => d.left > 0 && body.includes(d.marker));
+    if (!rule) return false;
+    rule.left--;
+    return true;
+  }
+
+  /** How many armed drops have not fired yet. */
+  pending(): number {
+    return this.drops.reduce((n, d) => n + d.left, 0);
+  }
+}
