@@ -14,6 +14,7 @@ import { BIGINT, BOOLEAN, parseType, simpleString, STRING, toDuckDbType, type Sp
 import { catalogDbName, duckTableName, META_SCHEMA } from "../warehouse.js";
 import { executeMerge } from "../delta/merge.js";
 import { StatementScope, tableNotFound } from "./scope.js";
+import { createVolume, dropVolume, showVolumes } from "../volumes/volume-ddl.js";
 
 export async function executeStatement(
   session: Session,
@@ -234,6 +235,7 @@ async function create(scope: StatementScope, tokens: Token[]): Promise<ResultSou
     await scope.session.run(`CREATE SCHEMA ${quoteIdent(catalogDbName(catalog))}.${quoteIdent(schema)}`);
     return NO_RESULT;
   }
+  if (isWord(c.peek(), "VOLUME") || (isWord(c.peek(), "EXTERNAL") && isWord(c.peek(1), "VOLUME"))) return createVolume(scope, c, orReplace);
   const temporary = c.acceptWords("TEMPORARY") || c.acceptWords("TEMP") || c.acceptWords("GLOBAL", "TEMPORARY");
   if (c.acceptWords("VIEW")) return createView(scope, c, orReplace, temporary);
   if (temporary || c.acceptWords("EXTERNAL")) throw unsupported("Temporary or external tables");
@@ -359,6 +361,7 @@ async function drop(scope: StatementScope, tokens: Token[]): Promise<ResultSourc
   const c = new Cursor(tokens);
   c.expectWords("DROP");
   const session = scope.session;
+  if (isWord(c.peek(), "VOLUME")) return dropVolume(scope, c);
   if (c.acceptWords("TABLE") || c.acceptWords("VIEW")) {
     const isView = isWord(tokens[1], "VIEW");
     const ifExists = c.acceptWords("IF", "EXISTS");
@@ -470,14 +473,14 @@ async function describe(scope: StatementScope, tokens: Token[]): Promise<ResultS
 }
 
 /** Spark's SHOW … LIKE pattern: `*` is any text, `|` separates alternatives, case-insensitive. */
-function likeMatcher(pattern: string | undefined): (name: string) => boolean {
+export function likeMatcher(pattern: string | undefined): (name: string) => boolean {
   if (pattern === undefined) return () => true;
   const alternatives = pattern.split("|").map((p) => p.trim().replace(/[.+?^${}()[\]\\]/g, "\\$&").replace(/\*/g, ".*"));
   const re = new RegExp(`^(?:${alternatives.join("|")})$`, "i");
   return (name) => re.test(name);
 }
 
-function likeClause(c: Cursor): string | undefined {
+export function likeClause(c: Cursor): string | undefined {
   if (c.acceptWords("LIKE") || c.peek()?.kind === "string") return c.stringLiteral();
   return undefined;
 }
@@ -488,6 +491,7 @@ async function show(scope: StatementScope, tokens: Token[]): Promise<ResultSourc
   const c = new Cursor(tokens);
   c.expectWords("SHOW");
   const session = scope.session;
+  if (isWord(c.peek(), "VOLUMES")) return showVolumes(scope, c);
   if (c.acceptWords("TABLES")) {
     let catalog = session.catalog;
     let schema = session.schema;
