@@ -13,7 +13,9 @@ import { isOp, isWord, quoteIdent, quoteString, significant, splitStatements, to
 import { BIGINT, BOOLEAN, parseType, simpleString, STRING, toDuckDbType, type SparkType } from "./types.js";
 import { catalogDbName, duckTableName, META_SCHEMA } from "../warehouse.js";
 import { executeMerge } from "../delta/merge.js";
+import { executeCopyInto, forgetLoadedFiles } from "../delta/copy-into.js";
 import { StatementScope, tableNotFound } from "./scope.js";
+import { prepareFileSources } from "./file-sources.js";
 import { createVolume, dropVolume, showVolumes } from "../volumes/volume-ddl.js";
 
 export async function executeStatement(
@@ -27,6 +29,7 @@ export async function executeStatement(
     throw new SqlError("PARSE_SYNTAX_ERROR", "42601", "Syntax error at or near ';': only one statement can be executed at a time.");
   const tokens = statements[0]!;
   const scope = new StatementScope(session, new Parameters(parameters));
+  scope.fileSources = await prepareFileSources(scope, tokens);
   const [first, second] = tokens;
   const head = first?.kind === "word" ? first.value.toUpperCase() : isOp(first, "(") ? "(" : "";
   switch (head) {
@@ -41,6 +44,8 @@ export async function executeStatement(
       return insert(scope, tokens);
     case "MERGE":
       return executeMerge(scope, tokens);
+    case "COPY":
+      return executeCopyInto(scope, tokens);
     case "DELETE":
     case "UPDATE":
       return dml(scope, tokens);
@@ -386,6 +391,7 @@ async function drop(scope: StatementScope, tokens: Token[]): Promise<ResultSourc
       throw new SqlError("WRONG_COMMAND_FOR_OBJECT_TYPE", "42809", `\`${ref.table}\` is a ${kind}; use DROP ${kind.toUpperCase()}.`);
     await session.run(`DROP ${kind.toUpperCase()} ${duckTableName(ref)}`);
     await session.warehouse.dropTableProperties(ref);
+    if (kind === "table") await forgetLoadedFiles(scope, ref);
     return NO_RESULT;
   }
   if (c.acceptWords("SCHEMA") || c.acceptWords("DATABASE")) {

@@ -4,7 +4,7 @@
  * Catalog, schema and volume names are lower-cased as Unity Catalog stores them; the path inside the
  * volume keeps its case. `.` and `..` segments are refused, so a path can never leave its volume.
  */
-import { SqlError } from "../errors.js";
+import { SqlError, unsupported } from "../errors.js";
 
 /** A volume, fully named. */
 export interface VolumeRef {
@@ -33,6 +33,7 @@ export const invalidVolumePath = (raw: string, why: string): SqlError =>
 export function parseVolumePath(raw: string): VolumePath {
   let rest = raw;
   if (/^dbfs:/i.test(rest)) rest = rest.slice(5);
+  else if (/^[a-z][a-z0-9+.-]*:\/\//i.test(rest)) throw unsupported(`Reading cloud storage directly ('${raw.split("://")[0]}://…'; only /Volumes paths)`);
   if (!rest.startsWith("/")) throw invalidVolumePath(raw, "expected /Volumes/<catalog>/<schema>/<volume>/<path>");
   const parts = rest.split("/").filter((s) => s.length > 0);
   if (parts[0] !== "Volumes") throw invalidVolumePath(raw, "only paths under /Volumes are served by this warehouse");
