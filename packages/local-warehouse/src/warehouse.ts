@@ -13,6 +13,7 @@ import { basename, dirname, extname, join } from "node:path";
 import { DuckDBInstance, type DuckDBConnection } from "@duckdb/node-api";
 import { SqlError } from "./errors.js";
 import { quoteIdent, quoteString } from "./sql/tokenizer.js";
+import { VolumeStore } from "./volumes/store.js";
 
 /** DuckDB's name for the database that holds a catalog. */
 export const catalogDbName = (catalog: string): string => `uc_${catalog.toLowerCase()}`;
@@ -28,6 +29,8 @@ const CATALOG_NAME = /^[a-z0-9_][a-z0-9_-]{0,254}$/;
 export class Warehouse {
   private readonly catalogs = new Set<string>();
   private meta!: DuckDBConnection;
+  /** Unity Catalog volumes: their metadata and files. */
+  volumes!: VolumeStore;
   /** Metadata writes go through one connection, one at a time. */
   private metaQueue: Promise<unknown> = Promise.resolve();
 
@@ -53,6 +56,7 @@ export class Warehouse {
     await this.meta.run(
       `CREATE TABLE IF NOT EXISTS ${m}.table_properties (catalog VARCHAR, schema_name VARCHAR, table_name VARCHAR, key VARCHAR, value VARCHAR, PRIMARY KEY (catalog, schema_name, table_name, key))`,
     );
+    this.volumes = await VolumeStore.open(this.database, await this.connect(), m);
     const known = await this.meta.runAndReadAll(`SELECT name FROM ${m}.catalogs ORDER BY name`);
     for (const [name] of known.getRows()) {
       if (typeof name === "string" && name !== DEFAULT_CATALOG) await this.attach(name);
@@ -156,6 +160,7 @@ export class Warehouse {
     for (const catalog of this.catalogs) {
       if (this.database !== ":memory:") await this.meta.run(`CHECKPOINT ${quoteIdent(catalogDbName(catalog))}`).catch(() => undefined);
     }
+    this.volumes.close();
     this.meta.closeSync();
     this.instance.closeSync();
   }

@@ -18,6 +18,8 @@ export interface DialectContext {
   readonly parameters: Parameters;
   readonly currentCatalog: string;
   readonly currentSchema: string;
+  /** Files read as tables (`read_files(…)`, `` parquet.`path` ``), prepared before the rewrite; keyed by their first token. */
+  readonly fileSources?: ReadonlyMap<Token, { sql: string; last: Token }>;
 }
 
 /** Rewrites a token run (an expression, a query, or a clause) into DuckDB SQL. */
@@ -50,6 +52,12 @@ class Rewriter {
 
   private step(): void {
     const t = this.tokens[this.i]!;
+    const source = this.ctx.fileSources?.get(t);
+    if (source) {
+      this.out.push(source.sql);
+      this.i = this.tokens.indexOf(source.last, this.i) + 1;
+      return;
+    }
     const next = this.tokens[this.i + 1];
     switch (t.kind) {
       case "space":

@@ -20,6 +20,9 @@ export class StatementScope implements DialectContext {
     readonly parameters: Parameters,
   ) {}
 
+  /** Set by prepareFileSources before any rewrite. */
+  fileSources: ReadonlyMap<Token, { sql: string; last: Token }> = new Map();
+
   catalogDb(name: string): string | undefined {
     return this.session.warehouse.hasCatalog(name) ? catalogDbName(name) : undefined;
   }

@@ -13,7 +13,10 @@ import { isOp, isWord, quoteIdent, quoteString, significant, splitStatements, to
 import { BIGINT, BOOLEAN, parseType, simpleString, STRING, toDuckDbType, type SparkType } from "./types.js";
 import { catalogDbName, duckTableName, META_SCHEMA } from "../warehouse.js";
 import { executeMerge } from "../delta/merge.js";
+import { executeCopyInto, forgetLoadedFiles } from "../delta/copy-into.js";
 import { StatementScope, tableNotFound } from "./scope.js";
+import { prepareFileSources } from "./file-sources.js";
+import { createVolume, dropVolume, showVolumes } from "../volumes/volume-ddl.js";
 
 export async function executeStatement(
   session: Session,
@@ -26,6 +29,7 @@ export async function executeStatement(
     throw new SqlError("PARSE_SYNTAX_ERROR", "42601", "Syntax error at or near ';': only one statement can be executed at a time.");
   const tokens = statements[0]!;
   const scope = new StatementScope(session, new Parameters(parameters));
+  scope.fileSources = await prepareFileSources(scope, tokens);
   const [first, second] = tokens;
   const head = first?.kind === "word" ? first.value.toUpperCase() : isOp(first, "(") ? "(" : "";
   switch (head) {
@@ -40,6 +44,8 @@ export async function executeStatement(
       return insert(scope, tokens);
     case "MERGE":
       return executeMerge(scope, tokens);
+    case "COPY":
+      return executeCopyInto(scope, tokens);
     case "DELETE":
     case "UPDATE":
       return dml(scope, tokens);
@@ -234,6 +240,7 @@ async function create(scope: StatementScope, tokens: Token[]): Promise<ResultSou
     await scope.session.run(`CREATE SCHEMA ${quoteIdent(catalogDbName(catalog))}.${quoteIdent(schema)}`);
     return NO_RESULT;
   }
+  if (isWord(c.peek(), "VOLUME") || (isWord(c.peek(), "EXTERNAL") && isWord(c.peek(1), "VOLUME"))) return createVolume(scope, c, orReplace);
   const temporary = c.acceptWords("TEMPORARY") || c.acceptWords("TEMP") || c.acceptWords("GLOBAL", "TEMPORARY");
   if (c.acceptWords("VIEW")) return createView(scope, c, orReplace, temporary);
   if (temporary || c.acceptWords("EXTERNAL")) throw unsupported("Temporary or external tables");
@@ -359,6 +366,7 @@ async function drop(scope: StatementScope, tokens: Token[]): Promise<ResultSourc
   const c = new Cursor(tokens);
   c.expectWords("DROP");
   const session = scope.session;
+  if (isWord(c.peek(), "VOLUME")) return dropVolume(scope, c);
   if (c.acceptWords("TABLE") || c.acceptWords("VIEW")) {
     const isView = isWord(tokens[1], "VIEW");
     const ifExists = c.acceptWords("IF", "EXISTS");
@@ -383,6 +391,7 @@ async function drop(scope: StatementScope, tokens: Token[]): Promise<ResultSourc
       throw new SqlError("WRONG_COMMAND_FOR_OBJECT_TYPE", "42809", `\`${ref.table}\` is a ${kind}; use DROP ${kind.toUpperCase()}.`);
     await session.run(`DROP ${kind.toUpperCase()} ${duckTableName(ref)}`);
     await session.warehouse.dropTableProperties(ref);
+    if (kind === "table") await forgetLoadedFiles(scope, ref);
     return NO_RESULT;
   }
   if (c.acceptWords("SCHEMA") || c.acceptWords("DATABASE")) {
@@ -470,14 +479,14 @@ async function describe(scope: StatementScope, tokens: Token[]): Promise<ResultS
 }
 
 /** Spark's SHOW … LIKE pattern: `*` is any text, `|` separates alternatives, case-insensitive. */
-function likeMatcher(pattern: string | undefined): (name: string) => boolean {
+export function likeMatcher(pattern: string | undefined): (name: string) => boolean {
   if (pattern === undefined) return () => true;
   const alternatives = pattern.split("|").map((p) => p.trim().replace(/[.+?^${}()[\]\\]/g, "\\$&").replace(/\*/g, ".*"));
   const re = new RegExp(`^(?:${alternatives.join("|")})$`, "i");
   return (name) => re.test(name);
 }
 
-function likeClause(c: Cursor): string | undefined {
+export function likeClause(c: Cursor): string | undefined {
   if (c.acceptWords("LIKE") || c.peek()?.kind === "string") return c.stringLiteral();
   return undefined;
 }
@@ -488,6 +497,7 @@ async function show(scope: StatementScope, tokens: Token[]): Promise<ResultSourc
   const c = new Cursor(tokens);
   c.expectWords("SHOW");
   const session = scope.session;
+  if (isWord(c.peek(), "VOLUMES")) return showVolumes(scope, c);
   if (c.acceptWords("TABLES")) {
     let catalog = session.catalog;
     let schema = session.schema;

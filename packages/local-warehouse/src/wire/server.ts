@@ -10,6 +10,7 @@ import type { AddressInfo } from "node:net";
 import { WarehouseService, type ServiceStats } from "./service.js";
 import { TBinaryProtocol, TBufferedTransport, TCLIServiceProcessor } from "./thrift.js";
 import { Warehouse } from "../warehouse.js";
+import { VolumesHttp } from "../volumes/files-api.js";
 import { WireFaults } from "./faults.js";
 
 export interface LocalWarehouseOptions {
@@ -77,8 +78,12 @@ export async function startLocalWarehouse(options: LocalWarehouseOptions = {}): 
     res.end();
   };
 
+  const volumesHttp = new VolumesHttp(warehouse.volumes);
+
   const server = createServer((req, res) => {
-    const pathname = (req.url ?? "").split("?")[0];
+    const pathname = (req.url ?? "").split("?")[0] ?? "";
+    // The Files API and the staging URLs share the warehouse's port, as on a Databricks workspace host.
+    if (volumesHttp.handles(pathname)) return volumesHttp.handle(req, res, authorized(req));
     if (pathname !== path) return reject(res, 404, `No SQL warehouse at ${pathname}`);
     if (req.method !== "POST") return reject(res, 405, "Only POST is supported");
     if (!authorized(req)) {
@@ -128,6 +133,8 @@ export async function startLocalWarehouse(options: LocalWarehouseOptions = {}): 
     });
   });
   const port = (server.address() as AddressInfo).port;
+  const reachable = host === "0.0.0.0" ? "127.0.0.1" : host === "::" ? "::1" : host;
+  warehouse.volumes.baseUrl = `http://${reachable.includes(":") ? `[${reachable}]` : reachable}:${port}`;
   let closing: Promise<void> | undefined;
   return {
     host,

@@ -1,0 +1,182 @@
+/**
+ * COPY INTO from a volume, through the real driver. Syntax, FILES/PATTERN, COPY_OPTIONS and the result
+ * columns: docs.databricks.com/sql/language-manual/delta-copy-into.html (facts sheet §4). Schema
+ * mismatch text: estuary/connectors#1021; by-name matching and NULL for missing columns are Delta's
+ * write semantics.
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { DBSQLClient } from "@databricks/sql";
+import { startLocalWarehouse, type LocalWarehouse } from "../src/index.js";
+import { connectClient, sql, sqlError, type Session } from "./client.js";
+import { FileWriter, upload } from "./volume-fixtures.js";
+
+describe("COPY INTO", () => {
+  let warehouse: LocalWarehouse;
+  let client: DBSQLClient;
+  let session: Session;
+  let writer: FileWriter;
+
+  beforeAll(async () => {
+    warehouse = await startLocalWarehouse({ port: 0 });
+    client = await connectClient(warehouse);
+    session = await client.openSession({ initialCatalog: "main", initialSchema: "default" });
+    writer = await FileWriter.open();
+    await sql(session, "CREATE SCHEMA main.s");
+    await sql(session, "CREATE VOLUME main.s.v");
+    await upload(warehouse, "/Volumes/main/s/v/q/3/part-0-0.parquet", await writer.bytes("SELECT 1::INTEGER AS a, 'one' AS b UNION ALL SELECT 2, 'two'"));
+    await upload(warehouse, "/Volumes/main/s/v/q/3/part-1-0.parquet", await writer.bytes("SELECT 3::BIGINT AS a, 'three' AS b"));
+    await upload(warehouse, "/Volumes/main/s/v/q/3/_SUCCESS", "");
+  });
+
+  afterAll(async () => {
+    writer?.close();
+    await session?.close();
+    await client?.close();
+    await warehouse?.close();
+  });
+
+  it("loads the files the sink names, once: a replay is a no-op, force reloads", async () => {
+    await sql(session, "CREATE TABLE main.s.t (a BIGINT, b STRING, _mm_ingested_at TIMESTAMP)");
+    const statement =
+      "COPY INTO `main`.`s`.`t` FROM (SELECT `a`, `b`, current_timestamp() AS `_mm_ingested_at` FROM '/Volumes/main/s/v/q/3') FILEFORMAT = PARQUET FILES = ('part-0-0.parquet', 'part-1-0.parquet')";
+    const first = await sql(session, statement);
+    expect(first).toEqual([{ num_affected_rows: 3, num_inserted_rows: 3, num_skipped_corrupt_files: 0 }]);
+    const rows = await sql(session, "SELECT a, b, _mm_ingested_at IS NOT NULL AS stamped FROM main.s.t ORDER BY a");
+    expect(rows).toEqual([
+      { a: 1, b: "one", stamped: true },
+      { a: 2, b: "two", stamped: true },
+      { a: 3, b: "three", stamped: true },
+    ]);
+    expect(await sql(session, statement)).toEqual([{ num_affected_rows: 0, num_inserted_rows: 0, num_skipped_corrupt_files: 0 }]);
+    expect(await sql(session, "SELECT count(*) AS n FROM main.s.t")).toEqual([{ n: 3 }]);
+    // One new file among loaded ones: only it is loaded.
+    await upload(warehouse, "/Volumes/main/s/v/q/3/part-2-0.parquet", await writer.bytes("SELECT 4 AS a, 'four' AS b"));
+    expect(await sql(session, statement.replace("'part-1-0.parquet'", "'part-1-0.parquet', 'part-2-0.parquet'"))).toEqual([
+      { num_affected_rows: 1, num_inserted_rows: 1, num_skipped_corrupt_files: 0 },
+    ]);
+    const forced = await sql(session, `${statement} COPY_OPTIONS ('force' = 'true')`);
+    expect(forced[0]!.num_inserted_rows).toBe(3);
+    expect(await sql(session, "SELECT count(*) AS n FROM main.s.t")).toEqual([{ n: 7 }]);
+  });
+
+  it("loads a whole directory (skipping _ and . files) or a PATTERN, matching columns by name", async () => {
+    await sql(session, "CREATE TABLE main.s.dir (b STRING, extra_col DOUBLE, a BIGINT)");
+    const r = await sql(session, "COPY INTO main.s.dir FROM '/Volumes/main/s/v/q/3' FILEFORMAT = PARQUET");
+    expect(r[0]!.num_inserted_rows).toBe(4);
+    expect(await sql(session, "SELECT a, b, extra_col FROM main.s.dir WHERE a = 3")).toEqual([{ a: 3, b: "three", extra_col: null }]);
+    await sql(session, "CREATE TABLE main.s.pat (a BIGINT, b STRING)");
+    const p = await sql(session, "COPY INTO main.s.pat FROM '/Volumes/main/s/v/q/3' FILEFORMAT = PARQUET PATTERN = 'part-[01]-*.parquet'");
+    expect(p[0]!.num_inserted_rows).toBe(3);
+    const both = await sqlError(session, "COPY INTO main.s.pat FROM '/Volumes/main/s/v/q/3' FILEFORMAT = PARQUET FILES = ('a') PATTERN = '*'");
+    expect(both.sqlState).toBe("42601");
+  });
+
+  it("refuses new source columns unless mergeSchema, and incompatible types", async () => {
+    await sql(session, "CREATE TABLE main.s.evolve (a BIGINT)");
+    await upload(warehouse, "/Volumes/main/s/v/evolve/f.parquet", await writer.bytes("SELECT 1 AS a, 'x' AS c, 2.5::DECIMAL(5,2) AS d"));
+    const refused = await sqlError(session, "COPY INTO main.s.evolve FROM '/Volumes/main/s/v/evolve' FILEFORMAT = PARQUET");
+    expect(refused.message).toContain("A schema mismatch detected when writing to the Delta table");
+    expect(await sql(session, "SELECT count(*) AS n FROM main.s.evolve")).toEqual([{ n: 0 }]);
+    await sql(session, "COPY INTO main.s.evolve FROM '/Volumes/main/s/v/evolve' FILEFORMAT = PARQUET COPY_OPTIONS ('mergeSchema' = 'true')");
+    expect(await sql(session, "DESCRIBE main.s.evolve")).toEqual([
+      { col_name: "a", data_type: "bigint", comment: null },
+      { col_name: "c", data_type: "string", comment: null },
+      { col_name: "d", data_type: "decimal(5,2)", comment: null },
+    ]);
+    await sql(session, "CREATE TABLE main.s.typed (a BIGINT)");
+    await upload(warehouse, "/Volumes/main/s/v/typed/f.parquet", await writer.bytes("SELECT 'not a number' AS a"));
+    const cast = await sqlError(session, "COPY INTO main.s.typed FROM '/Volumes/main/s/v/typed' FILEFORMAT = PARQUET");
+    expect(cast.message).toContain("INCOMPATIBLE_DATA_FOR_TABLE.CANNOT_SAFELY_CAST");
+  });
+
+  it("is atomic: a load that fails records nothing, so the next run loads the file", async () => {
+    await sql(session, "CREATE TABLE main.s.narrow (a INT)");
+    await upload(warehouse, "/Volumes/main/s/v/narrow/f.parquet", await writer.bytes("SELECT 1 AS a UNION ALL SELECT 9000000000"));
+    const overflow = await sqlError(session, "COPY INTO main.s.narrow FROM '/Volumes/main/s/v/narrow' FILEFORMAT = PARQUET");
+    expect(overflow.sqlState).toBeDefined();
+    expect(await sql(session, "SELECT count(*) AS n FROM main.s.narrow")).toEqual([{ n: 0 }]);
+    await upload(warehouse, "/Volumes/main/s/v/narrow/f.parquet", await writer.bytes("SELECT 1 AS a UNION ALL SELECT 2"));
+    const r = await sql(session, "COPY INTO main.s.narrow FROM '/Volumes/main/s/v/narrow' FILEFORMAT = PARQUET");
+    expect(r[0]!.num_inserted_rows).toBe(2);
+  });
+
+  it("reads JSON and CSV", async () => {
+    await upload(warehouse, "/Volumes/main/s/v/json/a.json", '{"id": 1, "name": "x", "at": "2024-01-02"}\n{"id": 2, "name": "y", "at": "2024-01-03"}\n');
+    await sql(session, "CREATE TABLE main.s.j (id BIGINT, name STRING, at STRING)");
+    await sql(session, "COPY INTO main.s.j FROM '/Volumes/main/s/v/json' FILEFORMAT = JSON");
+    expect(await sql(session, "SELECT * FROM main.s.j ORDER BY id")).toEqual([
+      { id: 1, name: "x", at: "2024-01-02" },
+      { id: 2, name: "y", at: "2024-01-03" },
+    ]);
+    await upload(warehouse, "/Volumes/main/s/v/csv/a.csv", "id,name\n1,x\n2,y\n");
+    await sql(session, "CREATE TABLE main.s.c (id STRING, name STRING)");
+    await sql(session, "COPY INTO main.s.c FROM '/Volumes/main/s/v/csv' FILEFORMAT = CSV FORMAT_OPTIONS ('header' = 'true')");
+    expect(await sql(session, "SELECT * FROM main.s.c ORDER BY id")).toEqual([
+      { id: "1", name: "x" },
+      { id: "2", name: "y" },
+    ]);
+    const unknown = await sqlError(session, "COPY INTO main.s.c FROM '/Volumes/main/s/v/csv' FILEFORMAT = CSV FORMAT_OPTIONS ('hedaer' = 'true')");
+    expect(unknown.message).toContain("hedaer");
+  });
+
+  it("refuses paths outside a volume, missing volumes and missing files", async () => {
+    await sql(session, "CREATE TABLE main.s.err (a BIGINT)");
+    const outside = await sqlError(session, "COPY INTO main.s.err FROM '/tmp/x' FILEFORMAT = PARQUET");
+    expect(outside.message).toContain("INVALID_PARAMETER_VALUE");
+    const noVolume = await sqlError(session, "COPY INTO main.s.err FROM '/Volumes/main/s/nope/x' FILEFORMAT = PARQUET");
+    expect(noVolume.message).toContain("VOLUME_NOT_FOUND");
+    const noFile = await sqlError(session, "COPY INTO main.s.err FROM '/Volumes/main/s/v/q/3' FILEFORMAT = PARQUET FILES = ('missing.parquet')");
+    expect(noFile.message).toContain("PATH_NOT_FOUND");
+    const escape = await sqlError(session, "COPY INTO main.s.err FROM '/Volumes/main/s/v/q/3' FILEFORMAT = PARQUET FILES = ('../../x.parquet')");
+    expect(escape.message).toContain("INVALID_PARAMETER_VALUE");
+  });
+});
+
+describe("volumes and COPY INTO across a restart", () => {
+  it("keep the volume's files and the record of loaded files", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "lw-restart-"));
+    const database = join(dir, "wh.duckdb");
+    const writer = await FileWriter.open();
+    const copy = "COPY INTO main.default.t FROM '/Volumes/main/default/stage' FILEFORMAT = PARQUET";
+    try {
+      let warehouse = await startLocalWarehouse({ port: 0, database });
+      let client = await connectClient(warehouse);
+      let session = await client.openSession();
+      await sql(session, "CREATE VOLUME stage");
+      await sql(session, "CREATE TABLE t (a BIGINT)");
+      await upload(warehouse, "/Volumes/main/default/stage/p.parquet", await writer.bytes("SELECT 42 AS a"));
+      expect((await sql(session, copy))[0]!.num_inserted_rows).toBe(1);
+      await session.close();
+      await client.close();
+      await warehouse.close();
+
+      warehouse = await startLocalWarehouse({ port: 0, database });
+      client = await connectClient(warehouse);
+      session = await client.openSession();
+      try {
+        expect(await sql(session, "SHOW VOLUMES")).toEqual([{ database: "default", volumeName: "stage" }]);
+        const head = await fetch(`http://127.0.0.1:${warehouse.port}/api/2.0/fs/files/Volumes/main/default/stage/p.parquet`, {
+          method: "HEAD",
+          headers: { authorization: `Bearer ${warehouse.token}` },
+        });
+        expect(head.status).toBe(200);
+        expect((await sql(session, copy))[0]!.num_inserted_rows).toBe(0);
+        expect(await sql(session, "SELECT a FROM t")).toEqual([{ a: 42 }]);
+        // A table dropped and created again is a new table: it loads the file again.
+        await sql(session, "DROP TABLE t");
+        await sql(session, "CREATE TABLE t (a BIGINT)");
+        expect((await sql(session, copy))[0]!.num_inserted_rows).toBe(1);
+      } finally {
+        await session.close();
+        await client.close();
+        await warehouse.close();
+      }
+    } finally {
+      writer.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -1,0 +1,193 @@
+/**
+ * Unity Catalog volumes and the Files API, through the real driver and plain fetch. Facts from
+ * /work/shared/reference/databricks-volumes-cdf-arrow.md §1–§2 (Files API: docs.databricks.com/api/files/v2,
+ * error body and 409/400 cases: databricks-sdk-py tests/test_files.py, databricks/cli libs/filer/files_client.go).
+ */
+import { request } from "node:http";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { DBSQLClient } from "@databricks/sql";
+import { startLocalWarehouse, type LocalWarehouse } from "../src/index.js";
+import { connectClient, sql, sqlError, type Session } from "./client.js";
+
+describe("volumes and the Files API", () => {
+  let warehouse: LocalWarehouse;
+  let client: DBSQLClient;
+  let session: Session;
+  let base: string;
+  const auth = () => ({ authorization: `Bearer ${warehouse.token}` });
+  const files = (path: string, query = "") => `${base}/api/2.0/fs/files${path}${query}`;
+  const dirs = (path: string, query = "") => `${base}/api/2.0/fs/directories${path}${query}`;
+
+  beforeAll(async () => {
+    warehouse = await startLocalWarehouse({ port: 0 });
+    base = `http://127.0.0.1:${warehouse.port}`;
+    client = await connectClient(warehouse);
+    session = await client.openSession({ initialCatalog: "main", initialSchema: "default" });
+    await sql(session, "CREATE SCHEMA main.etl");
+    await sql(session, "CREATE VOLUME main.etl.staging COMMENT 'sink staging'");
+  });
+
+  afterAll(async () => {
+    await session?.close();
+    await client?.close();
+    await warehouse?.close();
+  });
+
+  it("creates volumes with 1-, 2- and 3-part names, and refuses duplicates and missing schemas", async () => {
+    await sql(session, "CREATE VOLUME v1");
+    await sql(session, "CREATE VOLUME IF NOT EXISTS default.v1");
+    await sql(session, "CREATE VOLUME `Main`.ETL.Other");
+    const dup = await sqlError(session, "CREATE VOLUME main.default.v1");
+    expect(dup.message).toContain("VOLUME_ALREADY_EXISTS");
+    const noSchema = await sqlError(session, "CREATE VOLUME main.nope.v");
+    expect(noSchema.message).toContain("SCHEMA_NOT_FOUND");
+    expect(noSchema.sqlState).toBe("42704");
+    const external = await sqlError(session, "CREATE EXTERNAL VOLUME main.default.ext LOCATION 's3://b/p'");
+    expect(external.sqlState).toBe("0A000");
+    // sql-ref-syntax-aux-show-volumes: two columns, `database` and `volumeName`.
+    expect(await sql(session, "SHOW VOLUMES IN main.etl")).toEqual([
+      { database: "etl", volumeName: "other" },
+      { database: "etl", volumeName: "staging" },
+    ]);
+    expect(await sql(session, "SHOW VOLUMES LIKE 'v*'")).toEqual([{ database: "default", volumeName: "v1" }]);
+    await sql(session, "DROP VOLUME main.etl.other");
+    await sql(session, "DROP VOLUME IF EXISTS main.etl.other");
+    const gone = await sqlError(session, "DROP VOLUME main.etl.other");
+    expect(gone.message).toContain("VOLUME_NOT_FOUND");
+  });
+
+  it("uploads, heads, downloads (with Range) and deletes a file", async () => {
+    const path = "/Volumes/main/etl/staging/q1/0/part-0.parquet";
+    const body = Buffer.from("0123456789abcdef");
+    const put = await fetch(files(path, "?overwrite=true"), { method: "PUT", headers: { ...auth(), "content-type": "application/octet-stream" }, body });
+    expect(put.status).toBe(204);
+    const head = await fetch(files(path), { method: "HEAD", headers: auth() });
+    expect(head.status).toBe(200);
+    expect(head.headers.get("content-length")).toBe("16");
+    expect(Date.parse(head.headers.get("last-modified")!)).toBeGreaterThan(Date.now() - 60_000);
+    const get = await fetch(files(path), { headers: auth() });
+    expect(Buffer.from(await get.arrayBuffer())).toEqual(body);
+    const part = await fetch(files(path), { headers: { ...auth(), range: "bytes=4-7" } });
+    expect(part.status).toBe(206);
+    expect(await part.text()).toBe("4567");
+    const tail = await fetch(files(path), { headers: { ...auth(), range: "bytes=-3" } });
+    expect(await tail.text()).toBe("def");
+    // Identifiers are case-normalised; dbfs:/ is accepted too.
+    const upper = await fetch(files("/Volumes/MAIN/Etl/STAGING/q1/0/part-0.parquet"), { headers: auth() });
+    expect(upper.status).toBe(200);
+    await upper.arrayBuffer();
+
+    const noReplace = await fetch(files(path, "?overwrite=false"), { method: "PUT", headers: auth(), body: "x" });
+    expect(noReplace.status).toBe(409);
+    const conflict = (await noReplace.json()) as { error_code: string; message: string; details: { "@type": string }[] };
+    expect(conflict.error_code).toBe("ALREADY_EXISTS");
+    expect(conflict.details.some((d) => d["@type"].endsWith("RequestInfo"))).toBe(true);
+    expect(await (await fetch(files(path), { headers: auth() })).text()).toBe(body.toString());
+
+    expect((await fetch(files(path), { method: "DELETE", headers: auth() })).status).toBe(204);
+    const again = await fetch(files(path), { method: "DELETE", headers: auth() });
+    expect(again.status).toBe(404);
+    expect(((await again.json()) as { error_code: string }).error_code).toBe("NOT_FOUND");
+    expect((await fetch(files(path), { headers: auth() })).status).toBe(404);
+  });
+
+  it("streams a 100 MB upload to disk and back", async () => {
+    const size = 100 * 1024 * 1024;
+    const chunk = Buffer.alloc(1024 * 1024, 7);
+    let sent = 0;
+    const stream = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        if (sent >= size) return controller.close();
+        sent += chunk.length;
+        controller.enqueue(chunk);
+      },
+    });
+    const path = "/Volumes/main/etl/staging/big/blob.bin";
+    const put = await fetch(files(path), { method: "PUT", headers: auth(), body: stream, duplex: "half" } as RequestInit);
+    expect(put.status).toBe(204);
+    const head = await fetch(files(path), { method: "HEAD", headers: auth() });
+    expect(Number(head.headers.get("content-length"))).toBe(size);
+    const last = await fetch(files(path), { headers: { ...auth(), range: `bytes=${size - 2}-` } });
+    expect([...Buffer.from(await last.arrayBuffer())]).toEqual([7, 7]);
+    await fetch(files(path), { method: "DELETE", headers: auth() });
+  });
+
+  it("manages and lists directories, page by page", async () => {
+    const root = "/Volumes/main/etl/staging/listing";
+    expect((await fetch(dirs(`${root}/a/b`), { method: "PUT", headers: auth() })).status).toBe(204);
+    expect((await fetch(dirs(`${root}/a/b`), { method: "PUT", headers: auth() })).status).toBe(204);
+    expect((await fetch(dirs(`${root}/a`), { method: "HEAD", headers: auth() })).status).toBe(200);
+    expect((await fetch(dirs(`${root}/zz`), { method: "HEAD", headers: auth() })).status).toBe(404);
+    for (const name of ["f1", "f2", "f3"]) await fetch(files(`${root}/${name}`), { method: "PUT", headers: auth(), body: name + name });
+    const onFile = await fetch(dirs(`${root}/f1`), { method: "PUT", headers: auth() });
+    expect(onFile.status).toBe(409);
+
+    const seen: { path: string; is_directory: boolean; file_size?: number; last_modified: number; name: string }[] = [];
+    let token: string | undefined;
+    let pages = 0;
+    do {
+      const r = await fetch(dirs(root, `?page_size=2${token ? `&page_token=${token}` : ""}`), { headers: auth() });
+      expect(r.status).toBe(200);
+      const body = (await r.json()) as { contents: typeof seen; next_page_token?: string };
+      seen.push(...body.contents);
+      token = body.next_page_token;
+      pages++;
+    } while (token);
+    expect(pages).toBe(2);
+    expect(seen.map((e) => e.name)).toEqual(["a", "f1", "f2", "f3"]);
+    expect(seen[0]).toMatchObject({ path: `${root}/a`, is_directory: true });
+    expect(seen[0]!.file_size).toBeUndefined();
+    expect(seen[1]).toMatchObject({ path: `${root}/f1`, is_directory: false, file_size: 4 });
+    expect(seen[1]!.last_modified).toBeGreaterThan(Date.now() - 60_000);
+
+    const notEmpty = await fetch(dirs(`${root}/a`), { method: "DELETE", headers: auth() });
+    expect(notEmpty.status).toBe(400);
+    const info = (await notEmpty.json()) as { details: { reason?: string }[] };
+    expect(info.details.map((d) => d.reason)).toContain("FILES_API_DIRECTORY_IS_NOT_EMPTY");
+    expect((await fetch(dirs(`${root}/a/b`), { method: "DELETE", headers: auth() })).status).toBe(204);
+    expect((await fetch(dirs(`${root}/a`), { method: "DELETE", headers: auth() })).status).toBe(204);
+    expect((await fetch(dirs(`${root}/nope`), { headers: auth() })).status).toBe(404);
+  });
+
+  it("requires the bearer token and a path inside an existing volume", async () => {
+    const path = "/Volumes/main/etl/staging/secret.txt";
+    const anonymous = await fetch(files(path), { method: "PUT", body: "x" });
+    expect(anonymous.status).toBe(401);
+    expect(((await anonymous.json()) as { error_code: string }).error_code).toBe("UNAUTHENTICATED");
+    const wrong = await fetch(files(path), { headers: { authorization: "Bearer nope" } });
+    expect(wrong.status).toBe(401);
+    await wrong.arrayBuffer();
+    const noVolume = await fetch(files("/Volumes/main/etl/missing/x"), { method: "PUT", headers: auth(), body: "x" });
+    expect(noVolume.status).toBe(404);
+    await noVolume.arrayBuffer();
+    // fetch would resolve `..` itself; node:http sends the path as written.
+    const escape = await rawRequest(warehouse.port, "PUT", "/api/2.0/fs/files/Volumes/main/etl/staging/a/../../other/x", warehouse.token);
+    expect(escape.status).toBe(400);
+    expect((JSON.parse(escape.body) as { error_code: string }).error_code).toBe("INVALID_PARAMETER_VALUE");
+    const outside = await fetch(files("/tmp/x"), { headers: auth() });
+    expect(outside.status).toBe(400);
+    await outside.arrayBuffer();
+  });
+
+  it("drops a volume together with its files", async () => {
+    await sql(session, "CREATE VOLUME main.etl.doomed");
+    await fetch(files("/Volumes/main/etl/doomed/f"), { method: "PUT", headers: auth(), body: "x" });
+    expect((await fetch(files("/Volumes/main/etl/doomed/f"), { method: "HEAD", headers: auth() })).status).toBe(200);
+    await sql(session, "DROP VOLUME main.etl.doomed");
+    await sql(session, "CREATE VOLUME main.etl.doomed");
+    expect((await fetch(files("/Volumes/main/etl/doomed/f"), { method: "HEAD", headers: auth() })).status).toBe(404);
+  });
+});
+
+function rawRequest(port: number, method: string, path: string, token: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: "127.0.0.1", port, method, path, headers: { authorization: `Bearer ${token}` } }, (res) => {
+      let body = "";
+      res.setEncoding("utf8");
+      res.on("data", (d: string) => (body += d));
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
+    });
+    req.on("error", reject);
+    req.end("x");
+  });
+}
