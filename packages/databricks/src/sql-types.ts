@@ -222,6 +222,8 @@ export function doubleLiteral(v: unknown, t: DataType, column: string): string {
   if (Number.isNaN(n)) throw bad(column, t, v);
   if (n === Infinity) return "CAST('Infinity' AS DOUBLE)";
   if (n === -Infinity) return "CAST('-Infinity' AS DOUBLE)";
+  // String(-0) is "0": the sign of a negative zero would be lost.
+  if (Object.is(n, -0)) return "-0E0";
   const s = String(n);
   return /e/i.test(s) ? s.toUpperCase() : `${s}E0`;
 }
@@ -342,7 +344,9 @@ export function parameterValue(v: unknown, t: DataType, column: string): string 
     case "float": {
       const lit = doubleLiteral(v, t, column);
       const m = /^CAST\('(.*)' AS DOUBLE\)$/.exec(lit);
-      return m ? m[1]! : String(Number(lit));
+      if (m) return m[1]!;
+      const n = Number(lit);
+      return Object.is(n, -0) ? "-0.0" : String(n);
     }
     case "boolean":
       if (typeof v === "boolean") return v;
