@@ -1,9 +1,17 @@
 /**
  * Rows/s into local-warehouse through the real @databricks/sql driver: INSERT batches with named
  * parameters (⌊256/columns⌋ rows per statement) against escaped literals (1 MiB per
- * statement), the full staged write (stage + one INSERT ... SELECT), and, as the baseline, the
- * same rows generated server-side by one INSERT ... SELECT over range() in the same warehouse.
+ * statement), the full staged write through each write method (insert: staging tables + one
+ * INSERT ... SELECT; volume: Parquet files through the Files API + one COPY INTO), and, as
+ * baselines, the same rows generated server-side by one INSERT ... SELECT over range(), and DuckDB's
+ * own `INSERT INTO t SELECT * FROM read_parquet(...)` of the very files the volume method encodes.
+ * Plus Parquet encoding against JSON.stringify of the same rows.
  */
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import {
   BooleanType,
   CaseInsensitiveOptions,
@@ -17,7 +25,7 @@ import {
   silentLogger,
   type Row,
 } from "@macrometa-spark/core";
-import { DatabricksConnection, DatabricksTableProvider, createTableSql, insertStatements, parseConnectionOptions } from "@macrometa-spark/databricks";
+import { DatabricksConnection, DatabricksTableProvider, ParquetFileBuffer, createTableSql, insertStatements, parseConnectionOptions } from "@macrometa-spark/databricks";
 import { startLocalWarehouse } from "@macrometa-spark/local-warehouse";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { ratio, recordBench, type BenchRow } from "./report.js";
@@ -57,6 +65,7 @@ beforeAll(async () => {
   base = { host: wh.host, port: wh.port, httpPath: wh.path, token: wh.token, useTls: false };
   conn = await DatabricksConnection.open(parseConnectionOptions(new CaseInsensitiveOptions(base)));
   await conn.execute("CREATE SCHEMA IF NOT EXISTS bench");
+  await conn.execute("CREATE VOLUME IF NOT EXISTS main.bench.staging");
 });
 
 afterAll(async () => {
@@ -83,22 +92,87 @@ async function timeInserts(table: string, strategy: "parameters" | "literals"): 
   return { rowsPerSec: Math.round(ROWS / secs), statements };
 }
 
+/** Appends `rows` through the provider with these options; rows/s, checked by count. */
+async function providerAppend(table: string, extra: Record<string, unknown>): Promise<number> {
+  const provider = new DatabricksTableProvider();
+  const opts = new CaseInsensitiveOptions({ ...base, table: `bench.${table}`, ...extra }, "databricks");
+  const ctx = { logger: silentLogger, metrics: new JobMetrics() };
+  const started = performance.now();
+  const t = await provider.getTable(undefined, opts, ctx);
+  const bw = await t.newWriteBuilder!({ queryId: "bench", schema, options: opts, mode: "append" }).buildForBatch!();
+  const w = await bw.createWriter(0);
+  await w.write(rows);
+  await bw.commit([await w.commit()]);
+  const rate = Math.round(ROWS / ((performance.now() - started) / 1000));
+  expect(await count(table)).toBe(ROWS);
+  return rate;
+}
+
+function stagedFiles(): Uint8Array[] {
+  const buffer = new ParquetFileBuffer(schema, { maxRows: 1_000_000, maxBytes: 64 * 1024 * 1024 });
+  const out: Uint8Array[] = [];
+  for (const r of rows) {
+    buffer.add(r);
+    if (buffer.full) out.push(buffer.finish());
+  }
+  if (buffer.rowCount > 0) out.push(buffer.finish());
+  return out;
+}
+
+/** DuckDB (the warehouse's engine, in this process) loading the same Parquet files; rows/s. */
+async function duckDbParquetLoad(): Promise<number> {
+  const root = fileURLToPath(new URL("../../", import.meta.url));
+  // @duckdb/node-api is local-warehouse's dependency; the baseline borrows it from there.
+  const { DuckDBInstance } = createRequire(`${root}packages/local-warehouse/package.json`)("@duckdb/node-api") as typeof import("@duckdb/node-api");
+  const dir = mkdtempSync(join(tmpdir(), "mm-bench-parquet-"));
+  try {
+    const files = stagedFiles().map((bytes, i) => {
+      const path = join(dir, `part-0-${i}.parquet`);
+      writeFileSync(path, bytes);
+      return path;
+    });
+    const db = await DuckDBInstance.create(":memory:");
+    const c = await db.connect();
+    await c.run("CREATE TABLE t AS SELECT * FROM read_parquet($1) LIMIT 0", [files[0]!]);
+    const started = performance.now();
+    await c.run(`INSERT INTO t SELECT * FROM read_parquet([${files.map((f) => `'${f}'`).join(", ")}])`);
+    const rate = Math.round(ROWS / ((performance.now() - started) / 1000));
+    const n = await c.runAndReadAll("SELECT count(*) FROM t");
+    expect(Number(n.getRows()[0]![0])).toBe(ROWS);
+    c.closeSync();
+    return rate;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Parquet encoding vs JSON text of the same rows (best of 3 each), rows/s. */
+function encodeRates(): { parquet: number; json: number } {
+  const time = (fn: () => void) => {
+    let bestMs = Infinity;
+    for (let i = 0; i < 3; i++) {
+      const t = performance.now();
+      fn();
+      bestMs = Math.min(bestMs, performance.now() - t);
+    }
+    return Math.round(ROWS / (bestMs / 1000));
+  };
+  const parquet = time(() => void stagedFiles());
+  let chars = 0;
+  const json = time(() => {
+    for (const r of rows) chars += JSON.stringify(r).length;
+  });
+  expect(chars).toBeGreaterThan(0);
+  return { parquet, json };
+}
+
 it(`inserts ${ROWS} rows x ${schema.length} columns: parameters vs literals vs server-side`, async () => {
   const literals = await timeInserts("lit", "literals");
   const params = await timeInserts("par", "parameters");
 
-  // The full provider path with the default strategy: stage, then one INSERT ... SELECT.
-  const provider = new DatabricksTableProvider();
-  const opts = new CaseInsensitiveOptions({ ...base, table: "bench.full" }, "databricks");
-  const ctx = { logger: silentLogger, metrics: new JobMetrics() };
-  const started = performance.now();
-  const table = await provider.getTable(undefined, opts, ctx);
-  const bw = await table.newWriteBuilder!({ queryId: "bench", schema, options: opts, mode: "append" }).buildForBatch!();
-  const w = await bw.createWriter(0);
-  await w.write(rows);
-  await bw.commit([await w.commit()]);
-  const fullRate = Math.round(ROWS / ((performance.now() - started) / 1000));
-  expect(await count("full")).toBe(ROWS);
+  // The full provider path through each write method: stage, then one statement.
+  const fullRate = await providerAppend("full", { writeMethod: "insert" });
+  const volumeRate = await providerAppend("full_volume", { stagingVolume: "/Volumes/main/bench/staging" });
 
   // Server-side baseline: DuckDB generating and inserting the same number of rows by itself.
   await conn.execute(createTableSql({ table: { schema: "bench", table: "server" }, fields: schema.fields, ifNotExists: false }));
@@ -109,12 +183,27 @@ it(`inserts ${ROWS} rows x ${schema.length} columns: parameters vs literals vs s
   const serverRate = Math.round(ROWS / ((performance.now() - s0) / 1000));
   expect(await count("server")).toBe(ROWS);
 
+  // DuckDB's own load of the same Parquet files the volume method stages (same encoder, same bounds).
+  const duck = await duckDbParquetLoad();
+  // Encoding alone: Parquet vs JSON text of the same rows.
+  const encode = encodeRates();
+
   const baseline = { name: "server-side INSERT ... SELECT range()", value: serverRate };
   const out: BenchRow[] = [
     { metric: `INSERT literals (${literals.statements} statements, 1 MiB budget), ${ROWS}x${schema.length}`, value: literals.rowsPerSec, unit: "rows/s", baseline, ratio: ratio(literals.rowsPerSec, serverRate) },
     { metric: `INSERT named parameters (${params.statements} statements, ${Math.floor(256 / schema.length)} rows each), ${ROWS}x${schema.length}`, value: params.rowsPerSec, unit: "rows/s", baseline, ratio: ratio(params.rowsPerSec, serverRate) },
     { metric: `provider append (staged, default strategy), ${ROWS}x${schema.length}`, value: fullRate, unit: "rows/s", baseline, ratio: ratio(fullRate, serverRate) },
     { metric: "literals vs parameters", value: ratio(literals.rowsPerSec, params.rowsPerSec), unit: "x", note: "auto strategy = literals" },
+    { metric: `provider append, volume method (Parquet + Files API + COPY INTO), ${ROWS}x${schema.length}`, value: volumeRate, unit: "rows/s", baseline, ratio: ratio(volumeRate, serverRate) },
+    { metric: "volume vs insert method (provider append)", value: ratio(volumeRate, fullRate), unit: "x" },
+    {
+      metric: `provider append, volume method vs DuckDB loading the same Parquet files`,
+      value: volumeRate,
+      unit: "rows/s",
+      baseline: { name: "DuckDB INSERT INTO t SELECT * FROM read_parquet(files)", value: duck },
+      ratio: ratio(volumeRate, duck),
+    },
+    { metric: `Parquet encode (hyparquet-writer), ${ROWS}x${schema.length}`, value: encode.parquet, unit: "rows/s", baseline: { name: "JSON.stringify of the same rows", value: encode.json }, ratio: ratio(encode.parquet, encode.json) },
   ];
   recordBench("databricks", out);
 });

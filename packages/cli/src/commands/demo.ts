@@ -89,6 +89,8 @@ interface Peers {
   http: GdnHttpClient;
   gdnOpts: { regionUrl: string; apiKey: string };
   dbx: DatabricksOptions & { host: string; port: number; httpPath: string; token: string };
+  /** Write options of the volume method (reads take only the connection). */
+  staging: { stagingVolume: string };
   admin: DatabricksConnection;
   close(): Promise<void>;
 }
@@ -103,12 +105,15 @@ async function startPeers(): Promise<Peers> {
   const admin = await DatabricksConnection.open(parseConnectionOptions(new CaseInsensitiveOptions({ ...dbx, schema: undefined })));
   // The sink creates tables, not schemas (as on Databricks, where a schema is usually governed).
   await admin.execute("CREATE SCHEMA IF NOT EXISTS main.demo");
+  // Sinks stage Parquet files here and load them with one COPY INTO / MERGE (the volume method).
+  await admin.execute("CREATE VOLUME IF NOT EXISTS main.demo.staging");
   const http = new GdnHttpClient({ url: gdn.url, apiKey: gdn.apiKey });
   return {
     gdn,
     http,
     gdnOpts: { regionUrl: gdn.url, apiKey: gdn.apiKey },
     dbx,
+    staging: { stagingVolume: "/Volumes/main/demo/staging" },
     admin,
     async close() {
       await Promise.allSettled([admin.close(), http.close()]);
@@ -147,13 +152,13 @@ async function collectionToDelta(p: Peers, session: SparkSession, out: Out): Pro
   out.text(`inferred schema: ${df.schema.simpleString()}\n${treeString(df.schema)}`);
   out.event("schema", { source: "customers", simpleString: df.schema.simpleString(), tree: treeString(df.schema) });
 
-  const sink = { ...p.dbx, table: "customers" } satisfies DatabricksOptions;
+  const sink = { ...p.dbx, ...p.staging, table: "customers" } satisfies DatabricksOptions;
   const written = await withRowProgress(df, out.progress, "customers -> main.demo.customers", texts.length, () => df.write.format("databricks").mode("overwrite").options(sink).save());
   const rej = rejections(df.metrics);
   out.text(`wrote ${written} rows to main.demo.customers (mode overwrite)\n${formatRejections(rej)}`);
   out.event("written", { table: "main.demo.customers", rows: written, rejected: totalRejected(rej), rejections: rej });
 
-  const back = await session.read.format("databricks").options(sink).load();
+  const back = await session.read.format("databricks").options({ ...p.dbx, table: "customers" }).load();
   const rows = await back.collect();
   const big = rows.find((r) => r.asDict()["_key"] === "c013");
   const bigintExact = big !== undefined && String(big.asDict()["accountId"]) === BIG;
@@ -180,7 +185,7 @@ async function streamToDelta(p: Peers, session: SparkSession, out: Out, checkpoi
     const df = await session.readStream.format("com.macrometa.spark.stream").options(source).load();
     out.text(`inferred schema (peeked, not consumed): ${df.schema.simpleString()}\n${treeString(df.schema)}`);
     out.event("schema", { source: "clicks", simpleString: df.schema.simpleString(), tree: treeString(df.schema) });
-    const sink = { ...p.dbx, table: "clicks", mergeKeys: "id" } satisfies DatabricksOptions;
+    const sink = { ...p.dbx, ...p.staging, table: "clicks", mergeKeys: "id" } satisfies DatabricksOptions;
     const query = await df.writeStream.format("databricks").options(sink).option("checkpointLocation", checkpoint).trigger({ processingTime: 100 }).start();
     const unwatch = watchStream(query, out.progress);
     let seen = 0;
@@ -223,7 +228,7 @@ async function cdcSync(p: Peers, session: SparkSession, out: Out, checkpoint: st
   const handle = await startSync({
     name: "demo-orders",
     collection: { ...p.gdnOpts, collection: "orders", batchSize: 5 } satisfies CollectionOptions,
-    delta: { ...p.dbx, table: "orders" } satisfies DatabricksOptions,
+    delta: { ...p.dbx, ...p.staging, table: "orders" } satisfies DatabricksOptions,
     checkpointLocation: checkpoint,
     trigger: { processingTime: 100 },
     session,

@@ -5,9 +5,14 @@
  */
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
+import { CaseInsensitiveOptions } from "@macrometa-spark/core";
+import { DatabricksConnection, parseConnectionOptions } from "@macrometa-spark/databricks";
 import { startLocalGdn } from "@macrometa-spark/local-gdn";
 import { startLocalWarehouse } from "@macrometa-spark/local-warehouse";
 import { EXIT_OK, UsageError, parse, type Command } from "../usage.js";
+
+/** The volume `local up` creates for the sinks' staged files. */
+const STAGING_VOLUME = "main.default.staging";
 
 const HELP = `Usage: mmspark local up [options]
 
@@ -47,9 +52,18 @@ export const localCommand: Command = {
       host,
       ...(values.data ? { database: join(values.data, "warehouse.duckdb") } : {}),
     });
+    const databricks = { host: wh.host, port: wh.port, httpPath: wh.path, token: wh.token, useTls: false };
+    // A staging volume, so sinks use the volume method (Parquet files + one COPY INTO) out of the box.
+    const admin = await DatabricksConnection.open(parseConnectionOptions(new CaseInsensitiveOptions(databricks)));
+    try {
+      await admin.execute(`CREATE VOLUME IF NOT EXISTS ${STAGING_VOLUME}`, { idempotent: true });
+    } finally {
+      await admin.close();
+    }
+    const stagingVolume = `/Volumes/${STAGING_VOLUME.replaceAll(".", "/")}`;
     const info = {
       macrometa: { regionUrl: gdn.url, apiKey: gdn.apiKey, fabric: "_system", tenant: gdn.tenant },
-      databricks: { host: wh.host, port: wh.port, httpPath: wh.path, token: wh.token, useTls: false },
+      databricks: { ...databricks, stagingVolume },
     };
     if (values.json) io.out(JSON.stringify(info, null, 2) + "\n");
     else {
@@ -57,6 +71,7 @@ export const localCommand: Command = {
       io.out(`  options: regionUrl=${gdn.url} apiKey=${gdn.apiKey} fabric=_system\n`);
       io.out(`local warehouse  http://${wh.host}:${wh.port}${wh.path}\n`);
       io.out(`  options: host=${wh.host} port=${wh.port} httpPath=${wh.path} token=${wh.token} useTls=false\n`);
+      io.out(`  sink option: stagingVolume=${stagingVolume}  (Parquet staging for writes; without it writes use SQL INSERTs)\n`);
       io.out("Ctrl-C to stop.\n");
     }
     await new Promise<void>((resolve) => {

@@ -258,6 +258,30 @@ export interface DatabricksOptions {
    */
   tableProperties?: {};
   /**
+   * volume: Parquet files in stagingVolume, loaded with one COPY INTO / MERGE / INSERT OVERWRITE (needs READ VOLUME + WRITE VOLUME); insert: SQL INSERTs into staging tables (needs CREATE TABLE). Default: volume when stagingVolume is set, else insert.
+   */
+  writeMethod?: "volume" | "insert";
+  /**
+   * Unity Catalog volume (and optional folder) for staged Parquet files: /Volumes/<catalog>/<schema>/<volume>[/<dir>] or <catalog>.<schema>.<volume>.
+   */
+  stagingVolume?: string;
+  /**
+   * volume method: rows per staged Parquet file. Default: 1000000.
+   */
+  maxRecordsPerFile?: number;
+  /**
+   * volume method: approximate value bytes per staged Parquet file. Default: 67108864 (64 MiB).
+   */
+  maxBytesPerFile?: number;
+  /**
+   * volume method, batch writes: staged run folders older than this (left by killed writes) are removed at start. Default: 3600000 (1 hour).
+   */
+  staleStagingAfterMs?: number;
+  /**
+   * How long statements safe to repeat and Files API calls are retried (through a warehouse restart or a lost reply). Default: 120000.
+   */
+  retryBudgetMs?: number;
+  /**
    * Read: rows per fetch. Default: 10000.
    */
   fetchSize?: number;
