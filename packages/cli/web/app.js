@@ -167,18 +167,31 @@ function axisColors() {
   return { fg: cs.getPropertyValue("--muted").trim() || "#666", grid: cs.getPropertyValue("--grid").trim() || "#e5e5e5" };
 }
 
+const clock = new Intl.DateTimeFormat(undefined, { hour: "2-digit", minute: "2-digit", second: "2-digit", hourCycle: "h23" });
 function axes() {
   const c = axisColors();
   const a = { stroke: c.fg, grid: { stroke: c.grid, width: 1 }, ticks: { stroke: c.grid, width: 1 } };
-  return [{ ...a }, { ...a, size: 52, values: (u, vals) => vals.map((x) => (Math.abs(x) >= 10000 ? nf.format(x / 1000) + "k" : nf1.format(x))) }];
+  return [
+    // Wall-clock seconds: batches are seconds apart, and the date is on the page header already.
+    { ...a, space: 70, incrs: [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600], values: (u, vals) => vals.map((t) => clock.format(t * 1000)) },
+    { ...a, size: 52, values: (u, vals) => vals.map((x) => (Math.abs(x) >= 10000 ? nf.format(x / 1000) + "k" : nf1.format(x))) },
+  ];
+}
+
+/** Room on both sides of the first and last batch, so edge points and bars are not cut. */
+function xRange(u, min, max) {
+  if (min == null || max == null) return [0, 1];
+  const pad = Math.max((max - min) * 0.04, 0.5);
+  return [min - pad, max + pad];
 }
 
 function makePlot(box, series) {
   const opts = {
     ...sizeOf(box),
-    legend: { live: true },
+    // One series: the chart's title names it; the values are in the figures above.
+    legend: { show: false },
     cursor: { drag: { x: false, y: false } },
-    scales: { x: { time: true }, y: { range: (u, min, max) => [0, Math.max(1, max * 1.1)] } },
+    scales: { x: { time: true, range: xRange }, y: { range: (u, min, max) => [0, Math.max(1, max * 1.1)] } },
     axes: axes(),
     series: [{}, ...series.map((s) => ({ width: 2, points: { show: true, size: 4 }, value: (u, v) => (v == null ? "–" : nf1.format(v)), ...s }))],
   };
@@ -186,15 +199,16 @@ function makePlot(box, series) {
 }
 
 // Stacked areas: each phase's series holds the running sum up to it, drawn top (total) first so the
-// smaller sums paint over it; the legend shows each phase's own milliseconds.
+// smaller sums paint over it.
 const STACK = [...PHASES, "other"];
 function makeStackPlot(box) {
   const order = [...STACK].reverse();
   const opts = {
     ...sizeOf(box),
-    legend: { live: true },
+    // A colour key (values would only show under the cursor, which a phone does not have).
+    legend: { live: false },
     cursor: { drag: { x: false, y: false } },
-    scales: { x: { time: true }, y: { range: (u, min, max) => [0, Math.max(1, max * 1.1)] } },
+    scales: { x: { time: true, range: xRange }, y: { range: (u, min, max) => [0, Math.max(1, max * 1.1)] } },
     axes: axes(),
     series: [
       {},
@@ -204,7 +218,6 @@ function makeStackPlot(box) {
         fill: PALETTE.phases[STACK.indexOf(name)],
         width: 1,
         points: { show: false },
-        value: (u, v, si, i) => (i == null || !u.rawPhase ? "–" : nf.format(u.rawPhase[STACK.indexOf(name)][i] ?? 0) + " ms"),
       })),
     ],
   };
@@ -228,7 +241,7 @@ function stackData(progress) {
     acc = acc.map((a, i) => a + r[i]);
     cum.push(acc);
   }
-  return { raw, cumTopFirst: [...cum].reverse() };
+  return { cumTopFirst: [...cum].reverse() };
 }
 
 function renderQuery(q) {
@@ -280,15 +293,14 @@ function renderQuery(q) {
   const xs = q.progress.map((p) => Date.parse(p.timestamp) / 1000);
   for (const ch of v.charts) {
     if (ch.isStack) {
-      const { raw, cumTopFirst } = stackData(q.progress);
-      ch.plot.rawPhase = raw;
+      const { cumTopFirst } = stackData(q.progress);
       ch.plot.setData([xs, ...cumTopFirst]);
     } else {
       const cols = [];
       for (const p of q.progress) ch.pick(p).forEach((val, i) => (cols[i] ??= []).push(val));
       ch.plot.setData([xs, ...(cols.length ? cols : ch.plot.series.slice(1).map(() => []))]);
     }
-    ch.box.dataset.points = String(xs.length);
+    ch.box.dataset.points = String(ch.plot.data[0].length); // what uPlot holds, for the browser test
   }
 }
 
