@@ -79,7 +79,9 @@ async function openPage(url: string, viewport: { width: number; height: number }
   return { page, problems };
 }
 
-const pageTotal = (page: Page) => page.$eval('[data-kpi="total"]', (e) => Number(e.textContent!.replace(/,/g, "")));
+// Page-side callbacks get their elements from playwright (tests are type-checked without the DOM library).
+/** Waits until the page's "rows (shown batches)" figure reads `n`. */
+const totalShown = (page: Page, n: number) => page.waitForSelector(`[data-kpi="total"]:text-is("${n}")`, { timeout: 30_000 });
 
 it("shows a running stream job live, with the numbers of /api/queries, and stops with the job", async () => {
   const topic = await http.createStream("ui_clicks", false);
@@ -114,14 +116,14 @@ it("shows a running stream job live, with the numbers of /api/queries, and stops
   try {
     await page.waitForSelector("[data-query-id]");
     // Three waves, each waited for on the page itself: at least three batches, drawn as they commit.
-    await page.waitForFunction(() => document.querySelector('[data-kpi="total"]')?.textContent === "10", undefined, { timeout: 30_000 });
+    await totalShown(page, 10);
     await publish(11, 15, ['{"id":"eleven","v":1}']);
-    await page.waitForFunction(() => document.querySelector('[data-kpi="total"]')?.textContent === "25", undefined, { timeout: 30_000 });
+    await totalShown(page, 25);
     await publish(26, 5, []);
-    await page.waitForFunction(() => document.querySelector('[data-kpi="total"]')?.textContent === "30", undefined, { timeout: 30_000 });
+    await totalShown(page, 30);
     await expect.poll(() => page.$eval(".query .pill.status", (e) => e.textContent), { timeout: 10_000 }).toBe("active");
     // Rejections come with the progress report of their batch; both refused messages are counted by now.
-    await page.waitForFunction(() => [...document.querySelectorAll("[data-counter] td.num")].reduce((n, e) => n + Number(e.textContent), 0) === 2, undefined, { timeout: 30_000 });
+    await expect.poll(() => page.$$eval("[data-counter] td.num", (els) => els.reduce((n, e) => n + Number(e.textContent), 0)), { timeout: 30_000 }).toBe(2);
 
     const api = (await (await fetch(url + "api/queries")).json()) as {
       id: string;
@@ -146,12 +148,12 @@ it("shows a running stream job live, with the numbers of /api/queries, and stops
     const shown = await page.$eval(`[data-query-id="${q.id}"]`, (card) => {
       const kpi = (k: string) => card.querySelector(`[data-kpi="${k}"]`)!.textContent!;
       const field = (k: string) => card.querySelector(`[data-field="${k}"]`)!.textContent!;
-      const charts = [...card.querySelectorAll<HTMLElement>("[data-chart]")].map((b) => ({
+      const charts = [...card.querySelectorAll("[data-chart]")].map((b: typeof card) => ({
         key: b.dataset["chart"]!,
         points: Number(b.dataset["points"]),
         canvas: b.querySelector("canvas")?.width ?? 0,
       }));
-      const rejections = [...card.querySelectorAll<HTMLElement>("[data-counter]")].map((r) => ({
+      const rejections = [...card.querySelectorAll("[data-counter]")].map((r: typeof card) => ({
         counter: r.dataset["counter"]!,
         count: Number(r.querySelector("td.num")!.textContent),
         keys: r.querySelector("td.keys")!.textContent!,
@@ -203,7 +205,7 @@ it("shows a running stream job live, with the numbers of /api/queries, and stops
   expect(c.out()).toContain("clicks-to-delta (stream): 30 rows");
   // The server stopped with the job: the page loses its event stream and the port is closed.
   await expect(fetch(url! + "api/queries")).rejects.toThrow();
-  await page.waitForFunction(() => document.querySelector("#conn")!.textContent !== "live", undefined, { timeout: 10_000 });
+  await expect.poll(() => page.$eval("#conn", (e) => e.textContent), { timeout: 10_000 }).not.toBe("live");
   await page.close();
 });
 
@@ -225,10 +227,10 @@ it("shows the demo's batch progress and both of its queries, readable on a phone
     for (const q of state.queries) expect(q.status.isActive).toBe(false);
     const card = await page.$eval('[data-phase="customers -> main.demo.customers"] .nums', (e) => e.textContent);
     expect(card).toBe(`64 / 64 rows · 100% · ${card!.split(" · ")[2]} · done`);
-    const pages = await page.$$eval("[data-query-id]", (cards) => cards.map((e) => ({ status: e.querySelector(".pill.status")!.textContent, points: Number(e.querySelector<HTMLElement>('[data-chart="rows"]')!.dataset["points"]) })));
+    const pages = await page.$$eval("[data-query-id]", (cards) => cards.map((e) => ({ status: e.querySelector(".pill.status")!.textContent, points: Number(e.querySelector('[data-chart="rows"]').dataset["points"]) })));
     expect(pages).toEqual(state.queries.map((q) => ({ status: "stopped", points: q.recentProgress.length })));
     // Phone width: nothing wider than the screen.
-    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    expect(await page.$eval("html", (e) => e.scrollWidth)).toBeLessThanOrEqual(390);
     await page.screenshot({ path: join(ARTIFACTS, "demo-phone.png"), fullPage: true });
     expect(problems).toEqual([]);
     await page.close();
