@@ -32,16 +32,24 @@ let gdn: Awaited<ReturnType<typeof startLocalGdn>>;
 let wh: Awaited<ReturnType<typeof startLocalWarehouse>>;
 let http: GdnHttpClient;
 let admin: DatabricksConnection;
-let browser: Browser;
+let browser: Browser | undefined;
 let dir: string;
 let dbx: Record<string, string | number | boolean>;
 
-beforeAll(async () => {
+/**
+ * The browser, started by the first test that needs it: a missing Chromium then fails each test
+ * (a failing beforeAll would only mark them skipped).
+ */
+async function theBrowser(): Promise<Browser> {
   if (!existsSync(CHROMIUM)) {
     throw new Error(`Chromium not found at ${CHROMIUM}: install Debian's package (apt-get install -y chromium; .ci/run does) or set CHROMIUM_PATH`);
   }
   // Root in a container: Chromium's sandbox needs user namespaces it may not get.
-  browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ["--no-sandbox"] });
+  browser ??= await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ["--no-sandbox"] });
+  return browser;
+}
+
+beforeAll(async () => {
   gdn = await startLocalGdn({ port: 0, host: "127.0.0.1" });
   wh = await startLocalWarehouse({ port: 0 });
   http = new GdnHttpClient({ url: gdn.url, apiKey: gdn.apiKey });
@@ -69,7 +77,7 @@ function capture(): { io: Io; out: () => string; err: () => string } {
 
 /** A page that records console errors and uncaught exceptions (a CSP violation shows up there). */
 async function openPage(url: string, viewport: { width: number; height: number }): Promise<{ page: Page; problems: string[] }> {
-  const page = await browser.newPage({ viewport });
+  const page = await (await theBrowser()).newPage({ viewport });
   const problems: string[] = [];
   page.on("console", (m) => {
     if (m.type() === "error") problems.push(m.text());
@@ -84,6 +92,7 @@ async function openPage(url: string, viewport: { width: number; height: number }
 const totalShown = (page: Page, n: number) => page.waitForSelector(`[data-kpi="total"]:text-is("${n}")`, { timeout: 30_000 });
 
 it("shows a running stream job live, with the numbers of /api/queries, and stops with the job", async () => {
+  await theBrowser();
   const topic = await http.createStream("ui_clicks", false);
   const publish = async (from: number, n: number, bad: string[]) => {
     for (let i = from; i < from + n; i++) await http.publish(topic, JSON.stringify({ id: i, v: `v${i}` }), false);
@@ -210,6 +219,7 @@ it("shows a running stream job live, with the numbers of /api/queries, and stops
 });
 
 it("shows the demo's batch progress and both of its queries, readable on a phone", async () => {
+  await theBrowser();
   const c = capture();
   const ctl = new AbortController();
   const done = main(["demo", "--ui", "0", "--keep-running"], c.io, ctl.signal);
