@@ -10,7 +10,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { FormatRegistry, LongType, StringType, StructField, StructType, createMemoryLogger, createSession, memoryProvider, registerBuiltinFormats, type Row, type StreamingQuery } from "@macrometa-spark/core";
 import "../src/commands/register.js";
 import { main } from "../src/main.js";
-import { JobMonitor, startUiServer, type UiServer } from "../src/ui/index.js";
+import { JobMonitor, startJobUi, startUiServer, type UiServer } from "../src/ui/index.js";
 import { isLoopbackHost } from "../src/ui/access.js";
 import type { Io } from "../src/usage.js";
 
@@ -220,6 +220,22 @@ describe("mmspark --ui flags", () => {
     expect(await main(["demo", "--ui", "x1"], c.io, new AbortController().signal)).toBe(2);
   });
 
+  it("prints the UI line; with a non-loopback --ui-host the token is in it, once, and required", async () => {
+    const loop = capture();
+    const a = (await startJobUi({ ui: "0" }, loop.io, { name: "j", kind: "stream" }, "help"))!;
+    cleanups.push(() => a.close());
+    expect(loop.err()).toBe(`UI: http://127.0.0.1:${a.server.port}/\n`);
+
+    const wide = capture();
+    const b = (await startJobUi({ ui: "0", "ui-host": "0.0.0.0" }, wide.io, { name: "j", kind: "stream" }, "help"))!;
+    cleanups.push(() => b.close());
+    const token = b.server.token!;
+    expect(wide.err()).toContain(`UI: http://0.0.0.0:${b.server.port}/?token=${token}\n`);
+    expect(wide.err().split(token)).toHaveLength(2); // printed exactly once
+    expect((await get(b.server.port, "/api/queries")).status).toBe(401);
+    expect((await get(b.server.port, "/api/queries", { authorization: `Bearer ${token}` })).status).toBe(200);
+  });
+
   it("lists the flags in --help", async () => {
     let out = "";
     const io: Io = { out: (t) => void (out += t), err: () => {}, isTTY: false, env: {} };
@@ -230,6 +246,26 @@ describe("mmspark --ui flags", () => {
 });
 
 describe("JobMonitor", () => {
+  it("turns a batch job's progress-bar ticks into rows, total, fraction, rows/s and ETA", async () => {
+    const monitor = new JobMonitor({ name: "j", kind: "batch" });
+    cleanups.push(() => monitor.close());
+    const progress = monitor.progressFor({ out: () => {}, err: () => {}, isTTY: false, env: {} }, false);
+    progress.rows("people -> main.x.people", 0, 200);
+    const changes: unknown[] = [];
+    monitor.on("change", (c) => changes.push(c));
+    await new Promise<void>((r) => setImmediate(r)); // let the clock move past the first tick
+    progress.rows("people -> main.x.people", 50, 200);
+    const [b] = monitor.state().batches;
+    expect(b).toMatchObject({ phase: "people -> main.x.people", rows: 50, total: 200, fraction: 0.25, finished: false });
+    expect(changes).toEqual([{ type: "batch", batch: b }]);
+    if (b!.rowsPerSecond > 0) expect(b!.etaSeconds).toBeCloseTo((200 - 50) / b!.rowsPerSecond, 6);
+    progress.rows("people -> main.x.people", 200, 200, true);
+    expect(monitor.state().batches[0]).toMatchObject({ rows: 200, fraction: 1, finished: true });
+    // Unknown total: no fraction, no ETA.
+    progress.rows("query", 7);
+    expect(monitor.state().batches[1]).toMatchObject({ phase: "query", rows: 7, total: null, fraction: null, etaSeconds: null });
+  });
+
   it("keeps warnings (redacted) and takes a refused message's id as the counter's sample key", async () => {
     const monitor = new JobMonitor({ name: "j", kind: "stream" });
     cleanups.push(() => monitor.close());
