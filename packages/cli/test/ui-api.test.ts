@@ -5,7 +5,10 @@
  * host-name rule, read-only methods, and close() ending open event streams. The `--ui` flags'
  * usage errors are checked through `main`.
  */
+import { mkdtemp, rm } from "node:fs/promises";
 import { request } from "node:http";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { FormatRegistry, LongType, StringType, StructField, StructType, createMemoryLogger, createSession, memoryProvider, registerBuiltinFormats, type Row, type StreamingQuery } from "@macrometa-spark/core";
 import "../src/commands/register.js";
@@ -94,6 +97,33 @@ describe("GET /api/queries", () => {
     await query.stop();
     const [q] = (await (await fetch(server.url + "api/queries")).json()) as { status: { isActive: boolean; message: string } }[];
     expect(q!.status).toMatchObject({ isActive: false, message: "Stopped" });
+  });
+
+  it("shows a failed query's error, redacted, and the query as inactive", async () => {
+    const registry = registerBuiltinFormats(new FormatRegistry());
+    memoryProvider(registry).createTable("in", schema, rowsFrom(0, 3));
+    const session = createSession({ registry });
+    const monitor = new JobMonitor({ name: "failing", kind: "stream" });
+    const df = await session.readStream.format("memory").load("in");
+    const ckpt = await mkdtemp(join(tmpdir(), "mmspark-ui-"));
+    cleanups.push(() => rm(ckpt, { recursive: true, force: true }));
+    const query = await df.writeStream
+      .option("checkpointLocation", ckpt)
+      .foreachBatch(() => {
+        throw new Error("sink refused the batch (apikey=demo.key1.SECRETSECRETSECRETSECRET42)");
+      })
+      .start();
+    monitor.trackQuery(query);
+    cleanups.push(async () => {
+      monitor.close();
+      await session.stop();
+    });
+    await expect(query.awaitTermination()).rejects.toThrow(/sink refused/);
+    const server = await serve(monitor);
+    const [q] = (await (await fetch(server.url + "api/queries")).json()) as { status: { isActive: boolean }; exception: string }[];
+    expect(q!.status.isActive).toBe(false);
+    expect(q!.exception).toContain("sink refused the batch");
+    expect(q!.exception).not.toContain("SECRETSECRET");
   });
 
   it("serves the page and its assets from this process (no CDN) with a strict content security policy", async () => {
