@@ -12,7 +12,7 @@ import { join } from "node:path";
 import "@macrometa-spark/collection";
 import "@macrometa-spark/databricks";
 import "@macrometa-spark/stream";
-import { CaseInsensitiveOptions, createSession, treeString, type SparkSession } from "@macrometa-spark/core";
+import { CaseInsensitiveOptions, createSession, silentLogger, treeString, type SparkSession } from "@macrometa-spark/core";
 import { DatabricksConnection, parseConnectionOptions } from "@macrometa-spark/databricks";
 import { startLocalGdn, type LocalGdn } from "@macrometa-spark/local-gdn";
 import { startLocalWarehouse } from "@macrometa-spark/local-warehouse";
@@ -23,8 +23,9 @@ import { EXIT_OK, parse, type Command, type Io } from "../usage.js";
 import { formatRejections, rejections, totalRejected, type RejectionReport } from "../runner/report.js";
 import { startSync } from "../runner/sync.js";
 import { waitFor, watchStream, withRowProgress } from "../runner/watch.js";
+import { UI_FLAGS, UI_HELP, startJobUi, type JobMonitor } from "../ui/index.js";
 
-const HELP = `Usage: mmspark demo [--json] [--keep-running]
+const HELP = `Usage: mmspark demo [--json] [--keep-running] [--ui PORT [--ui-host HOST]]
 
 Runs the main job on the embedded default, no accounts needed: starts a local Macrometa GDN and a
 local Databricks SQL warehouse (DuckDB) in this process, then
@@ -38,6 +39,7 @@ from the Delta tables with show().
 
   --json          One JSON event per line on stdout instead of text
   --keep-running  Keep the local peers up afterwards (until Ctrl-C) and print how to reach them
+${UI_HELP}
 `;
 
 /** What the demo did, for `--json` and tests. */
@@ -126,6 +128,8 @@ class Out {
   constructor(
     private readonly io: Io,
     readonly progress: Progress,
+    /** The monitoring page's monitor (--ui). */
+    readonly ui?: JobMonitor,
   ) {}
   get json(): boolean {
     return this.progress.mode === "json";
@@ -187,6 +191,7 @@ async function streamToDelta(p: Peers, session: SparkSession, out: Out, checkpoi
     out.event("schema", { source: "clicks", simpleString: df.schema.simpleString(), tree: treeString(df.schema) });
     const sink = { ...p.dbx, ...p.staging, table: "clicks", mergeKeys: "id" } satisfies DatabricksOptions;
     const query = await df.writeStream.format("databricks").options(sink).option("checkpointLocation", checkpoint).trigger({ processingTime: 100 }).start();
+    out.ui?.trackQuery(query, { trigger: "ProcessingTime(100 ms)", source: "com.macrometa.spark.stream[clicks]", sink: "databricks[clicks]" });
     const unwatch = watchStream(query, out.progress);
     let seen = 0;
     query.on("progress", (pr: { numInputRows: number }) => (seen += pr.numInputRows));
@@ -242,6 +247,7 @@ async function cdcSync(p: Peers, session: SparkSession, out: Out, checkpoint: st
   });
   out.text(`subscribed to the change stream first, then the snapshot wrote ${handle.snapshot.rows} rows to main.demo.orders\n`);
   out.event("snapshot", { table: "main.demo.orders", rows: handle.snapshot.rows, rejections: handle.snapshot.rejected });
+  out.ui?.trackQuery(handle.query, { trigger: "ProcessingTime(100 ms)", source: "com.macrometa.spark.collection[orders] changes", sink: "databricks[orders]" });
   const unwatch = watchStream(handle.query, out.progress);
   try {
     await put(3, "shipped");
@@ -269,13 +275,13 @@ async function cdcSync(p: Peers, session: SparkSession, out: Out, checkpoint: st
 }
 
 /** Runs the whole demo; the peers are closed afterwards unless `keepRunning`. */
-export async function runDemo(io: Io, signal: AbortSignal, opts: { json?: boolean; keepRunning?: boolean } = {}): Promise<DemoSummary> {
+export async function runDemo(io: Io, signal: AbortSignal, opts: { json?: boolean; keepRunning?: boolean; ui?: JobMonitor } = {}): Promise<DemoSummary> {
   const started = Date.now();
-  const out = new Out(io, Progress.for(io, !!opts.json));
+  const out = new Out(io, opts.ui ? opts.ui.progressFor(io, !!opts.json) : Progress.for(io, !!opts.json), opts.ui);
   const dir = await mkdtemp(join(tmpdir(), "mmspark-demo-"));
   out.text("starting local GDN and local Databricks SQL warehouse (in this process, no accounts)...\n");
   const peers = await startPeers();
-  const session = createSession();
+  const session = createSession(opts.ui ? { logger: opts.ui.tapLogger(silentLogger) } : {});
   out.text(`  GDN       ${peers.gdn.url}\n  warehouse http://${peers.dbx.host}:${peers.dbx.port}${peers.dbx.httpPath}\n`);
   out.event("peers", { gdn: peers.gdn.url, warehouse: `http://${peers.dbx.host}:${peers.dbx.port}${peers.dbx.httpPath}` });
   try {
@@ -302,8 +308,13 @@ export const demoCommand: Command = {
   summary: "run the main job on local peers: collection -> Delta, stream -> Delta, CDC sync",
   help: HELP,
   async run(argv, io, signal) {
-    const { values } = parse(argv, { json: { type: "boolean" }, "keep-running": { type: "boolean" } }, HELP, false);
-    await runDemo(io, signal, { json: !!values.json, keepRunning: !!values["keep-running"] });
+    const { values } = parse(argv, { json: { type: "boolean" }, "keep-running": { type: "boolean" }, ...UI_FLAGS }, HELP, false);
+    const ui = await startJobUi(values, io, { name: "demo", kind: "demo" }, HELP);
+    try {
+      await runDemo(io, signal, { json: !!values.json, keepRunning: !!values["keep-running"], ...(ui ? { ui: ui.monitor } : {}) });
+    } finally {
+      await ui?.close();
+    }
     return EXIT_OK;
   },
 };

@@ -9,8 +9,9 @@ import { loadJobSpec } from "../spec/validate.js";
 import { EXIT_OK, UsageError, parse, type Command } from "../usage.js";
 import { formatRejections, totalRejected } from "../runner/report.js";
 import { runJob } from "../runner/job.js";
+import { UI_FLAGS, UI_HELP, queryInfoOf, startJobUi } from "../ui/index.js";
 
-const HELP = `Usage: mmspark run JOB.json [--json] [--verbose]
+const HELP = `Usage: mmspark run JOB.json [--json] [--verbose] [--ui PORT [--ui-host HOST]]
 
 Runs a job spec (see schema/job.schema.json) in this process:
   kind batch   read the source once and write it to the sink with its save mode; a progress bar
@@ -23,6 +24,7 @@ exits at once. At the end the rows written and rejected (with the first keys) ar
 
   --json     One JSON event per line on stdout (progress, stream-progress, result)
   --verbose  Log the runtime's info messages to stderr
+${UI_HELP}
 
 Exit codes: 0 ok, 1 failure (including an invalid job spec), 2 usage.
 `;
@@ -32,13 +34,15 @@ export const runCommand: Command = {
   summary: "run a job spec (batch, stream or sync) in this process",
   help: HELP,
   async run(argv, io, signal) {
-    const { values, positionals } = parse(argv, { json: { type: "boolean" }, verbose: { type: "boolean" } }, HELP);
+    const { values, positionals } = parse(argv, { json: { type: "boolean" }, verbose: { type: "boolean" }, ...UI_FLAGS }, HELP);
     if (positionals.length !== 1) throw new UsageError("expected exactly one job spec file", HELP);
     const spec = loadJobSpec(positionals[0]!);
-    const progress = Progress.for(io, !!values.json);
-    const session = createSession({ logger: createConsoleLogger(values.verbose ? "info" : "warn", (l) => io.err(l + "\n")), print: io.out });
+    const ui = await startJobUi(values, io, { name: spec.name, kind: spec.kind ?? "batch" }, HELP);
+    const progress = ui ? ui.monitor.progressFor(io, !!values.json) : Progress.for(io, !!values.json);
+    const logger = createConsoleLogger(values.verbose ? "info" : "warn", (l) => io.err(l + "\n"));
+    const session = createSession({ logger: ui ? ui.monitor.tapLogger(logger) : logger, print: io.out });
     try {
-      const r = await runJob(spec, { session, progress, signal });
+      const r = await runJob(spec, { session, progress, signal, ...(ui ? { onQuery: (q) => ui.monitor.trackQuery(q, queryInfoOf(spec)) } : {}) });
       if (values.json) {
         progress.event("result", { job: spec.name, ...r, rejectedTotal: totalRejected(r.rejected) });
       } else {
@@ -53,6 +57,7 @@ export const runCommand: Command = {
       return EXIT_OK;
     } finally {
       await session.stop();
+      await ui?.close();
     }
   },
 };
