@@ -22,6 +22,7 @@ import { handleDatabase, handleDatacenter, handleKeyPermission, handleKeyValidat
 import { handleCollections } from "./routes/collections.js";
 import { handleDocuments } from "./routes/documents.js";
 import { handleImport } from "./routes/imports.js";
+import { handleIndexes } from "./routes/indexes.js";
 import { handleCursor, handleQueryValidation } from "./routes/queries.js";
 import { Store, textOf } from "./store.js";
 import { StreamBroker } from "./streams/index.js";
@@ -50,6 +51,11 @@ export interface LocalGdnOptions {
    * `ManualClock` and move it forward instead of sleeping.
    */
   clock?: Clock;
+  /**
+   * How often TTL indexes and KV `expireAt` values are enforced, in ms. Default: 30000 (ArangoDB's
+   * `--ttl.frequency` default; an expired document stays visible until the next sweep).
+   */
+  expirySweepIntervalMs?: number;
 }
 
 export interface LocalGdn {
@@ -62,6 +68,8 @@ export interface LocalGdn {
   tenant: string;
   port: number;
   faults: Faults;
+  /** Removes expired documents now (TTL indexes, KV expireAt) and returns how many went. */
+  sweepExpired(): number;
   close(): Promise<void>;
 }
 
@@ -128,6 +136,17 @@ export async function startLocalGdn(options: LocalGdnOptions = {}): Promise<Loca
   ctx.host = hostPort;
   const scheme = options.tls ? "https" : "http";
   let closed = false;
+  const sweepExpired = (): number => {
+    const n = store.sweepExpired(clock.now());
+    // Outside any request: hand the deletes to the journal now.
+    if (n) journal?.flush();
+    return n;
+  };
+  const sweepEvery = options.expirySweepIntervalMs ?? 30_000;
+  let sweepTimer = clock.setTimer(function tick() {
+    sweepExpired();
+    if (!closed) sweepTimer = clock.setTimer(tick, sweepEvery);
+  }, sweepEvery);
   return {
     url: `${scheme}://${hostPort}`,
     wsUrl: `${options.tls ? "wss" : "ws"}://${hostPort}`,
@@ -135,9 +154,11 @@ export async function startLocalGdn(options: LocalGdnOptions = {}): Promise<Loca
     tenant,
     port,
     faults,
+    sweepExpired,
     async close() {
       if (closed) return;
       closed = true;
+      sweepTimer.cancel();
       const done = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
       await broker.close();
@@ -279,6 +300,9 @@ async function route(ctx: ServerContext, req: GdnRequest): Promise<Reply> {
     case "document":
       ctx.store.fabric(req.fabric);
       return handleDocuments(ctx, req);
+    case "index":
+      ctx.store.fabric(req.fabric);
+      return handleIndexes(ctx, req);
     case "import":
       ctx.store.fabric(req.fabric);
       return handleImport(ctx, req);
