@@ -23,6 +23,7 @@ import { handleCollections } from "./routes/collections.js";
 import { handleDocuments } from "./routes/documents.js";
 import { handleImport } from "./routes/imports.js";
 import { handleIndexes } from "./routes/indexes.js";
+import { handleKv } from "./routes/kv.js";
 import { handleCursor, handleQueryValidation } from "./routes/queries.js";
 import { Store, textOf } from "./store.js";
 import { StreamBroker } from "./streams/index.js";
@@ -300,6 +301,8 @@ async function route(ctx: ServerContext, req: GdnRequest): Promise<Reply> {
     case "document":
       ctx.store.fabric(req.fabric);
       return handleDocuments(ctx, req);
+    case "kv":
+      return handleKv(ctx, req);
     case "index":
       ctx.store.fabric(req.fabric);
       return handleIndexes(ctx, req);
