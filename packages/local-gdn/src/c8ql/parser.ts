@@ -5,7 +5,11 @@
  */
 import { queryError } from "../errors.js";
 import type { LosslessNumber } from "../json.js";
+import { AGGREGATES, FUNCTIONS } from "./functions/index.js";
 import { position, tokenize, type Token } from "./lexer.js";
+
+/** The row variable an expansion's projection (`a[*].b` → `.b`) is evaluated on. */
+export const EXPANSION_ITEM = "\u0000item";
 
 export type Expr =
   | { k: "lit"; v: null | boolean | number | string | LosslessNumber }
@@ -21,14 +25,27 @@ export type Expr =
   | { k: "not"; e: Expr }
   | { k: "neg"; e: Expr }
   | { k: "bin"; op: string; l: Expr; r: Expr }
-  | { k: "range"; l: Expr; r: Expr };
+  | { k: "range"; l: Expr; r: Expr }
+  | { k: "call"; name: string; args: Expr[] }
+  /** `c ? t : f`; `c ?: f` has `t` undefined (the condition's value is the result). */
+  | { k: "cond"; c: Expr; t?: Expr; f: Expr }
+  /** `obj[* FILTER … LIMIT … RETURN …]` followed by `then` (a chain on {@link EXPANSION_ITEM}). */
+  | { k: "expand"; obj: Expr; filter?: Expr; offset?: Expr; limit?: Expr; ret?: Expr; then: Expr }
+  | { k: "subquery"; q: Query };
 
 export type Op =
   | { k: "for"; v: string; src: Expr }
   | { k: "filter"; e: Expr }
   | { k: "let"; v: string; e: Expr }
   | { k: "sort"; keys: { e: Expr; desc: boolean }[] }
-  | { k: "limit"; offset: Expr | undefined; count: Expr };
+  | { k: "limit"; offset: Expr | undefined; count: Expr }
+  | {
+      k: "collect";
+      groups: [string, Expr][];
+      aggregates: { v: string; fn: string; arg: Expr }[];
+      into?: { v: string; e?: Expr };
+      count?: string;
+    };
 
 /** A write target: a collection name or a `@@bind`. */
 export type CollRef = { name: string; bind: boolean };
@@ -48,8 +65,6 @@ export interface Query {
 }
 
 const REFUSED: Record<string, string> = {
-  COLLECT: "COLLECT",
-  AGGREGATE: "AGGREGATE",
   WINDOW: "WINDOW",
   GRAPH: "graph traversal",
   OUTBOUND: "graph traversal",
@@ -75,6 +90,7 @@ export function parseQuery(src: string): Query {
 
 class QueryParser {
   private i = 0;
+  /** Variable scopes, innermost last: a subquery pushes one, COLLECT replaces its level's. */
   private readonly scope: Set<string>[] = [new Set()];
   private readonly valueBinds = new Set<string>();
   private readonly collBinds = new Set<string>();
@@ -112,7 +128,10 @@ class QueryParser {
     if (!this.isOp(t, op)) this.fail(t);
   }
   private declare(name: string): void {
-    this.scope[0]!.add(name);
+    this.scope[this.scope.length - 1]!.add(name);
+  }
+  private visible(name: string): boolean {
+    return this.scope.some((s) => s.has(name));
   }
   private ident(): string {
     const t = this.next();
@@ -120,7 +139,7 @@ class QueryParser {
     return t.text;
   }
 
-  query(): Query {
+  query(nested = false): Query {
     const ops: Op[] = [];
     const q: Query = { ops, valueBinds: this.valueBinds, collBinds: this.collBinds };
     for (;;) {
@@ -163,7 +182,11 @@ class QueryParser {
           this.next();
           ops.push({ k: "limit", offset: a, count: this.expr() });
         } else ops.push({ k: "limit", offset: undefined, count: a });
+      } else if (this.isKw(t, "COLLECT")) {
+        this.next();
+        ops.push(this.collect());
       } else if (this.isKw(t, "INSERT") || this.isKw(t, "UPDATE") || this.isKw(t, "REPLACE") || this.isKw(t, "REMOVE") || this.isKw(t, "UPSERT")) {
+        if (nested) throw unsupported("data-modification operations in subqueries");
         q.write = this.write();
         this.declare("NEW");
         this.declare("OLD");
@@ -174,12 +197,64 @@ class QueryParser {
         break;
       } else this.fail(t);
     }
+    if (nested) return q;
     const end = this.peek();
     if (end.kind !== "eof") {
       if (this.isKw(end, "FOR") || this.isKw(end, "FILTER") || this.isKw(end, "LET")) throw unsupported(`${end.text} after RETURN or a data-modification (subqueries/multiple statements)`);
       this.fail(end);
     }
     return q;
+  }
+
+  /** `COLLECT [v = e, …] [AGGREGATE v = FN(e), …] [INTO g [= e] | WITH COUNT INTO n] [OPTIONS {…}]`. */
+  private collect(): Op {
+    const groups: [string, Expr][] = [];
+    const aggregates: { v: string; fn: string; arg: Expr }[] = [];
+    const assignment = (): [string, Expr] => {
+      const v = this.ident();
+      this.expectOp("=");
+      return [v, this.expr()];
+    };
+    if (this.peek().kind === "ident" && this.isOp(this.peek(1), "="))
+      do groups.push(assignment());
+      while (this.isOp(this.peek(), ",") && this.next());
+    if (this.isKw(this.peek(), "AGGREGATE")) {
+      this.next();
+      do {
+        const [v, e] = assignment();
+        if (e.k !== "call" || !AGGREGATES.has(e.name) || e.args.length !== 1) throw unsupported("AGGREGATE expressions other than LENGTH/COUNT/SUM/AVERAGE/AVG/MIN/MAX/UNIQUE/SORTED_UNIQUE/COUNT_DISTINCT/COUNT_UNIQUE/PUSH of one value");
+        aggregates.push({ v, fn: e.name, arg: e.args[0]! });
+      } while (this.isOp(this.peek(), ",") && this.next());
+    }
+    const op: Op = { k: "collect", groups, aggregates };
+    if (this.isKw(this.peek(), "INTO")) {
+      this.next();
+      const v = this.ident();
+      op.into = { v };
+      if (this.isOp(this.peek(), "=")) {
+        this.next();
+        op.into.e = this.expr();
+      }
+      if (this.peek().kind === "ident" && this.peek().text.toUpperCase() === "KEEP") throw unsupported("COLLECT … INTO … KEEP");
+    }
+    if (this.isKw(this.peek(), "WITH")) {
+      this.next();
+      const t = this.next();
+      if (t.kind !== "ident" || t.text.toUpperCase() !== "COUNT") this.fail(t);
+      if (op.into) throw unsupported("COLLECT with both INTO and WITH COUNT INTO");
+      this.expectKw("INTO");
+      op.count = this.ident();
+    }
+    if (!groups.length && !aggregates.length && !op.into && !op.count) this.fail(this.peek());
+    // The method (hash/sorted) only changes the order of groups, which no client may rely on.
+    if (this.isKw(this.peek(), "OPTIONS")) {
+      this.next();
+      this.expr();
+    }
+    // After COLLECT only the variables it introduces are visible at this level.
+    const names = [...groups.map(([v]) => v), ...aggregates.map((a) => a.v), ...(op.into ? [op.into.v] : []), ...(op.count ? [op.count] : [])];
+    this.scope[this.scope.length - 1] = new Set(names);
+    return op;
   }
 
   private ret(): { e: Expr; distinct: boolean } {
@@ -270,9 +345,16 @@ class QueryParser {
   expr(): Expr {
     const t = this.peek();
     if (this.isOp(t, "?")) this.fail(t);
-    const e = this.or();
-    if (this.isOp(this.peek(), "?")) throw unsupported("the ternary operator (?:)");
-    return e;
+    const c = this.or();
+    if (!this.isOp(this.peek(), "?")) return c;
+    this.next();
+    if (this.isOp(this.peek(), ":")) {
+      this.next();
+      return { k: "cond", c, f: this.expr() };
+    }
+    const tExpr = this.nested(() => this.expr());
+    this.expectOp(":");
+    return { k: "cond", c, t: tExpr, f: this.expr() };
   }
   private or(): Expr {
     let l = this.and();
@@ -361,7 +443,12 @@ class QueryParser {
     return this.postfix();
   }
   private postfix(): Expr {
-    let e = this.primary();
+    return this.chain(this.primary());
+  }
+
+  /** Attribute and index accesses after `e`; an expansion `[*…]` takes the rest of the chain per item. */
+  private chain(start: Expr): Expr {
+    let e = start;
     for (;;) {
       const t = this.peek();
       if (this.isOp(t, ".")) {
@@ -374,13 +461,77 @@ class QueryParser {
         } else this.fail(a);
       } else if (this.isOp(t, "[")) {
         this.next();
-        if (this.isOp(this.peek(), "*") || this.isOp(this.peek(), "]")) throw unsupported("the array expansion/inline-filter operator [*]");
+        if (this.isOp(this.peek(), "*")) return this.expansion(e);
+        if (this.isOp(this.peek(), "]")) this.fail(this.peek());
         const idx = this.nested(() => this.expr());
         this.expectOp("]");
         e = { k: "index", obj: e, idx };
       } else return e;
     }
   }
+
+  /** After `obj[`: `* [FILTER c] [LIMIT [o,] n] [RETURN p] ]`, then the projection chain. */
+  private expansion(obj: Expr): Expr {
+    this.next();
+    if (this.isOp(this.peek(), "*")) throw unsupported("the array flattening operator [**]");
+    const node: Expr = { k: "expand", obj, then: { k: "var", name: EXPANSION_ITEM } };
+    this.scope.push(new Set(["CURRENT"]));
+    try {
+      this.nested(() => {
+        if (this.isKw(this.peek(), "FILTER")) {
+          this.next();
+          node.filter = this.expr();
+        }
+        if (this.isKw(this.peek(), "LIMIT")) {
+          this.next();
+          const a = this.expr();
+          if (this.isOp(this.peek(), ",")) {
+            this.next();
+            node.offset = a;
+            node.limit = this.expr();
+          } else node.limit = a;
+        }
+        if (this.isKw(this.peek(), "RETURN")) {
+          this.next();
+          node.ret = this.expr();
+        }
+      });
+    } finally {
+      this.scope.pop();
+    }
+    this.expectOp("]");
+    node.then = this.chain({ k: "var", name: EXPANSION_ITEM });
+    return node;
+  }
+
+  private call(name: Token): Expr {
+    const fn = name.text.toUpperCase();
+    if (!FUNCTIONS[fn]) throw unsupported(`the function ${fn}()`);
+    this.expectOp("(");
+    const args: Expr[] = [];
+    if (!this.isOp(this.peek(), ")"))
+      do args.push(this.nested(() => this.expr()));
+      while (this.isOp(this.peek(), ",") && this.next());
+    this.expectOp(")");
+    return { k: "call", name: fn, args };
+  }
+
+  /** `( FOR … RETURN … )`: its variables stay inside; it may read the enclosing ones. */
+  private subquery(): Expr {
+    this.scope.push(new Set());
+    const savedNoIn = this.noIn;
+    this.noIn = false;
+    try {
+      const q = this.query(true);
+      if (!q.ret) this.fail(this.peek());
+      this.expectOp(")");
+      return { k: "subquery", q };
+    } finally {
+      this.noIn = savedNoIn;
+      this.scope.pop();
+    }
+  }
+
   private primary(): Expr {
     const t = this.next();
     switch (t.kind) {
@@ -401,14 +552,14 @@ class QueryParser {
         if (t.text === "FOR") throw unsupported("subqueries");
         return this.fail(t);
       case "ident": {
-        if (this.isOp(this.peek(), "(")) throw unsupported(`the function ${t.text.toUpperCase()}()`);
+        if (this.isOp(this.peek(), "(")) return this.call(t);
         if (this.isOp(this.peek(), "::")) throw unsupported("user-defined functions");
-        if (this.scope[0]!.has(t.text)) return { k: "var", name: t.text };
+        if (this.visible(t.text)) return { k: "var", name: t.text };
         return { k: "name", name: t.text, pos: t.pos };
       }
       case "op":
         if (t.text === "(") {
-          if (this.isKw(this.peek(), "FOR") || this.isKw(this.peek(), "LET") || this.isKw(this.peek(), "RETURN")) throw unsupported("subqueries");
+          if (this.isKw(this.peek(), "FOR") || this.isKw(this.peek(), "LET") || this.isKw(this.peek(), "RETURN") || this.isKw(this.peek(), "COLLECT")) return this.subquery();
           const e = this.nested(() => this.expr());
           this.expectOp(")");
           return e;
@@ -436,8 +587,10 @@ class QueryParser {
               else if (kt.kind === "op" && kt.text === "[") throw unsupported("computed attribute names");
               else return this.fail(kt);
               if (!this.isOp(this.peek(), ":")) {
-                if (kt.kind === "ident") throw unsupported("shorthand object attributes");
-                this.fail(this.peek());
+                // `{ city, n }` is `{ city: city, n: n }`.
+                if (kt.kind !== "ident") this.fail(this.peek());
+                entries.push([key, this.visible(key) ? { k: "var", name: key } : { k: "name", name: key, pos: kt.pos }]);
+                continue;
               }
               this.next();
               entries.push([key, this.nested(() => this.expr())]);
