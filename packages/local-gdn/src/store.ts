@@ -176,15 +176,15 @@ export class Collection {
 
   /** Keys due to expire at `nowMs`: under a TTL index, or a KV value's `expireAt` (Unix seconds, -1 = never). */
   expiredKeys(nowMs: number): string[] {
-    const out = this.indexes.expired(nowMs);
+    const out = new Set(this.indexes.expired(nowMs));
     if (this.meta.expiration) {
       for (const [key, doc] of this.docs) {
         const at = doc.expireAt;
         const s = typeof at === "number" ? at : at instanceof LosslessNumber ? Number(at.lexeme) : -1;
-        if (s > 0 && s * 1000 <= nowMs && !out.includes(key)) out.push(key);
+        if (s > 0 && s * 1000 <= nowMs) out.add(key);
       }
     }
-    return out;
+    return [...out];
   }
 
   /** Loads a document from the journal or snapshot without emitting a change. */
