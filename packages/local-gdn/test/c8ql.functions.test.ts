@@ -126,6 +126,13 @@ describe("C8QL constructs", () => {
     expect(await one("RETURN LENGTH((FOR p IN fx FILTER p.city == 'Oslo' RETURN 1))")).toBe(2);
   });
 
+  it("checks a subquery's collections up front, even when no row runs it, and lists them on validation", async () => {
+    const r = await q("FOR p IN fx FILTER false LET x = (FOR n IN nowhere RETURN n) RETURN x");
+    expect(r.json).toMatchObject({ code: 404, errorNum: 1203 });
+    const v = await call("POST", "query", { query: "FOR p IN fx LET x = (FOR o IN other RETURN o) RETURN x" });
+    expect(v.json.collections.sort()).toEqual(["fx", "other"]);
+  });
+
   it("groups with COLLECT in ascending group order, with INTO, INTO projection and WITH COUNT INTO", async () => {
     const counts = await q("FOR p IN fx COLLECT city = p.city WITH COUNT INTO n RETURN {city, n}");
     expect(counts.json.result).toEqual([{ city: "Lima", n: 1 }, { city: "Oslo", n: 2 }, { city: "Rome", n: 1 }]);

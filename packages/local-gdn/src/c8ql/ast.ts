@@ -63,3 +63,73 @@ export interface Query {
 export function unsupported(what: string): Error {
   return queryError(`unsupported C8QL construct: ${what} is not supported by local-gdn`);
 }
+
+/** Subqueries directly inside an expression (not those nested in them). */
+export function subqueriesOf(e: Expr | undefined, out: Query[] = []): Query[] {
+  if (!e) return out;
+  switch (e.k) {
+    case "subquery":
+      out.push(e.q);
+      break;
+    case "attr":
+      subqueriesOf(e.obj, out);
+      break;
+    case "index":
+      subqueriesOf(e.obj, out);
+      subqueriesOf(e.idx, out);
+      break;
+    case "arr":
+      for (const x of e.items) subqueriesOf(x, out);
+      break;
+    case "obj":
+      for (const [, x] of e.entries) subqueriesOf(x, out);
+      break;
+    case "not":
+    case "neg":
+      subqueriesOf(e.e, out);
+      break;
+    case "bin":
+    case "range":
+      subqueriesOf(e.l, out);
+      subqueriesOf(e.r, out);
+      break;
+    case "call":
+      for (const x of e.args) subqueriesOf(x, out);
+      break;
+    case "cond":
+      subqueriesOf(e.c, out);
+      subqueriesOf(e.t, out);
+      subqueriesOf(e.f, out);
+      break;
+    case "expand":
+      for (const x of [e.obj, e.filter, e.offset, e.limit, e.ret, e.then]) subqueriesOf(x, out);
+      break;
+    default:
+      break;
+  }
+  return out;
+}
+
+/** Every expression of a query's own statements (not of its subqueries). */
+export function expressionsOf(q: Query): Expr[] {
+  const out: Expr[] = [];
+  for (const op of q.ops) {
+    if (op.k === "for") out.push(op.src);
+    else if (op.k === "filter" || op.k === "let") out.push(op.e);
+    else if (op.k === "sort") out.push(...op.keys.map((k) => k.e));
+    else if (op.k === "limit") out.push(...(op.offset ? [op.offset] : []), op.count);
+    else if (op.k === "collect") {
+      out.push(...op.groups.map(([, e]) => e), ...op.aggregates.map((a) => a.arg));
+      if (op.into?.e) out.push(op.into.e);
+    }
+  }
+  const w = q.write;
+  if (w) {
+    if (w.k === "insert") out.push(w.doc);
+    else if (w.k === "upsert") out.push(w.search, w.insert, w.update);
+    else out.push(w.key, ...(w.k !== "remove" && w.with ? [w.with] : []));
+    if (w.options) out.push(w.options);
+  }
+  if (q.ret) out.push(q.ret.e);
+  return out;
+}

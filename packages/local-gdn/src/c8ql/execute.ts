@@ -10,6 +10,7 @@ import { position } from "./lexer.js";
 import { textOf, type Collection, type Store } from "../store.js";
 import { collectRows } from "./collect.js";
 import { checkArity, FUNCTIONS, type FunctionContext } from "./functions/index.js";
+import { expressionsOf, subqueriesOf } from "./ast.js";
 import { EXPANSION_ITEM, parseQuery, unsupported, type CollRef, type Expr, type Op, type Query, type Write } from "./parser.js";
 import { compare, finite, like, toNumber, truthy, type Value } from "./values.js";
 
@@ -48,15 +49,16 @@ function checkBinds(q: Query, bindVars: Record<string, JsonValue>): void {
   }
 }
 
-/** Collections a query names (FOR sources and write targets), after resolving `@@` binds. */
-export function queryCollections(q: Query, bindVars: Record<string, JsonValue>): string[] {
-  const out = new Set<string>();
+/** Collections a query names (FOR sources and write targets, subqueries included), after resolving `@@` binds. */
+export function queryCollections(q: Query, bindVars: Record<string, JsonValue>, out = new Set<string>()): string[] {
   for (const op of q.ops)
     if (op.k === "for") {
       if (op.src.k === "name") out.add(op.src.name);
       else if (op.src.k === "collbind" && typeof bindVars[`@${op.src.name}`] === "string") out.add(bindVars[`@${op.src.name}`] as string);
     }
   if (q.write) out.add(q.write.coll.bind ? String(bindVars[`@${q.write.coll.name}`]) : q.write.coll.name);
+  // A subquery's collections must exist even when no outer row ever runs it, as on the server.
+  for (const e of expressionsOf(q)) for (const sub of subqueriesOf(e)) queryCollections(sub, bindVars, out);
   return [...out];
 }
 
