@@ -6,7 +6,7 @@
  * @packageDocumentation
  */
 import { badParameter, ErrorNum, GdnHttpError } from "./errors.js";
-import { isJsonObject, LosslessNumber, type JsonObject, type JsonValue } from "./json.js";
+import { equalityKey, isJsonObject, LosslessNumber, type JsonObject, type JsonValue } from "./json.js";
 
 export type IndexType = "primary" | "persistent" | "hash" | "skiplist" | "ttl" | "fulltext" | "geo";
 
@@ -45,19 +45,6 @@ function pathValue(doc: JsonObject, path: string): JsonValue | undefined {
   return v;
 }
 
-/** A text equal for values the server treats as equal (1 and 1.0 are one number). */
-function canonical(v: JsonValue | undefined): string {
-  if (v === undefined || v === null) return "null";
-  if (v instanceof LosslessNumber) {
-    const b = v.toBigInt();
-    return b !== undefined ? b.toString() : JSON.stringify(Number(v.lexeme));
-  }
-  if (typeof v === "number") return Number.isInteger(v) ? BigInt(v).toString() : JSON.stringify(v);
-  if (Array.isArray(v)) return `[${v.map(canonical).join(",")}]`;
-  if (typeof v === "object") return `{${Object.keys(v).sort().map((k) => `${JSON.stringify(k)}:${canonical(v[k])}`).join(",")}}`;
-  return JSON.stringify(v);
-}
-
 /**
  * Expiry time (ms since epoch) of a document under a TTL index: the indexed attribute holds a
  * Unix timestamp in seconds or an ISO 8601 date string; anything else never expires (AQL TTL docs).
@@ -81,7 +68,7 @@ class UniqueTable {
   entry(doc: JsonObject): string | undefined {
     const values = this.def.fields.map((f) => pathValue(doc, f));
     if (this.def.sparse && values.some((v) => v === undefined || v === null)) return undefined;
-    return values.map(canonical).join("\u0000");
+    return values.map(equalityKey).join("\u0000");
   }
 }
 

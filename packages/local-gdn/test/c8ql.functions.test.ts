@@ -62,7 +62,7 @@ const FUNCTION_CASES: [string, string, unknown][] = [
   ["VALUES", "RETURN [VALUES({a:1,_key:'k'}), VALUES({a:1,_key:'k'}, true)]", [[1, "k"], [1]]],
   ["FIRST", "RETURN [FIRST([1,2]), FIRST([]), FIRST('x')]", [1, null, null]],
   ["LAST", "RETURN [LAST([1,2]), LAST([]), LAST(null)]", [2, null, null]],
-  ["UNIQUE", "RETURN [LENGTH(UNIQUE([1,2,2,'2',1,null,null])), SORTED_UNIQUE([3,1,3,2]), COUNT_DISTINCT(['a','a','b'])]", [4, [1, 2, 3], 2]],
+  ["UNIQUE", "RETURN [LENGTH(UNIQUE([1,2,2,'2',1,null,null,1.0])), SORTED_UNIQUE([3,1,3,2]), COUNT_DISTINCT(['a','a','b'])]", [4, [1, 2, 3], 2]],
   ["PUSH", "RETURN [PUSH([1], 2), PUSH([1], 1, true), PUSH('x', 1)]", [[1, 2], [1], null]],
   ["SUM", "RETURN [SUM([1,2,3,4]), SUM([null,-5,6]), SUM([]), SUM('x'), SUM([1,'2'])]", [10, 1, 0, null, null]],
   ["MIN", "RETURN [MIN([5,null,2]), MIN(['b', 3, true]), MIN([]), MIN([null])]", [2, true, null, null]],
@@ -143,6 +143,8 @@ describe("C8QL constructs", () => {
     const multi = await q("FOR p IN fx COLLECT city = p.city, old = p.age > 30 RETURN [city, old]");
     expect(multi.json.result).toEqual([["Lima", true], ["Oslo", false], ["Oslo", true], ["Rome", false]]);
     expect((await q("FOR p IN fx FILTER p.nope COLLECT WITH COUNT INTO n RETURN n")).json.result).toEqual([0]);
+    // Groups compare values, not their text: 1 and 1.0 are one group.
+    expect((await q("FOR x IN [1, 1.0, 2, {a: 1, b: 2}, {b: 2, a: 1}] COLLECT v = x WITH COUNT INTO n RETURN n")).json.result).toEqual([2, 1, 2]);
   });
 
   it("aggregates with COLLECT … AGGREGATE (nulls ignored)", async () => {

@@ -5,7 +5,7 @@
  * for no input (`COLLECT WITH COUNT INTO n` over nothing gives n = 0).
  * @packageDocumentation
  */
-import { stringifyJson, type JsonValue } from "../json.js";
+import { equalityKey, type JsonValue } from "../json.js";
 import { FUNCTIONS, length } from "./functions/index.js";
 import type { FunctionContext } from "./functions/index.js";
 import type { Expr, Op } from "./parser.js";
@@ -24,7 +24,7 @@ export function collectRows(op: CollectOp, rows: Row[], base: Row, evaluate: (e:
   const groups = new Map<string, { values: Value[]; rows: Row[] }>();
   for (const r of rows) {
     const values = op.groups.map(([, e]) => evaluate(e, r) ?? null);
-    const key = stringifyJson(values as JsonValue[]);
+    const key = equalityKey(values as JsonValue[]);
     const g = groups.get(key);
     if (g) g.rows.push(r);
     else groups.set(key, { values, rows: [r] });

@@ -4,7 +4,7 @@
  * non-array where an array is expected gives null.
  * @packageDocumentation
  */
-import { LosslessNumber, stringifyJson, type JsonValue } from "../../json.js";
+import { equalityKey, LosslessNumber, type JsonValue } from "../../json.js";
 import { compare, finite, type Value } from "../values.js";
 import type { FunctionTable } from "./registry.js";
 import { isArray, isNumber, isObject, toStr } from "./types.js";
@@ -50,7 +50,7 @@ export function unique(v: Value): JsonValue[] | null {
   const seen = new Set<string>();
   const out: JsonValue[] = [];
   for (const x of v) {
-    const k = stringifyJson(x ?? null);
+    const k = equalityKey(x ?? null);
     if (!seen.has(k)) {
       seen.add(k);
       out.push(x);
