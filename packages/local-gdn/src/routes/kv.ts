@@ -5,7 +5,7 @@
  * (Unix seconds; -1 never) has passed is removed by the expiry sweep, like a TTL index.
  * @packageDocumentation
  */
-import { badParameter, ErrorNum, GdnHttpError, notFoundCollection } from "../errors.js";
+import { badParameter, GdnHttpError, notFoundCollection } from "../errors.js";
 import { flag, ok, parseBody, type GdnRequest, type Reply, type ServerContext } from "../http.js";
 import { isJsonObject, LosslessNumber, type JsonObject, type JsonValue } from "../json.js";
 import type { Collection } from "../store.js";
@@ -136,7 +136,7 @@ function putPair(c: Collection, item: JsonValue | undefined, lossless: boolean):
   if (!(typeof at === "number" || at instanceof LosslessNumber) || !Number.isInteger(Number(at))) throw badParameter("expireAt must be an integer (Unix seconds, -1 for never)");
   const doc: JsonObject = { _key: item._key, value: item.value as JsonValue, expireAt: at };
   if (item.groupID !== undefined) {
-    if (typeof item.groupID !== "string") throw new GdnHttpError(400, ErrorNum.BAD_PARAMETER, "groupID must be a string");
+    if (typeof item.groupID !== "string") throw badParameter("groupID must be a string");
     doc.groupID = item.groupID;
   }
   const r = c.insert(doc, { overwrite: true, lossless });
