@@ -55,6 +55,20 @@ export class Auth {
     return false;
   }
 
+  /** The owner of a configured key, or undefined. */
+  validateApiKey(key: string): { tenant: string; user: string; keyid: string } | undefined {
+    if (!this.keys.has(key)) return undefined;
+    const parts = parseApiKey(key)!;
+    return { tenant: parts.tenant, user: "root", keyid: parts.keyid };
+  }
+
+  /** The tenant and user of a JWT this server issued and that has not expired, or undefined. */
+  validateJwt(token: string): { tenant: string; user: string } | undefined {
+    if (!this.verifyJwt(token)) return undefined;
+    const payload = JSON.parse(Buffer.from(token.split(".")[1]!, "base64url").toString("utf8")) as { tenant?: string; sub?: string };
+    return { tenant: payload.tenant ?? this.tenant, user: payload.sub ?? "root" };
+  }
+
   login(email: unknown, password: unknown): string | undefined {
     const u = this.users.find((x) => x.email === email && x.password === password);
     if (!u) return undefined;

@@ -4,6 +4,7 @@
  */
 import type { IncomingHttpHeaders } from "node:http";
 import type { Auth } from "./auth.js";
+import type { Clock } from "./clock.js";
 import type { CursorRegistry } from "./cursors.js";
 import { GdnHttpError } from "./errors.js";
 import type { Faults } from "./faults.js";
@@ -24,6 +25,7 @@ export interface ServerContext {
   /** Host (and port) clients use, for `/datacenter/*` tags. */
   host: string;
   maxBatchSize: number;
+  clock: Clock;
 }
 
 export interface GdnRequest {
@@ -34,6 +36,14 @@ export interface GdnRequest {
   query: URLSearchParams;
   headers: IncomingHttpHeaders;
   body: Buffer;
+  /** The host (and port) the client addressed, without a leading `api-`, as the live server reports regions. */
+  publicHost: string;
+}
+
+/** `Host` header without the `api-` prefix jsC8 and the docs put in front of a region's host. */
+export function publicHostOf(hostHeader: string | undefined, fallback: string): string {
+  const h = hostHeader?.trim() || fallback;
+  return h.startsWith("api-") ? h.slice(4) : h;
 }
 
 export interface Reply {

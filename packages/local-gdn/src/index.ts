@@ -4,3 +4,4 @@ export type { LocalUser } from "./auth.js";
 export { parseApiKey } from "./auth.js";
 export { Faults, type FaultSettings } from "./faults.js";
 export { LosslessNumber, parseJson, stringifyJson, type JsonValue } from "./json.js";
+export { ManualClock, systemClock, type Clock, type ClockTimer } from "./clock.js";

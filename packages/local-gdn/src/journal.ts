@@ -57,6 +57,7 @@ export class Journal {
       const p = join(this.dir, file);
       if (existsSync(p)) this.replay(readFileSync(p, "utf8"));
     }
+    for (const f of this.store.fabrics.values()) for (const c of f.collections.values()) c.indexes.rebuild();
   }
 
   private replay(text: string): void {

@@ -240,3 +240,19 @@ export function isLossless(v: unknown): v is LosslessNumber {
 export function isJsonObject(v: unknown): v is JsonObject {
   return typeof v === "object" && v !== null && !Array.isArray(v) && !(v instanceof LosslessNumber);
 }
+
+/**
+ * A text that is equal exactly for values the server treats as equal: 1 and 1.0 are one number and
+ * object attribute order does not matter (unique indexes, COLLECT groups, UNIQUE).
+ */
+export function equalityKey(v: JsonValue | undefined): string {
+  if (v === undefined || v === null) return "null";
+  if (v instanceof LosslessNumber) {
+    const b = v.toBigInt();
+    return b !== undefined ? b.toString() : JSON.stringify(Number(v.lexeme));
+  }
+  if (typeof v === "number") return Number.isInteger(v) ? BigInt(v).toString() : JSON.stringify(v);
+  if (Array.isArray(v)) return `[${v.map(equalityKey).join(",")}]`;
+  if (typeof v === "object") return `{${Object.keys(v).sort().map((k) => `${JSON.stringify(k)}:${equalityKey(v[k])}`).join(",")}}`;
+  return JSON.stringify(v);
+}

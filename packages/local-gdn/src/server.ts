@@ -10,17 +10,20 @@ import { createServer as createHttpServer, type IncomingMessage, type Server, ty
 import { createServer as createHttpsServer } from "node:https";
 import type { AddressInfo } from "node:net";
 import type { Duplex } from "node:stream";
+import { systemClock, type Clock } from "./clock.js";
 import { Auth, generateApiKey, parseApiKey, type LocalUser } from "./auth.js";
 import { CursorRegistry } from "./cursors.js";
 import { badParameter, GdnHttpError } from "./errors.js";
 import { Faults } from "./faults.js";
-import { parseBody, type GdnRequest, type Reply, type ServerContext } from "./http.js";
+import { parseBody, publicHostOf, type GdnRequest, type Reply, type ServerContext } from "./http.js";
 import { Journal } from "./journal.js";
 import { stringifyJson, type JsonObject, type JsonValue } from "./json.js";
-import { handleDatabase, handleDatacenter, handleKeyPermission, handleLogin, handleOtp, handleUser } from "./routes/admin.js";
+import { handleDatabase, handleDatacenter, handleKeyPermission, handleKeyValidate, handleLogin, handleOtp, handleUser } from "./routes/admin.js";
 import { handleCollections } from "./routes/collections.js";
 import { handleDocuments } from "./routes/documents.js";
 import { handleImport } from "./routes/imports.js";
+import { handleIndexes } from "./routes/indexes.js";
+import { handleKv } from "./routes/kv.js";
 import { handleCursor, handleQueryValidation } from "./routes/queries.js";
 import { Store, textOf } from "./store.js";
 import { StreamBroker } from "./streams/index.js";
@@ -44,6 +47,16 @@ export interface LocalGdnOptions {
   region?: string;
   /** Upper bound applied to a cursor's batchSize. Default: 1000 (the documented maximum). */
   maxBatchSize?: number;
+  /**
+   * Time for nack redelivery, TTL-index and KV expiry. Default: the system clock. Tests pass a
+   * `ManualClock` and move it forward instead of sleeping.
+   */
+  clock?: Clock;
+  /**
+   * How often TTL indexes and KV `expireAt` values are enforced, in ms. Default: 30000 (ArangoDB's
+   * `--ttl.frequency` default; an expired document stays visible until the next sweep).
+   */
+  expirySweepIntervalMs?: number;
 }
 
 export interface LocalGdn {
@@ -56,6 +69,8 @@ export interface LocalGdn {
   tenant: string;
   port: number;
   faults: Faults;
+  /** Removes expired documents now (TTL indexes, KV expireAt) and returns how many went. */
+  sweepExpired(): number;
   close(): Promise<void>;
 }
 
@@ -69,7 +84,8 @@ export async function startLocalGdn(options: LocalGdnOptions = {}): Promise<Loca
   const faults = new Faults();
   const store = new Store();
   const journal = options.dataDir ? new Journal(options.dataDir, store) : undefined;
-  const brokerOptions: ConstructorParameters<typeof StreamBroker>[0] = { tenant, faults };
+  const clock = options.clock ?? systemClock;
+  const brokerOptions: ConstructorParameters<typeof StreamBroker>[0] = { tenant, faults, clock };
   if (options.dataDir) brokerOptions.dataDir = options.dataDir;
   const broker = new StreamBroker(brokerOptions);
   await broker.open();
@@ -98,6 +114,7 @@ export async function startLocalGdn(options: LocalGdnOptions = {}): Promise<Loca
     region: options.region ?? "local-gdn",
     host: "",
     maxBatchSize: options.maxBatchSize ?? 1000,
+    clock,
   };
 
   const handler = (req: IncomingMessage, res: ServerResponse): void => {
@@ -120,6 +137,17 @@ export async function startLocalGdn(options: LocalGdnOptions = {}): Promise<Loca
   ctx.host = hostPort;
   const scheme = options.tls ? "https" : "http";
   let closed = false;
+  const sweepExpired = (): number => {
+    const n = store.sweepExpired(clock.now());
+    // Outside any request: hand the deletes to the journal now.
+    if (n) journal?.flush();
+    return n;
+  };
+  const sweepEvery = options.expirySweepIntervalMs ?? 30_000;
+  let sweepTimer = clock.setTimer(function tick() {
+    sweepExpired();
+    if (!closed) sweepTimer = clock.setTimer(tick, sweepEvery);
+  }, sweepEvery);
   return {
     url: `${scheme}://${hostPort}`,
     wsUrl: `${options.tls ? "wss" : "ws"}://${hostPort}`,
@@ -127,9 +155,11 @@ export async function startLocalGdn(options: LocalGdnOptions = {}): Promise<Loca
     tenant,
     port,
     faults,
+    sweepExpired,
     async close() {
       if (closed) return;
       closed = true;
+      sweepTimer.cancel();
       const done = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
       await broker.close();
@@ -179,7 +209,7 @@ function readBody(req: IncomingMessage): Promise<Buffer> {
   });
 }
 
-function send(ctx: ServerContext, res: ServerResponse, started: number, reply: Reply): void {
+function send(ctx: ServerContext, res: ServerResponse, started: number, reply: Reply, region = ctx.host): void {
   ctx.journal?.flush();
   const text = reply.raw ?? (reply.body === undefined ? "" : stringifyJson(reply.body as JsonValue, textOf));
   // Encode once: measuring and then writing a string would encode a 1 MB cursor page twice.
@@ -187,7 +217,7 @@ function send(ctx: ServerContext, res: ServerResponse, started: number, reply: R
   const headers: Record<string, string | number> = {
     "Content-Type": "application/json; charset=utf-8",
     "Content-Length": payload.length,
-    "x-gdn-region": ctx.host,
+    "x-gdn-region": region,
     "x-gdn-requestid": randomUUID(),
     "x-gdn-responsetime": String(Math.round(performance.now() - started)),
     "Access-Control-Expose-Headers": EXPOSE,
@@ -206,6 +236,7 @@ function errorReply(e: unknown): Reply {
 
 async function handle(ctx: ServerContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const started = performance.now();
+  const region = publicHostOf(req.headers.host, ctx.host);
   try {
     const url = new URL(req.url ?? "/", "http://local");
     let segs = url.pathname.split("/").filter(Boolean).map((s) => decodeURIComponent(s));
@@ -224,7 +255,7 @@ async function handle(ctx: ServerContext, req: IncomingMessage, res: ServerRespo
         void body;
         const headers: Record<string, string> = f.retryAfterSeconds !== undefined ? { "Retry-After": String(f.retryAfterSeconds) } : {};
         const message = failure === 429 ? "too many requests" : "service unavailable";
-        send(ctx, res, started, { status: failure, body: { error: true, code: failure, errorNum: failure, errorMessage: message }, headers });
+        send(ctx, res, started, { status: failure, body: { error: true, code: failure, errorNum: failure, errorMessage: message }, headers }, region);
         return;
       }
     }
@@ -236,14 +267,14 @@ async function handle(ctx: ServerContext, req: IncomingMessage, res: ServerRespo
       segs = segs.slice(2);
     }
     if (segs[0] === "_api") segs = segs.slice(1);
-    const greq: GdnRequest = { method: req.method ?? "GET", segments: segs, fabric, query: url.searchParams, headers: req.headers, body };
+    const greq: GdnRequest = { method: req.method ?? "GET", segments: segs, fabric, query: url.searchParams, headers: req.headers, body, publicHost: region };
 
-    if (segs[0] === "_open" && segs[1] === "auth" && greq.method === "POST") return send(ctx, res, started, handleLogin(ctx, greq));
+    if (segs[0] === "_open" && segs[1] === "auth" && greq.method === "POST") return send(ctx, res, started, handleLogin(ctx, greq), region);
     if (!ctx.auth.check(req.headers.authorization))
-      return send(ctx, res, started, { status: 401, body: { error: true, code: 401, errorNum: 11, errorMessage: "not authorized to execute this request" } });
-    return send(ctx, res, started, await route(ctx, greq));
+      return send(ctx, res, started, { status: 401, body: { error: true, code: 401, errorNum: 11, errorMessage: "not authorized to execute this request" } }, region);
+    return send(ctx, res, started, await route(ctx, greq), region);
   } catch (e) {
-    if (!res.headersSent) send(ctx, res, started, errorReply(e));
+    if (!res.headersSent) send(ctx, res, started, errorReply(e), region);
   }
 }
 
@@ -257,10 +288,11 @@ async function route(ctx: ServerContext, req: GdnRequest): Promise<Reply> {
       if (req.segments[1] === "otp" && req.method === "POST") return handleOtp(ctx);
       break;
     case "datacenter":
-      return handleDatacenter(ctx, req.segments);
+      return handleDatacenter(ctx, req);
     case "user":
       return handleUser(ctx);
     case "key":
+      if (req.segments[1] === "validate" && req.segments.length === 2) return handleKeyValidate(ctx, req);
       return handleKeyPermission(ctx, req, req.segments);
     case "database":
       return handleDatabase(ctx, req);
@@ -269,6 +301,11 @@ async function route(ctx: ServerContext, req: GdnRequest): Promise<Reply> {
     case "document":
       ctx.store.fabric(req.fabric);
       return handleDocuments(ctx, req);
+    case "kv":
+      return handleKv(ctx, req);
+    case "index":
+      ctx.store.fabric(req.fabric);
+      return handleIndexes(ctx, req);
     case "import":
       ctx.store.fabric(req.fabric);
       return handleImport(ctx, req);

@@ -4,7 +4,8 @@
  * @packageDocumentation
  */
 import { badParameter, ErrorNum, GdnHttpError, notFoundCollection, notFoundDocument, notFoundFabric, uniqueViolation } from "./errors.js";
-import { isJsonObject, type JsonObject, type JsonValue, stringifyJson } from "./json.js";
+import { IndexSet, type IndexDef } from "./indexes.js";
+import { isJsonObject, LosslessNumber, type JsonObject, type JsonValue, stringifyJson } from "./json.js";
 
 const texts = new WeakMap<object, string>();
 /** Stored documents holding at least one lossless number (they need the slow serialiser). */
@@ -26,6 +27,12 @@ export interface CollectionMeta {
   isSystem: boolean;
   cacheEnabled: boolean;
   keyOptions: { type: string; allowUserKeys: boolean };
+  /** "KV" for key-value collections (`_api/kv`). Default: "DOC". */
+  collectionModel?: "DOC" | "KV";
+  /** KV collections created with `expiration=true`: values expire at their `expireAt` (Unix seconds). */
+  expiration?: boolean;
+  /** Secondary index definitions (the primary index is implicit). */
+  indexes?: IndexDef[];
 }
 
 /** What a committed write tells the journal and the change stream. */
@@ -45,11 +52,23 @@ const NAME_RE = /^[a-zA-Z][a-zA-Z0-9_-]{0,255}$/;
 
 export class Collection {
   readonly docs = new Map<string, JsonObject>();
+  readonly indexes: IndexSet;
   constructor(
     readonly fabric: Fabric,
     readonly meta: CollectionMeta,
     private readonly store: Store,
-  ) {}
+  ) {
+    this.indexes = new IndexSet(meta.name, this.docs, () => store.nextId());
+    if (meta.indexes?.length) this.indexes.restore(meta.indexes);
+  }
+  get model(): "DOC" | "KV" {
+    return this.meta.collectionModel ?? "DOC";
+  }
+  /** Records index changes in the metadata (persisted with it). */
+  indexesChanged(): void {
+    this.meta.indexes = this.indexes.persisted();
+    this.store.listener?.onMetadata();
+  }
   get name(): string {
     return this.meta.name;
   }
@@ -66,8 +85,12 @@ export class Collection {
     return doc;
   }
 
-  private commitPut(doc: JsonObject): void {
-    this.docs.set(doc._key as string, doc);
+  private commitPut(doc: JsonObject, old: JsonObject | undefined): void {
+    const key = doc._key as string;
+    // Unique indexes refuse the write before anything changes.
+    this.indexes.check(key, doc);
+    this.indexes.onPut(key, doc, old);
+    this.docs.set(key, doc);
     this.store.emit({ op: "put", fabric: this.fabric.name, collection: this.meta.name, doc, text: texts.get(doc)! }, this.meta.hasStream);
   }
 
@@ -98,7 +121,7 @@ export class Collection {
     if (old && !opts.overwrite) throw uniqueViolation(this.meta.name);
     key ??= this.store.nextKey(this.docs);
     const doc = this.build(key, body, opts.lossless);
-    this.commitPut(doc);
+    this.commitPut(doc, old);
     return old ? { doc, old } : { doc };
   }
 
@@ -117,7 +140,7 @@ export class Collection {
     const old = this.mustGet(key);
     this.checkRev(old, opts.expectRev);
     const doc = this.build(key, body, opts.lossless);
-    this.commitPut(doc);
+    this.commitPut(doc, old);
     return { doc, old };
   }
 
@@ -132,7 +155,7 @@ export class Collection {
     this.checkRev(old, opts.expectRev);
     const merged = mergePatch(old, patch, opts.keepNull ?? true, opts.mergeObjects ?? true);
     const doc = this.build(key, merged, opts.lossless || losslessDocs.has(old));
-    this.commitPut(doc);
+    this.commitPut(doc, old);
     return { doc, old };
   }
 
@@ -140,13 +163,28 @@ export class Collection {
     const old = this.mustGet(key);
     this.checkRev(old, opts.expectRev);
     this.docs.delete(key);
+    this.indexes.onDelete(key, old);
     this.store.emit({ op: "delete", fabric: this.fabric.name, collection: this.meta.name, key }, this.meta.hasStream);
     return old;
   }
 
   truncate(): void {
     this.docs.clear();
+    this.indexes.onTruncate();
     this.store.emit({ op: "truncate", fabric: this.fabric.name, collection: this.meta.name }, false);
+  }
+
+  /** Keys due to expire at `nowMs`: under a TTL index, or a KV value's `expireAt` (Unix seconds, -1 = never). */
+  expiredKeys(nowMs: number): string[] {
+    const out = new Set(this.indexes.expired(nowMs));
+    if (this.meta.expiration) {
+      for (const [key, doc] of this.docs) {
+        const at = doc.expireAt;
+        const s = typeof at === "number" ? at : at instanceof LosslessNumber ? Number(at.lexeme) : -1;
+        if (s > 0 && s * 1000 <= nowMs) out.add(key);
+      }
+    }
+    return [...out];
   }
 
   /** Loads a document from the journal or snapshot without emitting a change. */
@@ -164,7 +202,7 @@ export class Collection {
       name: m.name,
       status: 3,
       type: m.type,
-      collectionModel: "DOC",
+      collectionModel: this.model,
       isSpot: m.isSpot,
       isLocal: m.isLocal,
       hasStream: m.hasStream,
@@ -188,7 +226,7 @@ export class Collection {
       type: m.type,
       hasStream: m.hasStream,
       globallyUniqueId: `local/${m.id}`,
-      collectionModel: "DOC",
+      collectionModel: this.model,
     };
   }
   properties(): Record<string, unknown> {
@@ -238,6 +276,8 @@ export interface CreateCollectionOptions {
   cacheEnabled?: boolean;
   keyOptions?: { type?: string; allowUserKeys?: boolean };
   id?: string;
+  collectionModel?: "DOC" | "KV";
+  expiration?: boolean;
 }
 
 export class Store {
@@ -279,6 +319,18 @@ export class Store {
   counters(): { key: number; id: number } {
     return { key: this.keyCounter, id: this.idCounter };
   }
+  /** Removes every expired document (emitting its change-stream delete); returns how many. */
+  sweepExpired(nowMs: number): number {
+    let n = 0;
+    for (const f of this.fabrics.values())
+      for (const c of f.collections.values())
+        for (const key of c.expiredKeys(nowMs)) {
+          c.remove(key);
+          n++;
+        }
+    return n;
+  }
+
   restoreCounters(c: { key?: number; id?: number }): void {
     this.keyCounter = Math.max(this.keyCounter, c.key ?? 0);
     this.idCounter = Math.max(this.idCounter, c.id ?? 0);
@@ -327,6 +379,10 @@ export class Store {
       cacheEnabled: !!o.cacheEnabled,
       keyOptions: { type: o.keyOptions?.type ?? "traditional", allowUserKeys: o.keyOptions?.allowUserKeys ?? true },
     };
+    if (o.collectionModel === "KV") {
+      meta.collectionModel = "KV";
+      meta.expiration = !!o.expiration;
+    }
     const c = new Collection(f, meta, this);
     f.collections.set(o.name, c);
     this.listener?.onMetadata();

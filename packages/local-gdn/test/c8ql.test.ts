@@ -68,11 +68,13 @@ describe("C8QL subset", () => {
 
   it("refuses constructs outside the subset with 400/1501 naming them", async () => {
     const cases: [string, RegExp][] = [
-      ["FOR p IN people COLLECT c = p.city RETURN c", /COLLECT/],
-      ["FOR p IN people RETURN LENGTH(p.tags)", /function LENGTH/],
-      ["FOR p IN people RETURN p.tags[*]", /\[\*\]/],
-      ["FOR p IN people RETURN p.age > 1 ? 1 : 2", /ternary/],
-      ["FOR p IN people RETURN (FOR x IN people RETURN x)", /subquer/],
+      ["FOR p IN people COLLECT c = p.city INTO g KEEP p RETURN c", /KEEP/],
+      ["FOR p IN people RETURN REGEX_TEST(p.name, 'A')", /function REGEX_TEST/],
+      ["FOR p IN people RETURN p.tags[**]", /\[\*\*\]/],
+      ["FOR p IN people RETURN (FOR x IN people REMOVE x IN people)", /subquer/],
+      ["FOR p IN people WINDOW { preceding: 1 } AGGREGATE s = SUM(p.age) RETURN s", /WINDOW/],
+      ["FOR p IN people COLLECT AGGREGATE s = CONCAT(p.name) RETURN s", /AGGREGATE/],
+      ["FOR p IN people RETURN {[p.name]: 1}", /computed attribute names/],
       ["FOR p IN people FILTER p.name =~ 'A' RETURN p", /regular-expression/],
       ["FOR v IN 1..3 OUTBOUND 'people/a' GRAPH 'g' RETURN v", /graph/],
       ["FOR p IN people UPDATE p WITH {} IN people OPTIONS {mystery: 1}", /mystery/],

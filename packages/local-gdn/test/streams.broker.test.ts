@@ -6,6 +6,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
+import { ManualClock } from "../src/clock.js";
 import { Faults } from "../src/faults.js";
 import { decodeMessageId, encodeMessageId, StreamBroker } from "../src/streams/index.js";
 
@@ -88,6 +89,7 @@ const unb64 = (s: unknown): string => Buffer.from(String(s), "base64").toString(
 let server: Server;
 let broker: StreamBroker;
 let faults: Faults;
+const clock = new ManualClock();
 let base: string;
 let wsBase: string;
 
@@ -122,7 +124,7 @@ function consumerUrl(topic: string, sub: string, params: string): string {
 
 beforeAll(async () => {
   faults = new Faults();
-  broker = new StreamBroker({ tenant: TENANT, faults });
+  broker = new StreamBroker({ tenant: TENANT, faults, clock });
   await broker.open();
   server = createServer((req, res) => {
     const url = new URL(req.url ?? "/", "http://x");
@@ -336,15 +338,45 @@ describe("producer and consumer frames", () => {
     b.close();
   });
 
-  it("redelivers a negatively acknowledged message", async () => {
+  it("redelivers a negatively acknowledged message after Pulsar's default 60 s, not at once", async () => {
+    // Pulsar: negativeAckRedeliveryDelay defaults to 1 min (ConsumerConfigurationData); the WS proxy
+    // takes it in ms as a consumer query parameter (client-libraries-websocket.md).
     const t = await newStream();
     const c = await Peer.open(consumerUrl(t, "n", ""));
     await produce(t, ["only"]);
     const m = await c.next();
     c.send({ type: "negativeAcknowledge", messageId: m.messageId });
+    // Frames come back in order: the isEndOfTopic answer first proves nothing was redelivered yet.
+    c.send({ type: "isEndOfTopic" });
+    expect(await c.next()).toEqual({ endOfTopic: false });
+    clock.advance(59_999);
+    c.send({ type: "isEndOfTopic" });
+    expect(await c.next()).toEqual({ endOfTopic: false });
+    clock.advance(1);
     const again = await c.next();
     expect(again).toMatchObject({ messageId: m.messageId, redeliveryCount: 1 });
     c.close();
+  });
+
+  it("takes the nack delay from negativeAckRedeliveryDelay, and a consumer that leaves hands nacked messages back", async () => {
+    const t = await newStream();
+    const c = await Peer.open(consumerUrl(t, "nd", "negativeAckRedeliveryDelay=250&subscriptionType=Shared"));
+    await produce(t, ["a"]);
+    const m = await c.next();
+    c.send({ type: "negativeAcknowledge", messageId: m.messageId });
+    c.send({ type: "isEndOfTopic" });
+    expect(await c.next()).toEqual({ endOfTopic: false });
+    clock.advance(250);
+    expect(await c.next()).toMatchObject({ messageId: m.messageId, redeliveryCount: 1 });
+    // Nack again, then go away before the delay ends: the next consumer gets it without waiting.
+    c.send({ type: "negativeAcknowledge", messageId: m.messageId });
+    c.send({ type: "isEndOfTopic" });
+    expect(await c.next()).toEqual({ endOfTopic: false });
+    c.close();
+    await c.waitClosed();
+    const d = await Peer.open(consumerUrl(t, "nd", "subscriptionType=Shared"));
+    expect(await d.next()).toMatchObject({ messageId: m.messageId, redeliveryCount: 2 });
+    d.close();
   });
 
   it("delivers only what pull-mode permits allow", async () => {

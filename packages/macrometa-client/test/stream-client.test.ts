@@ -212,7 +212,8 @@ describe("consumer", () => {
   it("honours receiverQueueSize, redelivers a nacked message, and keeps acks", async () => {
     const topic = await newStream();
     await produce(topic, 50);
-    const c = await StreamConsumer.subscribe({ ...base(), topic, subscription: "q", subscriptionInitialPosition: "Earliest", receiverQueueSize: 10 });
+    // The nacked message comes back after negativeAckRedeliveryDelay (Pulsar's default is 60 s; a short one here).
+    const c = await StreamConsumer.subscribe({ ...base(), topic, subscription: "q", subscriptionInitialPosition: "Earliest", receiverQueueSize: 10, negativeAckRedeliveryDelayMs: 20 });
     await c.waitForMessage(5000);
     // The server stops at 10 unacked deliveries.
     await expect.poll(() => c.buffered, { timeout: 5000 }).toBe(10);

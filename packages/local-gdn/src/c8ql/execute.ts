@@ -8,7 +8,10 @@ import { ErrorNum, GdnHttpError, notFoundCollection, queryError } from "../error
 import { LosslessNumber, stringifyJson, type JsonObject, type JsonValue } from "../json.js";
 import { position } from "./lexer.js";
 import { textOf, type Collection, type Store } from "../store.js";
-import { parseQuery, unsupported, type CollRef, type Expr, type Op, type Query, type Write } from "./parser.js";
+import { collectRows } from "./collect.js";
+import { checkArity, FUNCTIONS, type FunctionContext } from "./functions/index.js";
+import { expressionsOf, subqueriesOf } from "./ast.js";
+import { EXPANSION_ITEM, parseQuery, unsupported, type CollRef, type Expr, type Op, type Query, type Write } from "./parser.js";
 import { compare, finite, like, toNumber, truthy, type Value } from "./values.js";
 
 type Row = Record<string, Value>;
@@ -28,6 +31,7 @@ export interface QueryStats {
 export interface QueryResult {
   texts: string[];
   stats: QueryStats;
+  warnings: { code: number; message: string }[];
 }
 
 /** Checks binds against the declared parameters, as the server does before running anything. */
@@ -45,15 +49,16 @@ function checkBinds(q: Query, bindVars: Record<string, JsonValue>): void {
   }
 }
 
-/** Collections a query names (FOR sources and write targets), after resolving `@@` binds. */
-export function queryCollections(q: Query, bindVars: Record<string, JsonValue>): string[] {
-  const out = new Set<string>();
+/** Collections a query names (FOR sources and write targets, subqueries included), after resolving `@@` binds. */
+export function queryCollections(q: Query, bindVars: Record<string, JsonValue>, out = new Set<string>()): string[] {
   for (const op of q.ops)
     if (op.k === "for") {
       if (op.src.k === "name") out.add(op.src.name);
       else if (op.src.k === "collbind" && typeof bindVars[`@${op.src.name}`] === "string") out.add(bindVars[`@${op.src.name}`] as string);
     }
   if (q.write) out.add(q.write.coll.bind ? String(bindVars[`@${q.write.coll.name}`]) : q.write.coll.name);
+  // A subquery's collections must exist even when no outer row ever runs it, as on the server.
+  for (const e of expressionsOf(q)) for (const sub of subqueriesOf(e)) queryCollections(sub, bindVars, out);
   return [...out];
 }
 
@@ -65,6 +70,8 @@ export function validateQuery(src: string): { query: Query; collections: string[
 
 export interface ExecuteOptions {
   fullCount?: boolean;
+  /** Milliseconds since the epoch for DATE_NOW(). Default: Date.now. */
+  now?: () => number;
 }
 
 export function executeQuery(store: Store, fabric: string, src: string, bindVars: Record<string, JsonValue>, opts: ExecuteOptions = {}): QueryResult {
@@ -73,20 +80,25 @@ export function executeQuery(store: Store, fabric: string, src: string, bindVars
   checkBinds(q, bindVars);
   const f = store.fabric(fabric);
   for (const name of queryCollections(q, bindVars)) if (!f.collections.has(name)) throw notFoundCollection(name);
-  const ex = new Executor(store, fabric, src, bindVars);
+  const ex = new Executor(store, fabric, src, bindVars, opts.now ?? Date.now);
   const texts = ex.run(q, opts);
   ex.stats.executionTime = (performance.now() - started) / 1000;
-  return { texts, stats: ex.stats };
+  return { texts, stats: ex.stats, warnings: ex.warnings };
 }
 
 class Executor {
   readonly stats: QueryStats = { writesExecuted: 0, writesIgnored: 0, scannedFull: 0, scannedIndex: 0, filtered: 0, httpRequests: 0, executionTime: 0, peakMemoryUsage: 0 };
+  readonly warnings: { code: number; message: string }[] = [];
+  private readonly fnCtx: FunctionContext;
   constructor(
     private readonly store: Store,
     private readonly fabric: string,
     private readonly src: string,
     private readonly binds: Record<string, JsonValue>,
-  ) {}
+    now: () => number,
+  ) {
+    this.fnCtx = { store, fabric, now, warn: (code, message) => void (this.warnings.length < 10 && this.warnings.push({ code, message })) };
+  }
 
   private coll(ref: CollRef): Collection {
     return this.store.collection(this.fabric, ref.bind ? (this.binds[`@${ref.name}`] as string) : ref.name);
@@ -100,13 +112,7 @@ class Executor {
       if (opts.fullCount) this.stats.fullCount = docs.length;
       return docs.map((d) => textOf(d)!);
     }
-    let rows: Row[] = [{}];
-    const lastLimit = q.ops.map((o) => o.k).lastIndexOf("limit");
-    for (let i = 0; i < q.ops.length; i++) {
-      const op = q.ops[i]!;
-      if (opts.fullCount && i === lastLimit) this.stats.fullCount = rows.length;
-      rows = this.step(op, rows);
-    }
+    const rows = this.pipeline(q.ops, {}, opts.fullCount === true);
     if (opts.fullCount && this.stats.fullCount === undefined) this.stats.fullCount = rows.length;
     let results: Value[];
     if (q.write) {
@@ -120,8 +126,21 @@ class Executor {
     return texts;
   }
 
-  private step(op: Op, rows: Row[]): Row[] {
+  /** Runs FOR/FILTER/LET/SORT/LIMIT/COLLECT from one starting row (the enclosing row of a subquery). */
+  private pipeline(ops: Op[], start: Row, fullCount = false): Row[] {
+    let rows: Row[] = [start];
+    const lastLimit = fullCount ? ops.map((o) => o.k).lastIndexOf("limit") : -1;
+    for (let i = 0; i < ops.length; i++) {
+      if (i === lastLimit) this.stats.fullCount = rows.length;
+      rows = this.step(ops[i]!, rows, start);
+    }
+    return rows;
+  }
+
+  private step(op: Op, rows: Row[], base: Row): Row[] {
     switch (op.k) {
+      case "collect":
+        return collectRows(op, rows, base, (e, r) => this.eval(e, r), this.fnCtx);
       case "for": {
         const out: Row[] = [];
         for (const r of rows) {
@@ -186,8 +205,28 @@ class Executor {
         return e.v;
       case "var":
         return r[e.name] ?? null;
+      case "call":
+        return this.call(e, r);
+      case "cond": {
+        const c = this.eval(e.c, r);
+        if (truthy(c)) return e.t ? this.eval(e.t, r) : c;
+        return this.eval(e.f, r);
+      }
+      case "expand":
+        return this.expand(e, r);
+      case "subquery": {
+        const q = e.q;
+        const rows = this.pipeline(q.ops, r);
+        const out = rows.map((x) => nn(this.eval(q.ret!.e, x)));
+        if (!q.ret!.distinct) return out;
+        const seen = new Set<string>();
+        return out.filter((v) => {
+          const k = stringifyJson(v);
+          return !seen.has(k) && !!seen.add(k);
+        });
+      }
       case "name": {
-        const isColl = this.store.fabrics.get(this.fabric)?.collections.has(e.name);
+        const isColl = this.isCollection(e.name);
         if (isColl) throw unsupported(`using the collection '${e.name}' as an expression`);
         throw new GdnHttpError(400, ErrorNum.QUERY_VARIABLE_NAME_UNKNOWN, `unknown variable '${e.name}' at position ${position(this.src, e.pos)}`);
       }
@@ -241,6 +280,42 @@ class Executor {
       case "bin":
         return this.binary(e.op, e.l, e.r, r);
     }
+  }
+
+  private isCollection(name: string): boolean {
+    return this.store.fabrics.get(this.fabric)?.collections.has(name) ?? false;
+  }
+
+  private call(e: Extract<Expr, { k: "call" }>, r: Row): Value {
+    const def = FUNCTIONS[e.name]!;
+    checkArity(e.name, def, e.args.length);
+    const first = e.args[0];
+    // Documented collection-name arguments: LENGTH(coll)/COUNT(coll) and DOCUMENT(coll, key).
+    if (first?.k === "name" && this.isCollection(first.name)) {
+      if (e.name === "LENGTH" || e.name === "COUNT") {
+        const c = this.store.collection(this.fabric, first.name);
+        this.stats.scannedFull += c.docs.size;
+        return c.docs.size;
+      }
+      if (e.name === "DOCUMENT" && e.args.length === 2) return def.fn([first.name, this.eval(e.args[1]!, r)], this.fnCtx);
+    }
+    return def.fn(e.args.map((a) => this.eval(a, r)), this.fnCtx);
+  }
+
+  /** `a[* FILTER … LIMIT … RETURN …]…`: a non-array expands to an empty array. */
+  private expand(e: Extract<Expr, { k: "expand" }>, r: Row): Value {
+    const o = this.eval(e.obj, r);
+    if (!Array.isArray(o)) return [];
+    let items: Value[] = o;
+    if (e.filter) items = items.filter((x) => truthy(this.eval(e.filter!, { ...r, CURRENT: x })));
+    if (e.limit) {
+      const offset = e.offset ? this.limitValue(e.offset, r) : 0;
+      items = items.slice(offset, offset + this.limitValue(e.limit, r));
+    }
+    if (e.ret) items = items.map((x) => this.eval(e.ret!, { ...r, CURRENT: x }));
+    const then = e.then;
+    if (!(then.k === "var" && then.name === EXPANSION_ITEM)) items = items.map((x) => this.eval(then, { ...r, [EXPANSION_ITEM]: x }));
+    return items.map(nn);
   }
 
   private binary(op: string, le: Expr, re: Expr, r: Row): Value {

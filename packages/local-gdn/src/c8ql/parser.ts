@@ -1,126 +1,24 @@
 /**
- * Recursive-descent parser for the C8QL subset; everything else is refused with 400/1501 naming
- * the construct, so a query we cannot run never gets a wrong answer.
+ * Recursive-descent parser for the C8QL subset's statements (FOR, FILTER, LET, SORT, LIMIT,
+ * COLLECT, data modification, RETURN); expressions are in expressions.ts. Everything else is refused
+ * with 400/1501 naming the construct, so a query we cannot run never gets a wrong answer.
  * @packageDocumentation
  */
 import { queryError } from "../errors.js";
-import type { LosslessNumber } from "../json.js";
-import { position, tokenize, type Token } from "./lexer.js";
+import { unsupported, type CollRef, type Expr, type Op, type Query, type Write } from "./ast.js";
+import { ExpressionParser } from "./expressions.js";
+import { AGGREGATES } from "./functions/index.js";
+import { tokenize } from "./lexer.js";
 
-export type Expr =
-  | { k: "lit"; v: null | boolean | number | string | LosslessNumber }
-  | { k: "var"; name: string }
-  /** An identifier no variable declares: a collection in a FOR source, an error elsewhere. */
-  | { k: "name"; name: string; pos: number }
-  | { k: "bind"; name: string }
-  | { k: "collbind"; name: string }
-  | { k: "attr"; obj: Expr; name: string }
-  | { k: "index"; obj: Expr; idx: Expr }
-  | { k: "arr"; items: Expr[] }
-  | { k: "obj"; entries: [string, Expr][] }
-  | { k: "not"; e: Expr }
-  | { k: "neg"; e: Expr }
-  | { k: "bin"; op: string; l: Expr; r: Expr }
-  | { k: "range"; l: Expr; r: Expr };
-
-export type Op =
-  | { k: "for"; v: string; src: Expr }
-  | { k: "filter"; e: Expr }
-  | { k: "let"; v: string; e: Expr }
-  | { k: "sort"; keys: { e: Expr; desc: boolean }[] }
-  | { k: "limit"; offset: Expr | undefined; count: Expr };
-
-/** A write target: a collection name or a `@@bind`. */
-export type CollRef = { name: string; bind: boolean };
-
-export type Write =
-  | { k: "insert"; doc: Expr; coll: CollRef; options?: Expr }
-  | { k: "update" | "replace"; key: Expr; with?: Expr; coll: CollRef; options?: Expr }
-  | { k: "remove"; key: Expr; coll: CollRef; options?: Expr }
-  | { k: "upsert"; search: Expr; insert: Expr; update: Expr; replace: boolean; coll: CollRef; options?: Expr };
-
-export interface Query {
-  ops: Op[];
-  write?: Write;
-  ret?: { e: Expr; distinct: boolean };
-  valueBinds: Set<string>;
-  collBinds: Set<string>;
-}
-
-const REFUSED: Record<string, string> = {
-  COLLECT: "COLLECT",
-  AGGREGATE: "AGGREGATE",
-  WINDOW: "WINDOW",
-  GRAPH: "graph traversal",
-  OUTBOUND: "graph traversal",
-  INBOUND: "graph traversal",
-  ANY: "graph traversal / array comparison operators",
-  ALL: "array comparison operators",
-  NONE: "array comparison operators",
-  SHORTEST_PATH: "SHORTEST_PATH",
-  K_SHORTEST_PATHS: "K_SHORTEST_PATHS",
-  K_PATHS: "K_PATHS",
-  PRUNE: "PRUNE",
-  SEARCH: "SEARCH",
-};
-
-export function unsupported(what: string): Error {
-  return queryError(`unsupported C8QL construct: ${what} is not supported by local-gdn`);
-}
+export { EXPANSION_ITEM, unsupported, type CollRef, type Expr, type Op, type Query, type Write } from "./ast.js";
 
 export function parseQuery(src: string): Query {
   if (src.trim() === "") throw queryError("query is empty");
   return new QueryParser(src, tokenize(src)).query();
 }
 
-class QueryParser {
-  private i = 0;
-  private readonly scope: Set<string>[] = [new Set()];
-  private readonly valueBinds = new Set<string>();
-  private readonly collBinds = new Set<string>();
-  /** In `INSERT x IN c` and friends a top-level IN names the collection, not the operator. */
-  private noIn = false;
-  constructor(
-    private readonly src: string,
-    private readonly toks: Token[],
-  ) {}
-
-  private peek(o = 0): Token {
-    return this.toks[Math.min(this.i + o, this.toks.length - 1)]!;
-  }
-  private next(): Token {
-    return this.toks[this.i++]!;
-  }
-  private isKw(t: Token, kw: string): boolean {
-    return t.kind === "keyword" && t.text === kw;
-  }
-  private isOp(t: Token, op: string): boolean {
-    return t.kind === "op" && t.text === op;
-  }
-  private fail(t: Token): never {
-    if (t.kind === "keyword" && REFUSED[t.text]) throw unsupported(REFUSED[t.text]!);
-    const what =
-      t.kind === "eof" ? "end of query" : t.kind === "ident" ? "identifier" : t.kind === "keyword" ? `${t.text} keyword` : t.kind === "number" ? "integer number" : t.kind === "string" ? "quoted string" : `'${t.text}'`;
-    throw queryError(`syntax error, unexpected ${what} near '${this.src.slice(t.pos, t.pos + 40)}' at position ${position(this.src, t.pos)}`);
-  }
-  private expectKw(kw: string): void {
-    const t = this.next();
-    if (!this.isKw(t, kw)) this.fail(t);
-  }
-  private expectOp(op: string): void {
-    const t = this.next();
-    if (!this.isOp(t, op)) this.fail(t);
-  }
-  private declare(name: string): void {
-    this.scope[0]!.add(name);
-  }
-  private ident(): string {
-    const t = this.next();
-    if (t.kind !== "ident") this.fail(t);
-    return t.text;
-  }
-
-  query(): Query {
+class QueryParser extends ExpressionParser {
+  query(nested = false): Query {
     const ops: Op[] = [];
     const q: Query = { ops, valueBinds: this.valueBinds, collBinds: this.collBinds };
     for (;;) {
@@ -163,7 +61,11 @@ class QueryParser {
           this.next();
           ops.push({ k: "limit", offset: a, count: this.expr() });
         } else ops.push({ k: "limit", offset: undefined, count: a });
+      } else if (this.isKw(t, "COLLECT")) {
+        this.next();
+        ops.push(this.collect());
       } else if (this.isKw(t, "INSERT") || this.isKw(t, "UPDATE") || this.isKw(t, "REPLACE") || this.isKw(t, "REMOVE") || this.isKw(t, "UPSERT")) {
+        if (nested) throw unsupported("data-modification operations in subqueries");
         q.write = this.write();
         this.declare("NEW");
         this.declare("OLD");
@@ -174,12 +76,64 @@ class QueryParser {
         break;
       } else this.fail(t);
     }
+    if (nested) return q;
     const end = this.peek();
     if (end.kind !== "eof") {
       if (this.isKw(end, "FOR") || this.isKw(end, "FILTER") || this.isKw(end, "LET")) throw unsupported(`${end.text} after RETURN or a data-modification (subqueries/multiple statements)`);
       this.fail(end);
     }
     return q;
+  }
+
+  /** `COLLECT [v = e, …] [AGGREGATE v = FN(e), …] [INTO g [= e] | WITH COUNT INTO n] [OPTIONS {…}]`. */
+  private collect(): Op {
+    const groups: [string, Expr][] = [];
+    const aggregates: { v: string; fn: string; arg: Expr }[] = [];
+    const assignment = (): [string, Expr] => {
+      const v = this.ident();
+      this.expectOp("=");
+      return [v, this.expr()];
+    };
+    if (this.peek().kind === "ident" && this.isOp(this.peek(1), "="))
+      do groups.push(assignment());
+      while (this.isOp(this.peek(), ",") && this.next());
+    if (this.isKw(this.peek(), "AGGREGATE")) {
+      this.next();
+      do {
+        const [v, e] = assignment();
+        if (e.k !== "call" || !AGGREGATES.has(e.name) || e.args.length !== 1) throw unsupported("AGGREGATE expressions other than LENGTH/COUNT/SUM/AVERAGE/AVG/MIN/MAX/UNIQUE/SORTED_UNIQUE/COUNT_DISTINCT/COUNT_UNIQUE/PUSH of one value");
+        aggregates.push({ v, fn: e.name, arg: e.args[0]! });
+      } while (this.isOp(this.peek(), ",") && this.next());
+    }
+    const op: Op = { k: "collect", groups, aggregates };
+    if (this.isKw(this.peek(), "INTO")) {
+      this.next();
+      const v = this.ident();
+      op.into = { v };
+      if (this.isOp(this.peek(), "=")) {
+        this.next();
+        op.into.e = this.expr();
+      }
+      if (this.peek().kind === "ident" && this.peek().text.toUpperCase() === "KEEP") throw unsupported("COLLECT … INTO … KEEP");
+    }
+    if (this.isKw(this.peek(), "WITH")) {
+      this.next();
+      const t = this.next();
+      if (t.kind !== "ident" || t.text.toUpperCase() !== "COUNT") this.fail(t);
+      if (op.into) throw unsupported("COLLECT with both INTO and WITH COUNT INTO");
+      this.expectKw("INTO");
+      op.count = this.ident();
+    }
+    if (!groups.length && !aggregates.length && !op.into && !op.count) this.fail(this.peek());
+    // The method (hash/sorted) only changes the order of groups, which no client may rely on.
+    if (this.isKw(this.peek(), "OPTIONS")) {
+      this.next();
+      this.expr();
+    }
+    // After COLLECT only the variables it introduces are visible at this level.
+    const names = [...groups.map(([v]) => v), ...aggregates.map((a) => a.v), ...(op.into ? [op.into.v] : []), ...(op.count ? [op.count] : [])];
+    this.scope[this.scope.length - 1] = new Set(names);
+    return op;
   }
 
   private ret(): { e: Expr; distinct: boolean } {
@@ -220,16 +174,6 @@ class QueryParser {
     }
   }
 
-  private nested<T>(f: () => T): T {
-    const saved = this.noIn;
-    this.noIn = false;
-    try {
-      return f();
-    } finally {
-      this.noIn = saved;
-    }
-  }
-
   private writeClause(): Write {
     const kw = this.next().text;
     if (kw === "INSERT") {
@@ -267,187 +211,4 @@ class QueryParser {
   }
 
   // Precedence, loosest first: OR, AND, NOT, comparison/IN/LIKE, range, additive, multiplicative, unary, postfix.
-  expr(): Expr {
-    const t = this.peek();
-    if (this.isOp(t, "?")) this.fail(t);
-    const e = this.or();
-    if (this.isOp(this.peek(), "?")) throw unsupported("the ternary operator (?:)");
-    return e;
-  }
-  private or(): Expr {
-    let l = this.and();
-    while (this.isKw(this.peek(), "OR") || this.isOp(this.peek(), "||")) {
-      this.next();
-      l = { k: "bin", op: "OR", l, r: this.and() };
-    }
-    return l;
-  }
-  private and(): Expr {
-    let l = this.not();
-    while (this.isKw(this.peek(), "AND") || this.isOp(this.peek(), "&&")) {
-      this.next();
-      l = { k: "bin", op: "AND", l, r: this.not() };
-    }
-    return l;
-  }
-  private not(): Expr {
-    if (this.isKw(this.peek(), "NOT") || this.isOp(this.peek(), "!")) {
-      this.next();
-      return { k: "not", e: this.not() };
-    }
-    return this.comparison();
-  }
-  private comparison(): Expr {
-    let l = this.range();
-    for (;;) {
-      const t = this.peek();
-      if (t.kind === "op" && ["==", "!=", "<", "<=", ">", ">="].includes(t.text)) {
-        this.next();
-        l = { k: "bin", op: t.text, l, r: this.range() };
-      } else if (this.isKw(t, "IN") && !this.noIn) {
-        this.next();
-        l = { k: "bin", op: "IN", l, r: this.range() };
-      } else if (this.isKw(t, "LIKE")) {
-        this.next();
-        l = { k: "bin", op: "LIKE", l, r: this.range() };
-      } else if (this.isKw(t, "NOT") && ((this.isKw(this.peek(1), "IN") && !this.noIn) || this.isKw(this.peek(1), "LIKE"))) {
-        this.next();
-        const op = this.next().text;
-        l = { k: "not", e: { k: "bin", op, l, r: this.range() } };
-      } else if (t.kind === "op" && (t.text === "=~" || t.text === "!~")) {
-        throw unsupported(`the regular-expression operator ${t.text}`);
-      } else if (this.isKw(t, "ALL") || this.isKw(t, "ANY") || this.isKw(t, "NONE")) {
-        throw unsupported("array comparison operators (ALL/ANY/NONE)");
-      } else return l;
-    }
-  }
-  private range(): Expr {
-    const l = this.additive();
-    if (this.isOp(this.peek(), "..")) {
-      this.next();
-      return { k: "range", l, r: this.additive() };
-    }
-    return l;
-  }
-  private additive(): Expr {
-    let l = this.multiplicative();
-    while (this.isOp(this.peek(), "+") || this.isOp(this.peek(), "-")) {
-      const op = this.next().text;
-      l = { k: "bin", op, l, r: this.multiplicative() };
-    }
-    return l;
-  }
-  private multiplicative(): Expr {
-    let l = this.unary();
-    while (this.isOp(this.peek(), "*") || this.isOp(this.peek(), "/") || this.isOp(this.peek(), "%")) {
-      const op = this.next().text;
-      l = { k: "bin", op, l, r: this.unary() };
-    }
-    return l;
-  }
-  private unary(): Expr {
-    if (this.isOp(this.peek(), "-")) {
-      this.next();
-      return { k: "neg", e: this.unary() };
-    }
-    if (this.isOp(this.peek(), "+")) {
-      this.next();
-      return this.unary();
-    }
-    if (this.isOp(this.peek(), "!")) {
-      this.next();
-      return { k: "not", e: this.unary() };
-    }
-    return this.postfix();
-  }
-  private postfix(): Expr {
-    let e = this.primary();
-    for (;;) {
-      const t = this.peek();
-      if (this.isOp(t, ".")) {
-        this.next();
-        const a = this.next();
-        if (a.kind === "ident" || a.kind === "keyword") e = { k: "attr", obj: e, name: a.kind === "keyword" ? this.src.slice(a.pos, a.pos + a.text.length) : a.text };
-        else if (a.kind === "bind") {
-          this.valueBinds.add(a.text);
-          e = { k: "index", obj: e, idx: { k: "bind", name: a.text } };
-        } else this.fail(a);
-      } else if (this.isOp(t, "[")) {
-        this.next();
-        if (this.isOp(this.peek(), "*") || this.isOp(this.peek(), "]")) throw unsupported("the array expansion/inline-filter operator [*]");
-        const idx = this.nested(() => this.expr());
-        this.expectOp("]");
-        e = { k: "index", obj: e, idx };
-      } else return e;
-    }
-  }
-  private primary(): Expr {
-    const t = this.next();
-    switch (t.kind) {
-      case "number":
-        return { k: "lit", v: t.num! };
-      case "string":
-        return { k: "lit", v: t.text };
-      case "bind":
-        this.valueBinds.add(t.text);
-        return { k: "bind", name: t.text };
-      case "collbind":
-        this.collBinds.add(t.text);
-        return { k: "collbind", name: t.text };
-      case "keyword":
-        if (t.text === "TRUE") return { k: "lit", v: true };
-        if (t.text === "FALSE") return { k: "lit", v: false };
-        if (t.text === "NULL") return { k: "lit", v: null };
-        if (t.text === "FOR") throw unsupported("subqueries");
-        return this.fail(t);
-      case "ident": {
-        if (this.isOp(this.peek(), "(")) throw unsupported(`the function ${t.text.toUpperCase()}()`);
-        if (this.isOp(this.peek(), "::")) throw unsupported("user-defined functions");
-        if (this.scope[0]!.has(t.text)) return { k: "var", name: t.text };
-        return { k: "name", name: t.text, pos: t.pos };
-      }
-      case "op":
-        if (t.text === "(") {
-          if (this.isKw(this.peek(), "FOR") || this.isKw(this.peek(), "LET") || this.isKw(this.peek(), "RETURN")) throw unsupported("subqueries");
-          const e = this.nested(() => this.expr());
-          this.expectOp(")");
-          return e;
-        }
-        if (t.text === "[") {
-          const items: Expr[] = [];
-          if (!this.isOp(this.peek(), "]"))
-            do {
-              if (this.isOp(this.peek(), "]")) break;
-              items.push(this.nested(() => this.expr()));
-            } while (this.isOp(this.peek(), ",") && this.next());
-          this.expectOp("]");
-          return { k: "arr", items };
-        }
-        if (t.text === "{") {
-          const entries: [string, Expr][] = [];
-          if (!this.isOp(this.peek(), "}"))
-            do {
-              if (this.isOp(this.peek(), "}")) break;
-              const kt = this.next();
-              let key: string;
-              if (kt.kind === "ident" || kt.kind === "string") key = kt.text;
-              else if (kt.kind === "keyword") key = this.src.slice(kt.pos, kt.pos + kt.text.length);
-              else if (kt.kind === "number") key = kt.text;
-              else if (kt.kind === "op" && kt.text === "[") throw unsupported("computed attribute names");
-              else return this.fail(kt);
-              if (!this.isOp(this.peek(), ":")) {
-                if (kt.kind === "ident") throw unsupported("shorthand object attributes");
-                this.fail(this.peek());
-              }
-              this.next();
-              entries.push([key, this.nested(() => this.expr())]);
-            } while (this.isOp(this.peek(), ",") && this.next());
-          this.expectOp("}");
-          return { k: "obj", entries };
-        }
-        return this.fail(t);
-      default:
-        return this.fail(t);
-    }
-  }
 }

@@ -62,23 +62,29 @@ export function handleDatabase(ctx: ServerContext, req: GdnRequest): Reply {
   throw new GdnHttpError(404, 404, "unknown path");
 }
 
-function datacenter(ctx: ServerContext, withKey: boolean): Record<string, unknown> {
+/**
+ * The live server reports `tags.url` as the region's host and `tags.api` as `api-<url>` (recorded:
+ * `{"api":"api-dino-fra.eng.macrometa.io","url":"dino-fra.eng.macrometa.io"}`); SDKs build their
+ * WebSocket URLs from them, so they name the host this client actually reached.
+ */
+function datacenter(ctx: ServerContext, host: string, withKey: boolean): Record<string, unknown> {
   const dc: Record<string, unknown> = {
     name: ctx.region,
     local: true,
     status: 0,
-    tags: { api: ctx.host, url: ctx.host },
-    locationInfo: { city: "", countrycode: "", countryname: "", latitude: "0", longitude: "0", url: ctx.host },
+    tags: { api: `api-${host}`, url: host },
+    locationInfo: { city: "", countrycode: "", countryname: "", latitude: "0", longitude: "0", url: host },
   };
   return withKey ? { _key: ctx.region, host: "127.0.0.1", ...dc, spot_region: false } : dc;
 }
 
 /** `/datacenter/local|all|<name>` (outside any fabric). */
-export function handleDatacenter(ctx: ServerContext, segments: string[]): Reply {
-  const which = segments[1];
-  if (which === "local") return { status: 200, body: datacenter(ctx, true) };
-  if (which === "all") return { status: 200, body: [datacenter(ctx, true)] };
-  if (which === ctx.region) return { status: 200, body: datacenter(ctx, false) };
+export function handleDatacenter(ctx: ServerContext, req: GdnRequest): Reply {
+  const which = req.segments[1];
+  const host = req.publicHost;
+  if (which === "local") return { status: 200, body: datacenter(ctx, host, true) };
+  if (which === "all") return { status: 200, body: [datacenter(ctx, host, true)] };
+  if (which === ctx.region) return { status: 200, body: datacenter(ctx, host, false) };
   throw new GdnHttpError(404, ErrorNum.DATACENTER_NOT_FOUND, "Datacenter does not exist");
 }
 
@@ -95,6 +101,19 @@ export function handleKeyPermission(ctx: ServerContext, req: GdnRequest, segment
   if (kind === undefined) return ok({ result: "rw" });
   if ((kind === "collection" || kind === "stream") && name) return ok({ result: "rw" });
   throw new GdnHttpError(404, 404, "unknown path");
+}
+
+/**
+ * `POST /_api/key/validate {apikey} | {jwt}` → the tenant and user the credential belongs to
+ * (jsC8's `loginWithApiKey()`/`loginWithToken()` read `result.tenant`); 401 when it is not valid.
+ */
+export function handleKeyValidate(ctx: ServerContext, req: GdnRequest): Reply {
+  if (req.method !== "POST") throw new GdnHttpError(405, 405, "method not supported");
+  const body = parseBody(req).value;
+  if (!isJsonObject(body) || (typeof body.apikey !== "string" && typeof body.jwt !== "string")) throw badParameter("expecting 'apikey' or 'jwt'");
+  const who = typeof body.apikey === "string" ? ctx.auth.validateApiKey(body.apikey) : ctx.auth.validateJwt(body.jwt as string);
+  if (!who) throw new GdnHttpError(401, ErrorNum.FORBIDDEN, "not authorized to execute this request");
+  return ok({ result: who });
 }
 
 export function handleLogin(ctx: ServerContext, req: GdnRequest): Reply {

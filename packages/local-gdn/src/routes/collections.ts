@@ -38,7 +38,7 @@ export function handleCollections(ctx: ServerContext, req: GdnRequest): Reply {
       const { status: _s, type: _t, ...props } = c.properties();
       void _s;
       void _t;
-      return ok({ ...props, collectionModel: 0, count: c.docs.size, figures: { indexes: { count: 1, size: 0 }, viewIndexes: { count: 0, size: 0 }, documentsSize: 0, cacheInUse: false, cacheSize: 0, cacheUsage: 0 } });
+      return ok({ ...props, collectionModel: 0, count: c.docs.size, figures: { indexes: { count: c.indexes.count(), size: 0 }, viewIndexes: { count: 0, size: 0 }, documentsSize: 0, cacheInUse: false, cacheSize: 0, cacheUsage: 0 } });
     }
     case "PUT properties": {
       const body = (parseBody(req).value ?? {}) as JsonObject;

@@ -35,10 +35,11 @@ class ItemErrors {
   }
 }
 
-function docHeaders(req: GdnRequest, c: Collection, doc: JsonObject): Record<string, string> {
+/** As recorded: `Location: /_tenant/<tenant>/_fabric/<f>/_api/document/<c>/<key>` (writes and deletes). */
+function docHeaders(ctx: ServerContext, req: GdnRequest, c: Collection, doc: JsonObject): Record<string, string> {
   return {
     Etag: `"${doc._rev as string}"`,
-    Location: `/_fabric/${req.fabric}/_api/document/${c.name}/${encodeURIComponent(doc._key as string)}`,
+    Location: `/_tenant/${ctx.tenant}/_fabric/${req.fabric}/_api/document/${c.name}/${encodeURIComponent(doc._key as string)}`,
   };
 }
 
@@ -95,7 +96,7 @@ export function handleDocuments(ctx: ServerContext, req: GdnRequest): Reply {
       const out: Record<string, unknown> = { ...meta(r.doc), _oldRev: r.old._rev };
       if (returnOld) out.old = r.old;
       if (returnNew) out.new = r.doc;
-      return { status: status(req, c), body: out, headers: docHeaders(req, c, r.doc) };
+      return { status: status(req, c), body: out, headers: docHeaders(ctx, req, c, r.doc) };
     }
     case "DELETE": {
       const old = c.remove(key, { expectRev: ifMatch(req) });
@@ -103,7 +104,7 @@ export function handleDocuments(ctx: ServerContext, req: GdnRequest): Reply {
       if (silent) return { status: status(req, c, true), body: {} };
       const out: Record<string, unknown> = meta(old);
       if (returnOld) out.old = old;
-      return { status: status(req, c, true), body: out };
+      return { status: status(req, c, true), body: out, headers: docHeaders(ctx, req, c, old) };
     }
     default:
       throw new GdnHttpError(405, 405, "method not supported");
@@ -147,7 +148,7 @@ function insert(ctx: ServerContext, req: GdnRequest, c: Collection, returnNew: b
   flushIfSync(ctx, req, c);
   const key = out._key as string;
   const doc = c.get(key)!;
-  return { status: status(req, c), body: silent ? {} : out, headers: docHeaders(req, c, doc) };
+  return { status: status(req, c), body: silent ? {} : out, headers: docHeaders(ctx, req, c, doc) };
 }
 
 function bulkGet(req: GdnRequest, c: Collection): Reply {

@@ -42,9 +42,9 @@ export function handleCursor(ctx: ServerContext, req: GdnRequest): Reply {
   const profile = options.profile === true || body.profile === true;
   const fullCount = options.fullCount === true || body.fullCount === true;
 
-  const { texts, stats } = executeQuery(ctx.store, req.fabric, body.query, bindVars, { fullCount });
+  const { texts, stats, warnings } = executeQuery(ctx.store, req.fabric, body.query, bindVars, { fullCount, now: () => ctx.clock.now() });
   ctx.journal?.flush();
-  const extra: Record<string, unknown> = { stats, warnings: [] };
+  const extra: Record<string, unknown> = { stats, warnings };
   if (profile) extra.profile = { initializing: 0, parsing: 0, "optimizing ast": 0, "loading collections": 0, "instantiating plan": 0, "optimizing plan": 0, executing: stats.executionTime, finalizing: 0 };
   // Stream cursors do not know their total up front, so the server omits count for them.
   const stream = options.stream === true;

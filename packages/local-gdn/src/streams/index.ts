@@ -7,6 +7,7 @@
 import { STATUS_CODES, type IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
 import { WebSocketServer } from "ws";
+import { systemClock, type Clock } from "../clock.js";
 import type { Faults } from "../faults.js";
 import { stringifyJson, type JsonValue } from "../json.js";
 import { decodeMessageId } from "./message-id.js";
@@ -23,6 +24,8 @@ export interface StreamBrokerOptions {
   /** When set, ledgers and subscription positions persist under `<dataDir>/streams`. */
   dataDir?: string;
   faults: Faults;
+  /** Default: the system clock. */
+  clock?: Clock;
 }
 
 /** A REST call under `/_fabric/<fabric>/_api/streams`, already authenticated. */
@@ -52,6 +55,9 @@ export interface StreamInfo {
 const WS_PREFIX = "/_ws/ws/v2/";
 const STREAM_NOT_FOUND = 100016;
 
+/** Pulsar's `negativeAckRedeliveryDelay` default (ConsumerConfigurationData: 1 minute). */
+const DEFAULT_NACK_DELAY_MS = 60_000;
+
 /** Retention default when nobody set one: Macrometa keeps unacked messages up to 3 days. */
 const DEFAULT_TTL_SECONDS = 3 * 24 * 3600;
 
@@ -79,6 +85,10 @@ export class StreamBroker implements RestHost, SessionHost {
   get tenant(): string {
     return this.options.tenant;
   }
+  get clock(): Clock {
+    return this.options.clock ?? systemClock;
+  }
+
   get faults(): Faults {
     return this.options.faults;
   }
@@ -164,7 +174,8 @@ export class StreamBroker implements RestHost, SessionHost {
       const refusal = existing?.refusal(type);
       if (refusal) throw new UpgradeError(409, 2, refusal);
       const rqs = Number(q.get("receiverQueueSize") ?? 1000);
-      const nackDelay = Number(q.get("negativeAckRedeliveryDelay") ?? 0);
+      // Pulsar's default: a nacked message comes back after 60 s, not at once (a hot loop on poison messages).
+      const nackDelay = Number(q.get("negativeAckRedeliveryDelay") ?? DEFAULT_NACK_DELAY_MS);
       const earliest = (q.get("subscriptionInitialPosition") ?? "Latest").toLowerCase() === "earliest";
       return (ws) => {
         // Checked again: another upgrade for the same subscription may have completed meanwhile.
@@ -178,7 +189,7 @@ export class StreamBroker implements RestHost, SessionHost {
           type,
           pullMode: q.get("pullMode") === "true",
           queueLimit: Number.isFinite(rqs) && rqs > 0 ? Math.floor(rqs) : 1,
-          nackDelayMs: Number.isFinite(nackDelay) && nackDelay > 0 ? nackDelay : 0,
+          nackDelayMs: Number.isFinite(nackDelay) && nackDelay >= 0 ? nackDelay : DEFAULT_NACK_DELAY_MS,
         });
         this.sessions.add(s);
         s.attach();

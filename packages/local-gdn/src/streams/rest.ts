@@ -37,11 +37,25 @@ function flag(query: URLSearchParams, name: string): boolean | undefined {
   return v === "true" || v === "1";
 }
 
+const REV_ALPHABET = "-_ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+
+/** A revision text for a stream's catalogue entry: fixed for the stream's life (its ledger id). */
+function streamRev(ledgerId: number): string {
+  let s = "";
+  let v = ledgerId + 1;
+  while (v > 0) {
+    s = REV_ALPHABET[v % 64] + s;
+    v = Math.floor(v / 64);
+  }
+  return "_" + s.padStart(10, "-");
+}
+
 export function listEntry(host: RestHost, topic: Topic): Record<string, unknown> {
   const name = topic.desc.name;
   return {
     _key: name,
     _id: `_streams/${name}`,
+    _rev: streamRev(topic.desc.ledgerId),
     db: topic.desc.fabric,
     local: !topic.desc.global,
     tenant: host.tenant,

@@ -5,6 +5,7 @@
  */
 import type { Duplex } from "node:stream";
 import type { RawData, WebSocket } from "ws";
+import type { Clock, ClockTimer } from "../clock.js";
 import type { Faults } from "../faults.js";
 import { decodeMessageId } from "./message-id.js";
 import type { StreamStore } from "./store.js";
@@ -26,6 +27,7 @@ export const WsError = {
 
 export interface SessionHost {
   readonly faults: Faults;
+  readonly clock: Clock;
   readonly store: StreamStore | undefined;
   forget(session: Session): void;
 }
@@ -165,6 +167,7 @@ export class ConsumerSession extends Session implements SubscriptionConsumer {
   readonly pullMode: boolean;
   readonly queueLimit: number;
   private readonly nackDelayMs: number;
+  private readonly nackTimers = new Set<ClockTimer>();
   private readonly type: SubscriptionType;
   private deliveries = 0;
   private attached = false;
@@ -212,7 +215,12 @@ export class ConsumerSession extends Session implements SubscriptionConsumer {
       const id = this.entryOf(frame.messageId);
       if (id === undefined) return;
       if (this.nackDelayMs > 0) {
-        setTimeout(() => this.subscription.negativeAck(this, id), this.nackDelayMs).unref();
+        // The message stays this consumer's (unacked) until the delay ends, as in Pulsar's client.
+        const timer = this.host.clock.setTimer(() => {
+          this.nackTimers.delete(timer);
+          this.subscription.negativeAck(this, id);
+        }, this.nackDelayMs);
+        this.nackTimers.add(timer);
       } else {
         this.subscription.negativeAck(this, id);
       }
@@ -240,6 +248,9 @@ export class ConsumerSession extends Session implements SubscriptionConsumer {
   }
 
   protected release(): void {
+    // A consumer that goes away hands every unacked message back at once, nacked ones included.
+    for (const t of this.nackTimers) t.cancel();
+    this.nackTimers.clear();
     if (this.attached) this.subscription.removeConsumer(this);
   }
 }
