@@ -7,22 +7,23 @@
  */
 
 export class WireFaults {
-  private readonly drops: { marker: Buffer; left: number }[] = [];
+  private readonly drops: { marker: Buffer; left: number; onDropped: (() => void) | undefined }[] = [];
 
   /**
    * The next `count` requests whose Thrift body contains `text` (e.g. a statement's first words)
-   * are executed, then the connection is destroyed instead of answered.
+   * are executed, then the connection is destroyed instead of answered. `onDropped` runs at that
+   * moment (the work is done, the client has no answer): a crash test kills its client there.
    */
-  dropReply(text: string, count = 1): void {
-    this.drops.push({ marker: Buffer.from(text, "utf8"), left: count });
+  dropReply(text: string, count = 1, onDropped?: () => void): void {
+    this.drops.push({ marker: Buffer.from(text, "utf8"), left: count, onDropped });
   }
 
-  /** Whether this request's reply is to be dropped (consumes one armed drop). */
-  takeDrop(body: Buffer): boolean {
+  /** The drop armed for this request, if any (consumes it); call the result when the work is done. */
+  takeDrop(body: Buffer): (() => void) | undefined {
     const rule = this.drops.find((d) => d.left > 0 && body.includes(d.marker));
-    if (!rule) return false;
+    if (!rule) return undefined;
     rule.left--;
-    return true;
+    return () => rule.onDropped?.();
   }
 
   /** How many armed drops have not fired yet. */

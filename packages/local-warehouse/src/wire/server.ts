@@ -108,6 +108,7 @@ export async function startLocalWarehouse(options: LocalWarehouseOptions = {}): 
       const reply = (message: Buffer) => {
         if (drop) {
           res.socket?.destroy();
+          drop();
           return;
         }
         res.writeHead(200, { "content-type": "application/x-thrift", "content-length": message.length });
