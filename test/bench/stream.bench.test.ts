@@ -2,14 +2,20 @@
  * Stream benchmarks (issue 5), each against a baseline measured in the same run:
  * - consume → memory sink through the session, vs a raw `ws` consumer of the same messages;
  * - producer throughput vs raw `ws` pipelined sends;
- * - end-to-end latency (publish → row committed in the sink) at 1,000 msg/s with a 250 ms trigger;
+ * - end-to-end latency (publish → row committed in the sink) at 1,000 msg/s with a 250 ms trigger,
+ *   into the memory sink and into a Delta table through the volume method (read back from the table);
  * - RSS of a process carrying 1,000 open stream queries of which 100 receive data → MB per stream.
  */
 import { spawn } from "node:child_process";
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { createSession, memoryTable } from "@macrometa-spark/core";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { CaseInsensitiveOptions, createSession, memoryTable } from "@macrometa-spark/core";
+import { DatabricksConnection, parseConnectionOptions } from "@macrometa-spark/databricks";
+import { startLocalWarehouse } from "@macrometa-spark/local-warehouse";
+import "@macrometa-spark/databricks";
 import { GdnHttpClient, StreamConsumer, StreamProducer, buildWsUrl, resolveTopic, type ResolvedTopic } from "@macrometa-spark/macrometa-client";
 import { startLocalGdn, type LocalGdn } from "@macrometa-spark/local-gdn";
 import "@macrometa-spark/stream";
@@ -160,36 +166,92 @@ it("consume → memory sink throughput vs a raw ws consumer of the same messages
   expect(o).toBeGreaterThan(0);
 });
 
-it("end-to-end latency at 1,000 msg/s with a 250 ms trigger", async () => {
-  await http.createStream("bench-latency", true);
-  const session = createSession();
-  const df = await session.readStream.format("com.macrometa.spark.stream").schema("seq BIGINT, at BIGINT").options(streamOptions("bench-latency", { subscriptionName: "lat" })).load();
-  const q = await df.writeStream.format("memory").queryName("bench_latency").trigger({ processingTime: 250 }).start();
+/**
+ * Publishes 5,000 messages at 1,000 msg/s (each stamped with its send time) into a stream read by a
+ * query with a 250 ms trigger; after each committed batch, `committedAts` gives the stamps of the
+ * rows that became visible in the sink. Returns the latencies, sorted.
+ */
+async function latencyRun(stream: string, start: (df: Awaited<ReturnType<typeof loadLatencyStream>>) => Promise<{ query: import("@macrometa-spark/core").StreamingQuery; committedAts: () => Promise<number[]> }>): Promise<number[]> {
+  await http.createStream(stream, true);
+  const df = await loadLatencyStream(stream);
+  const { query: q, committedAts } = await start(df);
   const latencies: number[] = [];
-  let seen = 0;
+  let pending = Promise.resolve();
   q.on("progress", () => {
     const now = Date.now();
-    const t = memoryTable("bench_latency")!.rows;
-    for (; seen < t.length; seen++) latencies.push(now - (t[seen]![1] as number));
+    pending = pending.then(async () => {
+      for (const at of await committedAts()) latencies.push(now - at);
+    });
   });
-  const p = await StreamProducer.open({ wsBase: gdn.wsUrl, apiKey: gdn.apiKey, idleTimeoutMs: 0, topic: topicOf("bench-latency") });
+  const p = await StreamProducer.open({ wsBase: gdn.wsUrl, apiKey: gdn.apiKey, idleTimeoutMs: 0, topic: topicOf(stream) });
   const total = 5000;
-  const start = Date.now();
+  const t0 = Date.now();
   for (let i = 0; i < total; i++) {
-    // 1,000 msg/s: message i leaves at start + i ms.
-    const due = start + i - Date.now();
+    // 1,000 msg/s: message i leaves at t0 + i ms.
+    const due = t0 + i - Date.now();
     if (due > 0) await new Promise((r) => setTimeout(r, due));
     await p.send({ payload: JSON.stringify({ seq: i, at: Date.now() }) });
   }
   await p.flush();
   await p.close();
-  await expect.poll(() => seen, { timeout: 20_000, interval: 50 }).toBe(total);
+  await expect.poll(async () => (await pending, latencies.length), { timeout: 30_000, interval: 50 }).toBe(total);
   await q.stop();
-  latencies.sort((a, b) => a - b);
-  const pct = (x: number) => latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * x))]!;
-  rows.push({ metric: "end-to-end latency p50 (1,000 msg/s, trigger 250 ms)", value: pct(0.5), unit: "ms" });
-  rows.push({ metric: "end-to-end latency p99 (1,000 msg/s, trigger 250 ms)", value: pct(0.99), unit: "ms" });
-  expect(latencies).toHaveLength(total);
+  return latencies.sort((a, b) => a - b);
+}
+
+function loadLatencyStream(stream: string) {
+  return createSession().readStream.format("com.macrometa.spark.stream").schema("seq BIGINT, at BIGINT").options(streamOptions(stream, { subscriptionName: "lat" })).load();
+}
+
+const percentile = (sorted: number[], x: number) => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * x))]!;
+
+it("end-to-end latency at 1,000 msg/s with a 250 ms trigger", async () => {
+  let seen = 0;
+  const latencies = await latencyRun("bench-latency", async (df) => ({
+    query: await df.writeStream.format("memory").queryName("bench_latency").trigger({ processingTime: 250 }).start(),
+    committedAts: async () => {
+      const t = memoryTable("bench_latency")!.rows;
+      const out: number[] = [];
+      for (; seen < t.length; seen++) out.push(t[seen]![1] as number);
+      return out;
+    },
+  }));
+  rows.push({ metric: "end-to-end latency p50 (1,000 msg/s, trigger 250 ms)", value: percentile(latencies, 0.5), unit: "ms" });
+  rows.push({ metric: "end-to-end latency p99 (1,000 msg/s, trigger 250 ms)", value: percentile(latencies, 0.99), unit: "ms" });
+  expect(latencies).toHaveLength(5000);
+});
+
+it("end-to-end latency into Delta (volume method) at 1,000 msg/s with a 250 ms trigger", async () => {
+  const wh = await startLocalWarehouse({ port: 0 });
+  const connection = { host: wh.host, port: wh.port, httpPath: wh.path, token: wh.token, useTls: false };
+  const admin = await DatabricksConnection.open(parseConnectionOptions(new CaseInsensitiveOptions(connection)));
+  try {
+    await admin.execute("CREATE SCHEMA IF NOT EXISTS main.lat");
+    await admin.execute("CREATE VOLUME IF NOT EXISTS main.lat.staging");
+    const checkpoint = mkdtempSync(join(tmpdir(), "mm-bench-lat-"));
+    let seen = -1;
+    const latencies = await latencyRun("bench-latency-delta", async (df) => ({
+      query: await df.writeStream
+        .format("databricks")
+        .options({ ...connection, table: "main.lat.events", stagingVolume: "/Volumes/main/lat/staging" })
+        .option("checkpointLocation", checkpoint)
+        .trigger({ processingTime: 250 })
+        .start(),
+      // The rows of the committed batches: read back from the Delta table itself.
+      committedAts: async () => {
+        const r = await admin.query({ sql: "SELECT seq, at FROM main.lat.events WHERE seq > :seen ORDER BY seq", params: { seen: { value: String(seen), type: "BIGINT" } } });
+        if (r.length > 0) seen = Number(r[r.length - 1]!["seq"]);
+        return r.map((x) => Number(x["at"]));
+      },
+    }));
+    rows.push({ metric: "end-to-end latency into Delta (volume method) p50 (1,000 msg/s, trigger 250 ms)", value: percentile(latencies, 0.5), unit: "ms" });
+    rows.push({ metric: "end-to-end latency into Delta (volume method) p99 (1,000 msg/s, trigger 250 ms)", value: percentile(latencies, 0.99), unit: "ms" });
+    expect(latencies).toHaveLength(5000);
+    rmSync(checkpoint, { recursive: true, force: true });
+  } finally {
+    await admin.close();
+    await wh.close();
+  }
 });
 
 it("RSS with 1,000 open stream queries of which 100 active", { timeout: 300_000 }, async () => {
