@@ -16,6 +16,7 @@ import { executeMerge } from "../delta/merge.js";
 import { executeCopyInto, forgetLoadedFiles } from "../delta/copy-into.js";
 import { StatementScope, tableNotFound } from "./scope.js";
 import { prepareFileSources } from "./file-sources.js";
+import { executeStaging } from "../volumes/staging.js";
 import { createVolume, dropVolume, showVolumes } from "../volumes/volume-ddl.js";
 
 export async function executeStatement(
@@ -46,6 +47,11 @@ export async function executeStatement(
       return executeMerge(scope, tokens);
     case "COPY":
       return executeCopyInto(scope, tokens);
+    case "PUT":
+    case "GET":
+    case "REMOVE":
+    case "LIST":
+      return executeStaging(scope, tokens);
     case "DELETE":
     case "UPDATE":
       return dml(scope, tokens);
