@@ -169,6 +169,16 @@ describe("volumes and the Files API", () => {
     await outside.arrayBuffer();
   });
 
+  it("keeps a schema with volumes from being dropped without CASCADE", async () => {
+    await sql(session, "CREATE SCHEMA main.tmp");
+    await sql(session, "CREATE VOLUME main.tmp.vol");
+    const refused = await sqlError(session, "DROP SCHEMA main.tmp");
+    expect(refused.message).toContain("SCHEMA_NOT_EMPTY");
+    await sql(session, "DROP SCHEMA main.tmp CASCADE");
+    await sql(session, "CREATE SCHEMA main.tmp");
+    expect(await sql(session, "SHOW VOLUMES IN main.tmp")).toEqual([]);
+  });
+
   it("drops a volume together with its files", async () => {
     await sql(session, "CREATE VOLUME main.etl.doomed");
     await fetch(files("/Volumes/main/etl/doomed/f"), { method: "PUT", headers: auth(), body: "x" });
