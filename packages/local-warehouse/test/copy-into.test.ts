@@ -103,6 +103,23 @@ describe("COPY INTO", () => {
     expect(r[0]!.num_inserted_rows).toBe(2);
   });
 
+  it("loads a file once when two sessions copy it at the same time", async () => {
+    await sql(session, "CREATE TABLE main.s.race (a BIGINT)");
+    await upload(warehouse, "/Volumes/main/s/v/race/f.parquet", await writer.bytes("SELECT range AS a FROM range(50000)"));
+    const other = await client.openSession({ initialCatalog: "main", initialSchema: "s" });
+    try {
+      const statement = "COPY INTO main.s.race FROM '/Volumes/main/s/v/race' FILEFORMAT = PARQUET FILES = ('f.parquet')";
+      const outcomes = await Promise.allSettled([sql(session, statement), sql(other, statement)]);
+      const loaded = outcomes.map((o) => (o.status === "fulfilled" ? Number(o.value[0]!.num_inserted_rows) : 0));
+      // Delta: concurrent loads of the same file conflict; whichever commits first wins, the other loads nothing or fails.
+      expect(loaded.reduce((a, b) => a + b, 0)).toBe(50000);
+      expect(await sql(session, "SELECT count(*) AS n FROM main.s.race")).toEqual([{ n: 50000 }]);
+      expect((await sql(other, statement))[0]!.num_inserted_rows).toBe(0);
+    } finally {
+      await other.close();
+    }
+  });
+
   it("reads JSON and CSV", async () => {
     await upload(warehouse, "/Volumes/main/s/v/json/a.json", '{"id": 1, "name": "x", "at": "2024-01-02"}\n{"id": 2, "name": "y", "at": "2024-01-03"}\n');
     await sql(session, "CREATE TABLE main.s.j (id BIGINT, name STRING, at STRING)");

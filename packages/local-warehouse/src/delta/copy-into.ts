@@ -141,7 +141,23 @@ async function candidates(scope: StatementScope, copy: CopyInto): Promise<Volume
 
 const recordTable = (catalog: string): string => `${quoteIdent(catalogDbName(catalog))}.${quoteIdent(META_SCHEMA)}.copy_into_files`;
 
-async function ensureRecord(scope: StatementScope, catalog: string): Promise<void> {
+/** Record tables known to exist, per warehouse and catalog: created once, as concurrent CREATEs of one table conflict in DuckDB. */
+const ensured = new WeakMap<object, Map<string, Promise<void>>>();
+
+function ensureRecord(scope: StatementScope, catalog: string): Promise<void> {
+  const warehouse = scope.session.warehouse;
+  let byCatalog = ensured.get(warehouse);
+  if (!byCatalog) ensured.set(warehouse, (byCatalog = new Map()));
+  let done = byCatalog.get(catalog);
+  if (!done) {
+    done = createRecord(scope, catalog);
+    byCatalog.set(catalog, done);
+    done.catch(() => byCatalog.delete(catalog));
+  }
+  return done;
+}
+
+async function createRecord(scope: StatementScope, catalog: string): Promise<void> {
   await scope.session.run(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(catalogDbName(catalog))}.${quoteIdent(META_SCHEMA)}`);
   await scope.session.run(
     `CREATE TABLE IF NOT EXISTS ${recordTable(catalog)} (schema_name VARCHAR, table_name VARCHAR, path VARCHAR, loaded_at TIMESTAMPTZ, PRIMARY KEY (schema_name, table_name, path))`,
