@@ -4,7 +4,7 @@
  * mismatch text: estuary/connectors#1021; by-name matching and NULL for missing columns are Delta's
  * write semantics.
  */
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -169,8 +169,11 @@ describe("volumes and COPY INTO across a restart", () => {
       await session.close();
       await client.close();
       await warehouse.close();
+      // What an upload cut short by a crash leaves behind is cleared at start.
+      writeFileSync(join(`${database}.volumes`, ".uploads", "torn-upload"), "partial");
 
       warehouse = await startLocalWarehouse({ port: 0, database });
+      expect(readdirSync(join(`${database}.volumes`, ".uploads"))).toEqual([]);
       client = await connectClient(warehouse);
       session = await client.openSession();
       try {
