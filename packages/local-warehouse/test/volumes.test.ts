@@ -192,6 +192,9 @@ describe("volumes and the Files API", () => {
     const escape = await rawRequest(warehouse.port, "PUT", "/api/2.0/fs/files/Volumes/main/etl/staging/a/../../other/x", warehouse.token);
     expect(escape.status).toBe(400);
     expect((JSON.parse(escape.body) as { error_code: string }).error_code).toBe("INVALID_PARAMETER_VALUE");
+    const badEncoding = await fetch(files("/Volumes/main/etl/staging/%E0%A4%A"), { headers: auth() });
+    expect(badEncoding.status).toBe(400);
+    await badEncoding.arrayBuffer();
     const outside = await fetch(files("/tmp/x"), { headers: auth() });
     expect(outside.status).toBe(400);
     await outside.arrayBuffer();
