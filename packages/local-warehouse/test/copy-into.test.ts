@@ -120,6 +120,46 @@ describe("COPY INTO", () => {
     }
   });
 
+  it("loads every Spark type from Parquet exactly", async () => {
+    await sql(
+      session,
+      `CREATE TABLE main.s.types (b BOOLEAN, y TINYINT, sm SMALLINT, i INT, big BIGINT, f FLOAT, d DOUBLE, dec DECIMAL(38,18), s STRING,
+        bin BINARY, dt DATE, ts TIMESTAMP, ntz TIMESTAMP_NTZ, arr ARRAY<BIGINT>, m MAP<STRING, INT>, st STRUCT<a: BIGINT, inner: STRUCT<t: TIMESTAMP, l: ARRAY<STRING>>>)`,
+    );
+    await upload(
+      warehouse,
+      "/Volumes/main/s/v/types/all.parquet",
+      await writer.bytes(`SELECT true AS b, -7::TINYINT AS y, 300::SMALLINT AS sm, 70000 AS i, 9007199254740993 AS big, 1.5::FLOAT AS f, 0.1::DOUBLE AS d,
+        12345678901234567890.123456789012345678::DECIMAL(38,18) AS dec, 'héllo' AS s, from_hex('CAFE') AS bin, DATE '1999-12-31' AS dt,
+        TIMESTAMPTZ '2024-05-06 07:08:09.123456+00' AS ts, TIMESTAMP '2024-05-06 07:08:09.5' AS ntz, [1, 9007199254740993] AS arr,
+        MAP {'k': 1} AS m, {'a': 5, 'inner': {'t': TIMESTAMPTZ '2001-01-01 00:00:00+00', 'l': ['x', NULL]}} AS st`),
+    );
+    const r = await sql(session, "COPY INTO main.s.types FROM '/Volumes/main/s/v/types' FILEFORMAT = PARQUET");
+    expect(r[0]!.num_inserted_rows).toBe(1);
+    const [row] = await sql(
+      session,
+      "SELECT b, y, sm, i, CAST(big AS STRING) AS big, f, d, CAST(dec AS STRING) AS dec, s, hex(bin) AS bin, dt, ts, ntz, to_json(arr) AS arr, m, st FROM main.s.types",
+    );
+    expect(row).toEqual({
+      b: true,
+      y: -7,
+      sm: 300,
+      i: 70000,
+      big: "9007199254740993",
+      f: 1.5,
+      d: 0.1,
+      dec: "12345678901234567890.123456789012345678",
+      s: "héllo",
+      bin: "CAFE",
+      dt: "1999-12-31",
+      ts: "2024-05-06 07:08:09.123456",
+      ntz: "2024-05-06 07:08:09.5",
+      arr: "[1,9007199254740993]",
+      m: { k: 1 },
+      st: { a: 5, inner: { t: "2001-01-01 00:00:00", l: ["x", null] } },
+    });
+  });
+
   it("reads JSON and CSV", async () => {
     await upload(warehouse, "/Volumes/main/s/v/json/a.json", '{"id": 1, "name": "x", "at": "2024-01-02"}\n{"id": 2, "name": "y", "at": "2024-01-03"}\n');
     await sql(session, "CREATE TABLE main.s.j (id BIGINT, name STRING, at STRING)");
