@@ -4,7 +4,7 @@
  * error body and 409/400 cases: databricks-sdk-py tests/test_files.py, databricks/cli libs/filer/files_client.go).
  */
 import { request } from "node:http";
-import { mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
@@ -208,6 +208,15 @@ describe("volumes and the Files API", () => {
     await sql(session, "DROP SCHEMA main.tmp CASCADE");
     await sql(session, "CREATE SCHEMA main.tmp");
     expect(await sql(session, "SHOW VOLUMES IN main.tmp")).toEqual([]);
+  });
+
+  it("keeps an in-memory warehouse's volume files in a temporary directory removed on close", async () => {
+    expect(warehouse.volumesDirectory).toBe(warehouseVolumesRoot());
+    const memory = await startLocalWarehouse({ port: 0 });
+    const root = memory.volumesDirectory;
+    expect(existsSync(root)).toBe(true);
+    await memory.close();
+    expect(existsSync(root)).toBe(false);
   });
 
   it("drops a volume together with its files", async () => {
