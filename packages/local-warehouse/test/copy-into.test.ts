@@ -70,6 +70,9 @@ describe("COPY INTO", () => {
     await sql(session, "CREATE TABLE main.s.pat (a BIGINT, b STRING)");
     const p = await sql(session, "COPY INTO main.s.pat FROM '/Volumes/main/s/v/q/3' FILEFORMAT = PARQUET PATTERN = 'part-[01]-*.parquet'");
     expect(p[0]!.num_inserted_rows).toBe(3);
+    await sql(session, "CREATE TABLE main.s.named (a BIGINT, b STRING)");
+    const named = await sql(session, "COPY INTO main.s.named FROM '/Volumes/main/s/v/q/3' FILEFORMAT = PARQUET FORMAT_OPTIONS ('pathGlobFilter' = '*-1-0.parquet')");
+    expect(named[0]!.num_inserted_rows).toBe(1);
     const both = await sqlError(session, "COPY INTO main.s.pat FROM '/Volumes/main/s/v/q/3' FILEFORMAT = PARQUET FILES = ('a') PATTERN = '*'");
     expect(both.sqlState).toBe("42601");
   });

@@ -132,9 +132,12 @@ async function candidates(scope: StatementScope, copy: CopyInto): Promise<Volume
   const root = await store.entry(dir);
   if (!root?.isDirectory) throw pathNotFound(dir);
   const pattern = copy.pattern !== undefined ? globToRegExp(copy.pattern) : undefined;
+  const nameFilter = Object.entries(copy.formatOptions).find(([k]) => k.toLowerCase() === "pathglobfilter")?.[1];
+  const names = nameFilter !== undefined ? globToRegExp(nameFilter) : undefined;
   return (await store.filesUnder(dir)).filter((e) => {
     const relative = e.path.segments.slice(dir.segments.length);
     if (relative.some((s) => s.startsWith("_") || s.startsWith("."))) return false;
+    if (names && !names.test(e.name)) return false;
     return pattern ? pattern.test(relative.join("/")) : true;
   });
 }
