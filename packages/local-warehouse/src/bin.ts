@@ -38,6 +38,7 @@ async function main(): Promise<void> {
   // A token the user chose is not echoed; a generated one is printed once, as it can be learned no other way.
   const shown = given ? "<the token you gave>" : options.token;
   console.log(`local-warehouse listening on ${warehouse.url} (database ${values.db})`);
+  if (values.db !== ":memory:") console.log(`Unity Catalog volume files are kept in ${values.db}.volumes/`);
   console.log(JSON.stringify({ ...options, token: shown, https: false }, null, 2));
   console.log("Connect with @databricks/sql: DBSQLClient.connect({ host, port, path, token }) with TLS off (https: false); see the README.");
   const stop = () => {

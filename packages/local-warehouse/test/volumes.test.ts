@@ -4,7 +4,10 @@
  * error body and 409/400 cases: databricks-sdk-py tests/test_files.py, databricks/cli libs/filer/files_client.go).
  */
 import { request } from "node:http";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { DBSQLClient } from "@databricks/sql";
 import { startLocalWarehouse, type LocalWarehouse } from "../src/index.js";
 import { connectClient, sql, sqlError, type Session } from "./client.js";
@@ -14,12 +17,15 @@ describe("volumes and the Files API", () => {
   let client: DBSQLClient;
   let session: Session;
   let base: string;
+  let dir: string;
+  const warehouseVolumesRoot = () => join(dir, "wh.duckdb.volumes");
   const auth = () => ({ authorization: `Bearer ${warehouse.token}` });
   const files = (path: string, query = "") => `${base}/api/2.0/fs/files${path}${query}`;
   const dirs = (path: string, query = "") => `${base}/api/2.0/fs/directories${path}${query}`;
 
   beforeAll(async () => {
-    warehouse = await startLocalWarehouse({ port: 0 });
+    dir = mkdtempSync(join(tmpdir(), "lw-volumes-"));
+    warehouse = await startLocalWarehouse({ port: 0, database: join(dir, "wh.duckdb") });
     base = `http://127.0.0.1:${warehouse.port}`;
     client = await connectClient(warehouse);
     session = await client.openSession({ initialCatalog: "main", initialSchema: "default" });
@@ -31,6 +37,7 @@ describe("volumes and the Files API", () => {
     await session?.close();
     await client?.close();
     await warehouse?.close();
+    rmSync(dir, { recursive: true, force: true });
   });
 
   it("creates volumes with 1-, 2- and 3-part names, and refuses duplicates and missing schemas", async () => {
@@ -112,6 +119,27 @@ describe("volumes and the Files API", () => {
     await fetch(files(path), { method: "DELETE", headers: auth() });
   });
 
+  it("keeps nothing of an upload the client abandons", async () => {
+    const path = "/Volumes/main/etl/staging/torn/f.bin";
+    const uploads = join(warehouseVolumesRoot(), ".uploads");
+    const req = request({
+      host: "127.0.0.1",
+      port: warehouse.port,
+      method: "PUT",
+      path: `/api/2.0/fs/files${path}`,
+      headers: { authorization: `Bearer ${warehouse.token}`, "content-length": 1_000_000 },
+    });
+    const closed = new Promise<void>((resolve) => req.on("close", () => resolve()));
+    req.on("error", () => undefined);
+    req.write(Buffer.alloc(100_000));
+    // The server is writing the temporary file: then the client goes away mid-body.
+    await vi.waitFor(() => expect(readdirSync(uploads).length).toBe(1), { timeout: 5000 });
+    req.destroy();
+    await closed;
+    await vi.waitFor(() => expect(readdirSync(uploads)).toEqual([]), { timeout: 5000 });
+    expect((await fetch(files(path), { method: "HEAD", headers: auth() })).status).toBe(404);
+  });
+
   it("manages and lists directories, page by page", async () => {
     const root = "/Volumes/main/etl/staging/listing";
     expect((await fetch(dirs(`${root}/a/b`), { method: "PUT", headers: auth() })).status).toBe(204);
@@ -164,9 +192,31 @@ describe("volumes and the Files API", () => {
     const escape = await rawRequest(warehouse.port, "PUT", "/api/2.0/fs/files/Volumes/main/etl/staging/a/../../other/x", warehouse.token);
     expect(escape.status).toBe(400);
     expect((JSON.parse(escape.body) as { error_code: string }).error_code).toBe("INVALID_PARAMETER_VALUE");
+    const badEncoding = await fetch(files("/Volumes/main/etl/staging/%E0%A4%A"), { headers: auth() });
+    expect(badEncoding.status).toBe(400);
+    await badEncoding.arrayBuffer();
     const outside = await fetch(files("/tmp/x"), { headers: auth() });
     expect(outside.status).toBe(400);
     await outside.arrayBuffer();
+  });
+
+  it("keeps a schema with volumes from being dropped without CASCADE", async () => {
+    await sql(session, "CREATE SCHEMA main.tmp");
+    await sql(session, "CREATE VOLUME main.tmp.vol");
+    const refused = await sqlError(session, "DROP SCHEMA main.tmp");
+    expect(refused.message).toContain("SCHEMA_NOT_EMPTY");
+    await sql(session, "DROP SCHEMA main.tmp CASCADE");
+    await sql(session, "CREATE SCHEMA main.tmp");
+    expect(await sql(session, "SHOW VOLUMES IN main.tmp")).toEqual([]);
+  });
+
+  it("keeps an in-memory warehouse's volume files in a temporary directory removed on close", async () => {
+    expect(warehouse.volumesDirectory).toBe(warehouseVolumesRoot());
+    const memory = await startLocalWarehouse({ port: 0 });
+    const root = memory.volumesDirectory;
+    expect(existsSync(root)).toBe(true);
+    await memory.close();
+    expect(existsSync(root)).toBe(false);
   });
 
   it("drops a volume together with its files", async () => {

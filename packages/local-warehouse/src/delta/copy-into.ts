@@ -132,16 +132,35 @@ async function candidates(scope: StatementScope, copy: CopyInto): Promise<Volume
   const root = await store.entry(dir);
   if (!root?.isDirectory) throw pathNotFound(dir);
   const pattern = copy.pattern !== undefined ? globToRegExp(copy.pattern) : undefined;
+  const nameFilter = Object.entries(copy.formatOptions).find(([k]) => k.toLowerCase() === "pathglobfilter")?.[1];
+  const names = nameFilter !== undefined ? globToRegExp(nameFilter) : undefined;
   return (await store.filesUnder(dir)).filter((e) => {
     const relative = e.path.segments.slice(dir.segments.length);
     if (relative.some((s) => s.startsWith("_") || s.startsWith("."))) return false;
+    if (names && !names.test(e.name)) return false;
     return pattern ? pattern.test(relative.join("/")) : true;
   });
 }
 
 const recordTable = (catalog: string): string => `${quoteIdent(catalogDbName(catalog))}.${quoteIdent(META_SCHEMA)}.copy_into_files`;
 
-async function ensureRecord(scope: StatementScope, catalog: string): Promise<void> {
+/** Record tables known to exist, per warehouse and catalog: created once, as concurrent CREATEs of one table conflict in DuckDB. */
+const ensured = new WeakMap<object, Map<string, Promise<void>>>();
+
+function ensureRecord(scope: StatementScope, catalog: string): Promise<void> {
+  const warehouse = scope.session.warehouse;
+  let byCatalog = ensured.get(warehouse);
+  if (!byCatalog) ensured.set(warehouse, (byCatalog = new Map()));
+  let done = byCatalog.get(catalog);
+  if (!done) {
+    done = createRecord(scope, catalog);
+    byCatalog.set(catalog, done);
+    done.catch(() => byCatalog.delete(catalog));
+  }
+  return done;
+}
+
+async function createRecord(scope: StatementScope, catalog: string): Promise<void> {
   await scope.session.run(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(catalogDbName(catalog))}.${quoteIdent(META_SCHEMA)}`);
   await scope.session.run(
     `CREATE TABLE IF NOT EXISTS ${recordTable(catalog)} (schema_name VARCHAR, table_name VARCHAR, path VARCHAR, loaded_at TIMESTAMPTZ, PRIMARY KEY (schema_name, table_name, path))`,

@@ -36,10 +36,10 @@ const FORMAT_OPTIONS: Record<FileFormat, string[]> = {
   json: ["mergeschema", "multiline", "ignorecorruptfiles", "ignoremissingfiles"],
   csv: ["header", "sep", "delimiter", "inferschema", "mergeschema", "ignorecorruptfiles", "ignoremissingfiles"],
 };
-const COMMON_OPTIONS = ["format", "pathglobfilter", "recursivefilelookup"];
+const COMMON_OPTIONS = ["format", "pathglobfilter"];
 /** Options Databricks has and this warehouse does not implement: refused as unsupported rather than ignored. */
 const UNIMPLEMENTED_OPTIONS = new Set(
-  ["schema", "schemahints", "rescueddatacolumn", "infercolumntypes", "modifiedafter", "modifiedbefore", "partitioncolumns", "schemaevolutionmode", "usestrictglobber", "encoding", "quote", "escape", "nullvalue", "mode", "datetimerebasemode", "int96rebasemode", "timestampformat", "dateformat"].map((s) => s),
+  ["recursivefilelookup", "schema", "schemahints", "rescueddatacolumn", "infercolumntypes", "modifiedafter", "modifiedbefore", "partitioncolumns", "schemaevolutionmode", "usestrictglobber", "encoding", "quote", "escape", "nullvalue", "mode", "datetimerebasemode", "int96rebasemode", "timestampformat", "dateformat"]
 );
 
 export function checkOptions(format: FileFormat, options: Record<string, string>, what: string): void {

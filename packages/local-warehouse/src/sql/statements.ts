@@ -16,6 +16,7 @@ import { executeMerge } from "../delta/merge.js";
 import { executeCopyInto, forgetLoadedFiles } from "../delta/copy-into.js";
 import { StatementScope, tableNotFound } from "./scope.js";
 import { prepareFileSources } from "./file-sources.js";
+import { executeStaging } from "../volumes/staging.js";
 import { createVolume, dropVolume, showVolumes } from "../volumes/volume-ddl.js";
 
 export async function executeStatement(
@@ -46,6 +47,11 @@ export async function executeStatement(
       return executeMerge(scope, tokens);
     case "COPY":
       return executeCopyInto(scope, tokens);
+    case "PUT":
+    case "GET":
+    case "REMOVE":
+    case "LIST":
+      return executeStaging(scope, tokens);
     case "DELETE":
     case "UPDATE":
       return dml(scope, tokens);
@@ -409,6 +415,9 @@ async function drop(scope: StatementScope, tokens: Token[]): Promise<ResultSourc
     }
     if (catalog === session.catalog && schema === session.schema)
       throw unsupported("Dropping the current schema");
+    const volumes = session.warehouse.volumes.list(catalog, schema);
+    if (volumes.length > 0 && !cascade)
+      throw new SqlError("SCHEMA_NOT_EMPTY", "2BP01", `Cannot drop a schema \`${schema}\` because it contains objects. Use DROP SCHEMA ... CASCADE.`);
     try {
       await session.run(`DROP SCHEMA ${quoteIdent(catalogDbName(catalog))}.${quoteIdent(schema)}${cascade ? " CASCADE" : ""}`);
     } catch (error) {
@@ -416,6 +425,7 @@ async function drop(scope: StatementScope, tokens: Token[]): Promise<ResultSourc
         throw new SqlError("SCHEMA_NOT_EMPTY", "2BP01", `Cannot drop a schema \`${schema}\` because it contains objects. Use DROP SCHEMA ... CASCADE.`);
       throw error;
     }
+    for (const v of volumes) await session.warehouse.volumes.drop(v, true);
     return NO_RESULT;
   }
   throw unsupported(`DROP ${c.peek()?.value.toUpperCase() ?? ""}`.trim());

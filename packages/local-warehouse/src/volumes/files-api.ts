@@ -96,7 +96,12 @@ export class VolumesHttp {
     const rest = url.pathname.slice(FILES_API_PREFIX.length);
     const slash = rest.indexOf("/");
     const kind = slash < 0 ? rest : rest.slice(0, slash);
-    const raw = slash < 0 ? "" : decodeURIComponent(rest.slice(slash));
+    let raw = "";
+    try {
+      raw = slash < 0 ? "" : decodeURIComponent(rest.slice(slash));
+    } catch {
+      throw new FilesApiError(400, "INVALID_PARAMETER_VALUE", "The path is not valid percent-encoded UTF-8.");
+    }
     const path = parseVolumePath(raw);
     const method = req.method ?? "GET";
     if (kind === "files") {

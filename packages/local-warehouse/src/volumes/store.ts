@@ -59,6 +59,8 @@ export class VolumeStore {
   static async open(database: string, conn: DuckDBConnection, metaSchema: string): Promise<VolumeStore> {
     const temporary = database === ":memory:";
     const root = temporary ? mkdtempSync(join(tmpdir(), "local-warehouse-volumes-")) : `${database}.volumes`;
+    // Uploads cut short by a crash left their temporary files here; none of them is in a volume.
+    rmSync(join(root, ".uploads"), { recursive: true, force: true });
     mkdirSync(join(root, ".uploads"), { recursive: true });
     const table = `${metaSchema}.volumes`;
     await conn.run(

@@ -18,6 +18,8 @@ export type Cell = string | number | boolean | bigint | Buffer | null;
 
 export interface ResultSource {
   readonly columns: readonly ResultColumn[];
+  /** True for the driver's staging operations (PUT/GET/REMOVE on a volume): reported as `isStagingOperation`. */
+  readonly staging?: boolean;
   /** Up to `maxRows` rows, column-major; an empty batch means the result is exhausted. */
   next(maxRows: number): Promise<Cell[][]>;
 }

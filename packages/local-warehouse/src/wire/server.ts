@@ -34,6 +34,8 @@ export interface LocalWarehouse {
   readonly token: string;
   /** `http://host:port/path`, for logs and humans (it does not contain the token). */
   readonly url: string;
+  /** Where volume files live: `<database>.volumes`, or a temporary directory (removed by close) in memory. */
+  readonly volumesDirectory: string;
   /** Sessions and operations held, and RPCs served so far: for tests and benchmarks. */
   stats(): ServiceStats;
   /** Fault injection for recovery tests (replies dropped after the work is done). */
@@ -143,6 +145,7 @@ export async function startLocalWarehouse(options: LocalWarehouseOptions = {}): 
     path,
     token,
     url: `http://${host.includes(":") ? `[${host}]` : host}:${port}${path}`,
+    volumesDirectory: warehouse.volumes.root,
     stats: () => service.stats(),
     faults,
     close() {

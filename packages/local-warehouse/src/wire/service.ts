@@ -222,7 +222,7 @@ export class WarehouseService {
       schema: tableSchema(op.columns),
       resultFormat: TSparkRowSetType.COLUMN_BASED_SET,
       lz4Compressed: false,
-      isStagingOperation: false,
+      isStagingOperation: op.source?.staging === true,
     };
   }
 
