@@ -29,6 +29,7 @@ import {
 } from "@macrometa-spark/core";
 import { startLocalWarehouse } from "@macrometa-spark/local-warehouse";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { epoch } from "./support.js";
 import { DatabricksConnection, DatabricksError, DatabricksTableProvider, FilesClient, parseConnectionOptions } from "../src/index.js";
 
 type Warehouse = Awaited<ReturnType<typeof startLocalWarehouse>>;
@@ -60,11 +61,6 @@ async function streaming(table: string, queryId: string, extra: Record<string, u
   return t.newWriteBuilder!({ queryId, schema: people, options: opts, mode: "append" }).buildForStreaming!();
 }
 
-async function epoch(sw: StreamingWrite, epochId: number, rows: Row[]): Promise<void> {
-  const w = await sw.createWriter(0, epochId);
-  await w.write(rows);
-  await sw.commit(epochId, [await w.commit()]);
-}
 
 async function ids(table: string): Promise<number[]> {
   return (await admin.query(`SELECT id FROM ${SCHEMA}.${table} ORDER BY id`)).map((r) => Number(r["id"]));

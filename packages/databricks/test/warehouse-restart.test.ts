@@ -10,8 +10,9 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { CaseInsensitiveOptions, JobMetrics, LongType, StringType, StructField, StructType, silentLogger, type Row, type StreamingWrite } from "@macrometa-spark/core";
+import { CaseInsensitiveOptions, JobMetrics, LongType, StringType, StructField, StructType, silentLogger, type Row } from "@macrometa-spark/core";
 import { afterAll, describe, expect, it } from "vitest";
+import { epoch } from "./support.js";
 import { DatabricksConnection, DatabricksTableProvider, parseConnectionOptions } from "../src/index.js";
 
 const BIN = fileURLToPath(new URL("../../local-warehouse/dist/bin.js", import.meta.url));
@@ -48,11 +49,6 @@ afterAll(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-async function epoch(sw: StreamingWrite, epochId: number, rows: Row[]): Promise<void> {
-  const w = await sw.createWriter(0, epochId);
-  await w.write(rows);
-  await sw.commit(epochId, [await w.commit()]);
-}
 
 describe("warehouse restart under a running streaming sink", () => {
   for (const [method, extra] of [

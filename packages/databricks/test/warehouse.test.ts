@@ -30,6 +30,7 @@ import {
 } from "@macrometa-spark/core";
 import { startLocalWarehouse } from "@macrometa-spark/local-warehouse";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { epoch } from "./support.js";
 import { DatabricksConnection, DatabricksError, DatabricksTableProvider, parseConnectionOptions } from "../src/index.js";
 
 type Warehouse = Awaited<ReturnType<typeof startLocalWarehouse>>;
@@ -85,11 +86,6 @@ async function streaming(table: string, schema: StructType, queryId: string, ext
   return t.newWriteBuilder!({ queryId, schema, options: opts, mode: "append" }).buildForStreaming!();
 }
 
-async function epoch(sw: StreamingWrite, epochId: number, rows: Row[]): Promise<void> {
-  const w = await sw.createWriter(0, epochId);
-  await w.write(rows);
-  await sw.commit(epochId, [await w.commit()]);
-}
 
 async function read(options: Record<string, unknown>): Promise<{ schema: StructType; rows: Row[] }> {
   const opts = new CaseInsensitiveOptions({ ...base, ...options }, "databricks");
