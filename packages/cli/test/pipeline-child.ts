@@ -49,7 +49,7 @@ if (cmd === "serve") {
   let rows: number;
   if (cmd === "count") rows = await df.count();
   else {
-    const method = args[2] === "insert" ? { writeMethod: "insert" } : { stagingVolume: "/Volumes/main/bench/staging" };
+    const method = args[2] === "insert" ? { writeMethod: "insert" } : { stagingVolume: "/Volumes/main/bench/staging", ...(process.env["PIPE_MAX_BYTES"] ? { maxBytesPerFile: Number(process.env["PIPE_MAX_BYTES"]) } : {}) };
     rows = await df.write.format("databricks").mode("overwrite").options({ ...peers.dbx, table: `main.bench.${collection}_${args[2]}`, ...method }).save();
   }
   const ms = performance.now() - t;

@@ -84,7 +84,10 @@ export interface WriteOptions {
   stagingVolume?: StagingVolume;
   /** A staged Parquet file is closed after this many rows (Spark's option name). Default: 1000000. */
   maxRecordsPerFile: number;
-  /** ...or after about this many bytes of values. Default: 67108864 (64 MiB). */
+  /**
+   * ...or after about this many bytes of values. Staging files are loaded once and rewritten by the
+   * load, so they are kept small: memory stays low and encoding overlaps reading. Default: 8388608 (8 MiB).
+   */
   maxBytesPerFile: number;
   /**
    * A batch write removes staged folders that earlier, killed writes into the same table left
@@ -204,7 +207,7 @@ export function parseWriteOptions(o: CaseInsensitiveOptions): WriteOptions {
     commitsTable,
     writeMethod: "insert",
     maxRecordsPerFile: o.getInt("maxRecordsPerFile", 1_000_000, { min: 1 }),
-    maxBytesPerFile: o.getInt("maxBytesPerFile", 64 * 1024 * 1024, { min: 1024 }),
+    maxBytesPerFile: o.getInt("maxBytesPerFile", 8 * 1024 * 1024, { min: 1024 }),
     staleStagingAfterMs: o.getInt("staleStagingAfterMs", 3_600_000, { min: 0 }),
     retryBudgetMs: o.getInt("retryBudgetMs", 120_000, { min: 0 }),
   };

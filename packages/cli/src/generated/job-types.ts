@@ -270,7 +270,7 @@ export interface DatabricksOptions {
    */
   maxRecordsPerFile?: number;
   /**
-   * volume method: approximate value bytes per staged Parquet file. Default: 67108864 (64 MiB).
+   * volume method: approximate value bytes per staged Parquet file. Default: 8388608 (8 MiB).
    */
   maxBytesPerFile?: number;
   /**
