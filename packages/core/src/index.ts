@@ -7,7 +7,7 @@ export * from "./type-parsers.js";
 export * from "./json-schema.js";
 export * from "./json-text.js";
 export * from "./infer.js";
-export * from "./codec.js";
+export * from "./codec/index.js";
 export * from "./errors.js";
 export * from "./retry.js";
 export * from "./logger.js";

@@ -6,7 +6,7 @@
  * @packageDocumentation
  */
 import stableStringify from "fast-json-stable-stringify";
-import type { ParseMode } from "./codec.js";
+import type { ParseMode } from "./codec/index.js";
 import { MalformedRecordError } from "./errors.js";
 import { JsonNumber, isIntegerLexeme, parseJsonLosslessWithDuplicates, type LosslessJson } from "./json-text.js";
 import {

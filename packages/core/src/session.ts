@@ -8,7 +8,7 @@
 import { FormatOptionsBuilder } from "./format-options.js";
 import type { ProviderContext, Row, Table, TableProvider } from "./contracts.js";
 import { resolve } from "node:path";
-import { objectToRow } from "./codec.js";
+import { objectToRow } from "./codec/index.js";
 import { DataFrame } from "./dataframe.js";
 import { OptionError, UnsupportedOperationError } from "./errors.js";
 import { type ExecContext, LocalPlan, ScanPlan, StreamingSourcePlan } from "./execution.js";

@@ -33,7 +33,7 @@ import type {
   WriteBuilder,
   WriterCommitMessage,
 } from "../contracts.js";
-import { PARSE_MODES, type ParseMode, createDocumentDecoder, rowToJson } from "../codec.js";
+import { PARSE_MODES, type ParseMode, createDocumentDecoder, rowToJson } from "../codec/index.js";
 import { MacrometaSparkError } from "../errors.js";
 import { type InferenceStrategy, inferSchema } from "../infer.js";
 import type { Logger } from "../logger.js";
