@@ -8,6 +8,8 @@ export * from "./json-schema.js";
 export * from "./json-text.js";
 export * from "./infer.js";
 export * from "./codec/index.js";
+export { isDecimalLexeme, plainDecimalText, MAX_PLAIN_EXPONENT } from "./kit/decimal.js";
+export { isLeapYear, daysInMonth, isCalendarDay, isDateText } from "./kit/calendar.js";
 export * from "./errors.js";
 export * from "./retry.js";
 export * from "./logger.js";

@@ -7,8 +7,9 @@
 import { vanishesInSchema } from "../infer.js";
 import { JsonNumber, isIntegerLexeme, stringifyJson } from "../json-text.js";
 import { ArrayType, DataType, DecimalType, MapType, StructType } from "../types.js";
-import { decimalText, exactInteger } from "./decimal.js";
-import { isDateText, parseTimestampText } from "./datetime.js";
+import { isDateText } from "../kit/calendar.js";
+import { exactInteger, scaledDecimalText } from "../kit/decimal.js";
+import { parseTimestampText } from "./datetime.js";
 import type { FieldMatching } from "./options.js";
 import { NEED_LEXEMES, type DecodeState } from "./state.js";
 import { MISSING, generateStructLoop } from "./struct-codegen.js";
@@ -123,7 +124,7 @@ function decimalConverter(path: string, t: DecimalType, ctx: CompileContext): Co
   const s = ctx.state;
   const name = t.simpleString();
   const convert = (lexeme: string): unknown =>
-    decimalText(lexeme, t.precision, t.scale) ?? s.mismatch(path, `${lexeme} does not fit ${name} without loss`);
+    scaledDecimalText(lexeme, t.precision, t.scale) ?? s.mismatch(path, `${lexeme} does not fit ${name} without loss`);
   return (v) => {
     if (v === null || v === undefined) return null;
     if (v instanceof JsonNumber) return convert(v.lexeme);

@@ -2,17 +2,10 @@
  * Date and timestamp text as the decoders read it: Spark-style ISO-8601, real calendar days only.
  * @packageDocumentation
  */
+import { isCalendarDay } from "../kit/calendar.js";
 
 const TIMESTAMP_TEXT =
   /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?$/;
-
-function daysInMonth(y: number, m: number): number {
-  return new Date(Date.UTC(y, m, 0)).getUTCDate();
-}
-
-export function validDay(y: number, m: number, d: number): boolean {
-  return m >= 1 && m <= 12 && d >= 1 && d <= daysInMonth(y, m);
-}
 
 /** Milliseconds since the epoch for Spark-style ISO text, or a reason it is not one. */
 export function parseTimestampText(text: string): number | string {
@@ -24,7 +17,7 @@ export function parseTimestampText(text: string): number | string {
   const h = Number(m[4] ?? 0);
   const mi = Number(m[5] ?? 0);
   const s = Number(m[6] ?? 0);
-  if (!validDay(y, mo, d) || h > 23 || mi > 59 || s > 59) return `'${text}' is not a valid timestamp`;
+  if (!isCalendarDay(y, mo, d) || h > 23 || mi > 59 || s > 59) return `'${text}' is not a valid timestamp`;
   const frac = m[7] ?? "";
   if (/[1-9]/.test(frac.slice(3))) return `'${text}' has digits below the millisecond, which a Date would lose`;
   const ms = Number(frac.slice(0, 3).padEnd(3, "0"));
@@ -39,10 +32,4 @@ export function parseTimestampText(text: string): number | string {
   date.setUTCFullYear(y, mo - 1, d);
   date.setUTCHours(h, mi - offset, s, ms);
   return date.getTime();
-}
-
-/** Whether `text` is `yyyy-MM-dd` naming a real day. */
-export function isDateText(text: string): boolean {
-  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text);
-  return m !== null && validDay(Number(m[1]), Number(m[2]), Number(m[3]));
 }
