@@ -7,8 +7,7 @@
  */
 import stableStringify from "fast-json-stable-stringify";
 import type { ParseMode } from "./codec/index.js";
-import { MalformedRecordError } from "./errors.js";
-import { JsonNumber, isIntegerLexeme, parseJsonLosslessWithDuplicates, type LosslessJson } from "./json-text.js";
+import { MalformedRecordError, JsonNumber, isIntegerLexeme, parseJsonLosslessWithDuplicates, type LosslessJson } from "@macrometa-spark/kit";
 import {
   ArrayType,
   BinaryType,

@@ -6,7 +6,7 @@
  * @packageDocumentation
  */
 import type { TableProvider } from "./contracts.js";
-import { MacrometaSparkError } from "./errors.js";
+import { MacrometaSparkError } from "@macrometa-spark/kit";
 
 export class FormatRegistry {
   private readonly byName = new Map<string, TableProvider>();

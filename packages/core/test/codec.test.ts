@@ -7,9 +7,8 @@ import {
   withCorruptRecordColumn,
   type DocumentDecoderOptions,
 } from "../src/codec/index.js";
-import { MalformedRecordError } from "../src/errors.js";
+import { MalformedRecordError, parseJsonLossless } from "@macrometa-spark/kit";
 import { inferSchema } from "../src/infer.js";
-import { parseJsonLossless } from "../src/json-text.js";
 import { JobMetrics } from "../src/metrics.js";
 import { parseDDL } from "../src/type-parsers.js";
 import type { StructType } from "../src/types.js";

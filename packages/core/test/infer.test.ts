@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { MalformedRecordError } from "../src/errors.js";
+import { MalformedRecordError, JsonNumber } from "@macrometa-spark/kit";
 import {
   canonicalizeType,
   compatibleType,
@@ -10,7 +10,6 @@ import {
   schemaFingerprint,
   vanishesInSchema,
 } from "../src/infer.js";
-import { JsonNumber } from "../src/json-text.js";
 import {
   ArrayType,
   BooleanType,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { SchemaError } from "../src/errors.js";
+import { SchemaError } from "@macrometa-spark/kit";
 import { toJsonSchema } from "../src/json-schema.js";
 import { parseDDL, parseJsonSchema, parseSimpleString, toStructType } from "../src/type-parsers.js";
 import {

@@ -3,7 +3,7 @@
  * all of it plus the route and what it was about, never the API key.
  * @packageDocumentation
  */
-import { MacrometaSparkError, redactText, type ErrorContext } from "@macrometa-spark/core";
+import { MacrometaSparkError, redactText, type ErrorContext } from "@macrometa-spark/kit";
 
 export interface GdnErrorOptions {
   code: string;

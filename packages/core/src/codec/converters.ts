@@ -5,10 +5,8 @@
  * @packageDocumentation
  */
 import { vanishesInSchema } from "../infer.js";
-import { JsonNumber, isIntegerLexeme, stringifyJson } from "../json-text.js";
+import { JsonNumber, isIntegerLexeme, stringifyJson, isDateText, exactInteger, scaledDecimalText } from "@macrometa-spark/kit";
 import { ArrayType, DataType, DecimalType, MapType, StructType } from "../types.js";
-import { isDateText } from "../kit/calendar.js";
-import { exactInteger, scaledDecimalText } from "../kit/decimal.js";
 import { parseTimestampText } from "./datetime.js";
 import type { FieldMatching } from "./options.js";
 import { NEED_LEXEMES, type DecodeState } from "./state.js";

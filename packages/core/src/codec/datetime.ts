@@ -2,7 +2,7 @@
  * Date and timestamp text as the decoders read it: Spark-style ISO-8601, real calendar days only.
  * @packageDocumentation
  */
-import { isCalendarDay } from "../kit/calendar.js";
+import { isCalendarDay } from "@macrometa-spark/kit";
 
 const TIMESTAMP_TEXT =
   /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?$/;

@@ -54,8 +54,7 @@
  * @packageDocumentation
  */
 import type { Row } from "../contracts.js";
-import { MalformedRecordError } from "../errors.js";
-import { JsonNumber, parseJsonLossless, stringifyJson } from "../json-text.js";
+import { MalformedRecordError, JsonNumber, parseJsonLossless, stringifyJson } from "@macrometa-spark/kit";
 import { StringType, StructType } from "../types.js";
 import { type Converter, needsLexemes, structConverter } from "./converters.js";
 import { PARSE_MODES, type DocumentDecoderOptions } from "./options.js";

@@ -3,7 +3,7 @@
  * @packageDocumentation
  */
 import type { Row } from "../contracts.js";
-import { stringifyJson, toBase64 } from "../json-text.js";
+import { stringifyJson, toBase64 } from "@macrometa-spark/kit";
 import { ArrayType, DataType, MapType, StructType } from "../types.js";
 import { isPlainObject, setField } from "./values.js";
 

@@ -3,7 +3,7 @@
  * a plain object, and how to set a key that may be `__proto__`.
  * @packageDocumentation
  */
-import { JsonNumber } from "../json-text.js";
+import { JsonNumber } from "@macrometa-spark/kit";
 
 /** The JSON kind of a value, as named in mismatch reasons. */
 export function kindOf(v: unknown): string {

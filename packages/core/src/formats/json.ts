@@ -34,9 +34,8 @@ import type {
   WriterCommitMessage,
 } from "../contracts.js";
 import { PARSE_MODES, type ParseMode, createDocumentDecoder, rowToJson } from "../codec/index.js";
-import { MacrometaSparkError } from "../errors.js";
+import { MacrometaSparkError, type Logger } from "@macrometa-spark/kit";
 import { type InferenceStrategy, inferSchema } from "../infer.js";
-import type { Logger } from "../logger.js";
 import type { CaseInsensitiveOptions } from "../options.js";
 import type { StructType } from "../types.js";
 import { fsyncDir, writeAtomic } from "../streaming/checkpoint.js";

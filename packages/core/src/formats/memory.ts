@@ -26,8 +26,7 @@ import type {
   WriteBuilder,
   WriterCommitMessage,
 } from "../contracts.js";
-import { MacrometaSparkError, SchemaError } from "../errors.js";
-import type { Logger } from "../logger.js";
+import { MacrometaSparkError, SchemaError, type Logger } from "@macrometa-spark/kit";
 import type { CaseInsensitiveOptions } from "../options.js";
 import { type FormatRegistry, defaultRegistry } from "../registry.js";
 import { structToObject } from "../row.js";

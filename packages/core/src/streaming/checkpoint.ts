@@ -18,7 +18,7 @@ import { randomUUID } from "node:crypto";
 import { mkdir, open, readFile, readdir, rename, rm } from "node:fs/promises";
 import { join } from "node:path";
 import type { Offset } from "../contracts.js";
-import { MacrometaSparkError } from "../errors.js";
+import { MacrometaSparkError } from "@macrometa-spark/kit";
 
 export interface OffsetEntry {
   batchId: number;

@@ -15,10 +15,9 @@
 import { EventEmitter } from "node:events";
 import { randomUUID } from "node:crypto";
 import type { MicroBatchStream, Offset, ReadLimit, StreamingWrite, Table } from "../contracts.js";
-import { MacrometaSparkError, errorMessage } from "../errors.js";
+import { MacrometaSparkError, errorMessage, type Logger } from "@macrometa-spark/kit";
 import { type ExecContext, MicroBatchPlan, type PartitionStream, PlanNode, runWrite } from "../execution.js";
 import type { StructType } from "../types.js";
-import type { Logger } from "../logger.js";
 import type { SparkSession } from "../session.js";
 import type { DataFrame } from "../dataframe.js";
 import type { CheckpointLog } from "./checkpoint.js";

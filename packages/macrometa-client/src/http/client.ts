@@ -18,7 +18,7 @@
  */
 import { Pool } from "undici";
 import type { Dispatcher } from "undici";
-import { AbortedError, type ErrorContext, type Logger, type RetryPolicy, parseJsonLossless, redactSecrets, silentLogger, stringifyJson, withRetry } from "@macrometa-spark/core";
+import { AbortedError, type ErrorContext, type Logger, type RetryPolicy, parseJsonLossless, redactSecrets, silentLogger, stringifyJson, withRetry } from "@macrometa-spark/kit";
 import { GdnError, isRetryableStatus } from "../errors.js";
 import { Cursor } from "./cursor.js";
 import { splitResultArray } from "./json-scan.js";

@@ -3,7 +3,7 @@
  * (OTPs travel in the URL query, so URLs in messages are cut at `?`).
  * @packageDocumentation
  */
-import type { ErrorContext } from "@macrometa-spark/core";
+import type { ErrorContext } from "@macrometa-spark/kit";
 import { GdnError } from "../errors.js";
 
 export type StreamErrorCode =

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { isCalendarDay, isDateText } from "../src/kit/calendar.js";
-import { isDecimalLexeme, plainDecimalText, scaledDecimalText } from "../src/kit/decimal.js";
+import { isCalendarDay, isDateText } from "../src/calendar.js";
+import { isDecimalLexeme, plainDecimalText, scaledDecimalText } from "../src/decimal.js";
 import { backoffDelayMs, defaultRetryPolicy } from "../src/retry.js";
 
 /** Tables shared with other packages' tests (local-warehouse checks its own copy against the same rows). */
