@@ -6,7 +6,7 @@ import { registerProvider } from "@macrometa-spark/core";
 import { MacrometaCollectionProvider } from "./provider.js";
 
 export { parseCollectionOptions, defaultQuery, FORMAT_NAMES, KNOWN_OPTIONS, type CollectionOptions } from "./options.js";
-export { MacrometaCollectionProvider, CollectionTable, clientFor } from "./provider.js";
+export { MacrometaCollectionProvider, CollectionTable } from "./provider.js";
 export { CollectionScan, type CollectionPartition } from "./read.js";
 export { CollectionBatchWrite, CollectionDataWriter } from "./write.js";
 

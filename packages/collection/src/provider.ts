@@ -15,23 +15,10 @@ import {
   type TableProvider,
   type WriteBuilder,
 } from "@macrometa-spark/core";
-import { GdnHttpClient } from "@macrometa-spark/macrometa-client";
+import { type GdnHttpClient, gdnClientFor } from "@macrometa-spark/macrometa-client";
 import { type CollectionOptions, FORMAT_NAMES, parseCollectionOptions } from "./options.js";
 import { CollectionScan, preflight, sampleDocuments, schemaFromSample, withCorruptColumn } from "./read.js";
 import { CollectionBatchWrite } from "./write.js";
-
-/** A client for validated options: the retry budget comes from `maxRetries`, the time limit from `requestTimeoutMs`. */
-export function clientFor(opts: CollectionOptions, ctx: ProviderContext): GdnHttpClient {
-  return new GdnHttpClient({
-    url: opts.origin,
-    ...(opts.jwt !== undefined ? { jwt: opts.jwt } : { apiKey: opts.apiKey! }),
-    fabric: opts.fabric,
-    connections: Math.max(4, opts.parallelism + 2),
-    requestTimeoutMs: opts.requestTimeoutMs,
-    retry: { maxAttempts: opts.maxRetries + 1 },
-    logger: ctx.logger,
-  });
-}
 
 export class CollectionTable implements Table {
   readonly name: string;
@@ -121,7 +108,7 @@ export class MacrometaCollectionProvider implements TableProvider {
   /** Pre-flight, then the schema of the first `schemaSampleSize` documents of the query. */
   async inferSchema(options: CaseInsensitiveOptions, ctx: ProviderContext): Promise<StructType> {
     const opts = parseCollectionOptions(options, "read");
-    const client = clientFor(opts, ctx);
+    const client = gdnClientFor(opts, ctx);
     try {
       await preflight(client, opts, "read", ctx.signal);
       const sample = await sampleDocuments(client, opts, ctx.signal);
@@ -142,7 +129,7 @@ export class MacrometaCollectionProvider implements TableProvider {
     // Options are validated (and fail, naming the option) before anything touches the network.
     const readOpts = schema ? parseCollectionOptions(options, "read") : undefined;
     const opts = readOpts ?? parseCollectionOptions(options, "write");
-    const client = clientFor(opts, ctx);
+    const client = gdnClientFor(opts, ctx);
     try {
       if (readOpts && !(schema && preflighted.get(schema) === optionsFingerprint(options))) await preflight(client, readOpts, "read", ctx.signal);
     } catch (err) {

@@ -31,7 +31,7 @@ import {
   type WriterCommitMessage,
   rowToJson,
 } from "@macrometa-spark/core";
-import { type GdnHttpClient, type ImportErrorDetail, type ImportResult, isGdnError } from "@macrometa-spark/macrometa-client";
+import { GDN_ERROR_NUM, type GdnHttpClient, type ImportErrorDetail, type ImportResult, isGdnError } from "@macrometa-spark/macrometa-client";
 import type { CollectionOptions } from "./options.js";
 import { METRICS } from "./read.js";
 
@@ -166,7 +166,7 @@ export class CollectionDataWriter implements DataWriter {
   private async account(chunk: string[], result: ImportResult, repeated: boolean): Promise<void> {
     let errors: ImportErrorDetail[] = result.details?.errors ?? [];
     let created = result.created;
-    if (repeated && errors.some((e) => e.errorNumber === 1210)) {
+    if (repeated && errors.some((e) => e.errorNumber === GDN_ERROR_NUM.UNIQUE_CONSTRAINT_VIOLATED)) {
       const { ours, others } = await this.reconcile(chunk, errors);
       created += ours;
       this.state.reconciled += ours;
@@ -209,7 +209,7 @@ export class CollectionDataWriter implements DataWriter {
 
   /** After a repeated keyed import: 1210 answers whose stored document equals ours were written by the first attempt. */
   private async reconcile(chunk: string[], errors: ImportErrorDetail[]): Promise<{ ours: number; others: ImportErrorDetail[] }> {
-    const dupes = errors.filter((e) => e.errorNumber === 1210 && e.key !== undefined);
+    const dupes = errors.filter((e) => e.errorNumber === GDN_ERROR_NUM.UNIQUE_CONSTRAINT_VIOLATED && e.key !== undefined);
     const sent = new Map<string, unknown>();
     for (const text of chunk) {
       const doc = JSON.parse(text) as Record<string, unknown>;
@@ -229,7 +229,7 @@ export class CollectionDataWriter implements DataWriter {
       }
     }
     let ours = 0;
-    const others: ImportErrorDetail[] = errors.filter((e) => !(e.errorNumber === 1210 && e.key !== undefined));
+    const others: ImportErrorDetail[] = errors.filter((e) => !(e.errorNumber === GDN_ERROR_NUM.UNIQUE_CONSTRAINT_VIOLATED && e.key !== undefined));
     for (const e of dupes) {
       const mine = sent.get(e.key!);
       const theirs = stored.get(e.key!);
