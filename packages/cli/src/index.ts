@@ -34,6 +34,7 @@ export {
   type PySparkOptions,
   type SubmitOptions,
 } from "./jobs/index.js";
+export { CLI_ERROR_CODES, type CliErrorCode } from "./error-codes.js";
 export { validateJobSpec, loadJobSpec, jobSchema, JobSpecValidationError } from "./spec/validate.js";
 export {
   runJob,

@@ -6,7 +6,6 @@ import {
   stringifyJson,
   type CaseInsensitiveOptions,
   type LogicalWriteInfo,
-  MacrometaSparkError,
   type ProviderContext,
   type ScanBuilder,
   StructType,
@@ -19,6 +18,7 @@ import { type GdnHttpClient, gdnClientFor } from "@macrometa-spark/macrometa-cli
 import { type CollectionOptions, FORMAT_NAMES, parseCollectionOptions } from "./options.js";
 import { CollectionScan, preflight, sampleDocuments, schemaFromSample, withCorruptColumn } from "./read.js";
 import { CollectionBatchWrite } from "./write.js";
+import { collectionError } from "./error-codes.js";
 
 export class CollectionTable implements Table {
   readonly name: string;
@@ -62,11 +62,7 @@ export class CollectionTable implements Table {
         if (exists && info.mode !== "append") {
           const count = await this.client.collectionCount(opts.collection, signal);
           if (info.mode === "errorifexists" && count > 0) {
-            throw new MacrometaSparkError(`collection '${opts.collection}' already holds ${count} documents (save mode errorifexists)`, {
-              code: "TABLE_NOT_EMPTY",
-              retryable: false,
-              context: { collection: opts.collection, fabric: opts.fabric },
-            });
+            throw collectionError("TABLE_NOT_EMPTY", { collection: opts.collection, count }, { context: { collection: opts.collection, fabric: opts.fabric } });
           }
           if (info.mode === "ignore" && count > 0) {
             logger.info("collection write: collection not empty, nothing written (save mode ignore)", { collection: opts.collection, count });

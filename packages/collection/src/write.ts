@@ -34,6 +34,7 @@ import {
 import { GDN_ERROR_NUM, type GdnHttpClient, type ImportErrorDetail, type ImportResult, isGdnError } from "@macrometa-spark/macrometa-client";
 import type { CollectionOptions } from "./options.js";
 import { METRICS } from "./read.js";
+import { collectionError } from "./error-codes.js";
 
 /** Per-errorNum tally of rejected documents, with a few examples. */
 export interface ErrorTally {
@@ -150,10 +151,10 @@ export class CollectionDataWriter implements DataWriter {
     } catch (err) {
       if (!(isGdnError(err) && err.outcomeUnknown)) throw err;
       if (!keyed) {
-        throw new MacrometaSparkError(
-          `import into '${this.opts.collection}': the answer for ${chunk.length} documents was lost (${err.code}) and they have no explicit keys, ` +
-            "so repeating the call could store them twice; give the rows a '_key' column or set 'primaryKey' to make writes retryable",
-          { code: "WRITE_OUTCOME_UNKNOWN", retryable: false, cause: err, context: { collection: this.opts.collection, fabric: this.opts.fabric } },
+        throw collectionError(
+          "WRITE_OUTCOME_UNKNOWN",
+          { collection: this.opts.collection, documents: chunk.length, cause: err.code },
+          { cause: err, context: { collection: this.opts.collection, fabric: this.opts.fabric } },
         );
       }
       this.ctx.logger.warn("collection write: an import answer was lost; repeating the keyed chunk and reconciling duplicates", { collection: this.opts.collection, documents: chunk.length, code: err.code });
@@ -241,12 +242,10 @@ export class CollectionDataWriter implements DataWriter {
 
   private failureError(): MacrometaSparkError {
     const total = [...this.state.byError.values()].reduce((n, t) => n + t.count, 0);
-    return new MacrometaSparkError(
-      `import into '${this.opts.collection}': ${total} documents were rejected by the server (${describeTally(this.state.byError)}); ` +
-        `${this.state.created} were written before the write stopped (onDocumentError 'fail'; use 'skip' with 'rejectsPath' to keep going)`,
+    return collectionError(
+      "IMPORT_DOCUMENT_ERRORS",
+      { collection: this.opts.collection, rejected: total, tally: describeTally(this.state.byError), written: this.state.created },
       {
-        code: "IMPORT_DOCUMENT_ERRORS",
-        retryable: false,
         context: { collection: this.opts.collection, fabric: this.opts.fabric, errorCounts: Object.fromEntries([...this.state.byError].map(([k, t]) => [k, t.count])), written: this.state.created },
       },
     );

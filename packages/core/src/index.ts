@@ -45,6 +45,7 @@ export {
   type CompiledDocumentDecoder,
   type RowToJsonOptions,
 } from "./codec/index.js";
+export { CORE_ERROR_CODES, type CoreErrorCode } from "./error-codes.js";
 export { CaseInsensitiveOptions, type OptionValue, type OptionsInput } from "./options.js";
 export { JobMetrics, type RejectionSample } from "./metrics.js";
 export {
@@ -90,6 +91,12 @@ export { RateProvider, RATE_SCHEMA, type RateFormatOptions } from "./formats/rat
 export {
   MacrometaSparkError,
   isMacrometaSparkError,
+  hasErrorCode,
+  isOptionError,
+  KIT_ERROR_CODES,
+  defineErrorCodes,
+  errorFromTable,
+  fillTemplate,
   OptionError,
   MalformedRecordError,
   SchemaError,
@@ -117,6 +124,9 @@ export {
   isDateText,
   type ErrorContext,
   type SparkErrorOptions,
+  type ErrorCodeEntry,
+  type ErrorCodeTable,
+  type CodedErrorOptions,
   type RetryPolicy,
   type RetryOptions,
   type Logger,

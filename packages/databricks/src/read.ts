@@ -21,7 +21,7 @@ import {
   type ScanBuilder,
 } from "@macrometa-spark/core";
 import { DatabricksConnection, type ConnectionHooks, type SqlParameter, type Statement } from "./client.js";
-import { DatabricksError } from "./errors.js";
+import { DatabricksError, isDatabricksError } from "./errors.js";
 import { quoteIdent, quoteTableName } from "./identifiers.js";
 import type { ReadOptions } from "./options.js";
 import { parseDatabricksType } from "./sql-types.js";
@@ -82,7 +82,7 @@ export async function readSchema(conn: DatabricksConnection, o: ReadOptions): Pr
       const rows = await conn.query({ sql: `DESCRIBE QUERY ${o.query!}`, ...(stmt.params ? { params: stmt.params } : {}) }, { idempotent: true });
       described = new Map(rows.map((r) => [String(r["col_name"]), String(r["data_type"])]));
     } catch (err) {
-      if (!(err instanceof DatabricksError) || err.code !== "DATABRICKS_SQL") throw err;
+      if (!isDatabricksError(err) || err.code !== "DATABRICKS_SQL") throw err;
     }
   }
   return new StructType(

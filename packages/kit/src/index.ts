@@ -7,6 +7,9 @@
 export {
   MacrometaSparkError,
   isMacrometaSparkError,
+  hasErrorCode,
+  isOptionError,
+  KIT_ERROR_CODES,
   OptionError,
   MalformedRecordError,
   SchemaError,
@@ -16,6 +19,7 @@ export {
   type ErrorContext,
   type SparkErrorOptions,
 } from "./errors.js";
+export { defineErrorCodes, fillTemplate, errorFromTable, type ErrorCodeEntry, type ErrorCodeTable, type CodedErrorOptions } from "./error-codes.js";
 export { withRetry, backoffDelayMs, defaultRetryPolicy, sleep, type RetryPolicy, type RetryOptions } from "./retry.js";
 export { silentLogger, createConsoleLogger, createMemoryLogger, type Logger, type LogLevel } from "./logger.js";
 export { redactFields, redactText, redactSecrets, type LogFields } from "./redaction.js";

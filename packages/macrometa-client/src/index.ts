@@ -4,6 +4,7 @@
  * Spark; imports only the shared kit.
  */
 export { GdnError, isGdnError, type GdnErrorOptions } from "./errors.js";
+export { GDN_ERROR_CODES, gdnError, type GdnErrorCode } from "./error-codes.js";
 export { GDN_ERROR_NUM, gdnErrorName, type GdnErrorName } from "./error-numbers.js";
 export {
   GdnHttpClient,

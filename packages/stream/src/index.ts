@@ -16,6 +16,7 @@ export {
   EMPTY_METRIC,
   type StreamOffset,
 } from "./source.js";
+export { STREAM_ERROR_CODES, type StreamFormatErrorCode } from "./error-codes.js";
 export { StreamSinkWrite, DEDUPE_PROPERTY } from "./sink.js";
 export { MacrometaStreamProvider, MacrometaStreamTable, macrometaStreamProvider } from "./provider.js";
 

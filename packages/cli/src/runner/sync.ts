@@ -30,7 +30,6 @@ import "@macrometa-spark/databricks";
 import "@macrometa-spark/stream";
 import {
   CaseInsensitiveOptions,
-  MacrometaSparkError,
   OptionError,
   createSession,
   parseJsonSchema,
@@ -47,6 +46,7 @@ import { StreamConsumer, gdnClientFor } from "@macrometa-spark/macrometa-client"
 import { parseStreamOptions } from "@macrometa-spark/stream";
 import type { CollectionOptions, DatabricksOptions } from "../generated/job-types.js";
 import { rejections, type RejectionReport } from "./report.js";
+import { cliError } from "../error-codes.js";
 
 export const COLLECTION_FORMAT = "com.macrometa.spark.collection";
 export const STREAM_FORMAT = "com.macrometa.spark.stream";
@@ -204,10 +204,7 @@ export async function startSync(o: SyncOptions): Promise<SyncHandle> {
   const marker = await readMarker(o.checkpointLocation);
   if (marker) {
     if (marker.subscriptionName !== subscriptionName) {
-      throw new MacrometaSparkError(
-        `checkpoint ${o.checkpointLocation} belongs to subscription '${marker.subscriptionName}', not '${subscriptionName}'; use a new checkpointLocation to start over`,
-        { code: "CHECKPOINT_MISMATCH", retryable: false },
-      );
+      throw cliError("CHECKPOINT_MISMATCH", { checkpoint: o.checkpointLocation, found: marker.subscriptionName, expected: subscriptionName });
     }
     snapshot = { rows: 0, resumed: true, schema: parseJsonSchema(marker.schema) as StructType, rejected: [], subscriptionName };
   } else {

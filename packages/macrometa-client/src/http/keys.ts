@@ -2,7 +2,7 @@
  * What an API key may do (the connector's permission check) and one-time tokens for WebSocket URLs.
  * @packageDocumentation
  */
-import { GdnError } from "../errors.js";
+import { gdnError } from "../error-codes.js";
 import { parseAccessLevel } from "./parsers.js";
 import { type GdnTransport, enc } from "./transport.js";
 import type { AccessLevel } from "./types.js";
@@ -14,7 +14,7 @@ export const keyMethods = {
    * connector checks before reading. Needs an API key (not a JWT).
    */
   async keyAccess(this: GdnTransport, kind: "collection" | "stream", name: string, signal?: AbortSignal): Promise<AccessLevel> {
-    if (!this.keyId) throw new GdnError("key permissions need an API key, not a JWT", { code: "GDN_NO_API_KEY", retryable: false });
+    if (!this.keyId) throw gdnError("GDN_NO_API_KEY");
     const body = await this.requestJson<{ result?: unknown }>({
       method: "GET",
       path: `/_api/key/${enc(this.keyId)}/database/${enc(this.fabric)}/${kind}/${enc(name)}`,
@@ -29,7 +29,7 @@ export const keyMethods = {
   async createOtp(this: GdnTransport, signal?: AbortSignal): Promise<string> {
     const body = await this.requestJson<{ otp?: unknown; result?: { otp?: unknown } }>({ method: "POST", path: "/apid/otp", retry: "refusals", signal });
     const otp = body.otp ?? body.result?.otp;
-    if (typeof otp !== "string") throw new GdnError("OTP answer without an 'otp' field", { code: "GDN_BAD_ANSWER", retryable: false, context: { route: "POST /apid/otp" } });
+    if (typeof otp !== "string") throw gdnError("GDN_BAD_ANSWER", { what: "OTP answer without an 'otp' field" }, { context: { route: "POST /apid/otp" } });
     return otp;
   },
 };

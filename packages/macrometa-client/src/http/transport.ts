@@ -21,6 +21,7 @@ import { Pool } from "undici";
 import type { Dispatcher } from "undici";
 import { AbortedError, type ErrorContext, type Logger, type RetryPolicy, redactSecrets, silentLogger, withRetry } from "@macrometa-spark/kit";
 import { GdnError, isGdnError, isRetryableStatus } from "../errors.js";
+import { gdnError } from "../error-codes.js";
 import { parseApiKey, resolveGdnUrl } from "./url.js";
 
 /** How a call may be repeated (see the module comment). */
@@ -125,7 +126,7 @@ export class GdnTransport {
       this.tenant = parsed.tenant;
       this.keyId = parsed.keyId;
     } else {
-      throw new GdnError("an API key or a JWT is required", { code: "GDN_NO_CREDENTIALS", retryable: false });
+      throw gdnError("GDN_NO_CREDENTIALS");
     }
     this.requestTimeoutMs = options.requestTimeoutMs ?? 60_000;
     this.retryPolicy = options.retry ?? {};
@@ -189,7 +190,7 @@ export class GdnTransport {
   }
 
   private async once(spec: RequestSpec, context: ErrorContext): Promise<Omit<RawResponse, "attempts">> {
-    if (this.closed) throw new GdnError("client is closed", { code: "GDN_CLIENT_CLOSED", retryable: false, context });
+    if (this.closed) throw gdnError("GDN_CLIENT_CLOSED", {}, { context });
     if (spec.signal?.aborted) throw new AbortedError("request aborted", spec.signal.reason);
     const timeout = AbortSignal.timeout(this.requestTimeoutMs);
     const signal = spec.signal ? AbortSignal.any([spec.signal, timeout]) : timeout;
@@ -215,27 +216,15 @@ export class GdnTransport {
   private transportError(err: unknown, spec: RequestSpec, context: ErrorContext, timeout: AbortSignal): Error {
     if (spec.signal?.aborted) return new AbortedError(`request aborted: ${context.route}`, spec.signal.reason);
     if (timeout.aborted) {
-      return new GdnError(`no answer within ${this.requestTimeoutMs} ms: ${context.route}`, {
-        code: "GDN_TIMEOUT",
-        retryable: true,
-        outcomeUnknown: spec.method !== "GET",
-        context,
-        cause: err,
-      });
+      return gdnError("GDN_TIMEOUT", { timeoutMs: this.requestTimeoutMs, route: context.route }, { outcomeUnknown: spec.method !== "GET", context, cause: err });
     }
     const code = errorCode(err);
     const msg = err instanceof Error ? err.message : String(err);
     if (code !== undefined && CONNECT_ERRORS.has(code)) {
-      return new GdnError(`cannot connect to ${this.origin} (${code}): ${context.route}`, { code: "GDN_CONNECT_FAILED", retryable: true, context, cause: err });
+      return gdnError("GDN_CONNECT_FAILED", { origin: this.origin, reason: code, route: context.route }, { context, cause: err });
     }
     // A reset after the request was written: the server may have applied it.
-    return new GdnError(`connection lost (${code ?? msg}): ${context.route}`, {
-      code: "GDN_CONNECTION_RESET",
-      retryable: true,
-      outcomeUnknown: true,
-      context,
-      cause: err,
-    });
+    return gdnError("GDN_CONNECTION_RESET", { reason: code ?? msg, route: context.route }, { outcomeUnknown: true, context, cause: err });
   }
 
   private httpError(status: number, headers: Record<string, string | string[] | undefined>, text: string, context: ErrorContext): GdnError {
