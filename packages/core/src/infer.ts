@@ -130,24 +130,16 @@ function sameType(a: DataType, b: DataType): boolean {
   if (a === b) return true;
   if (a.kind !== b.kind) return false;
   switch (a.kind) {
-    case "decimal": {
-      const x = a as DecimalType;
-      const d = b as DecimalType;
-      return x.precision === d.precision && x.scale === d.scale;
-    }
-    case "array": {
-      const x = a as ArrayType;
-      const o = b as ArrayType;
-      return x.containsNull === o.containsNull && sameType(x.elementType, o.elementType);
-    }
-    case "map": {
-      const x = a as MapType;
-      const o = b as MapType;
-      return x.valueContainsNull === o.valueContainsNull && sameType(x.keyType, o.keyType) && sameType(x.valueType, o.valueType);
-    }
+    case "decimal":
+      return b.kind === "decimal" && a.precision === b.precision && a.scale === b.scale;
+    case "array":
+      return b.kind === "array" && a.containsNull === b.containsNull && sameType(a.elementType, b.elementType);
+    case "map":
+      return b.kind === "map" && a.valueContainsNull === b.valueContainsNull && sameType(a.keyType, b.keyType) && sameType(a.valueType, b.valueType);
     case "struct": {
-      const s = a as StructType;
-      const o = b as StructType;
+      const s = a;
+      if (b.kind !== "struct") return false;
+      const o = b;
       if (s.fields.length !== o.fields.length) return false;
       for (let i = 0; i < s.fields.length; i++) {
         const x = s.fields[i]!;

@@ -9,7 +9,6 @@
  */
 import {
   ArrayType,
-  DecimalType,
   MalformedRecordError,
   MapType,
   SchemaError,
@@ -49,17 +48,17 @@ export function sqlType(t: DataType): string {
     case "binary":
       return "BINARY";
     case "decimal": {
-      const d = t as DecimalType;
+      const d = t;
       return `DECIMAL(${d.precision},${d.scale})`;
     }
     case "array":
-      return `ARRAY<${sqlType((t as ArrayType).elementType)}>`;
+      return `ARRAY<${sqlType(t.elementType)}>`;
     case "map": {
-      const m = t as MapType;
+      const m = t;
       return `MAP<${sqlType(m.keyType)}, ${sqlType(m.valueType)}>`;
     }
     case "struct":
-      return `STRUCT<${(t as StructType).fields.map((f) => `${quoteIdent(f.name)}: ${sqlType(f.dataType)}`).join(", ")}>`;
+      return `STRUCT<${t.fields.map((f) => `${quoteIdent(f.name)}: ${sqlType(f.dataType)}`).join(", ")}>`;
   }
 }
 
@@ -233,11 +232,11 @@ export function literal(v: unknown, t: DataType, column: string): string {
       return `unhex(${stringLiteral(hex(v, t, column))})`;
     case "array": {
       if (!Array.isArray(v)) throw bad(column, t, v);
-      const el = (t as ArrayType).elementType;
+      const el = t.elementType;
       return `array(${v.map((x, i) => literal(x, el, `${column}[${i}]`)).join(", ")})`;
     }
     case "map": {
-      const m = t as MapType;
+      const m = t;
       const parts: string[] = [];
       for (const [k, x] of mapEntries(v, m, column)) {
         if (k === null || k === undefined) throw bad(column, t, v, "a map key is null");
@@ -246,7 +245,7 @@ export function literal(v: unknown, t: DataType, column: string): string {
       return `map(${parts.join(", ")})`;
     }
     case "struct": {
-      const s = t as StructType;
+      const s = t;
       const values = structValues(v, s, column);
       return `named_struct(${s.fields.map((f, i) => `${stringLiteral(f.name)}, ${literal(values[i], f.dataType, `${column}.${f.name}`)}`).join(", ")})`;
     }

@@ -331,7 +331,7 @@ function compile(t: DataType, path: string, ctx: CompileContext): Converter {
     case "boolean":
       return booleanConverter(path, ctx);
     case "decimal":
-      return decimalConverter(path, t as DecimalType, ctx);
+      return decimalConverter(path, t, ctx);
     case "timestamp":
       return timestampConverter(path, ctx);
     case "date":
@@ -339,11 +339,11 @@ function compile(t: DataType, path: string, ctx: CompileContext): Converter {
     case "binary":
       return binaryConverter(path, ctx);
     case "array":
-      return arrayConverter(path, t as ArrayType, ctx);
+      return arrayConverter(path, t, ctx);
     case "map":
-      return mapConverter(path, t as MapType, ctx);
+      return mapConverter(path, t, ctx);
     case "struct":
-      return structConverter(path, t as StructType, ctx);
+      return structConverter(path, t, ctx);
     case "null":
       return (v) => (v === null || v === undefined ? null : s.mismatch(path, `expected null, found ${kindOf(v)}`));
   }

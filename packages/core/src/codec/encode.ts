@@ -81,10 +81,9 @@ function jsonWriter(t: DataType, ignoreNulls: boolean): JsonWriter {
       w = (v) => (v instanceof Uint8Array ? `"${toBase64(v)}"` : stringifyJson(v));
       break;
     case "struct": {
-      const st = t as StructType;
-      const keys = st.fields.map((f) => JSON.stringify(f.name) + ":");
-      const inner = st.fields.map((f) => jsonWriter(f.dataType, ignoreNulls));
-      const names = st.fields.map((f) => f.name);
+      const keys = t.fields.map((f) => JSON.stringify(f.name) + ":");
+      const inner = t.fields.map((f) => jsonWriter(f.dataType, ignoreNulls));
+      const names = t.fields.map((f) => f.name);
       w = (v) => {
         if (v === null || v === undefined) return "null";
         const positional = Array.isArray(v);
@@ -106,7 +105,7 @@ function jsonWriter(t: DataType, ignoreNulls: boolean): JsonWriter {
       break;
     }
     case "array": {
-      const inner = jsonWriter((t as ArrayType).elementType, ignoreNulls);
+      const inner = jsonWriter(t.elementType, ignoreNulls);
       w = (v) => {
         if (!Array.isArray(v)) return stringifyJson(v);
         let out = "[";
@@ -119,7 +118,7 @@ function jsonWriter(t: DataType, ignoreNulls: boolean): JsonWriter {
       break;
     }
     case "map": {
-      const inner = jsonWriter((t as MapType).valueType, ignoreNulls);
+      const inner = jsonWriter(t.valueType, ignoreNulls);
       w = (v) => {
         if (!isPlainObject(v)) return stringifyJson(v);
         let out = "{";
