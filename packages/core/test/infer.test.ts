@@ -2,14 +2,13 @@ import { describe, expect, it } from "vitest";
 import { MalformedRecordError, JsonNumber } from "@macrometa-spark/kit";
 import {
   canonicalizeType,
-  compatibleType,
-  equalsIgnoreCase,
   inferSchema,
   inferTextType,
   inferValueType,
   schemaFingerprint,
   vanishesInSchema,
 } from "../src/infer.js";
+import { compatibleType, equalsIgnoreCase } from "../src/type-coercion.js";
 import {
   ArrayType,
   BooleanType,
