@@ -58,7 +58,7 @@ describe("job scripts", () => {
     await cdc.seed(env);
     expect(await cdc.main(env)).toMatchObject({ snapshotRows: 5, deltaCount: 5 });
     await http.insertDocument("orders", { _key: "o6", amount: 60, status: "new" });
-    await http.request({ method: "DELETE", path: "/_fabric/_system/_api/document/orders/o1", retry: "idempotent" });
+    await http.deleteDocument("orders", "o1");
     // Change events reach the subscription asynchronously: rerun until both are applied (bounded).
     const deadline = Date.now() + 20_000;
     let last: Awaited<ReturnType<typeof cdc.main>>;

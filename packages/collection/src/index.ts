@@ -5,10 +5,11 @@
 import { registerProvider } from "@macrometa-spark/core";
 import { MacrometaCollectionProvider } from "./provider.js";
 
-export * from "./options.js";
-export * from "./provider.js";
-export * from "./read.js";
-export * from "./write.js";
+export { parseCollectionOptions, defaultQuery, FORMAT_NAMES, KNOWN_OPTIONS, type CollectionOptions } from "./options.js";
+export { MacrometaCollectionProvider, CollectionTable } from "./provider.js";
+export { COLLECTION_ERROR_CODES, type CollectionErrorCode } from "./error-codes.js";
+export { CollectionScan, type CollectionPartition } from "./read.js";
+export { CollectionBatchWrite, CollectionDataWriter } from "./write.js";
 
 /** The provider instance registered on import. */
 export const collectionProvider = new MacrometaCollectionProvider();

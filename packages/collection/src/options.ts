@@ -4,8 +4,8 @@
  * value of a credential).
  * @packageDocumentation
  */
-import { CaseInsensitiveOptions, OptionError, PARSE_MODES, type ParseMode } from "@macrometa-spark/core";
-import { GdnError, parseApiKey, resolveGdnUrl } from "@macrometa-spark/macrometa-client";
+import { CaseInsensitiveOptions, PARSE_MODES, isOptionError, type ParseMode } from "@macrometa-spark/core";
+import { isGdnError, parseApiKey, resolveGdnUrl } from "@macrometa-spark/macrometa-client";
 
 export const FORMAT_NAMES = ["com.macrometa.spark.collection.MacrometaTableProvider", "com.macrometa.spark.collection"] as const;
 
@@ -92,7 +92,7 @@ export function parseCollectionOptions(input: CaseInsensitiveOptions, purpose: "
   try {
     origin = resolveGdnUrl(regionUrl);
   } catch (err) {
-    throw o.error("regionUrl", err instanceof GdnError ? err.message : "is not a host name or URL");
+    throw o.error("regionUrl", isGdnError(err) ? err.message : "is not a host name or URL");
   }
 
   let apiKey: string | undefined;
@@ -107,7 +107,7 @@ export function parseCollectionOptions(input: CaseInsensitiveOptions, purpose: "
     try {
       apiKey = parseApiKey(o.requireString("apiKey")).key;
     } catch (err) {
-      if (err instanceof OptionError) throw err;
+      if (isOptionError(err)) throw err;
       throw o.error("apiKey", "expected '<tenant>.<keyid>.<secret>' or 'apikey <tenant>.<keyid>.<secret>' (value not shown)");
     }
   }

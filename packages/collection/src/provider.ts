@@ -6,7 +6,6 @@ import {
   stringifyJson,
   type CaseInsensitiveOptions,
   type LogicalWriteInfo,
-  MacrometaSparkError,
   type ProviderContext,
   type ScanBuilder,
   StructType,
@@ -15,23 +14,11 @@ import {
   type TableProvider,
   type WriteBuilder,
 } from "@macrometa-spark/core";
-import { GdnHttpClient } from "@macrometa-spark/macrometa-client";
+import { type GdnHttpClient, gdnClientFor } from "@macrometa-spark/macrometa-client";
 import { type CollectionOptions, FORMAT_NAMES, parseCollectionOptions } from "./options.js";
 import { CollectionScan, preflight, sampleDocuments, schemaFromSample, withCorruptColumn } from "./read.js";
 import { CollectionBatchWrite } from "./write.js";
-
-/** A client for validated options: the retry budget comes from `maxRetries`, the time limit from `requestTimeoutMs`. */
-export function clientFor(opts: CollectionOptions, ctx: ProviderContext): GdnHttpClient {
-  return new GdnHttpClient({
-    url: opts.origin,
-    ...(opts.jwt !== undefined ? { jwt: opts.jwt } : { apiKey: opts.apiKey! }),
-    fabric: opts.fabric,
-    connections: Math.max(4, opts.parallelism + 2),
-    requestTimeoutMs: opts.requestTimeoutMs,
-    retry: { maxAttempts: opts.maxRetries + 1 },
-    logger: ctx.logger,
-  });
-}
+import { collectionError } from "./error-codes.js";
 
 export class CollectionTable implements Table {
   readonly name: string;
@@ -75,11 +62,7 @@ export class CollectionTable implements Table {
         if (exists && info.mode !== "append") {
           const count = await this.client.collectionCount(opts.collection, signal);
           if (info.mode === "errorifexists" && count > 0) {
-            throw new MacrometaSparkError(`collection '${opts.collection}' already holds ${count} documents (save mode errorifexists)`, {
-              code: "TABLE_NOT_EMPTY",
-              retryable: false,
-              context: { collection: opts.collection, fabric: opts.fabric },
-            });
+            throw collectionError("TABLE_NOT_EMPTY", { collection: opts.collection, count }, { context: { collection: opts.collection, fabric: opts.fabric } });
           }
           if (info.mode === "ignore" && count > 0) {
             logger.info("collection write: collection not empty, nothing written (save mode ignore)", { collection: opts.collection, count });
@@ -121,7 +104,7 @@ export class MacrometaCollectionProvider implements TableProvider {
   /** Pre-flight, then the schema of the first `schemaSampleSize` documents of the query. */
   async inferSchema(options: CaseInsensitiveOptions, ctx: ProviderContext): Promise<StructType> {
     const opts = parseCollectionOptions(options, "read");
-    const client = clientFor(opts, ctx);
+    const client = gdnClientFor(opts, ctx);
     try {
       await preflight(client, opts, "read", ctx.signal);
       const sample = await sampleDocuments(client, opts, ctx.signal);
@@ -142,7 +125,7 @@ export class MacrometaCollectionProvider implements TableProvider {
     // Options are validated (and fail, naming the option) before anything touches the network.
     const readOpts = schema ? parseCollectionOptions(options, "read") : undefined;
     const opts = readOpts ?? parseCollectionOptions(options, "write");
-    const client = clientFor(opts, ctx);
+    const client = gdnClientFor(opts, ctx);
     try {
       if (readOpts && !(schema && preflighted.get(schema) === optionsFingerprint(options))) await preflight(client, readOpts, "read", ctx.signal);
     } catch (err) {

@@ -21,7 +21,6 @@ import {
   type DocumentDecoder,
   type InputPartition,
   JobMetrics,
-  MacrometaSparkError,
   type PartitionReader,
   type ProviderContext,
   type Row,
@@ -34,6 +33,7 @@ import {
 } from "@macrometa-spark/core";
 import { type GdnHttpClient, isGdnError } from "@macrometa-spark/macrometa-client";
 import { type CollectionOptions, defaultQuery } from "./options.js";
+import { collectionError } from "./error-codes.js";
 
 /** Metric names this format adds to the job's metrics. */
 export const METRICS = {
@@ -64,10 +64,10 @@ export async function preflight(client: GdnHttpClient, opts: CollectionOptions, 
   if (fabric.status === "rejected") {
     const err: unknown = fabric.reason;
     if (isGdnError(err) && err.status === 404) {
-      throw new MacrometaSparkError(`fabric '${opts.fabric}' not found (option 'fabric')`, { code: "FABRIC_NOT_FOUND", retryable: false, cause: err, context: { fabric: opts.fabric, option: "fabric" } });
+      throw collectionError("FABRIC_NOT_FOUND", { fabric: opts.fabric }, { cause: err, context: { fabric: opts.fabric, option: "fabric" } });
     }
     if (isGdnError(err) && err.status === 401) {
-      throw new MacrometaSparkError(`the GDN refused the credentials (option 'apiKey'/'jwt'): ${err.message}`, { code: "UNAUTHORIZED", retryable: false, cause: err, context: { fabric: opts.fabric } });
+      throw collectionError("UNAUTHORIZED", { detail: err.message }, { cause: err, context: { fabric: opts.fabric } });
     }
     throw err;
   }
@@ -75,7 +75,7 @@ export async function preflight(client: GdnHttpClient, opts: CollectionOptions, 
   const info = found.value;
   const context = { collection: opts.collection, fabric: opts.fabric };
   if (!info && purpose === "read") {
-    throw new MacrometaSparkError(`collection '${opts.collection}' not found in fabric '${opts.fabric}' (option 'collection')`, { code: "COLLECTION_NOT_FOUND", retryable: false, context: { ...context, option: "collection" } });
+    throw collectionError("COLLECTION_NOT_FOUND", { collection: opts.collection, fabric: opts.fabric }, { context: { ...context, option: "collection" } });
   }
   if (allowed.status === "rejected") throw allowed.reason;
   const access = allowed.value;
@@ -83,17 +83,13 @@ export async function preflight(client: GdnHttpClient, opts: CollectionOptions, 
     const ok = purpose === "read" ? access === "rw" || access === "ro" : access === "rw";
     // A missing collection has no permission entry yet: creating it is checked by the server itself.
     if (!ok && info) {
-      throw new MacrometaSparkError(`the API key may not ${purpose} collection '${opts.collection}' (access '${access}', need ${purpose === "read" ? "'ro' or 'rw'" : "'rw'"})`, {
-        code: "ACCESS_DENIED",
-        retryable: false,
-        context,
-      });
+      throw collectionError("ACCESS_DENIED", { purpose, collection: opts.collection, access, need: purpose === "read" ? "'ro' or 'rw'" : "'rw'" }, { context });
     }
   }
   if (validated.status === "rejected") {
     const err: unknown = validated.reason;
     if (isGdnError(err) && err.status === 400) {
-      throw new MacrometaSparkError(`option 'query': the GDN rejected the query: ${err.message}`, { code: "INVALID_QUERY", retryable: false, cause: err, context: { ...context, option: "query" } });
+      throw collectionError("INVALID_QUERY", { detail: err.message }, { cause: err, context: { ...context, option: "query" } });
     }
     throw err;
   }
@@ -329,10 +325,15 @@ export async function* readPartition(client: GdnHttpClient, opts: CollectionOpti
             logger.warn("collection read: a cursor page was lost; reopening from the last key", { collection: opts.collection, partition: p.index, after, code: err.code });
             continue;
           }
-          throw new MacrometaSparkError(
-            `collection read: a cursor page of '${opts.collection}' was lost (${err.code}) after ${received} documents; ` +
-              (p.resumable ? "too many resumptions" : "a user query cannot be resumed safely (the cursor may have moved on), so the read fails instead of returning a short result"),
-            { code: "CURSOR_PAGE_LOST", retryable: false, cause: err, context: { collection: opts.collection, fabric: opts.fabric } },
+          throw collectionError(
+            "CURSOR_PAGE_LOST",
+            {
+              collection: opts.collection,
+              cause: err.code,
+              received,
+              why: p.resumable ? "too many resumptions" : "a user query cannot be resumed safely (the cursor may have moved on), so the read fails instead of returning a short result",
+            },
+            { cause: err, context: { collection: opts.collection, fabric: opts.fabric } },
           );
         }
         throw err;

@@ -31,9 +31,10 @@ import {
   type WriterCommitMessage,
   rowToJson,
 } from "@macrometa-spark/core";
-import { type GdnHttpClient, type ImportErrorDetail, type ImportResult, isGdnError } from "@macrometa-spark/macrometa-client";
+import { GDN_ERROR_NUM, type GdnHttpClient, type ImportErrorDetail, type ImportResult, isGdnError } from "@macrometa-spark/macrometa-client";
 import type { CollectionOptions } from "./options.js";
 import { METRICS } from "./read.js";
+import { collectionError } from "./error-codes.js";
 
 /** Per-errorNum tally of rejected documents, with a few examples. */
 export interface ErrorTally {
@@ -150,10 +151,10 @@ export class CollectionDataWriter implements DataWriter {
     } catch (err) {
       if (!(isGdnError(err) && err.outcomeUnknown)) throw err;
       if (!keyed) {
-        throw new MacrometaSparkError(
-          `import into '${this.opts.collection}': the answer for ${chunk.length} documents was lost (${err.code}) and they have no explicit keys, ` +
-            "so repeating the call could store them twice; give the rows a '_key' column or set 'primaryKey' to make writes retryable",
-          { code: "WRITE_OUTCOME_UNKNOWN", retryable: false, cause: err, context: { collection: this.opts.collection, fabric: this.opts.fabric } },
+        throw collectionError(
+          "WRITE_OUTCOME_UNKNOWN",
+          { collection: this.opts.collection, documents: chunk.length, cause: err.code },
+          { cause: err, context: { collection: this.opts.collection, fabric: this.opts.fabric } },
         );
       }
       this.ctx.logger.warn("collection write: an import answer was lost; repeating the keyed chunk and reconciling duplicates", { collection: this.opts.collection, documents: chunk.length, code: err.code });
@@ -166,7 +167,7 @@ export class CollectionDataWriter implements DataWriter {
   private async account(chunk: string[], result: ImportResult, repeated: boolean): Promise<void> {
     let errors: ImportErrorDetail[] = result.details?.errors ?? [];
     let created = result.created;
-    if (repeated && errors.some((e) => e.errorNumber === 1210)) {
+    if (repeated && errors.some((e) => e.errorNumber === GDN_ERROR_NUM.UNIQUE_CONSTRAINT_VIOLATED)) {
       const { ours, others } = await this.reconcile(chunk, errors);
       created += ours;
       this.state.reconciled += ours;
@@ -209,7 +210,7 @@ export class CollectionDataWriter implements DataWriter {
 
   /** After a repeated keyed import: 1210 answers whose stored document equals ours were written by the first attempt. */
   private async reconcile(chunk: string[], errors: ImportErrorDetail[]): Promise<{ ours: number; others: ImportErrorDetail[] }> {
-    const dupes = errors.filter((e) => e.errorNumber === 1210 && e.key !== undefined);
+    const dupes = errors.filter((e) => e.errorNumber === GDN_ERROR_NUM.UNIQUE_CONSTRAINT_VIOLATED && e.key !== undefined);
     const sent = new Map<string, unknown>();
     for (const text of chunk) {
       const doc = JSON.parse(text) as Record<string, unknown>;
@@ -229,7 +230,7 @@ export class CollectionDataWriter implements DataWriter {
       }
     }
     let ours = 0;
-    const others: ImportErrorDetail[] = errors.filter((e) => !(e.errorNumber === 1210 && e.key !== undefined));
+    const others: ImportErrorDetail[] = errors.filter((e) => !(e.errorNumber === GDN_ERROR_NUM.UNIQUE_CONSTRAINT_VIOLATED && e.key !== undefined));
     for (const e of dupes) {
       const mine = sent.get(e.key!);
       const theirs = stored.get(e.key!);
@@ -241,12 +242,10 @@ export class CollectionDataWriter implements DataWriter {
 
   private failureError(): MacrometaSparkError {
     const total = [...this.state.byError.values()].reduce((n, t) => n + t.count, 0);
-    return new MacrometaSparkError(
-      `import into '${this.opts.collection}': ${total} documents were rejected by the server (${describeTally(this.state.byError)}); ` +
-        `${this.state.created} were written before the write stopped (onDocumentError 'fail'; use 'skip' with 'rejectsPath' to keep going)`,
+    return collectionError(
+      "IMPORT_DOCUMENT_ERRORS",
+      { collection: this.opts.collection, rejected: total, tally: describeTally(this.state.byError), written: this.state.created },
       {
-        code: "IMPORT_DOCUMENT_ERRORS",
-        retryable: false,
         context: { collection: this.opts.collection, fabric: this.opts.fabric, errorCounts: Object.fromEntries([...this.state.byError].map(([k, t]) => [k, t.count])), written: this.state.created },
       },
     );

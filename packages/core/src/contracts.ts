@@ -5,7 +5,7 @@
  * Rows are positional arrays aligned to the schema's fields; they move in batches, pulled.
  * @packageDocumentation
  */
-import type { Logger } from "./logger.js";
+import type { Logger } from "@macrometa-spark/kit";
 import type { JobMetrics } from "./metrics.js";
 import type { CaseInsensitiveOptions } from "./options.js";
 import type { StructType } from "./types.js";

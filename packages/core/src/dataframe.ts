@@ -8,7 +8,7 @@ import { FormatOptionsBuilder } from "./format-options.js";
 import { randomUUID } from "node:crypto";
 import type { Row, RowBatch, SaveMode, WriteBuilder } from "./contracts.js";
 import { SAVE_MODES } from "./contracts.js";
-import { OptionError, SchemaError, UnsupportedOperationError } from "./errors.js";
+import { OptionError, SchemaError, UnsupportedOperationError, stringifyJson } from "@macrometa-spark/kit";
 import {
   type ExecContext,
   FilterPlan,
@@ -27,7 +27,6 @@ import type { SparkSession } from "./session.js";
 import { DataStreamWriter } from "./streaming/writer.js";
 import { toStructType } from "./type-parsers.js";
 import { BooleanType, type DataType, DoubleType, LongType, StringType, type StructType } from "./types.js";
-import { stringifyJson } from "./json-text.js";
 
 export class DataFrame implements AsyncIterable<SparkRow> {
   private lastMetrics: JobMetrics | undefined;

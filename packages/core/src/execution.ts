@@ -23,7 +23,7 @@ import type {
   Table,
   WriterCommitMessage,
 } from "./contracts.js";
-import { UnsupportedOperationError, errorMessage } from "./errors.js";
+import { UnsupportedOperationError, errorMessage } from "@macrometa-spark/kit";
 import type { JobMetrics } from "./metrics.js";
 import type { CaseInsensitiveOptions } from "./options.js";
 import { createRow, type SparkRow } from "./row.js";

@@ -1,23 +1,80 @@
 /**
  * @packageDocumentation Spark types, Spark-exact JSON inference, provider contracts, session,
  * DataFrame, checkpointed streaming, and the built-in `json`, `memory`, `console` and `rate` formats.
+ * Every name that leaves the package is listed here; modules' helpers stay inside.
  */
-export * from "./types.js";
-export * from "./type-parsers.js";
-export * from "./json-schema.js";
-export * from "./json-text.js";
-export * from "./infer.js";
-export * from "./codec.js";
-export * from "./errors.js";
-export * from "./retry.js";
-export * from "./logger.js";
-export * from "./options.js";
-export * from "./metrics.js";
-export * from "./contracts.js";
-export * from "./registry.js";
-// session, DataFrame, streaming and built-in formats: added below by their module owners.
-export * from "./row.js";
-export * from "./display.js";
+export {
+  DataType,
+  StringType,
+  LongType,
+  IntegerType,
+  DoubleType,
+  FloatType,
+  BooleanType,
+  NullType,
+  DateType,
+  TimestampType,
+  BinaryType,
+  DecimalType,
+  ArrayType,
+  MapType,
+  StructField,
+  StructType,
+  isStructType,
+  isArrayType,
+  isMapType,
+  isDecimalType,
+  type DataTypeKind,
+  type AtomicDataType,
+  type FieldMetadata,
+} from "./types.js";
+export { parseSimpleString, parseJsonSchema, parseDDL, toStructType } from "./type-parsers.js";
+export { toJsonSchema } from "./json-schema.js";
+export { inferSchema, schemaFingerprint, type InferenceStrategy, type InferSchemaOptions } from "./infer.js";
+export {
+  PARSE_MODES,
+  createDocumentDecoder,
+  withCorruptRecordColumn,
+  objectToRow,
+  rowToObject,
+  rowToJson,
+  type ParseMode,
+  type FieldMatching,
+  type DocumentDecoderOptions,
+  type DocumentDecoder,
+  type CompiledDocumentDecoder,
+  type RowToJsonOptions,
+} from "./codec/index.js";
+export { CORE_ERROR_CODES, type CoreErrorCode } from "./error-codes.js";
+export { CaseInsensitiveOptions, type OptionValue, type OptionsInput } from "./options.js";
+export { JobMetrics, type RejectionSample } from "./metrics.js";
+export {
+  SAVE_MODES,
+  type Row,
+  type RowBatch,
+  type ProviderContext,
+  type TableCapability,
+  type SaveMode,
+  type TableProvider,
+  type Table,
+  type ScanBuilder,
+  type Scan,
+  type InputPartition,
+  type PartitionReader,
+  type Batch,
+  type Offset,
+  type ReadLimit,
+  type MicroBatchStream,
+  type LogicalWriteInfo,
+  type WriteBuilder,
+  type WriterCommitMessage,
+  type DataWriter,
+  type BatchWrite,
+  type StreamingWrite,
+} from "./contracts.js";
+export { defaultRegistry, registerProvider, FormatRegistry } from "./registry.js";
+export { SparkRow } from "./row.js";
+export { treeString, showString } from "./display.js";
 export { DataFrame, DataFrameWriter, type JsonLines } from "./dataframe.js";
 export { SparkSession, DataFrameReader, createSession, type DataStreamReader, type SessionOptions, type SessionConf } from "./session.js";
 export { DataStreamWriter, type StreamingEngineOptions } from "./streaming/writer.js";
@@ -29,3 +86,51 @@ export { registerBuiltinFormats, type BuiltinFormatOptions } from "./formats/ind
 export { JsonProvider, readLines, jsonDataFiles, type JsonFormatOptions } from "./formats/json.js";
 export { ConsoleProvider, type ConsoleFormatOptions, type ConsoleProviderOptions } from "./formats/console.js";
 export { RateProvider, RATE_SCHEMA, type RateFormatOptions } from "./formats/rate.js";
+// The shared kit (errors, retry, logger, redaction, lossless JSON, decimals, calendar) lives in
+// @macrometa-spark/kit; core passes it on so a job script needs one import.
+export {
+  MacrometaSparkError,
+  isMacrometaSparkError,
+  hasErrorCode,
+  isOptionError,
+  KIT_ERROR_CODES,
+  defineErrorCodes,
+  errorFromTable,
+  fillTemplate,
+  OptionError,
+  MalformedRecordError,
+  SchemaError,
+  UnsupportedOperationError,
+  AbortedError,
+  errorMessage,
+  withRetry,
+  backoffDelayMs,
+  defaultRetryPolicy,
+  sleep,
+  silentLogger,
+  createConsoleLogger,
+  createMemoryLogger,
+  redactFields,
+  redactText,
+  redactSecrets,
+  JsonNumber,
+  isIntegerLexeme,
+  parseJsonLossless,
+  parseJsonLosslessWithDuplicates,
+  stringifyJson,
+  toBase64,
+  isDecimalLexeme,
+  plainDecimalText,
+  isDateText,
+  type ErrorContext,
+  type SparkErrorOptions,
+  type ErrorCodeEntry,
+  type ErrorCodeTable,
+  type CodedErrorOptions,
+  type RetryPolicy,
+  type RetryOptions,
+  type Logger,
+  type LogLevel,
+  type LogFields,
+  type LosslessJson,
+} from "@macrometa-spark/kit";

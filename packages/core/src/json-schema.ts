@@ -13,7 +13,7 @@
  * - map → object with `additionalProperties`; array → array with `items`.
  * @packageDocumentation
  */
-import type { ArrayType, DataType, DecimalType, MapType, StructType } from "./types.js";
+import type { DataType, DecimalType } from "./types.js";
 
 type Schema = Record<string, unknown>;
 
@@ -51,7 +51,7 @@ function convert(t: DataType): Schema {
     case "null":
       return { type: "null" };
     case "decimal": {
-      const d = t as DecimalType;
+      const d = t;
       return { type: "string", pattern: decimalPattern(d), $comment: `Spark ${d.simpleString()}` };
     }
     case "date":
@@ -61,17 +61,17 @@ function convert(t: DataType): Schema {
     case "binary":
       return { type: "string", contentEncoding: "base64" };
     case "array": {
-      const a = t as ArrayType;
+      const a = t;
       const items = convert(a.elementType);
       return { type: "array", items: a.containsNull ? orNull(items) : items };
     }
     case "map": {
-      const m = t as MapType;
+      const m = t;
       const values = convert(m.valueType);
       return { type: "object", additionalProperties: m.valueContainsNull ? orNull(values) : values };
     }
     case "struct": {
-      const s = t as StructType;
+      const s = t;
       const properties: Record<string, Schema> = {};
       const required: string[] = [];
       for (const f of s.fields) {

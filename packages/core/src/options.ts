@@ -3,7 +3,7 @@
  * that name the option in their errors. Values may be strings (as in Spark) or JS values.
  * @packageDocumentation
  */
-import { OptionError } from "./errors.js";
+import { OptionError } from "@macrometa-spark/kit";
 
 export type OptionValue = string | number | boolean | bigint | null | undefined | Record<string, unknown> | unknown[];
 /** Options as users pass them: any JS values (getters coerce and validate), or another options map. */

@@ -6,7 +6,7 @@
  * @packageDocumentation
  */
 import type { TableProvider } from "./contracts.js";
-import { MacrometaSparkError } from "./errors.js";
+import { coreError } from "./error-codes.js";
 
 export class FormatRegistry {
   private readonly byName = new Map<string, TableProvider>();
@@ -21,10 +21,7 @@ export class FormatRegistry {
   lookup(format: string): TableProvider {
     const p = this.byName.get(format.toLowerCase());
     if (!p) {
-      throw new MacrometaSparkError(
-        `format '${format}' is not registered (known: ${[...this.byName.keys()].sort().join(", ")}); import its package first`,
-        { code: "UNKNOWN_FORMAT", retryable: false, context: { format } },
-      );
+      throw coreError("UNKNOWN_FORMAT", { format, problem: `is not registered (known: ${[...this.byName.keys()].sort().join(", ")}); import its package first` }, { context: { format } });
     }
     return p;
   }

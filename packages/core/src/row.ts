@@ -8,7 +8,7 @@
  * @packageDocumentation
  */
 import type { Row } from "./contracts.js";
-import { SchemaError } from "./errors.js";
+import { SchemaError } from "@macrometa-spark/kit";
 import { type DataType, type StructType, isArrayType, isMapType, isStructType } from "./types.js";
 
 /** Names a field accessor must not shadow (the row's own API). */

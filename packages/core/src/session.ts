@@ -8,11 +8,10 @@
 import { FormatOptionsBuilder } from "./format-options.js";
 import type { ProviderContext, Row, Table, TableProvider } from "./contracts.js";
 import { resolve } from "node:path";
-import { objectToRow } from "./codec.js";
+import { objectToRow } from "./codec/index.js";
 import { DataFrame } from "./dataframe.js";
-import { OptionError, UnsupportedOperationError } from "./errors.js";
+import { OptionError, UnsupportedOperationError, type Logger, silentLogger } from "@macrometa-spark/kit";
 import { type ExecContext, LocalPlan, ScanPlan, StreamingSourcePlan } from "./execution.js";
-import { type Logger, silentLogger } from "./logger.js";
 import { JobMetrics } from "./metrics.js";
 import { CaseInsensitiveOptions } from "./options.js";
 import { type FormatRegistry, defaultRegistry } from "./registry.js";

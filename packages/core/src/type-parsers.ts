@@ -8,7 +8,7 @@
  * every value of them.
  * @packageDocumentation
  */
-import { SchemaError } from "./errors.js";
+import { SchemaError } from "@macrometa-spark/kit";
 import {
   ArrayType,
   BinaryType,

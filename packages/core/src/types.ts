@@ -22,7 +22,11 @@ export type DataTypeKind =
   | "map"
   | "struct";
 
-export abstract class DataType {
+/**
+ * What every Spark type has. Schemas hold {@link DataType}, the union of the concrete classes, so
+ * a `switch (t.kind)` narrows to the class (`t.precision`, `t.elementType`) without casts.
+ */
+export abstract class DataTypeBase {
   abstract readonly kind: DataTypeKind;
   /** Spark's `typeName` (the JSON schema name of an atomic type, e.g. `long`). */
   abstract get typeName(): string;
@@ -48,7 +52,8 @@ export abstract class DataType {
   }
 }
 
-class AtomicType extends DataType {
+/** The types without parameters (string, long, date...): one instance each, below. */
+export class AtomicType extends DataTypeBase {
   constructor(
     readonly kind: Exclude<DataTypeKind, "decimal" | "array" | "map" | "struct">,
     private readonly name: string,
@@ -82,9 +87,14 @@ export const DateType = new AtomicType("date", "date", "date");
 export const TimestampType = new AtomicType("timestamp", "timestamp", "timestamp");
 export const BinaryType = new AtomicType("binary", "binary", "binary");
 
-export type AtomicDataType = typeof StringType;
+export type AtomicDataType = AtomicType;
 
-export class DecimalType extends DataType {
+/** A Spark data type: a union discriminated by `kind`. */
+export type DataType = AtomicType | DecimalType | ArrayType | MapType | StructType;
+/** The common base, for `instanceof DataType` checks. */
+export const DataType = DataTypeBase;
+
+export class DecimalType extends DataTypeBase {
   readonly kind = "decimal" as const;
   static readonly MAX_PRECISION = 38;
   static readonly MAX_SCALE = 38;
@@ -116,7 +126,7 @@ export class DecimalType extends DataType {
   }
 }
 
-export class ArrayType extends DataType {
+export class ArrayType extends DataTypeBase {
   readonly kind = "array" as const;
   constructor(
     readonly elementType: DataType,
@@ -138,7 +148,7 @@ export class ArrayType extends DataType {
   }
 }
 
-export class MapType extends DataType {
+export class MapType extends DataTypeBase {
   readonly kind = "map" as const;
   constructor(
     readonly keyType: DataType,
@@ -189,7 +199,7 @@ export class StructField {
   }
 }
 
-export class StructType extends DataType {
+export class StructType extends DataTypeBase {
   readonly kind = "struct" as const;
   readonly fields: readonly StructField[];
   private index: Map<string, number> | undefined;

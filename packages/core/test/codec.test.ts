@@ -6,10 +6,9 @@ import {
   rowToObject,
   withCorruptRecordColumn,
   type DocumentDecoderOptions,
-} from "../src/codec.js";
-import { MalformedRecordError } from "../src/errors.js";
+} from "../src/codec/index.js";
+import { MalformedRecordError, parseJsonLossless } from "@macrometa-spark/kit";
 import { inferSchema } from "../src/infer.js";
-import { parseJsonLossless } from "../src/json-text.js";
 import { JobMetrics } from "../src/metrics.js";
 import { parseDDL } from "../src/type-parsers.js";
 import type { StructType } from "../src/types.js";
@@ -216,6 +215,22 @@ describe("field matching", () => {
     expect(failure("toString STRING, constructor STRING", '{"toString":"x","constructor":null}')).toBe("ok");
     expect(failure("toString STRING, constructor STRING", '{"toString":"x"}')).toBe("constructor");
     expect(decoder("toString STRING", { matching: "spark" }).decode("{}")).toEqual([null]);
+  });
+});
+
+describe("decoder state", () => {
+  it("keeps each decoder's mismatch its own when one decoder runs inside another", () => {
+    // A getter on the document runs a second decoder mid-document. With state shared between
+    // decoders the inner run would clear the outer document's mismatch and let it pass as valid.
+    const inner = decoder("x BIGINT", { mode: "FAILFAST" });
+    const outer = decoder("a BIGINT, b BIGINT", { mode: "FAILFAST" });
+    const doc = {
+      a: "not a number",
+      get b() {
+        return (inner.decode('{"x":1}') as unknown[])[0];
+      },
+    };
+    expect(() => outer.decode(doc)).toThrow(/at a: expected bigint, found string/);
   });
 });
 

@@ -11,11 +11,11 @@ import {
   StructType,
   TimestampType,
   createSession,
-  javaDoubleString,
   registerBuiltinFormats,
   showString,
   treeString,
 } from "../src/index.js";
+import { javaDoubleString } from "../src/display.js";
 
 const nested = new StructType([
   new StructField("a", LongType),

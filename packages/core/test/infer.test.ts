@@ -1,16 +1,14 @@
 import { describe, expect, it } from "vitest";
-import { MalformedRecordError } from "../src/errors.js";
+import { MalformedRecordError, JsonNumber } from "@macrometa-spark/kit";
 import {
   canonicalizeType,
-  compatibleType,
-  equalsIgnoreCase,
   inferSchema,
   inferTextType,
   inferValueType,
   schemaFingerprint,
   vanishesInSchema,
 } from "../src/infer.js";
-import { JsonNumber } from "../src/json-text.js";
+import { compatibleType, equalsIgnoreCase } from "../src/type-coercion.js";
 import {
   ArrayType,
   BooleanType,

@@ -1,11 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { SchemaError } from "../src/errors.js";
+import { SchemaError } from "@macrometa-spark/kit";
 import { toJsonSchema } from "../src/json-schema.js";
 import { parseDDL, parseJsonSchema, parseSimpleString, toStructType } from "../src/type-parsers.js";
 import {
   ArrayType,
   BinaryType,
   BooleanType,
+  DataType,
   DateType,
   DecimalType,
   DoubleType,
@@ -39,6 +40,34 @@ const nested = new StructType([
     ]),
   ),
 ]);
+
+describe("DataType as a union discriminated by kind", () => {
+  it("narrows in a switch on kind, so parameters are read without casts", () => {
+    // Compiles only because each case narrows `t` to its class (type-checked by tsconfig.tests.json).
+    const shape = (t: DataType): string => {
+      switch (t.kind) {
+        case "decimal":
+          return `decimal ${t.precision}.${t.scale}`;
+        case "array":
+          return `[${shape(t.elementType)}${t.containsNull ? "?" : ""}]`;
+        case "map":
+          return `{${shape(t.keyType)}: ${shape(t.valueType)}}`;
+        case "struct":
+          return `(${t.fields.map((f) => `${f.name} ${shape(f.dataType)}`).join(", ")})`;
+        default:
+          return t.typeName;
+      }
+    };
+    expect(shape(nested)).toBe(
+      "(id long, name string, tags [string?], price decimal 12.2, attrs {string: [double]}, inner (flag boolean, when timestamp, day date, blob binary, n integer, f float, deep [(x long)?]))",
+    );
+  });
+
+  it("keeps instanceof DataType for every type", () => {
+    for (const t of [StringType, new DecimalType(5, 2), new ArrayType(LongType), new MapType(StringType, LongType), nested]) expect(t instanceof DataType).toBe(true);
+    expect({ kind: "string" } instanceof DataType).toBe(false);
+  });
+});
 
 describe("printed forms", () => {
   it("prints Spark's simpleString and JSON schema", () => {

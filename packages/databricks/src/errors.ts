@@ -6,25 +6,35 @@
  * fetch request, so the cause we keep is a plain `Error` with a redacted message.
  * @packageDocumentation
  */
-import { MacrometaSparkError, redactSecrets, type ErrorContext } from "@macrometa-spark/core";
+import { MacrometaSparkError, defineErrorCodes, isMacrometaSparkError, redactSecrets, type ErrorContext } from "@macrometa-spark/core";
 
-export type DatabricksErrorCode =
+/**
+ * The format's codes. `retryable` is the code's default; `wrapDriverError` sets it from what the
+ * driver reports where one code covers both (an HTTP failure, a SQLSTATE class 08). Messages name
+ * the statement kind and the server's text, so the template is the site's detail.
+ */
+export const DATABRICKS_ERROR_CODES = defineErrorCodes({
   /** The token or OAuth credentials were refused (HTTP 401/403, OAuth failure). */
-  | "DATABRICKS_AUTH"
+  DATABRICKS_AUTH: { retryable: false, message: "{detail}" },
   /** The server ran the statement and reported an error (syntax, missing table, constraint...). */
-  | "DATABRICKS_SQL"
+  DATABRICKS_SQL: { retryable: false, message: "{detail}" },
   /** The connection failed or the server answered 429/5xx: may succeed when repeated. */
-  | "DATABRICKS_UNAVAILABLE"
+  DATABRICKS_UNAVAILABLE: { retryable: true, message: "{detail}" },
   /** The statement ran past `queryTimeoutMs` or was cancelled. */
-  | "DATABRICKS_TIMEOUT"
+  DATABRICKS_TIMEOUT: { retryable: false, message: "{detail}" },
   /** The target table is incompatible with the data (retyped column, missing table...). */
-  | "DATABRICKS_SCHEMA"
+  DATABRICKS_SCHEMA: { retryable: false, message: "{detail}" },
   /** The table exists and the save mode is `errorifexists`. */
-  | "DATABRICKS_TABLE_EXISTS"
+  DATABRICKS_TABLE_EXISTS: { retryable: false, message: "{detail}" },
   /** A Files API call on the staging volume failed for good (missing volume, bad path...). */
-  | "DATABRICKS_VOLUME"
+  DATABRICKS_VOLUME: { retryable: false, message: "{detail}" },
   /** Anything else the driver threw. */
-  | "DATABRICKS_DRIVER";
+  DATABRICKS_DRIVER: { retryable: null, message: "{detail}" },
+});
+
+export type DatabricksErrorCode = keyof typeof DATABRICKS_ERROR_CODES;
+
+const DATABRICKS_BRAND = Symbol.for("macrometa-spark.databricks-error");
 
 export interface DatabricksErrorContext extends ErrorContext {
   /** First keyword of the statement (CREATE, INSERT, MERGE, SELECT...), never its text. */
@@ -43,7 +53,8 @@ export interface DatabricksErrorContext extends ErrorContext {
 export class DatabricksError extends MacrometaSparkError {
   declare readonly context: DatabricksErrorContext;
   constructor(message: string, options: { code: DatabricksErrorCode; retryable?: boolean | null; cause?: unknown; context?: DatabricksErrorContext }) {
-    super(message, options);
+    super(message, { ...options, retryable: options.retryable === undefined ? DATABRICKS_ERROR_CODES[options.code].retryable : options.retryable });
+    Object.defineProperty(this, DATABRICKS_BRAND, { value: true });
   }
   /** SQLSTATE of the failed statement, when the server gave one. */
   get sqlState(): string | undefined {
@@ -53,6 +64,11 @@ export class DatabricksError extends MacrometaSparkError {
   get statementKind(): string | undefined {
     return this.context.statement;
   }
+}
+
+/** Whether `err` is a DatabricksError (a brand check: survives two copies of this package). */
+export function isDatabricksError(err: unknown): err is DatabricksError {
+  return isMacrometaSparkError(err) && (err as unknown as Record<symbol, unknown>)[DATABRICKS_BRAND] === true;
 }
 
 /** First keyword(s) of a statement, for error context and logs: never the statement's text. */

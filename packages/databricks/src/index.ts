@@ -9,7 +9,7 @@ import { DatabricksTableProvider } from "./provider.js";
 
 export { DatabricksTableProvider, DATABRICKS_FORMATS } from "./provider.js";
 export { DatabricksConnection, type ConnectionHooks, type SqlParameter, type Statement, type ExecuteOptions, type ResultColumn } from "./client.js";
-export { DatabricksError, statementKind, wrapDriverError, type DatabricksErrorCode, type DatabricksErrorContext } from "./errors.js";
+export { DatabricksError, DATABRICKS_ERROR_CODES, isDatabricksError, statementKind, wrapDriverError, type DatabricksErrorCode, type DatabricksErrorContext } from "./errors.js";
 export { quoteIdent, quoteTableName, resolveTableName, checkColumnName, type TableName, type ColumnNameMode } from "./identifiers.js";
 export {
   parseConnectionOptions,

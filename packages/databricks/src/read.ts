@@ -5,8 +5,6 @@
  * @packageDocumentation
  */
 import {
-  ArrayType,
-  MapType,
   StringType,
   StructField,
   StructType,
@@ -21,7 +19,7 @@ import {
   type ScanBuilder,
 } from "@macrometa-spark/core";
 import { DatabricksConnection, type ConnectionHooks, type SqlParameter, type Statement } from "./client.js";
-import { DatabricksError } from "./errors.js";
+import { DatabricksError, isDatabricksError } from "./errors.js";
 import { quoteIdent, quoteTableName } from "./identifiers.js";
 import type { ReadOptions } from "./options.js";
 import { parseDatabricksType } from "./sql-types.js";
@@ -82,7 +80,7 @@ export async function readSchema(conn: DatabricksConnection, o: ReadOptions): Pr
       const rows = await conn.query({ sql: `DESCRIBE QUERY ${o.query!}`, ...(stmt.params ? { params: stmt.params } : {}) }, { idempotent: true });
       described = new Map(rows.map((r) => [String(r["col_name"]), String(r["data_type"])]));
     } catch (err) {
-      if (!(err instanceof DatabricksError) || err.code !== "DATABRICKS_SQL") throw err;
+      if (!isDatabricksError(err) || err.code !== "DATABRICKS_SQL") throw err;
     }
   }
   return new StructType(
@@ -112,17 +110,17 @@ export function fromDriverValue(v: unknown, t: DataType): unknown {
       return v instanceof Date ? v.toISOString() : String(v);
     case "array": {
       const arr = typeof v === "string" ? (JSON.parse(v) as unknown) : v;
-      return Array.isArray(arr) ? arr.map((x) => fromDriverValue(x, (t as ArrayType).elementType)) : null;
+      return Array.isArray(arr) ? arr.map((x) => fromDriverValue(x, t.elementType)) : null;
     }
     case "map": {
       const m = (typeof v === "string" ? JSON.parse(v) : v) as Record<string, unknown>;
       const out: Record<string, unknown> = {};
-      for (const [k, x] of v instanceof Map ? v.entries() : Object.entries(m)) out[String(k)] = fromDriverValue(x, (t as MapType).valueType);
+      for (const [k, x] of v instanceof Map ? v.entries() : Object.entries(m)) out[String(k)] = fromDriverValue(x, t.valueType);
       return out;
     }
     case "struct": {
       const o = (typeof v === "string" ? JSON.parse(v) : v) as Record<string, unknown>;
-      return (t as StructType).fields.map((f) => fromDriverValue(o[f.name] ?? lookupCaseInsensitive(o, f.name), f.dataType));
+      return t.fields.map((f) => fromDriverValue(o[f.name] ?? lookupCaseInsensitive(o, f.name), f.dataType));
     }
     default:
       return v;

@@ -9,7 +9,6 @@
  */
 import {
   ArrayType,
-  DecimalType,
   MalformedRecordError,
   MapType,
   SchemaError,
@@ -17,7 +16,10 @@ import {
   StructType,
   type DataType,
   errorMessage,
+  isDateText,
+  isDecimalLexeme,
   parseSimpleString,
+  plainDecimalText,
 } from "@macrometa-spark/core";
 import { quoteIdent, type ColumnNameMode, mapColumnNames } from "./identifiers.js";
 
@@ -46,17 +48,17 @@ export function sqlType(t: DataType): string {
     case "binary":
       return "BINARY";
     case "decimal": {
-      const d = t as DecimalType;
+      const d = t;
       return `DECIMAL(${d.precision},${d.scale})`;
     }
     case "array":
-      return `ARRAY<${sqlType((t as ArrayType).elementType)}>`;
+      return `ARRAY<${sqlType(t.elementType)}>`;
     case "map": {
-      const m = t as MapType;
+      const m = t;
       return `MAP<${sqlType(m.keyType)}, ${sqlType(m.valueType)}>`;
     }
     case "struct":
-      return `STRUCT<${(t as StructType).fields.map((f) => `${quoteIdent(f.name)}: ${sqlType(f.dataType)}`).join(", ")}>`;
+      return `STRUCT<${t.fields.map((f) => `${quoteIdent(f.name)}: ${sqlType(f.dataType)}`).join(", ")}>`;
   }
 }
 
@@ -91,7 +93,6 @@ export function stringLiteral(s: string): string {
 }
 
 const INTEGER_TEXT = /^[-+]?\d+$/;
-const DECIMAL_TEXT = /^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/;
 const DATE_TEXT = /^\d{4}-\d{2}-\d{2}$/;
 const INT_RANGE: Record<string, [bigint, bigint]> = {
   long: [-(2n ** 63n), 2n ** 63n - 1n],
@@ -115,41 +116,6 @@ export function integerText(v: unknown, t: DataType, column: string): string {
   return b.toString();
 }
 
-/** Exponents beyond this are refused rather than expanded into thousands of digits (no DECIMAL holds them). */
-const MAX_DECIMAL_EXPONENT = 400;
-
-/**
- * `1.5e-3` → `0.0015`, `-2.5E+3` → `-2500`: exponent notation expanded into plain digits by moving
- * the decimal point in the text (exact; no double is involved). Text without an exponent is
- * returned as is; undefined when the exponent is absurdly large.
- */
-export function expandExponent(text: string): string | undefined {
-  const m = /^([-+]?)(\d*)(?:\.(\d*))?[eE]([-+]?\d+)$/.exec(text);
-  if (!m) return text;
-  const exp = Number(m[4]);
-  if (!Number.isSafeInteger(exp) || Math.abs(exp) > MAX_DECIMAL_EXPONENT) return undefined;
-  const sign = m[1] === "-" ? "-" : "";
-  const intPart = m[2] ?? "";
-  const fracPart = m[3] ?? "";
-  const digits = intPart + fracPart;
-  // Position of the decimal point within `digits` after applying the exponent.
-  const point = intPart.length + exp;
-  let whole: string;
-  let frac: string;
-  if (point <= 0) {
-    whole = "0";
-    frac = "0".repeat(-point) + digits;
-  } else if (point >= digits.length) {
-    whole = digits + "0".repeat(point - digits.length);
-    frac = "";
-  } else {
-    whole = digits.slice(0, point);
-    frac = digits.slice(point);
-  }
-  whole = whole.replace(/^0+(?=\d)/, "");
-  return `${sign}${whole}${frac ? `.${frac}` : ""}`;
-}
-
 /**
  * Decimal text of a decimal value (exact: strings and bigints are never turned into doubles).
  * Exponent notation (`1.5e-3`, and what `String(number)` gives for tiny or huge numbers) is expanded
@@ -157,24 +123,10 @@ export function expandExponent(text: string): string | undefined {
  */
 export function decimalText(v: unknown, t: DataType, column: string): string {
   const text = typeof v === "number" ? (Number.isFinite(v) ? String(v) : "") : typeof v === "bigint" ? v.toString() : typeof v === "string" ? v.trim() : "";
-  if (!DECIMAL_TEXT.test(text)) throw bad(column, t, v);
-  const plain = expandExponent(text);
+  if (!isDecimalLexeme(text)) throw bad(column, t, v);
+  const plain = plainDecimalText(text);
   if (plain === undefined) throw bad(column, t, v, "exponent out of range");
   return plain;
-}
-
-/** Whether year-month-day is a real day of the proleptic Gregorian calendar (Spark's calendar). */
-function isCalendarDate(year: number, month: number, day: number): boolean {
-  if (month < 1 || month > 12 || day < 1) return false;
-  const leap = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
-  const days = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1]!;
-  return day <= days;
-}
-
-/** `YYYY-MM-DD` text naming a real day (Date.parse would roll `2023-02-29` over to March 1st). */
-function isDateText(ymd: string): boolean {
-  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(ymd);
-  return m !== null && isCalendarDate(Number(m[1]), Number(m[2]), Number(m[3]));
 }
 
 /** `YYYY-MM-DD` of a date value (a Date is taken in UTC). An impossible day (`2023-02-29`) is refused. */
@@ -217,7 +169,7 @@ export function timestampText(v: unknown, t: DataType, column: string): string {
 
 /** A double literal that both lexers read as DOUBLE (`1.5E0`), or a CAST for NaN/±Infinity. */
 export function doubleLiteral(v: unknown, t: DataType, column: string): string {
-  const n = typeof v === "number" ? v : typeof v === "string" && DECIMAL_TEXT.test(v.trim()) ? Number(v) : typeof v === "bigint" ? Number(v) : NaN;
+  const n = typeof v === "number" ? v : typeof v === "string" && isDecimalLexeme(v.trim()) ? Number(v) : typeof v === "bigint" ? Number(v) : NaN;
   if (typeof v === "number" && Number.isNaN(v)) return "CAST('NaN' AS DOUBLE)";
   if (Number.isNaN(n)) throw bad(column, t, v);
   if (n === Infinity) return "CAST('Infinity' AS DOUBLE)";
@@ -282,11 +234,11 @@ export function literal(v: unknown, t: DataType, column: string): string {
       return `unhex(${stringLiteral(hex(v, t, column))})`;
     case "array": {
       if (!Array.isArray(v)) throw bad(column, t, v);
-      const el = (t as ArrayType).elementType;
+      const el = t.elementType;
       return `array(${v.map((x, i) => literal(x, el, `${column}[${i}]`)).join(", ")})`;
     }
     case "map": {
-      const m = t as MapType;
+      const m = t;
       const parts: string[] = [];
       for (const [k, x] of mapEntries(v, m, column)) {
         if (k === null || k === undefined) throw bad(column, t, v, "a map key is null");
@@ -295,7 +247,7 @@ export function literal(v: unknown, t: DataType, column: string): string {
       return `map(${parts.join(", ")})`;
     }
     case "struct": {
-      const s = t as StructType;
+      const s = t;
       const values = structValues(v, s, column);
       return `named_struct(${s.fields.map((f, i) => `${stringLiteral(f.name)}, ${literal(values[i], f.dataType, `${column}.${f.name}`)}`).join(", ")})`;
     }
@@ -322,8 +274,7 @@ export function parameterType(t: DataType): string {
       return "BOOLEAN";
     case "decimal": {
       // A bare DECIMAL parameter binds as DECIMAL(10,0) on Databricks, rounding 0.0015 to 0.
-      const d = t as DecimalType;
-      return `DECIMAL(${d.precision},${d.scale})`;
+      return `DECIMAL(${t.precision},${t.scale})`;
     }
     case "date":
       return "DATE";

@@ -3,7 +3,7 @@
  * all of it plus the route and what it was about, never the API key.
  * @packageDocumentation
  */
-import { MacrometaSparkError, redactText, type ErrorContext } from "@macrometa-spark/core";
+import { MacrometaSparkError, isMacrometaSparkError, redactText, type ErrorContext } from "@macrometa-spark/kit";
 
 export interface GdnErrorOptions {
   code: string;
@@ -24,6 +24,8 @@ export interface GdnErrorOptions {
   outcomeUnknown?: boolean;
 }
 
+const GDN_BRAND = Symbol.for("macrometa-spark.gdn-error");
+
 export class GdnError extends MacrometaSparkError {
   readonly status: number | undefined;
   readonly errorNum: number | undefined;
@@ -36,6 +38,7 @@ export class GdnError extends MacrometaSparkError {
     this.errorNum = options.errorNum;
     this.retryAfterMs = options.retryAfterMs;
     this.outcomeUnknown = options.outcomeUnknown ?? false;
+    Object.defineProperty(this, GDN_BRAND, { value: true });
   }
   override toJSON(): Record<string, unknown> {
     return { ...super.toJSON(), status: this.status, errorNum: this.errorNum, ...(this.outcomeUnknown ? { outcomeUnknown: true } : {}) };
@@ -47,7 +50,7 @@ export function isRetryableStatus(status: number): boolean {
   return status === 429 || (status >= 500 && status !== 501);
 }
 
-/** Type guard that survives two copies of this package in one process (checks shape, not class). */
+/** Type guard that survives two copies of this package in one process (a brand, as the kit's root uses, not the class). */
 export function isGdnError(err: unknown): err is GdnError {
-  return err instanceof GdnError || (err instanceof Error && err.name === "GdnError" && "errorNum" in err);
+  return isMacrometaSparkError(err) && (err as unknown as Record<symbol, unknown>)[GDN_BRAND] === true;
 }

@@ -1,7 +1,75 @@
 /**
  * @packageDocumentation Macrometa GDN clients: HTTP (undici; collections, documents, cursors,
- * import, streams REST) and streams (Pulsar WebSocket protocol over ws). Knows nothing of Spark.
+ * import, streams REST, keys) and streams (Pulsar WebSocket protocol over ws). Knows nothing of
+ * Spark; imports only the shared kit.
  */
-export * from "./errors.js";
-export * from "./http/index.js";
-export * from "./stream/index.js";
+export { GdnError, isGdnError, type GdnErrorOptions } from "./errors.js";
+export { GDN_ERROR_CODES, gdnError, type GdnErrorCode } from "./error-codes.js";
+export { GDN_ERROR_NUM, gdnErrorName, type GdnErrorName } from "./error-numbers.js";
+export {
+  GdnHttpClient,
+  gdnClientFor,
+  parseRetryAfter,
+  Cursor,
+  splitResultArray,
+  resolveGdnUrl,
+  isLoopbackHost,
+  parseApiKey,
+  tenantFromApiKey,
+  type GdnConnection,
+  type GdnClientContext,
+  type GdnHttpClientOptions,
+  type RetryClass,
+  type FabricMetadata,
+  type CollectionInfo,
+  type CreateCollectionOptions,
+  type CollectionProperties,
+  type QueryValidation,
+  type AccessLevel,
+  type CursorPage,
+  type CursorOptions,
+  type ImportErrorDetail,
+  type ImportResult,
+  type ImportOptions,
+  type InsertResultItem,
+  type InsertOptions,
+  type StreamInfo,
+  type ParsedApiKey,
+} from "./http/index.js";
+export {
+  StreamError,
+  decodeMessageId,
+  encodeMessageId,
+  messageIdPartition,
+  compareMessageIds,
+  formatMessageId,
+  InvalidMessageIdError,
+  IncomparableMessageIdsError,
+  messageText,
+  messageBytes,
+  publishTimeMs,
+  resolveTopic,
+  buildWsUrl,
+  redactWsUrl,
+  resolveWsBase,
+  tenantOfApiKey,
+  SUBSCRIPTION_TYPES,
+  StreamConsumer,
+  StreamReader,
+  StreamProducer,
+  type StreamErrorCode,
+  type MessageIdParts,
+  type StreamMessage,
+  type StreamReplication,
+  type StreamRef,
+  type ResolvedTopic,
+  type WsEndpoint,
+  type StreamAuthOptions,
+  type StreamConnectionOptions,
+  type SubscriptionType,
+  type ConsumerOptions,
+  type ReaderOptions,
+  type ProducerOptions,
+  type OutgoingMessage,
+  type SendHandle,
+} from "./stream/index.js";

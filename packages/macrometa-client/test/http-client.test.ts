@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startLocalGdn } from "@macrometa-spark/local-gdn";
-import { GdnError, GdnHttpClient } from "../src/index.js";
+import { GDN_ERROR_NUM, GdnError, GdnHttpClient, gdnClientFor, gdnErrorName } from "../src/index.js";
 
 type Gdn = Awaited<ReturnType<typeof startLocalGdn>>;
 let gdn: Gdn;
@@ -60,6 +60,38 @@ describe("GdnHttpClient against local-gdn", () => {
     const syntax = (await client.validateQuery("FOR d IN RETURN").catch((e: unknown) => e)) as GdnError;
     expect(syntax.status).toBe(400);
     expect(syntax.errorNum).toBe(1501);
+  });
+
+  it("deletes a document by key and adds a change stream to a collection", async () => {
+    // Routes and answers: shared reference macrometa-wire-contract.md §2 (DELETE _api/document/<c>/<key>;
+    // PUT _api/collection/<c>/properties {hasStream:true}).
+    await client.createCollection("http_c2");
+    await client.insertDocument("http_c2", { _key: "k1", v: 1 });
+    await client.deleteDocument("http_c2", "k1");
+    expect(await client.collectionCount("http_c2")).toBe(0);
+    const gone = (await client.deleteDocument("http_c2", "k1").catch((e: unknown) => e)) as GdnError;
+    expect(gone.status).toBe(404);
+    expect(gdnErrorName(gone.errorNum)).toBe("DOCUMENT_NOT_FOUND");
+    expect(gone.context.documentKey).toBe("k1");
+
+    expect((await client.collectionInfo("http_c2")).hasStream).toBe(false);
+    await client.setCollectionProperties("http_c2", { hasStream: true });
+    expect((await client.collectionInfo("http_c2")).hasStream).toBe(true);
+    await client.dropCollection("http_c2");
+  });
+
+  it("builds clients from connection options with gdnClientFor (fabric, retries, credentials)", async () => {
+    const built = gdnClientFor({ origin: gdn.url, apiKey: gdn.apiKey, fabric: "_system", maxRetries: 0, parallelism: 2 });
+    try {
+      expect(built.fabric).toBe("_system");
+      expect(built.tenant).toBe(gdn.tenant);
+      const missing = (await built.collectionInfo("no_such_collection").catch((e: unknown) => e)) as GdnError;
+      expect(missing.errorNum).toBe(GDN_ERROR_NUM.COLLECTION_NOT_FOUND);
+      expect(missing.retryCount).toBeUndefined();
+    } finally {
+      await built.close();
+    }
+    expect(() => gdnClientFor({ origin: gdn.url })).toThrow(/API key or a JWT is required/);
   });
 
   it("pages a cursor with number lexemes intact and imports with per-document details", async () => {

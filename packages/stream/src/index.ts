@@ -6,10 +6,18 @@
 import { registerProvider } from "@macrometa-spark/core";
 import { macrometaStreamProvider } from "./provider.js";
 
-export * from "./options.js";
-export * from "./schema.js";
-export * from "./source.js";
-export * from "./sink.js";
-export * from "./provider.js";
+export { parseStreamOptions, FORMAT_NAMES, KNOWN_OPTIONS, type StreamFormatOptions } from "./options.js";
+export { tableSchema, payloadSchema, CHANGE_KEY, CHANGE_DELETE, META_MESSAGE_ID, META_PUBLISH_TIME, META_KEY, META_PROPERTIES } from "./schema.js";
+export {
+  MacrometaMicroBatchStream,
+  defaultSubscriptionName,
+  REJECTED_METRIC,
+  MALFORMED_METRIC,
+  EMPTY_METRIC,
+  type StreamOffset,
+} from "./source.js";
+export { STREAM_ERROR_CODES, type StreamFormatErrorCode } from "./error-codes.js";
+export { StreamSinkWrite, DEDUPE_PROPERTY } from "./sink.js";
+export { MacrometaStreamProvider, MacrometaStreamTable, macrometaStreamProvider } from "./provider.js";
 
 registerProvider(macrometaStreamProvider);

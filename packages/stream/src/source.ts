@@ -25,11 +25,10 @@ import { createHash } from "node:crypto";
 import {
   AbortedError,
   JobMetrics,
-  MacrometaSparkError,
+  hasErrorCode,
   MalformedRecordError,
   createDocumentDecoder,
   errorMessage,
-  isMacrometaSparkError,
   type DocumentDecoder,
   type InputPartition,
   type MicroBatchStream,
@@ -51,6 +50,7 @@ import {
   publishTimeMs,
   type StreamMessage,
 } from "@macrometa-spark/macrometa-client";
+import { streamError } from "./error-codes.js";
 import type { StreamFormatOptions } from "./options.js";
 import { CHANGE_DELETE, CHANGE_KEY, META_KEY, META_MESSAGE_ID, META_PROPERTIES, META_PUBLISH_TIME, metadataColumns, payloadSchema } from "./schema.js";
 
@@ -74,7 +74,7 @@ export function offsetId(offset: Offset | undefined): string | null {
     const id = (offset as { messageId: unknown }).messageId;
     if (id === null || typeof id === "string") return id;
   }
-  throw new MacrometaSparkError(`not a stream offset: ${JSON.stringify(offset)}`, { code: "INVALID_OFFSET", retryable: false });
+  throw streamError("INVALID_OFFSET", { offset: JSON.stringify(offset) });
 }
 
 /** The batch's message count recorded in an end offset; undefined for offsets without one. */
@@ -270,19 +270,24 @@ export class MacrometaMicroBatchStream implements MicroBatchStream {
       if (this.pending.length >= this.queueSize) {
         // The server pushes no more until something is acked, and nothing is acked before the
         // batch commits: waiting cannot help.
-        throw new MacrometaSparkError(
-          `stream ${this.o.topic.topic}: batch (${s === null ? "start" : formatMessageId(s)}, ${formatMessageId(e)}] holds more than receiverQueueSize (${this.queueSize}) messages, ` +
-            `so it cannot be re-read: the server sends at most receiverQueueSize unacknowledged messages and a batch is acked only after its commit. ` +
-            `Raise receiverQueueSize to at least the batch's size (the maxMessagesPerTrigger it was planned with, or the receiverQueueSize then in force)`,
-          { code: "STREAM_BATCH_TOO_LARGE", retryable: false, context: { stream: this.o.topic.topic, option: "receiverQueueSize" } },
+        throw streamError(
+          "STREAM_BATCH_TOO_LARGE",
+          { stream: this.o.topic.topic, start: s === null ? "start" : formatMessageId(s), end: formatMessageId(e), queueSize: this.queueSize },
+          { context: { stream: this.o.topic.topic, option: "receiverQueueSize" } },
         );
       }
       const left = deadline - Date.now();
       if (left <= 0) {
-        throw new MacrometaSparkError(
-          `stream ${this.o.topic.topic}: batch (${s === null ? "start" : formatMessageId(s)}, ${formatMessageId(e)}] is incomplete after ${this.o.batchReplayTimeoutMs} ms; ` +
-            `the subscription '${this.subscriptionName}' no longer delivers it (deleted, reset, or consumed by another consumer)`,
-          { code: "STREAM_BATCH_INCOMPLETE", retryable: true, context: { stream: this.o.topic.topic, option: "batchReplayTimeoutMs" } },
+        throw streamError(
+          "STREAM_BATCH_INCOMPLETE",
+          {
+            stream: this.o.topic.topic,
+            start: s === null ? "start" : formatMessageId(s),
+            end: formatMessageId(e),
+            timeoutMs: this.o.batchReplayTimeoutMs,
+            subscription: this.subscriptionName,
+          },
+          { context: { stream: this.o.topic.topic, option: "batchReplayTimeoutMs" } },
         );
       }
       await consumer.waitForMessage(Math.min(left, 1000), signal);
@@ -321,7 +326,7 @@ export class MacrometaMicroBatchStream implements MicroBatchStream {
     try {
       row = this.decoder.decode(messageText(m));
     } catch (err) {
-      if (isMacrometaSparkError(err) && err.code === "MALFORMED_RECORD") {
+      if (hasErrorCode(err, "MALFORMED_RECORD")) {
         throw new MalformedRecordError(`stream ${this.o.topic.topic} message ${formatMessageId(m.messageId)}: ${errorMessage(err)}`, { stream: this.o.topic.topic, messageId: m.messageId }, err);
       }
       throw err;
@@ -345,7 +350,7 @@ export class MacrometaMicroBatchStream implements MicroBatchStream {
       if (this.consumer.failure) return Promise.reject(this.consumer.failure);
       return Promise.resolve(this.consumer);
     }
-    if (this.stopped) return Promise.reject(new MacrometaSparkError("stream source is stopped", { code: "STREAM_CLOSED", retryable: false }));
+    if (this.stopped) return Promise.reject(streamError("STREAM_CLOSED"));
     this.opening ??= StreamConsumer.subscribe({
       wsBase: this.o.wsBase,
       apiKey: this.o.apiKey,
@@ -378,10 +383,10 @@ export class MacrometaMicroBatchStream implements MicroBatchStream {
     for (let m = c.tryReceive(); m; m = c.tryReceive()) {
       const partition = messageIdPartition(m.messageId);
       if (partition >= 0) {
-        throw new MacrometaSparkError(
-          `stream ${this.o.topic.topic}: message ${formatMessageId(m.messageId)} comes from partition ${partition}; partitioned streams are not supported ` +
-            `(a batch offset is one message id, and ids of different partitions have no common order, so committed messages could not be told from new ones)`,
-          { code: "STREAM_PARTITIONED", retryable: false, context: { stream: this.o.topic.topic } },
+        throw streamError(
+          "STREAM_PARTITIONED",
+          { stream: this.o.topic.topic, messageId: formatMessageId(m.messageId), partition },
+          { context: { stream: this.o.topic.topic } },
         );
       }
       if (this.committed !== null && compareMessageIds(m.messageId, this.committed) <= 0) {

@@ -18,7 +18,8 @@ import {
 import { GdnHttpClient, StreamConsumer, StreamProducer, encodeMessageId, messageText, resolveTopic } from "@macrometa-spark/macrometa-client";
 import { startLocalGdn, type LocalGdn } from "@macrometa-spark/local-gdn";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DEDUPE_PROPERTY, MacrometaMicroBatchStream, macrometaStreamProvider, offsetId, offsetMessages, parseStreamOptions, tableSchema } from "../src/index.js";
+import { DEDUPE_PROPERTY, MacrometaMicroBatchStream, macrometaStreamProvider, parseStreamOptions, tableSchema } from "../src/index.js";
+import { offsetId, offsetMessages } from "../src/source.js";
 import { startFakeBroker } from "./fixtures/fake-broker.js";
 
 let gdn: LocalGdn;

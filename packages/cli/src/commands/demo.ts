@@ -16,7 +16,7 @@ import { CaseInsensitiveOptions, createSession, silentLogger, treeString, type S
 import { DatabricksConnection, parseConnectionOptions } from "@macrometa-spark/databricks";
 import { startLocalGdn, type LocalGdn } from "@macrometa-spark/local-gdn";
 import { startLocalWarehouse } from "@macrometa-spark/local-warehouse";
-import { GdnHttpClient, StreamProducer, resolveTopic } from "@macrometa-spark/macrometa-client";
+import { type GdnHttpClient, StreamProducer, gdnClientFor, resolveTopic } from "@macrometa-spark/macrometa-client";
 import type { CollectionOptions, DatabricksOptions, StreamOptions } from "../generated/job-types.js";
 import { Progress } from "../progress.js";
 import { EXIT_OK, parse, type Command, type Io } from "../usage.js";
@@ -109,7 +109,7 @@ async function startPeers(): Promise<Peers> {
   await admin.execute("CREATE SCHEMA IF NOT EXISTS main.demo");
   // Sinks stage Parquet files here and load them with one COPY INTO / MERGE (the volume method).
   await admin.execute("CREATE VOLUME IF NOT EXISTS main.demo.staging");
-  const http = new GdnHttpClient({ url: gdn.url, apiKey: gdn.apiKey });
+  const http = gdnClientFor({ origin: gdn.url, apiKey: gdn.apiKey });
   return {
     gdn,
     http,
@@ -228,7 +228,7 @@ async function cdcSync(p: Peers, session: SparkSession, out: Out, checkpoint: st
   const order = (i: number, status: string) => JSON.stringify({ _key: `o${String(i).padStart(3, "0")}`, amount: i * 10, status });
   await p.http.importDocuments("orders", Array.from({ length: 25 }, (_, i) => order(i + 1, statuses[i % 3]!)));
   const put = (i: number, status: string) => p.http.insertDocument("orders", order(i, status), { overwrite: true });
-  const del = (i: number) => p.http.request({ method: "DELETE", path: `/_fabric/_system/_api/document/orders/o${String(i).padStart(3, "0")}`, retry: "idempotent" });
+  const del = (i: number) => p.http.deleteDocument("orders", `o${String(i).padStart(3, "0")}`);
   let changes = 0;
   const handle = await startSync({
     name: "demo-orders",

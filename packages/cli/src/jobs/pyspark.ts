@@ -6,6 +6,7 @@
  */
 import { MacrometaSparkError } from "@macrometa-spark/core";
 import type { MmsparkJob } from "../generated/job-types.js";
+import { CLI_ERROR_CODES } from "../error-codes.js";
 
 /** `{{secrets/<scope>/<key>}}`: resolved with dbutils.secrets.get on the cluster. */
 const SECRET_REF = /^\{\{secrets\/([^/{}]+)\/([^/{}]+)\}\}$/;
@@ -24,7 +25,7 @@ export interface PySparkOptions {
 
 export class JobSpecError extends MacrometaSparkError {
   constructor(message: string, context: Record<string, unknown> = {}) {
-    super(message, { code: "INVALID_JOB_SPEC", retryable: false, context });
+    super(message, { code: "INVALID_JOB_SPEC", retryable: CLI_ERROR_CODES.INVALID_JOB_SPEC.retryable, context });
   }
 }
 

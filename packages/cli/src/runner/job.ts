@@ -4,11 +4,11 @@
  * `mmspark run` and usable from job scripts (`runJob(loadJobSpec("job.json"))`).
  * @packageDocumentation
  */
-import "@macrometa-spark/collection";
+import { parseCollectionOptions } from "@macrometa-spark/collection";
 import "@macrometa-spark/databricks";
 import "@macrometa-spark/stream";
-import { OptionError, createSession, type DataFrame, type OptionValue, type SparkSession, type StreamingQuery, type Trigger } from "@macrometa-spark/core";
-import { GdnHttpClient } from "@macrometa-spark/macrometa-client";
+import { CaseInsensitiveOptions, OptionError, createSession, type DataFrame, type OptionValue, type SparkSession, type StreamingQuery, type Trigger } from "@macrometa-spark/core";
+import { gdnClientFor } from "@macrometa-spark/macrometa-client";
 import type { MmsparkJob, Source } from "../generated/job-types.js";
 import type { Progress } from "../progress.js";
 import { NOT_A_ROW_COUNTER, rejections, type RejectionReport } from "./report.js";
@@ -42,27 +42,19 @@ function opts(o: object | undefined): Record<string, OptionValue> {
   return (o ?? {}) as Record<string, OptionValue>;
 }
 
-function optValue(o: Record<string, OptionValue>, name: string): OptionValue {
-  const k = Object.keys(o).find((x) => x.toLowerCase() === name.toLowerCase());
-  return k === undefined ? undefined : o[k];
-}
-
 /** The collection's document count when the source reads a whole collection (for the ETA). */
 async function knownTotal(source: Source): Promise<number | undefined> {
   if (!source.format.startsWith(COLLECTION_FORMAT)) return undefined;
-  const o = opts(source.options);
-  if (optValue(o, "query") !== undefined || typeof optValue(o, "regionUrl") !== "string") return undefined;
-  const apiKey = optValue(o, "apiKey");
-  const jwt = optValue(o, "jwt") ?? optValue(o, "token");
-  const http = new GdnHttpClient({
-    url: String(optValue(o, "regionUrl")),
-    ...(apiKey !== undefined ? { apiKey: String(apiKey) } : {}),
-    ...(jwt !== undefined ? { jwt: String(jwt) } : {}),
-    fabric: String(optValue(o, "fabric") ?? "_system"),
-    retry: { maxAttempts: 1 },
-  });
+  let options: ReturnType<typeof parseCollectionOptions>;
   try {
-    return await http.collectionCount(String(optValue(o, "collection")));
+    options = parseCollectionOptions(new CaseInsensitiveOptions(opts(source.options), source.format), "read");
+  } catch {
+    return undefined; // the read itself reports the options' errors
+  }
+  if (options.query !== undefined) return undefined;
+  const http = gdnClientFor({ ...options, maxRetries: 0 });
+  try {
+    return await http.collectionCount(options.collection);
   } catch {
     return undefined; // only the ETA is lost; the read itself reports real errors
   } finally {

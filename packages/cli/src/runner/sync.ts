@@ -25,12 +25,11 @@
  */
 import { mkdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
-import "@macrometa-spark/collection";
+import { parseCollectionOptions } from "@macrometa-spark/collection";
 import "@macrometa-spark/databricks";
 import "@macrometa-spark/stream";
 import {
   CaseInsensitiveOptions,
-  MacrometaSparkError,
   OptionError,
   createSession,
   parseJsonSchema,
@@ -43,10 +42,11 @@ import {
   type StructType,
   type Trigger,
 } from "@macrometa-spark/core";
-import { GdnHttpClient, StreamConsumer } from "@macrometa-spark/macrometa-client";
+import { StreamConsumer, gdnClientFor } from "@macrometa-spark/macrometa-client";
 import { parseStreamOptions } from "@macrometa-spark/stream";
 import type { CollectionOptions, DatabricksOptions } from "../generated/job-types.js";
 import { rejections, type RejectionReport } from "./report.js";
+import { cliError } from "../error-codes.js";
 
 export const COLLECTION_FORMAT = "com.macrometa.spark.collection";
 export const STREAM_FORMAT = "com.macrometa.spark.stream";
@@ -159,19 +159,12 @@ async function readMarker(dir: string): Promise<Marker | undefined> {
  * when it is new; an existing one keeps its position); closing it leaves the subscription in place.
  */
 async function ensureSubscription(collection: object, subscriptionName: string): Promise<void> {
-  const http = new GdnHttpClient({
-    url: String(opt(collection, "regionUrl")),
-    ...(opt(collection, "apiKey") !== undefined ? { apiKey: String(opt(collection, "apiKey")) } : {}),
-    ...(opt(collection, "jwt") !== undefined ? { jwt: String(opt(collection, "jwt")) } : {}),
-    fabric: String(opt(collection, "fabric") ?? "_system"),
-  });
-  const name = String(opt(collection, "collection"));
+  const options = parseCollectionOptions(new CaseInsensitiveOptions(collection as Record<string, OptionValue>, COLLECTION_FORMAT), "read");
+  const http = gdnClientFor(options);
   try {
-    const info = await http.collectionInfo(name);
-    if (!info.hasStream) {
-      // Without a change stream there is nothing to follow; turning it on is what the GDN console does.
-      await http.request({ method: "PUT", path: `/_fabric/${encodeURIComponent(String(opt(collection, "fabric") ?? "_system"))}/_api/collection/${encodeURIComponent(name)}/properties`, body: JSON.stringify({ hasStream: true }), retry: "idempotent" });
-    }
+    const info = await http.collectionInfo(options.collection);
+    // Without a change stream there is nothing to follow; turning it on is what the GDN console does.
+    if (!info.hasStream) await http.setCollectionProperties(options.collection, { hasStream: true });
   } finally {
     await http.close();
   }
@@ -211,10 +204,7 @@ export async function startSync(o: SyncOptions): Promise<SyncHandle> {
   const marker = await readMarker(o.checkpointLocation);
   if (marker) {
     if (marker.subscriptionName !== subscriptionName) {
-      throw new MacrometaSparkError(
-        `checkpoint ${o.checkpointLocation} belongs to subscription '${marker.subscriptionName}', not '${subscriptionName}'; use a new checkpointLocation to start over`,
-        { code: "CHECKPOINT_MISMATCH", retryable: false },
-      );
+      throw cliError("CHECKPOINT_MISMATCH", { checkpoint: o.checkpointLocation, found: marker.subscriptionName, expected: subscriptionName });
     }
     snapshot = { rows: 0, resumed: true, schema: parseJsonSchema(marker.schema) as StructType, rejected: [], subscriptionName };
   } else {

@@ -8,6 +8,7 @@ import { createRequire } from "node:module";
 import { MacrometaSparkError } from "@macrometa-spark/core";
 import type { ErrorObject, ValidateFunction } from "ajv";
 import type { MmsparkJob } from "../generated/job-types.js";
+import { CLI_ERROR_CODES } from "../error-codes.js";
 
 const require = createRequire(import.meta.url);
 // ajv ships CommonJS; its default export is the class.
@@ -29,7 +30,7 @@ function getValidator(): ValidateFunction {
 
 export class JobSpecValidationError extends MacrometaSparkError {
   constructor(readonly problems: string[], source: string) {
-    super(`invalid job spec ${source}:\n  - ${problems.join("\n  - ")}`, { code: "INVALID_JOB_SPEC", retryable: false, context: { source } });
+    super(`invalid job spec ${source}:\n  - ${problems.join("\n  - ")}`, { code: "INVALID_JOB_SPEC", retryable: CLI_ERROR_CODES.INVALID_JOB_SPEC.retryable, context: { source } });
   }
 }
 

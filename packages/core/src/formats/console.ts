@@ -16,7 +16,7 @@ import type {
   TableProvider,
   WriterCommitMessage,
 } from "../contracts.js";
-import { UnsupportedOperationError } from "../errors.js";
+import { UnsupportedOperationError } from "@macrometa-spark/kit";
 import { showString } from "../display.js";
 import type { CaseInsensitiveOptions } from "../options.js";
 import { StructType } from "../types.js";

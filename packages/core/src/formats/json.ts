@@ -33,13 +33,13 @@ import type {
   WriteBuilder,
   WriterCommitMessage,
 } from "../contracts.js";
-import { PARSE_MODES, type ParseMode, createDocumentDecoder, rowToJson } from "../codec.js";
-import { MacrometaSparkError } from "../errors.js";
+import { PARSE_MODES, type ParseMode, createDocumentDecoder, rowToJson } from "../codec/index.js";
+import { MacrometaSparkError, SchemaError, type Logger } from "@macrometa-spark/kit";
 import { type InferenceStrategy, inferSchema } from "../infer.js";
-import type { Logger } from "../logger.js";
 import type { CaseInsensitiveOptions } from "../options.js";
 import type { StructType } from "../types.js";
 import { fsyncDir, writeAtomic } from "../streaming/checkpoint.js";
+import { coreError } from "../error-codes.js";
 
 /** Options of the `json` format (names are case-insensitive, as all options). */
 export interface JsonFormatOptions {
@@ -106,7 +106,7 @@ class JsonTable implements Table {
     private readonly ctx: ProviderContext,
   ) {}
   get schema(): StructType {
-    if (!this.givenSchema) throw new MacrometaSparkError("json table has no schema (write-only handle)", { code: "SCHEMA_ERROR", retryable: false });
+    if (!this.givenSchema) throw new SchemaError("json table has no schema (write-only handle)");
     return this.givenSchema;
   }
 
@@ -194,7 +194,7 @@ async function listInputFiles(path: string): Promise<string[]> {
     st = await stat(path);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === "ENOENT") {
-      throw new MacrometaSparkError(`path does not exist: ${path}`, { code: "PATH_NOT_FOUND", retryable: false, context: { option: "path", format: "json" } });
+      throw coreError("PATH_NOT_FOUND", { path }, { context: { option: "path", format: "json" } });
     }
     throw err;
   }
@@ -254,7 +254,7 @@ class PartFileWriter implements DataWriter {
 }
 
 function pathExistsError(path: string): MacrometaSparkError {
-  return new MacrometaSparkError(`path ${path} already exists (save mode errorifexists)`, { code: "PATH_EXISTS", retryable: false, context: { format: "json", option: "path" } });
+  return coreError("PATH_EXISTS", { path }, { context: { format: "json", option: "path" } });
 }
 
 async function batchWrite(path: string, info: LogicalWriteInfo, ignoreNulls: boolean, logger: Logger): Promise<BatchWrite> {

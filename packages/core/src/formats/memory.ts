@@ -26,12 +26,12 @@ import type {
   WriteBuilder,
   WriterCommitMessage,
 } from "../contracts.js";
-import { MacrometaSparkError, SchemaError } from "../errors.js";
-import type { Logger } from "../logger.js";
+import { MacrometaSparkError, SchemaError, type Logger } from "@macrometa-spark/kit";
 import type { CaseInsensitiveOptions } from "../options.js";
 import { type FormatRegistry, defaultRegistry } from "../registry.js";
 import { structToObject } from "../row.js";
 import { StructType } from "../types.js";
+import { coreError } from "../error-codes.js";
 
 /** A memory table's contents. `rows` are positional, aligned to `schema`. */
 export interface MemoryTableData {
@@ -112,7 +112,7 @@ export class MemoryProvider implements TableProvider {
 }
 
 function missing(name: string): MacrometaSparkError {
-  return new MacrometaSparkError(`memory table '${name}' does not exist`, { code: "TABLE_NOT_FOUND", retryable: false, context: { table: name, format: "memory" } });
+  return coreError("TABLE_NOT_FOUND", { format: "memory", table: name }, { context: { table: name, format: "memory" } });
 }
 
 function tableName(options: CaseInsensitiveOptions): string {
@@ -172,11 +172,7 @@ class MemoryTable implements Table {
     const tables = this.provider.tablesMap();
     const existing = tables.get(this.name);
     if (existing && info.mode === "errorifexists") {
-      throw new MacrometaSparkError(`memory table '${this.name}' already exists (save mode errorifexists)`, {
-        code: "TABLE_EXISTS",
-        retryable: false,
-        context: { table: this.name, format: "memory" },
-      });
+      throw coreError("TABLE_EXISTS", { format: "memory", table: this.name }, { context: { table: this.name, format: "memory" } });
     }
     if (existing && info.mode === "append") checkAppendSchema(existing.schema, info.schema, this.name);
     const skip = existing !== undefined && info.mode === "ignore";
@@ -282,7 +278,7 @@ class MemoryStream implements MicroBatchStream {
 /** The memory provider registered in `registry` (the default registry unless given). */
 export function memoryProvider(registry: FormatRegistry = defaultRegistry()): MemoryProvider {
   const p = registry.lookup("memory");
-  if (!(p instanceof MemoryProvider)) throw new MacrometaSparkError("format 'memory' is not the built-in memory provider", { code: "UNKNOWN_FORMAT", retryable: false });
+  if (!(p instanceof MemoryProvider)) throw coreError("UNKNOWN_FORMAT", { format: "memory", problem: "is not the built-in memory provider" });
   return p;
 }
 

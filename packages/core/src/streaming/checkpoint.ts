@@ -18,7 +18,8 @@ import { randomUUID } from "node:crypto";
 import { mkdir, open, readFile, readdir, rename, rm } from "node:fs/promises";
 import { join } from "node:path";
 import type { Offset } from "../contracts.js";
-import { MacrometaSparkError } from "../errors.js";
+import { MacrometaSparkError } from "@macrometa-spark/kit";
+import { coreError } from "../error-codes.js";
 
 export interface OffsetEntry {
   batchId: number;
@@ -136,7 +137,7 @@ async function readJson<T>(file: string): Promise<T | undefined> {
 }
 
 function corrupt(file: string, why: string): MacrometaSparkError {
-  return new MacrometaSparkError(`checkpoint file ${file} is unreadable: ${why}`, { code: "CHECKPOINT_CORRUPT", retryable: false, context: { file } });
+  return coreError("CHECKPOINT_CORRUPT", { file, reason: why }, { context: { file } });
 }
 
 /** Writes `text` to `file` so a crash leaves the old file or the whole new one (temp + fsync + rename + dir fsync). */

@@ -15,15 +15,15 @@
 import { EventEmitter } from "node:events";
 import { randomUUID } from "node:crypto";
 import type { MicroBatchStream, Offset, ReadLimit, StreamingWrite, Table } from "../contracts.js";
-import { MacrometaSparkError, errorMessage } from "../errors.js";
+import { errorMessage, type Logger } from "@macrometa-spark/kit";
 import { type ExecContext, MicroBatchPlan, type PartitionStream, PlanNode, runWrite } from "../execution.js";
 import type { StructType } from "../types.js";
-import type { Logger } from "../logger.js";
 import type { SparkSession } from "../session.js";
 import type { DataFrame } from "../dataframe.js";
 import type { CheckpointLog } from "./checkpoint.js";
 import type { ResolvedTrigger } from "./trigger.js";
 import { sameOffset } from "../execution.js";
+import { coreError } from "../error-codes.js";
 
 /** A source's part of a progress report (Spark's SourceProgress). */
 export interface SourceProgress {
@@ -199,7 +199,7 @@ export class StreamingQuery extends EventEmitter {
       p,
       new Promise<never>((_, reject) => {
         timer = setTimeout(
-          () => reject(new MacrometaSparkError(`processAllAvailable timed out after ${timeoutMs} ms`, { code: "TIMEOUT", retryable: true })),
+          () => reject(coreError("TIMEOUT", { operation: "processAllAvailable", timeoutMs })),
           timeoutMs,
         );
       }),

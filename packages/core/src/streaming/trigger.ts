@@ -4,7 +4,7 @@
  * new, then stop).
  * @packageDocumentation
  */
-import { OptionError } from "../errors.js";
+import { OptionError } from "@macrometa-spark/kit";
 
 export type Trigger = { processingTime: string | number } | { once: true } | { availableNow: true };
 

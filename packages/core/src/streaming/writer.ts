@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { MicroBatchStream, Table } from "../contracts.js";
 import { DataFrame } from "../dataframe.js";
-import { OptionError, UnsupportedOperationError } from "../errors.js";
+import { OptionError, UnsupportedOperationError } from "@macrometa-spark/kit";
 import { findStreamingLeaf } from "../execution.js";
 import { JobMetrics } from "../metrics.js";
 import { CaseInsensitiveOptions, type OptionValue } from "../options.js";

@@ -12,7 +12,7 @@
  * (no wasm start-up, no native binary) and writes every Spark type we need, nested ones included.
  * @packageDocumentation
  */
-import type { DataType, DecimalType, MapType, ArrayType, Row, StructType } from "@macrometa-spark/core";
+import type { DataType, Row, StructType } from "@macrometa-spark/core";
 import { ByteWriter, ParquetWriter } from "hyparquet-writer";
 import { estimateBytes, parquetConverter, type ParquetValueConverter } from "./parquet-values.js";
 
@@ -48,28 +48,23 @@ function elements(name: string, t: DataType, repetition: "OPTIONAL" | "REQUIRED"
     case "timestamp":
       return [{ ...base, type: "INT64", logical_type: { type: "TIMESTAMP", isAdjustedToUTC: true, unit: "MICROS" } }];
     case "decimal": {
-      const d = t as DecimalType;
-      return [{ ...base, type: "FIXED_LEN_BYTE_ARRAY", type_length: decimalBytes(d.precision), converted_type: "DECIMAL", precision: d.precision, scale: d.scale }];
+      return [{ ...base, type: "FIXED_LEN_BYTE_ARRAY", type_length: decimalBytes(t.precision), converted_type: "DECIMAL", precision: t.precision, scale: t.scale }];
     }
     case "array":
       return [
         { ...base, converted_type: "LIST", num_children: 1 },
         { name: "list", repetition_type: "REPEATED", num_children: 1 },
-        ...elements("element", (t as ArrayType).elementType, "OPTIONAL"),
+        ...elements("element", t.elementType, "OPTIONAL"),
       ];
-    case "map": {
-      const m = t as MapType;
+    case "map":
       return [
         { ...base, converted_type: "MAP", num_children: 1 },
         { name: "key_value", repetition_type: "REPEATED", num_children: 2 },
-        ...elements("key", m.keyType, "REQUIRED"),
-        ...elements("value", m.valueType, "OPTIONAL"),
+        ...elements("key", t.keyType, "REQUIRED"),
+        ...elements("value", t.valueType, "OPTIONAL"),
       ];
-    }
-    case "struct": {
-      const s = t as StructType;
-      return [{ ...base, num_children: s.fields.length }, ...s.fields.flatMap((f) => elements(f.name, f.dataType, "OPTIONAL"))];
-    }
+    case "struct":
+      return [{ ...base, num_children: t.fields.length }, ...t.fields.flatMap((f) => elements(f.name, f.dataType, "OPTIONAL"))];
   }
 }
 

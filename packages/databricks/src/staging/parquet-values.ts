@@ -12,7 +12,7 @@
  * - array → array, map → [{key, value}], struct → object keyed by field name
  * @packageDocumentation
  */
-import { MalformedRecordError, type ArrayType, type DataType, type DecimalType, type MapType, type StructType } from "@macrometa-spark/core";
+import { MalformedRecordError, type DataType, type DecimalType } from "@macrometa-spark/core";
 import { dateText, decimalText, integerText, timestampText } from "../sql-types.js";
 
 export type ParquetValueConverter = (v: unknown, column: string) => unknown;
@@ -89,7 +89,7 @@ export function parquetConverter(t: DataType): ParquetValueConverter {
         throw refuse(column, t, v, "expected true or false");
       };
     case "decimal":
-      return (v, column) => unscaledDecimal(decimalText(v, t, column), t as DecimalType, column);
+      return (v, column) => unscaledDecimal(decimalText(v, t, column), t, column);
     case "date":
       return (v, column) => daysOfDateText(dateText(v, t, column));
     case "timestamp":
@@ -103,16 +103,15 @@ export function parquetConverter(t: DataType): ParquetValueConverter {
         throw refuse(column, t, v, "expected bytes");
       };
     case "array": {
-      const element = parquetConverter((t as ArrayType).elementType);
+      const element = parquetConverter(t.elementType);
       return (v, column) => {
         if (!Array.isArray(v)) throw refuse(column, t, v, "expected an array");
         return v.map((x, i) => (x === null || x === undefined ? null : element(x, `${column}[${i}]`)));
       };
     }
     case "map": {
-      const m = t as MapType;
-      const key = parquetConverter(m.keyType);
-      const value = parquetConverter(m.valueType);
+      const key = parquetConverter(t.keyType);
+      const value = parquetConverter(t.valueType);
       return (v, column) => {
         const entries = v instanceof Map ? [...v.entries()] : v && typeof v === "object" && !Array.isArray(v) ? Object.entries(v as Record<string, unknown>) : undefined;
         if (!entries) throw refuse(column, t, v, "expected a map");
@@ -123,9 +122,8 @@ export function parquetConverter(t: DataType): ParquetValueConverter {
       };
     }
     case "struct": {
-      const s = t as StructType;
-      const names = s.fields.map((f) => f.name);
-      const children = s.fields.map((f) => parquetConverter(f.dataType));
+      const names = t.fields.map((f) => f.name);
+      const children = t.fields.map((f) => parquetConverter(f.dataType));
       return (v, column) => {
         let values: unknown[];
         if (Array.isArray(v)) {

@@ -74,12 +74,8 @@ export function compatibleType(table: DataType, data: DataType): boolean {
     // Struct values are positional: same fields, same order, compatible types.
     return table.fields.length === data.fields.length && table.fields.every((f, i) => f.name.toLowerCase() === data.fields[i]!.name.toLowerCase() && compatibleType(f.dataType, data.fields[i]!.dataType));
   }
-  if (table.kind === "array" && data.kind === "array") return compatibleType((table as unknown as { elementType: DataType }).elementType, (data as unknown as { elementType: DataType }).elementType);
-  if (table.kind === "map" && data.kind === "map") {
-    const t = table as unknown as { keyType: DataType; valueType: DataType };
-    const d = data as unknown as { keyType: DataType; valueType: DataType };
-    return compatibleType(t.keyType, d.keyType) && compatibleType(t.valueType, d.valueType);
-  }
+  if (table.kind === "array" && data.kind === "array") return compatibleType(table.elementType, data.elementType);
+  if (table.kind === "map" && data.kind === "map") return compatibleType(table.keyType, data.keyType) && compatibleType(table.valueType, data.valueType);
   return false;
 }
 

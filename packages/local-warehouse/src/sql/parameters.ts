@@ -99,7 +99,9 @@ const castInvalid = (text: string) => new SqlError("CAST_INVALID_INPUT", "22018"
 /**
  * The decimal text with any exponent expanded into plain digits, exactly (string arithmetic):
  * `1.5e-3` → `0.0015`. Typing `1.5e-3` by its written digits would give DECIMAL(2,1) and round it
- * to 0. An exponent beyond ±400 (no DECIMAL holds it) is refused.
+ * to 0. An exponent beyond ±400 (no DECIMAL holds it) is refused. The warehouse keeps this code
+ * apart from core's kit/decimal.ts on purpose (it is the peer the client is checked against);
+ * both answer the rows of test/tables/plain-decimal.json.
  */
 export function plainDecimal(text: string): string {
   const trimmed = text.trim();

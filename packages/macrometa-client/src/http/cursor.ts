@@ -4,8 +4,14 @@
  * allows (each `PUT` returns "the next" page), and it bounds memory to two pages per cursor.
  * @packageDocumentation
  */
-import type { GdnHttpClient } from "./client.js";
 import type { CursorOptions, CursorPage } from "./types.js";
+
+/** The cursor calls a Cursor makes (the client's, from the cursors module). */
+export interface CursorCalls {
+  createCursor(query: string, options?: CursorOptions): Promise<CursorPage>;
+  nextCursorPage(id: string, signal?: AbortSignal): Promise<CursorPage>;
+  deleteCursor(id: string, signal?: AbortSignal): Promise<void>;
+}
 
 export class Cursor implements AsyncIterable<CursorPage> {
   /** Server-side id, known once the first page arrived and while more pages remain. */
@@ -17,7 +23,7 @@ export class Cursor implements AsyncIterable<CursorPage> {
   private started = false;
 
   constructor(
-    private readonly client: GdnHttpClient,
+    private readonly client: CursorCalls,
     readonly queryText: string,
     private readonly options: CursorOptions,
   ) {}

@@ -38,6 +38,13 @@ export interface CreateCollectionOptions {
   keyOptions?: Record<string, unknown>;
 }
 
+/** Body of `PUT _api/collection/<c>/properties`. */
+export interface CollectionProperties {
+  /** Add (true) a change stream to the collection. */
+  hasStream?: boolean;
+  waitForSync?: boolean;
+}
+
 /** `POST _api/query` answer. */
 export interface QueryValidation {
   parsed: boolean;

@@ -2,7 +2,7 @@
  * Where a GDN lives and who the caller is: the region URL rule and API-key parsing.
  * @packageDocumentation
  */
-import { GdnError } from "../errors.js";
+import { gdnError } from "../error-codes.js";
 
 /**
  * The HTTP origin for a `regionUrl` option.
@@ -15,22 +15,19 @@ import { GdnError } from "../errors.js";
  */
 export function resolveGdnUrl(regionUrl: string): string {
   const raw = regionUrl.trim();
-  if (raw === "") throw new GdnError("regionUrl is empty", { code: "GDN_BAD_URL", retryable: false });
+  if (raw === "") throw gdnError("GDN_BAD_URL", { problem: "is empty" });
   let url: URL;
   try {
     url = /^[a-z][a-z0-9+.-]*:\/\//i.test(raw) ? new URL(raw) : new URL(`https://${raw.startsWith("api-") ? raw : `api-${raw}`}`);
   } catch {
-    throw new GdnError(`regionUrl '${raw}' is not a host name or URL`, { code: "GDN_BAD_URL", retryable: false });
+    throw gdnError("GDN_BAD_URL", { problem: `'${raw}' is not a host name or URL` });
   }
   if (url.protocol !== "http:" && url.protocol !== "https:") {
-    throw new GdnError(`regionUrl '${raw}' must use http or https`, { code: "GDN_BAD_URL", retryable: false });
+    throw gdnError("GDN_BAD_URL", { problem: `'${raw}' must use http or https` });
   }
   // The API key travels in every request: plain HTTP only to this machine (a local GDN).
   if (url.protocol === "http:" && !isLoopbackHost(url.hostname)) {
-    throw new GdnError(`regionUrl '${raw}': plain http would send the API key in clear to a remote host; use https (plain http is for localhost only)`, {
-      code: "GDN_INSECURE_URL",
-      retryable: false,
-    });
+    throw gdnError("GDN_INSECURE_URL", { url: raw });
   }
   return url.origin;
 }
@@ -63,7 +60,7 @@ export function parseApiKey(value: string): ParsedApiKey {
   const key = value.trim().replace(/^apikey\s+/i, "").trim();
   const parts = key.split(".");
   if (key === "" || /\s/.test(key) || parts.length < 3 || parts.some((p) => p === "")) {
-    throw new GdnError("API key is not of the form <tenant>.<keyid>.<secret> (value not shown)", { code: "GDN_BAD_API_KEY", retryable: false });
+    throw gdnError("GDN_BAD_API_KEY");
   }
   return { key, tenant: parts.slice(0, -2).join("."), keyId: parts[parts.length - 2]! };
 }

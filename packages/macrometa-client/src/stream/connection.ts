@@ -6,7 +6,7 @@
  * sit on top and restore their own state (pending sends, permits, position) on `onReconnect`.
  * @packageDocumentation
  */
-import { backoffDelayMs, defaultRetryPolicy, errorMessage, silentLogger, sleep, type Logger, type RetryPolicy } from "@macrometa-spark/core";
+import { backoffDelayMs, defaultRetryPolicy, errorMessage, silentLogger, sleep, type Logger, type RetryPolicy } from "@macrometa-spark/kit";
 import WebSocket, { type ClientOptions } from "ws";
 import { StreamError } from "./errors.js";
 import { httpBaseOf, redactWsUrl } from "./topic.js";

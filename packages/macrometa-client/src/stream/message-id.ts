@@ -8,6 +8,8 @@
  * different partitions do not compare (`compareMessageIds` throws rather than guess).
  * @packageDocumentation
  */
+import { fillTemplate } from "@macrometa-spark/kit";
+import { GDN_ERROR_CODES } from "../error-codes.js";
 import { GdnError } from "../errors.js";
 
 export interface MessageIdParts {
@@ -22,10 +24,8 @@ export interface MessageIdParts {
 /** An id that does not decode as MessageIdData. Not retryable: the same bytes fail again. */
 export class InvalidMessageIdError extends GdnError {
   constructor(id: string, reason: string) {
-    super(`invalid stream message id ${JSON.stringify(id.length > 40 ? id.slice(0, 37) + "..." : id)}: ${reason}`, {
-      code: "INVALID_MESSAGE_ID",
-      retryable: false,
-    });
+    const entry = GDN_ERROR_CODES.INVALID_MESSAGE_ID;
+    super(fillTemplate(entry.message, { id: JSON.stringify(id.length > 40 ? id.slice(0, 37) + "..." : id), reason }), { code: "INVALID_MESSAGE_ID", retryable: entry.retryable });
   }
 }
 
@@ -201,10 +201,8 @@ export function messageIdPartition(id: string): number {
  */
 export class IncomparableMessageIdsError extends GdnError {
   constructor(a: string, b: string, pa: number, pb: number) {
-    super(`stream message ids ${formatMessageId(a)} (partition ${pa}) and ${formatMessageId(b)} (partition ${pb}) are of different partitions and have no common order`, {
-      code: "INCOMPARABLE_MESSAGE_IDS",
-      retryable: false,
-    });
+    const entry = GDN_ERROR_CODES.INCOMPARABLE_MESSAGE_IDS;
+    super(fillTemplate(entry.message, { a: formatMessageId(a), pa, b: formatMessageId(b), pb }), { code: "INCOMPARABLE_MESSAGE_IDS", retryable: entry.retryable });
   }
 }
 

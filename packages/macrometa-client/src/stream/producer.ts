@@ -9,7 +9,7 @@
  * have stored some of them, so delivery into a stream is at-least-once.
  * @packageDocumentation
  */
-import { silentLogger, type Logger } from "@macrometa-spark/core";
+import { silentLogger, type Logger } from "@macrometa-spark/kit";
 import { ManagedSocket, type StreamConnectionOptions } from "./connection.js";
 import { StreamError } from "./errors.js";
 import { buildWsUrl, type ResolvedTopic } from "./topic.js";

@@ -5,7 +5,7 @@
  * (TCP backpressure) instead of growing memory.
  * @packageDocumentation
  */
-import { errorMessage, silentLogger, type Logger } from "@macrometa-spark/core";
+import { errorMessage, silentLogger, type Logger } from "@macrometa-spark/kit";
 import { ManagedSocket, type StreamConnectionOptions } from "./connection.js";
 import { StreamError } from "./errors.js";
 import { parseDelivery, type StreamMessage } from "./message.js";

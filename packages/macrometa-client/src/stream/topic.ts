@@ -4,7 +4,7 @@
  * stream is named after the collection, with no prefix, and is always local.
  * @packageDocumentation
  */
-import { OptionError } from "@macrometa-spark/core";
+import { OptionError } from "@macrometa-spark/kit";
 import { parseApiKey, resolveGdnUrl, wsUrlFor } from "../http/url.js";
 
 export type StreamReplication = "global" | "local";

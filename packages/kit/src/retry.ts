@@ -37,10 +37,16 @@ export interface RetryOptions {
   signal?: AbortSignal;
 }
 
-/** Delay before attempt `attempt + 1` (attempt counts from 1). */
+/**
+ * Delay before attempt `attempt + 1` (attempt counts from 1): the capped exponential delay, or
+ * with `jitter` a uniform draw from 0..that delay ("full jitter": of the jitter schemes in AWS's
+ * "Exponential Backoff And Jitter" it spreads clients that failed together the furthest apart and
+ * makes the fewest calls). A server that needs a minimum says so with Retry-After, which
+ * `withRetry` takes as a floor.
+ */
 export function backoffDelayMs(policy: RetryPolicy, attempt: number, random: () => number = Math.random): number {
   const exp = Math.min(policy.maxDelayMs, policy.initialDelayMs * policy.factor ** (attempt - 1));
-  return policy.jitter ? Math.round(exp * (0.5 + random() / 2)) : exp;
+  return policy.jitter ? Math.round(exp * random()) : exp;
 }
 
 function defaultIsRetryable(err: unknown): boolean {

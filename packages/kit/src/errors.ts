@@ -63,38 +63,65 @@ export function isMacrometaSparkError(err: unknown): err is MacrometaSparkError 
   return typeof err === "object" && err !== null && (err as Record<symbol, unknown>)[BRAND] === true;
 }
 
+/** Whether `err` is one of ours with `code` (a brand check: works across two copies of a package). */
+export function hasErrorCode(err: unknown, code: string): err is MacrometaSparkError {
+  return isMacrometaSparkError(err) && err.code === code;
+}
+
+/**
+ * The codes of the errors every package shares (the classes below). `retryable` is fixed per
+ * code; messages are the raising site's, so the template is the message as given.
+ */
+export const KIT_ERROR_CODES = {
+  /** A wrong, missing or conflicting option; raised before any data moves. */
+  INVALID_OPTION: { retryable: false, message: "option '{option}': {detail}" },
+  /** A document or row that does not fit the schema (FAILFAST, or a value that cannot be written). */
+  MALFORMED_RECORD: { retryable: false, message: "{detail}" },
+  /** A schema that cannot be parsed or does not fit. */
+  SCHEMA_ERROR: { retryable: false, message: "{detail}" },
+  /** An operation the format, table or save mode does not support. */
+  UNSUPPORTED_OPERATION: { retryable: false, message: "{detail}" },
+  /** Cut short by an AbortSignal or a stop. */
+  ABORTED: { retryable: false, message: "{detail}" },
+} as const satisfies Record<string, { retryable: boolean | null; message: string }>;
+
+/** Whether `err` is an OptionError (by brand and code, not `instanceof`). */
+export function isOptionError(err: unknown): err is OptionError {
+  return hasErrorCode(err, "INVALID_OPTION");
+}
+
 /** A wrong, missing or conflicting option; raised before any data moves. */
 export class OptionError extends MacrometaSparkError {
   constructor(option: string, message: string, context: ErrorContext = {}) {
-    super(`option '${option}': ${message}`, { code: "INVALID_OPTION", retryable: false, context: { ...context, option } });
+    super(`option '${option}': ${message}`, { code: "INVALID_OPTION", retryable: KIT_ERROR_CODES.INVALID_OPTION.retryable, context: { ...context, option } });
   }
 }
 
 /** A document or row that does not fit the schema, under FAILFAST. */
 export class MalformedRecordError extends MacrometaSparkError {
   constructor(message: string, context: ErrorContext = {}, cause?: unknown) {
-    super(message, { code: "MALFORMED_RECORD", retryable: false, context, cause });
+    super(message, { code: "MALFORMED_RECORD", retryable: KIT_ERROR_CODES.MALFORMED_RECORD.retryable, context, cause });
   }
 }
 
 /** A schema that cannot be parsed or does not fit. */
 export class SchemaError extends MacrometaSparkError {
   constructor(message: string, context: ErrorContext = {}, cause?: unknown) {
-    super(message, { code: "SCHEMA_ERROR", retryable: false, context, cause });
+    super(message, { code: "SCHEMA_ERROR", retryable: KIT_ERROR_CODES.SCHEMA_ERROR.retryable, context, cause });
   }
 }
 
 /** An operation the format, table or save mode does not support. */
 export class UnsupportedOperationError extends MacrometaSparkError {
   constructor(message: string, context: ErrorContext = {}) {
-    super(message, { code: "UNSUPPORTED_OPERATION", retryable: false, context });
+    super(message, { code: "UNSUPPORTED_OPERATION", retryable: KIT_ERROR_CODES.UNSUPPORTED_OPERATION.retryable, context });
   }
 }
 
 /** An operation cut short by an AbortSignal or a stop. */
 export class AbortedError extends MacrometaSparkError {
   constructor(message = "operation aborted", cause?: unknown) {
-    super(message, { code: "ABORTED", retryable: false, cause });
+    super(message, { code: "ABORTED", retryable: KIT_ERROR_CODES.ABORTED.retryable, cause });
   }
 }
 
