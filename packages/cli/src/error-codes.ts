@@ -13,6 +13,10 @@ export const CLI_ERROR_CODES = defineErrorCodes({
     retryable: false,
     message: "checkpoint {checkpoint} belongs to subscription '{found}', not '{expected}'; use a new checkpointLocation to start over",
   },
+  /** `--ui` named something that is not a TCP port. */
+  UI_BAD_PORT: { retryable: false, message: "UI port must be an integer from 0 to 65535, got {port}" },
+  /** The monitoring page's server could not bind its address. */
+  UI_LISTEN_FAILED: { retryable: false, message: "UI server could not listen on {host}:{port}: {reason}" },
 });
 
 export type CliErrorCode = keyof typeof CLI_ERROR_CODES;

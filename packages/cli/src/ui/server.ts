@@ -6,7 +6,7 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { MacrometaSparkError } from "@macrometa-spark/core";
+import { cliError } from "../error-codes.js";
 import { AccessRule, TOKEN_COOKIE, isLoopbackHost, newToken } from "./access.js";
 import { loadAssets, type Asset } from "./assets.js";
 import type { JobMonitor, MonitorChange } from "./monitor.js";
@@ -52,7 +52,7 @@ function json(value: unknown): string {
 
 export async function startUiServer(o: UiServerOptions): Promise<UiServer> {
   if (!Number.isInteger(o.port) || o.port < 0 || o.port > 65535) {
-    throw new MacrometaSparkError(`UI port must be an integer from 0 to 65535, got ${o.port}`, { code: "UI_BAD_PORT", retryable: false });
+    throw cliError("UI_BAD_PORT", { port: o.port });
   }
   const host = o.host ?? "127.0.0.1";
   const token = isLoopbackHost(host) ? undefined : (o.token ?? newToken());
@@ -125,7 +125,7 @@ export async function startUiServer(o: UiServerOptions): Promise<UiServer> {
   }).catch((err: unknown) => {
     monitor.off("change", onChange);
     clearInterval(keepAlive);
-    throw new MacrometaSparkError(`UI server could not listen on ${host}:${o.port}: ${(err as Error).message}`, { code: "UI_LISTEN_FAILED", retryable: false, cause: err });
+    throw cliError("UI_LISTEN_FAILED", { host, port: o.port, reason: (err as Error).message }, { cause: err });
   });
   const port = (server.address() as AddressInfo).port;
   const shown = host.includes(":") ? `[${host}]` : host;
