@@ -6,6 +6,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { isSqlError, SqlError } from "../errors.js";
+import { ArrowEncoder, type ArrowNativeTypes } from "./arrow.js";
 import { encodeColumns, tableSchema, type ResultColumn, type ResultSource } from "./results.js";
 import { Session } from "./session.js";
 import {
@@ -30,6 +31,9 @@ interface Operation {
   columns: readonly ResultColumn[];
   rowsSent: number;
   exhausted: boolean;
+  /** Set when the client can read Arrow and the warehouse answers in Arrow. */
+  arrow?: ArrowNativeTypes;
+  encoder?: ArrowEncoder;
 }
 
 interface SessionEntry {
@@ -73,12 +77,26 @@ export interface ServiceStats {
   rpcs: Record<string, number>;
 }
 
+export interface WarehouseServiceOptions {
+  /**
+   * Answer in Arrow (ARROW_BASED_SET) when the client says it can read it, as Databricks does; false
+   * answers every client in the column format (COLUMN_BASED_SET). Default: true.
+   */
+  arrowResults?: boolean;
+}
+
 export class WarehouseService {
   private readonly sessions = new Map<string, SessionEntry>();
   private readonly operations = new Map<string, Operation>();
   private readonly rpcs: Record<string, number> = {};
+  private readonly arrowResults: boolean;
 
-  constructor(private readonly warehouse: Warehouse) {}
+  constructor(
+    private readonly warehouse: Warehouse,
+    options: WarehouseServiceOptions = {},
+  ) {
+    this.arrowResults = options.arrowResults ?? true;
+  }
 
   stats(): ServiceStats {
     return { sessions: this.sessions.size, operations: this.operations.size, rpcs: { ...this.rpcs } };
@@ -160,6 +178,10 @@ export class WarehouseService {
     if (!entry) return { status: errorStatus("Invalid SessionHandle", TStatusCode.INVALID_HANDLE) };
     const handle: TOperationHandle = { operationId: newHandleId(), operationType: 0, hasResultSet: true };
     const op: Operation = { session: entry, handle, state: TOperationState.FINISHED, columns: [], rowsSent: 0, exhausted: false };
+    if (this.arrowResults && req.canReadArrowResult) {
+      const t = req.useArrowNativeTypes;
+      op.arrow = { timestamp: t?.timestampAsArrow === true, decimal: t?.decimalAsArrow === true, complex: t?.complexTypesAsArrow === true };
+    }
     try {
       op.source = await entry.session.execute(req.statement ?? "", req.parameters);
       op.columns = op.source.columns;
@@ -217,10 +239,12 @@ export class WarehouseService {
   private resultSetMetadata(handle: TOperationHandle) {
     const op = this.operation(handle);
     if (!op) return { status: errorStatus("Invalid OperationHandle", TStatusCode.INVALID_HANDLE) };
+    const encoder = this.encoderOf(op);
     return {
       status: OK,
       schema: tableSchema(op.columns),
-      resultFormat: TSparkRowSetType.COLUMN_BASED_SET,
+      resultFormat: encoder ? TSparkRowSetType.ARROW_BASED_SET : TSparkRowSetType.COLUMN_BASED_SET,
+      ...(encoder ? { arrowSchema: encoder.schemaBytes } : {}),
       lz4Compressed: false,
       isStagingOperation: false,
     };
@@ -233,11 +257,24 @@ export class WarehouseService {
     if (rows < limit) op.exhausted = true;
     const startRowOffset = new Int64(op.rowsSent);
     op.rowsSent += rows;
+    const encoder = this.encoderOf(op);
+    if (encoder) {
+      // An empty page carries no batch: the driver reads a zero-row batch as the end anyway.
+      const arrowBatches = rows > 0 ? [{ batch: encoder.encodeBatch(data), rowCount: new Int64(rows) }] : [];
+      return { status: OK, hasMoreRows: !op.exhausted, results: { startRowOffset, rows: [], arrowBatches } };
+    }
     return {
       status: OK,
       hasMoreRows: !op.exhausted,
       results: { startRowOffset, rows: [], columns: encodeColumns(op.columns, data) },
     };
+  }
+
+  /** The Arrow encoder of an operation whose client reads Arrow, made once its columns are known. */
+  private encoderOf(op: Operation): ArrowEncoder | undefined {
+    if (!op.arrow || op.columns.length === 0) return undefined;
+    op.encoder ??= new ArrowEncoder(op.columns, op.arrow);
+    return op.encoder;
   }
 
   private async fetchResults(req: FetchResultsReq) {
@@ -288,6 +325,8 @@ interface ExecuteStatementReq {
   statement?: string;
   getDirectResults?: { maxRows?: unknown } | null;
   parameters?: TSparkParameter[] | null;
+  canReadArrowResult?: boolean | null;
+  useArrowNativeTypes?: { timestampAsArrow?: boolean | null; decimalAsArrow?: boolean | null; complexTypesAsArrow?: boolean | null } | null;
 }
 
 interface FetchResultsReq {
