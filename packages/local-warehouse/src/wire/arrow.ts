@@ -123,20 +123,32 @@ function validity(values: readonly Cell[]): { nullBitmap: Uint8Array; nullCount:
   return { nullBitmap, nullCount };
 }
 
-/** Variable-width values (Utf8, Binary): offsets and one byte buffer. */
-function varBytes(values: readonly (Buffer | null)[]): { valueOffsets: Int32Array; data: Uint8Array } {
+/** Variable-width values (Utf8 text or Binary bytes): offsets and one byte buffer. */
+function varBytes(values: readonly (string | Buffer | null)[]): { valueOffsets: Int32Array; data: Uint8Array } {
   const valueOffsets = new Int32Array(values.length + 1);
   let total = 0;
   for (let i = 0; i < values.length; i++) {
-    total += values[i]?.length ?? 0;
+    const v = values[i];
+    total += v === null || v === undefined ? 0 : typeof v === "string" ? Buffer.byteLength(v, "utf8") : v.length;
     valueOffsets[i + 1] = total;
   }
-  const data = new Uint8Array(total);
+  const data = Buffer.allocUnsafe(total);
   for (let i = 0; i < values.length; i++) {
     const v = values[i];
-    if (v) data.set(v, valueOffsets[i]!);
+    if (v === null || v === undefined) continue;
+    if (typeof v === "string") data.write(v, valueOffsets[i]!, "utf8");
+    else v.copy(data, valueOffsets[i]!);
   }
   return { valueOffsets, data };
+}
+
+/** A typed array of `values` (a plain loop: TypedArray.from with a mapper is many times slower). */
+function fill<T extends { [i: number]: number | bigint; length: number }>(out: T, values: readonly Cell[], map: (v: Cell) => number | bigint): T {
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (v !== null && v !== undefined) out[i] = map(v);
+  }
+  return out;
 }
 
 /** The unscaled integer of a decimal text at `scale` digits, as four little-endian 32-bit words. */
@@ -167,7 +179,7 @@ function buildData(type: DataType, spark: SparkType, values: readonly Cell[]): D
   const { nullBitmap, nullCount } = validity(values);
   const base = { type, length, nullCount, nullBitmap };
   if (type instanceof Utf8) {
-    const texts = values.map((v) => (v === null ? null : Buffer.from(cellText(v, spark), "utf8")));
+    const texts = values.map((v) => (v === null ? null : typeof v === "string" ? v : cellText(v, spark)));
     return makeData({ ...base, type, ...varBytes(texts) });
   }
   if (type instanceof Binary) {
@@ -180,14 +192,14 @@ function buildData(type: DataType, spark: SparkType, values: readonly Cell[]): D
     });
     return makeData({ ...base, type, data });
   }
-  if (type instanceof Int8) return makeData({ ...base, type, data: Int8Array.from(values, (v) => Number(v ?? 0)) });
-  if (type instanceof Int16) return makeData({ ...base, type, data: Int16Array.from(values, (v) => Number(v ?? 0)) });
-  if (type instanceof Int32) return makeData({ ...base, type, data: Int32Array.from(values, (v) => Number(v ?? 0)) });
-  if (type instanceof Float32) return makeData({ ...base, type, data: Float32Array.from(values, (v) => Number(v ?? 0)) });
-  if (type instanceof Float64) return makeData({ ...base, type, data: Float64Array.from(values, (v) => Number(v ?? 0)) });
-  if (type instanceof DateDay) return makeData({ ...base, type, data: Int32Array.from(values, (v) => (typeof v === "number" ? v : 0)) });
+  if (type instanceof Int8) return makeData({ ...base, type, data: fill(new Int8Array(length), values, Number) });
+  if (type instanceof Int16) return makeData({ ...base, type, data: fill(new Int16Array(length), values, Number) });
+  if (type instanceof Int32) return makeData({ ...base, type, data: fill(new Int32Array(length), values, Number) });
+  if (type instanceof Float32) return makeData({ ...base, type, data: fill(new Float32Array(length), values, Number) });
+  if (type instanceof Float64) return makeData({ ...base, type, data: fill(new Float64Array(length), values, Number) });
+  if (type instanceof DateDay) return makeData({ ...base, type, data: fill(new Int32Array(length), values, (v) => (typeof v === "number" ? v : 0)) });
   if (type instanceof Int64 || type instanceof Timestamp) {
-    const data = BigInt64Array.from(values, (v) => (typeof v === "bigint" ? v : v === null ? 0n : BigInt(String(v))));
+    const data = fill(new BigInt64Array(length), values, (v) => (typeof v === "bigint" ? v : BigInt(String(v))));
     return makeData({ ...base, type, data } as never);
   }
   if (type instanceof Decimal) {
