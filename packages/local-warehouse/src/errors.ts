@@ -4,6 +4,8 @@
  * so a client's error handling written against a real warehouse behaves the same here.
  */
 
+import { checkViolation } from "./delta/rules.js";
+
 const brand = Symbol.for("macrometa-spark.local-warehouse.SqlError");
 
 /** A statement failure as the warehouse reports it (ERROR_STATE with sqlState and displayMessage). */
@@ -48,6 +50,8 @@ export function fromDuckDbError(error: unknown): SqlError {
   // A Spark macro's error('[CLASS] message SQLSTATE: xxxxx') carries the Databricks error itself.
   const raised = /^Invalid Input Error: \[([A-Z_.]+)\] (.*) SQLSTATE: ([0-9A-Z]{5})$/.exec(detail);
   if (raised) return new SqlError(raised[1]!, raised[3]!, raised[2]!, { cause: error });
+  const check = checkViolation(detail);
+  if (check) return check;
   const rules: [RegExp, string, string][] = [
     [/^Catalog Error: Table with name .* does not exist/i, "TABLE_OR_VIEW_NOT_FOUND", "42P01"],
     [/^Catalog Error: Table .* does not exist/i, "TABLE_OR_VIEW_NOT_FOUND", "42P01"],

@@ -13,6 +13,7 @@ import { isOp, isWord, quoteIdent, quoteString, significant, splitStatements, to
 import { BIGINT, BOOLEAN, parseType, simpleString, STRING, toDuckDbType, type SparkType } from "./types.js";
 import { catalogDbName, duckTableName, META_SCHEMA } from "../warehouse.js";
 import { executeMerge } from "../delta/merge.js";
+import { assertNotAppendOnly, columnChecks, validateTableProperties } from "../delta/rules.js";
 import { StatementScope, tableNotFound } from "./scope.js";
 
 export async function executeStatement(
@@ -92,6 +93,10 @@ const affectedRows = (n: number, extra: [string, number][] = []): ResultSource =
   );
 
 async function dml(scope: StatementScope, tokens: Token[]): Promise<ResultSource> {
+  const target = new Cursor(tokens);
+  if (target.acceptWords("DELETE")) target.expectWords("FROM");
+  else target.expectWords("UPDATE");
+  await assertNotAppendOnly(scope.session.warehouse, scope.tableRef(target.qualifiedName()));
   const { text, values } = scope.rewrite(tokens);
   const r = await scope.session.run(text, values);
   return affectedRows(r.rowsChanged);
@@ -118,6 +123,7 @@ async function insert(scope: StatementScope, tokens: Token[]): Promise<ResultSou
   const body = c.rest();
   if (body.length === 0 || !(isWord(body[0], "VALUES", "SELECT", "WITH", "FROM", "TABLE") || isOp(body[0], "(")))
     throw c.unexpected("VALUES or a query");
+  if (overwrite) await assertNotAppendOnly(scope.session.warehouse, ref);
   const { text, values } = scope.rewrite(body);
   // No existence check first: DuckDB's own "does not exist" maps to TABLE_OR_VIEW_NOT_FOUND, one query cheaper per batch.
   const target = duckTableName(ref);
@@ -144,12 +150,16 @@ interface ColumnDef {
   type: SparkType;
   notNull: boolean;
   comment?: string;
+  /** The n of VARCHAR(n)/CHAR(n); the column is stored as a string and its length checked. */
+  maxLength?: number;
 }
 
 function parseColumnDef(c: Cursor): ColumnDef {
   const name = c.identifier();
   if (isOp(c.peek(), ".")) throw unsupported("Adding a nested field");
+  const sized = isWord(c.peek(), "VARCHAR", "CHAR") && isOp(c.peek(1), "(") && c.peek(2)?.kind === "number" ? Number(c.peek(2)!.value) : undefined;
   const def: ColumnDef = { name, type: parseType(c), notNull: false };
+  if (sized !== undefined) def.maxLength = sized;
   for (;;) {
     if (c.acceptWords("NOT", "NULL")) def.notNull = true;
     else if (c.acceptWords("COMMENT")) def.comment = c.stringLiteral();
@@ -267,6 +277,7 @@ async function createTable(scope: StatementScope, c: Cursor, orReplace: boolean)
   if (!columns && !asQuery) throw syntaxError("CREATE TABLE needs a column list or AS <query>");
   if (columns && asQuery) throw unsupported("CREATE TABLE with both a column list and AS <query>");
   if (columns) checkColumnNames(columns.map((col) => col.name), properties);
+  validateTableProperties(properties);
 
   const session = scope.session;
   const kind = await scope.relationKind(ref);
@@ -280,7 +291,9 @@ async function createTable(scope: StatementScope, c: Cursor, orReplace: boolean)
   const verb = orReplace ? "CREATE OR REPLACE TABLE" : "CREATE TABLE";
   await session.atomically(async () => {
     if (columns) {
-      const defs = columns.map((col) => `${quoteIdent(col.name)} ${toDuckDbType(col.type)}${col.notNull ? " NOT NULL" : ""}`);
+      const defs = columns.map((col) =>
+        [`${quoteIdent(col.name)} ${toDuckDbType(col.type)}${col.notNull ? " NOT NULL" : ""}`, ...columnChecks(col.name, col.type, col.maxLength)].join(" "),
+      );
       await session.run(`${verb} ${target} (${defs.join(", ")})`);
       for (const col of columns) {
         if (col.comment !== undefined)
@@ -349,6 +362,7 @@ async function alter(scope: StatementScope, tokens: Token[]): Promise<ResultSour
   if (c.acceptWords("SET", "TBLPROPERTIES")) {
     const props = parseProperties(c);
     c.expectEnd();
+    validateTableProperties(props);
     await session.warehouse.setTableProperties(ref, props);
     return NO_RESULT;
   }
@@ -419,6 +433,7 @@ async function truncate(scope: StatementScope, tokens: Token[]): Promise<ResultS
   if (isWord(c.peek(), "PARTITION")) throw unsupported("TRUNCATE TABLE … PARTITION");
   c.expectEnd();
   if ((await scope.relationKind(ref)) !== "table") throw tableNotFound(ref);
+  await assertNotAppendOnly(scope.session.warehouse, ref);
   await scope.session.run(`DELETE FROM ${duckTableName(ref)}`);
   return NO_RESULT;
 }
