@@ -69,8 +69,8 @@ const errorStatus = (message: string, code: number = TStatusCode.ERROR) => ({
   infoMessages: [message],
 });
 
-/** How long ExecuteStatement waits for a runAsync statement before answering RUNNING (ms). */
-const ASYNC_REPLY_MS = 250;
+/** How long ExecuteStatement waits for a runAsync statement before answering RUNNING (ms): a statement done by then costs one round trip. */
+const ASYNC_REPLY_MS = 1000;
 
 /** TOperationType of each RPC's operation. */
 const OperationType = {
