@@ -111,6 +111,15 @@ describe("operators with Spark's meaning (ANSI mode)", () => {
     expect(overflow.message).toMatch(/^\[CAST_OVERFLOW\]/);
   });
 
+  it("truncates in TRY_CAST too, and gives NULL where CAST fails", async () => {
+    expect(await value("try_cast(2.5 AS INT)")).toBe(2);
+    expect(await value("try_cast(-2.7 AS BIGINT)")).toBe(-2);
+    expect(await value("try_cast('2.5' AS INT)")).toBeNull();
+    expect(await value("try_cast('x' AS INT)")).toBeNull();
+    expect(await value("try_cast(' 12 ' AS SMALLINT)")).toBe(12);
+    expect(await value("try_cast(3e10 AS INT)")).toBeNull();
+  });
+
   it("prints timestamps as Spark does when cast to STRING", async () => {
     expect(await value("CAST(TIMESTAMP '2024-01-02 03:04:05.120' AS STRING)")).toBe("2024-01-02 03:04:05.12");
     expect(await value("CAST(TIMESTAMP '2024-01-02 03:04:05' AS STRING)")).toBe("2024-01-02 03:04:05");

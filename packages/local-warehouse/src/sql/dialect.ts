@@ -211,10 +211,8 @@ class Rewriter {
         const type = parseType(c);
         c.expectEnd();
         const operand = this.sub(parts[0]);
-        if (name === "CAST") {
-          const spark = sparkCast(operand, type);
-          if (spark) return emit(spark);
-        }
+        const spark = sparkCast(operand, type, name === "TRY_CAST");
+        if (spark) return emit(spark);
         return emit(`${name}(${operand} AS ${toDuckDbType(type)})`);
       }
       case "ARRAY":
@@ -324,12 +322,13 @@ class Rewriter {
 
 const INTEGRAL_CASTS: Record<string, string> = { tinyint: "spark_to_tinyint", smallint: "spark_to_smallint", int: "spark_to_integer", bigint: "spark_to_bigint" };
 
-/** CAST with Spark's meaning where DuckDB's differs (to integers, to text); undefined for a plain CAST. */
-function sparkCast(operand: string, type: SparkType): string | undefined {
+/** CAST/TRY_CAST with Spark's meaning where DuckDB's differs (to integers, to text); undefined for a plain one. */
+function sparkCast(operand: string, type: SparkType, isTry: boolean): string | undefined {
   if (type.kind !== "primitive") return undefined;
   if (type.name === "string") return `spark_string(${operand})`;
   const macro = INTEGRAL_CASTS[type.name];
-  return macro ? `${macro}(${operand})` : undefined;
+  if (!macro) return undefined;
+  return isTry ? `${macro.replace("spark_to_", "spark_try_to_")}(${operand})` : `${macro}(${operand})`;
 }
 
 /** The end (exclusive) of the unary expression starting at `k`: a literal, name, call, group or CASE, with postfixes. */

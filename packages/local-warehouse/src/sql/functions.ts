@@ -45,6 +45,14 @@ export const SPARK_MACROS: readonly string[] = [
       `WHEN starts_with(typeof(x), 'DECIMAL') THEN CAST(trunc(TRY_CAST(x AS DECIMAL(38, 6))) AS ${t}) ` +
       `WHEN typeof(x) = 'VARCHAR' THEN CAST(spark_whole(TRY_CAST(x AS VARCHAR)) AS ${t}) ELSE CAST(x AS ${t}) END`,
   ),
+  // TRY_CAST(x AS <integral>): truncates fractions too; text that is not a whole number, or out of range, is NULL.
+  ...["TINYINT", "SMALLINT", "INTEGER", "BIGINT"].map(
+    (t) =>
+      `spark_try_to_${t.toLowerCase()}(x) AS CASE WHEN typeof(x) IN ('DOUBLE', 'FLOAT') THEN TRY_CAST(trunc(TRY_CAST(x AS DOUBLE)) AS ${t}) ` +
+      `WHEN starts_with(typeof(x), 'DECIMAL') THEN TRY_CAST(trunc(TRY_CAST(x AS DECIMAL(38, 6))) AS ${t}) ` +
+      `WHEN typeof(x) = 'VARCHAR' THEN CASE WHEN regexp_full_match(trim(TRY_CAST(x AS VARCHAR)), '[+-]?[0-9]+') THEN TRY_CAST(trim(TRY_CAST(x AS VARCHAR)) AS ${t}) END ` +
+      `ELSE TRY_CAST(x AS ${t}) END`,
+  ),
   // CAST(x AS STRING): timestamps print as Spark prints them, without DuckDB's "+00".
   `spark_string(x) AS CASE WHEN typeof(x) = 'TIMESTAMP WITH TIME ZONE' THEN regexp_replace(CAST(x AS VARCHAR), '[+]00$', '') ELSE CAST(x AS VARCHAR) END`,
   // get_json_object: NULL for text that is not JSON, as Spark returns.
