@@ -69,6 +69,8 @@ describe("operators with Spark's meaning (ANSI mode)", () => {
     expect(await value("size(array(array(1), array(2, 3))[1])")).toBe(2);
     expect(await value("array(array(1), array(2, 3))[1][0]")).toBe(2);
     expect(await value("map('k', 5)['k']")).toBe(5);
+    expect(await value("true AND (array(true, false))[0]")).toBe(true);
+    expect(await value("named_struct('a', array(7, 8)).a[1]")).toBe(8);
     const err = await sqlError(session, "SELECT array(1, 2)[2]");
     expect(err.sqlState).toBe("22003");
     expect(err.message).toMatch(/^\[INVALID_ARRAY_INDEX\]/);

@@ -162,13 +162,18 @@ class Rewriter {
     const index = this.sub(inner);
     let k = this.out.length - 1;
     if (k < 0) throw syntaxError("at or near '['");
-    if (this.out[k] === ")") {
-      let depth = 0;
-      for (; k >= 0; k--) {
-        if (this.out[k] === ")") depth++;
-        else if (this.out[k] === "(" && --depth === 0) break;
+    // The base is the last primary: a group or call ending in `)`, with any `.field` after it.
+    for (;;) {
+      if (this.out[k] === ")") {
+        let depth = 0;
+        for (; k >= 0; k--) {
+          if (this.out[k] === ")") depth++;
+          else if (this.out[k] === "(" && --depth === 0) break;
+        }
+        // Calls are emitted whole, so a word before `(` here is a keyword (AND, IN, …), not part of the base.
       }
-      if (k > 0 && /^[A-Za-z_][A-Za-z0-9_]*$/.test(this.out[k - 1]!)) k--;
+      if (k >= 2 && this.out[k - 1] === ".") k -= 2;
+      else break;
     }
     const base = joinSql(this.out.splice(Math.max(k, 0)));
     const sig = inner.filter((x) => x.kind !== "space" && x.kind !== "comment");
