@@ -97,3 +97,35 @@ it(`inserts ${ROWS} rows through the driver and directly into DuckDB`, async () 
   ];
   recordBench("local-warehouse", out);
 });
+
+const READ_ROWS = 1_000_000;
+
+it(`reads ${READ_ROWS} rows with fetchAll in Arrow and in the column format`, async () => {
+  const rate = async (arrow: boolean): Promise<number> => {
+    const reader = new DBSQLClient({ logger: new DBSQLLogger({ level: LogLevel.error }) });
+    const c = reader as unknown as { getConnectionOptions(o: unknown): Record<string, unknown> };
+    const original = c.getConnectionOptions.bind(reader);
+    c.getConnectionOptions = (o) => ({ ...original(o), https: false });
+    // The driver reads Arrow by default; its config is the only switch for the column format.
+    (reader.getConfig() as { arrowEnabled?: boolean }).arrowEnabled = arrow;
+    await reader.connect({ ...connectOptionsFor(warehouse), telemetryEnabled: false });
+    const session = await reader.openSession();
+    const t0 = performance.now();
+    const op = await session.executeStatement(
+      `SELECT id, 'name-' || CAST(id AS STRING) AS name, id / 7 AS score, id % 2 = 0 AS flag, TIMESTAMP '2024-01-01 00:00:00' AS at FROM range(${READ_ROWS})`,
+    );
+    const rows = await op.fetchAll();
+    const seconds = (performance.now() - t0) / 1000;
+    await op.close();
+    await session.close();
+    await reader.close();
+    expect(rows.length).toBe(READ_ROWS);
+    return READ_ROWS / seconds;
+  };
+  const columns = await rate(false);
+  const arrow = await rate(true);
+  const baseline = { name: "column format (COLUMN_BASED_SET), same query", value: Math.round(columns) };
+  recordBench("local-warehouse", [
+    { metric: `driver fetchAll ${READ_ROWS} rows x5, Arrow results`, value: Math.round(arrow), unit: "rows/s", baseline, ratio: ratio(arrow, columns) },
+  ]);
+});

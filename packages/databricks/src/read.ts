@@ -25,16 +25,20 @@ import type { ReadOptions } from "./options.js";
 import { parseDatabricksType } from "./sql-types.js";
 import { describeColumns } from "./write/core.js";
 
+/** Column kinds selected as text: the driver's conversions of them lose digits in some result format. */
+const AS_TEXT = new Set(["long", "decimal", "timestamp"]);
+
 /**
  * The statement a read runs: `SELECT cols FROM t` or the user's query with its parameters.
- * BIGINT and DECIMAL columns are selected as `CAST(c AS STRING)`: the driver's columnar result
- * path turns BIGINT into a JS number (Infinity beyond 2^53) and DECIMAL into a double, while
- * text converts exactly under every result format.
+ * BIGINT, DECIMAL and TIMESTAMP columns are selected as `CAST(c AS STRING)`: the driver turns BIGINT
+ * into a JS number (Infinity beyond 2^53) with the column format, DECIMAL into a double, and an Arrow
+ * TIMESTAMP into a Date without its microseconds, while text converts exactly under every result format
+ * (Arrow, the default, and the older column format).
  */
 export function readStatement(o: ReadOptions, schema?: StructType): Statement {
-  const exact = schema?.fields.some((f) => f.dataType.kind === "long" || f.dataType.kind === "decimal") ?? false;
+  const exact = schema?.fields.some((f) => AS_TEXT.has(f.dataType.kind)) ?? false;
   const projection = schema && schema.fields.length > 0
-    ? schema.fields.map((f) => (f.dataType.kind === "long" || f.dataType.kind === "decimal" ? `CAST(${quoteIdent(f.name)} AS STRING) AS ${quoteIdent(f.name)}` : quoteIdent(f.name))).join(", ")
+    ? schema.fields.map((f) => (AS_TEXT.has(f.dataType.kind) ? `CAST(${quoteIdent(f.name)} AS STRING) AS ${quoteIdent(f.name)}` : quoteIdent(f.name))).join(", ")
     : "*";
   if (o.target) return { sql: `SELECT ${projection} FROM ${quoteTableName(o.target)}` };
   const sql = exact ? `SELECT ${projection} FROM (${o.query!}\n) AS ${quoteIdent("__mm_q")}` : o.query!;
@@ -106,8 +110,13 @@ export function fromDriverValue(v: unknown, t: DataType): unknown {
     case "string":
       return typeof v === "string" ? v : typeof v === "object" ? JSON.stringify(v, (_k, x) => (typeof x === "bigint" ? x.toString() : x)) : String(v);
     case "timestamp":
+      // Arrow gives a Date (nested values); text is Spark's `yyyy-MM-dd HH:mm:ss[.ffffff]` in the
+      // session time zone, UTC on a SQL warehouse unless the session sets another.
+      if (v instanceof Date) return v.toISOString();
+      return typeof v === "string" && SPARK_TIMESTAMP.test(v) ? `${v.replace(" ", "T")}Z` : String(v);
     case "date":
-      return v instanceof Date ? v.toISOString() : String(v);
+      // Arrow gives a Date at UTC midnight, the column format `yyyy-MM-dd`.
+      return v instanceof Date ? v.toISOString().slice(0, 10) : String(v);
     case "array": {
       const arr = typeof v === "string" ? (JSON.parse(v) as unknown) : v;
       return Array.isArray(arr) ? arr.map((x) => fromDriverValue(x, t.elementType)) : null;
@@ -126,6 +135,8 @@ export function fromDriverValue(v: unknown, t: DataType): unknown {
       return v;
   }
 }
+
+const SPARK_TIMESTAMP = /^\d{4,}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d{1,9})?$/;
 
 function lookupCaseInsensitive(o: Record<string, unknown>, name: string): unknown {
   const k = Object.keys(o).find((x) => x.toLowerCase() === name.toLowerCase());

@@ -4,6 +4,8 @@
  * so a client's error handling written against a real warehouse behaves the same here.
  */
 
+import { checkViolation } from "./delta/rules.js";
+
 const brand = Symbol.for("macrometa-spark.local-warehouse.SqlError");
 
 /** A statement failure as the warehouse reports it (ERROR_STATE with sqlState and displayMessage). */
@@ -45,6 +47,11 @@ export function fromDuckDbError(error: unknown): SqlError {
   if (isSqlError(error)) return error;
   const raw = error instanceof Error ? error.message : String(error);
   const detail = raw.split("\n")[0]!.trim();
+  // A Spark macro's error('[CLASS] message SQLSTATE: xxxxx') carries the Databricks error itself.
+  const raised = /^Invalid Input Error: \[([A-Z_.]+)\] (.*) SQLSTATE: ([0-9A-Z]{5})$/.exec(detail);
+  if (raised) return new SqlError(raised[1]!, raised[3]!, raised[2]!, { cause: error });
+  const check = checkViolation(detail);
+  if (check) return check;
   const rules: [RegExp, string, string][] = [
     [/^Catalog Error: Table with name .* does not exist/i, "TABLE_OR_VIEW_NOT_FOUND", "42P01"],
     [/^Catalog Error: Table .* does not exist/i, "TABLE_OR_VIEW_NOT_FOUND", "42P01"],
@@ -59,10 +66,13 @@ export function fromDuckDbError(error: unknown): SqlError {
     [/^Binder Error: .*does not have a column named/i, "UNRESOLVED_COLUMN.WITH_SUGGESTION", "42703"],
     [/^Binder Error: .*(table|insert).*columns? but .*values/i, "INSERT_COLUMN_ARITY_MISMATCH", "21S01"],
     [/^Binder Error: No function matches/i, "DATATYPE_MISMATCH.UNEXPECTED_INPUT_TYPE", "42K09"],
+    [/^Conversion Error: .*out of range for the destination type/i, "CAST_OVERFLOW", "22003"],
+    [/^Conversion Error: .*value is out of range/i, "NUMERIC_VALUE_OUT_OF_RANGE", "22003"],
     [/^Conversion Error/i, "CAST_INVALID_INPUT", "22018"],
     [/^Constraint Error: NOT NULL/i, "DELTA_NOT_NULL_CONSTRAINT_VIOLATED", "23502"],
     [/^Constraint Error/i, "DELTA_VIOLATE_CONSTRAINT_WITH_VALUES", "23001"],
-    [/^Out of Range Error/i, "ARITHMETIC_OVERFLOW", "22003"],
+    [/^Out of Range Error: Overflow in/i, "ARITHMETIC_OVERFLOW", "22003"],
+    [/^Out of Range Error/i, "NUMERIC_VALUE_OUT_OF_RANGE", "22003"],
     [/^Invalid Input Error/i, "INVALID_PARAMETER_VALUE", "22023"],
     [/^Binder Error/i, "INVALID_SQL_SYNTAX", "42000"],
     [/^Catalog Error/i, "TABLE_OR_VIEW_NOT_FOUND", "42P01"],

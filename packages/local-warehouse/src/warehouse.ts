@@ -13,6 +13,7 @@ import { basename, dirname, extname, join } from "node:path";
 import { DuckDBInstance, type DuckDBConnection } from "@duckdb/node-api";
 import { SqlError } from "./errors.js";
 import { quoteIdent, quoteString } from "./sql/tokenizer.js";
+import { SPARK_MACROS } from "./sql/functions.js";
 import { VolumeStore } from "./volumes/store.js";
 
 /** DuckDB's name for the database that holds a catalog. */
@@ -69,6 +70,7 @@ export class Warehouse {
     // Spark sorts NULLs first ascending and last descending; timestamps are rendered in UTC.
     await conn.run("SET default_null_order = 'nulls_first_on_asc_last_on_desc'");
     await conn.run("SET TimeZone = 'UTC'");
+    for (const macro of SPARK_MACROS) await conn.run(`CREATE OR REPLACE TEMP MACRO ${macro}`);
     return conn;
   }
 

@@ -6,12 +6,34 @@
 import { DBSQLClient, DBSQLLogger, LogLevel } from "@databricks/sql";
 import { connectOptionsFor, type LocalWarehouse } from "../src/index.js";
 
-export async function connectClient(warehouse: LocalWarehouse, token = warehouse.token): Promise<DBSQLClient> {
+export interface ClientChoices {
+  /** The bearer token. Default: the warehouse's. */
+  token?: string;
+  /** Ask for Arrow results, as the driver does by default. Default: true. */
+  arrow?: boolean;
+  /** With Arrow, ask for native timestamps, decimals and nested types (the driver's default). Default: true. */
+  nativeTypes?: boolean;
+  /** BIGINT as bigint and DECIMAL as exact text (the driver's `preserveBigNumericPrecision`). Default: false. */
+  exactNumbers?: boolean;
+}
+
+export async function connectClient(warehouse: LocalWarehouse, choices: ClientChoices | string = {}): Promise<DBSQLClient> {
+  const c = typeof choices === "string" ? { token: choices } : choices;
+  const token = c.token ?? warehouse.token;
   const client = new DBSQLClient({ logger: new DBSQLLogger({ level: LogLevel.error }) });
+  // The driver has no public switch for these; its config object is what every request reads.
+  const config = client.getConfig() as { arrowEnabled?: boolean; useArrowNativeTypes?: boolean };
+  config.arrowEnabled = c.arrow ?? true;
+  config.useArrowNativeTypes = c.nativeTypes ?? true;
   const patchable = client as unknown as { getConnectionOptions(o: unknown): Record<string, unknown> };
   const original = patchable.getConnectionOptions.bind(client);
   patchable.getConnectionOptions = (o) => ({ ...original(o), https: false });
-  await client.connect({ ...connectOptionsFor(warehouse), token, telemetryEnabled: false });
+  await client.connect({
+    ...connectOptionsFor(warehouse),
+    token,
+    telemetryEnabled: false,
+    ...(c.exactNumbers ? { preserveBigNumericPrecision: true } : {}),
+  });
   return client;
 }
 

@@ -11,6 +11,7 @@ import { SqlError, syntaxError, unsupported } from "../errors.js";
 import type { Sql } from "../sql/parameters.js";
 import type { ResultColumn, ResultSource } from "../wire/results.js";
 import { StaticResult } from "../wire/results.js";
+import { assertNotAppendOnly } from "./rules.js";
 import { type StatementScope, tableNotFound } from "../sql/scope.js";
 import { isOp, isWord, quoteIdent, type Token } from "../sql/tokenizer.js";
 import { BIGINT, toDuckDbType } from "../sql/types.js";
@@ -110,6 +111,8 @@ export async function executeMerge(scope: StatementScope, tokens: Token[]): Prom
 
   const session = scope.session;
   if ((await scope.relationKind(ref)) !== "table") throw tableNotFound(ref);
+  // An append-only table takes MERGE with INSERT clauses only.
+  if (clauses.some((cl) => cl.action.kind !== "insertAll" && cl.action.kind !== "insert")) await assertNotAppendOnly(session.warehouse, ref);
   const target = duckTableName(ref);
   const source = `${sourceSql.text} AS ${quoteIdent(sourceAlias)}${sourceColumns}`;
   const srcCols = await scope.columnsOf(source, sourceSql.values);

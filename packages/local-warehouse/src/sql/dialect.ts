@@ -3,14 +3,18 @@
  * Rewrites Databricks SQL expressions and queries into DuckDB SQL, token by token: backtick names become
  * quoted names, Spark string escapes become plain DuckDB literals, `:name` markers become placeholders,
  * Spark types in casts become DuckDB types, catalog names map to attached databases, and the Spark
- * constructors (`array`, `named_struct`, `struct`, `map`) become DuckDB's.
+ * constructors (`array`, `named_struct`, `struct`, `map`) become DuckDB's. Function calls go through the
+ * Spark function table (functions.ts); operators whose meaning differs get Spark's: `/`, `%` and `div`
+ * fail on a zero divisor, `arr[i]` counts from 0 and fails out of bounds, CAST truncates to integers and
+ * prints timestamps as Spark does.
  */
 import type { DuckDBValue } from "@duckdb/node-api";
 import { Cursor, splitTopLevel } from "./cursor.js";
 import { syntaxError, unsupported } from "../errors.js";
 import type { Parameters, Sql } from "./parameters.js";
 import { isOp, isWord, quoteIdent, quoteString, type Token } from "./tokenizer.js";
-import { parseType, toDuckDbType } from "./types.js";
+import { parseType, toDuckDbType, type SparkType } from "./types.js";
+import { NOT_A_CALL, SPARK_FUNCTIONS, unresolvedRoutine, wrongArity } from "./functions.js";
 
 export interface DialectContext {
   /** The DuckDB database holding a Databricks catalog, when `name` is a catalog this warehouse knows. */
@@ -96,6 +100,7 @@ class Rewriter {
     if (upper === "DIV") {
       this.out.push("//");
       this.i++;
+      this.divisor();
       return;
     }
     if (isOp(next, ".") || DUCKDB_ONLY_KEYWORDS.has(t.value.toLowerCase())) {
@@ -109,6 +114,14 @@ class Rewriter {
   private op(t: Token): void {
     this.i++;
     switch (t.value) {
+      case "/":
+      case "%":
+        this.out.push(t.value);
+        this.divisor();
+        return;
+      case "[":
+        this.subscript();
+        return;
       case "==":
         this.out.push("=");
         return;
@@ -137,6 +150,43 @@ class Rewriter {
       const k = this.tokens[this.i++]!.kind;
       if (k !== "space" && k !== "comment") seen++;
     }
+  }
+
+  /** The operand right of `/`, `%` or `div` (one unary expression), wrapped so a zero fails as on Databricks. */
+  private divisor(): void {
+    let k = this.i;
+    while (k < this.tokens.length && (this.tokens[k]!.kind === "space" || this.tokens[k]!.kind === "comment")) k++;
+    const end = primaryEnd(this.tokens, k);
+    if (end <= k) return;
+    this.out.push(`spark_divisor(${this.sub(this.tokens.slice(k, end))})`);
+    this.i = end;
+  }
+
+  /** `base[i]` after a primary: 0-based array access (Spark), or a map lookup for a string key. */
+  private subscript(): void {
+    const close = matchBracket(this.tokens, this.i - 1);
+    const inner = this.tokens.slice(this.i, close);
+    this.i = close + 1;
+    const index = this.sub(inner);
+    let k = this.out.length - 1;
+    if (k < 0) throw syntaxError("at or near '['");
+    // The base is the last primary: a group or call ending in `)`, with any `.field` after it.
+    for (;;) {
+      if (this.out[k] === ")") {
+        let depth = 0;
+        for (; k >= 0; k--) {
+          if (this.out[k] === ")") depth++;
+          else if (this.out[k] === "(" && --depth === 0) break;
+        }
+        // Calls are emitted whole, so a word before `(` here is a keyword (AND, IN, …), not part of the base.
+      }
+      if (k >= 2 && this.out[k - 1] === ".") k -= 2;
+      else break;
+    }
+    const base = joinSql(this.out.splice(Math.max(k, 0)));
+    const sig = inner.filter((x) => x.kind !== "space" && x.kind !== "comment");
+    // A string key reads a map (DuckDB refuses it on an array); anything else is an array position.
+    this.out.push(sig.length === 1 && sig[0]!.kind === "string" ? `${base}[${index}]` : `spark_subscript(${base}, ${index})`);
   }
 
   /** `a.b.c`: a leading known catalog becomes its DuckDB database; backtick parts become quoted names. */
@@ -173,7 +223,10 @@ class Rewriter {
         const c = new Cursor(parts[1].filter((x) => x.kind !== "space" && x.kind !== "comment"));
         const type = parseType(c);
         c.expectEnd();
-        return emit(`${name}(${this.sub(parts[0])} AS ${toDuckDbType(type)})`);
+        const operand = this.sub(parts[0]);
+        const spark = sparkCast(operand, type, name === "TRY_CAST");
+        if (spark) return emit(spark);
+        return emit(`${name}(${operand} AS ${toDuckDbType(type)})`);
       }
       case "ARRAY":
         return emit(`list_value(${args().map((a) => this.sub(a)).join(", ")})`);
@@ -235,8 +288,22 @@ class Rewriter {
       case "POSEXPLODE":
       case "INLINE":
         throw unsupported(`The function ${name.toLowerCase()}`);
-      default:
-        return false;
+      default: {
+        const lower = name.toLowerCase();
+        const row = Object.hasOwn(SPARK_FUNCTIONS, lower) ? SPARK_FUNCTIONS[lower] : undefined;
+        if (!row) {
+          const before = this.tokens.slice(0, this.i).filter((x) => x.kind !== "space" && x.kind !== "comment").pop();
+          // Table names and table functions (FROM t(...), INSERT INTO t (cols), WITH c (cols)) are not routines.
+          if (NOT_A_CALL.has(lower) || isWord(before, "FROM", "JOIN", "INTO", "TABLE", "EXISTS", "VIEW", "WITH", "UPDATE", "MERGE", "USING", "LATERAL"))
+            return false;
+          throw unresolvedRoutine(lower, this.ctx.currentCatalog, this.ctx.currentSchema);
+        }
+        const list = args();
+        if (list.length < row.arity[0] || list.length > row.arity[1]) throw wrongArity(lower, list.length, row.arity);
+        // DISTINCT inside an aggregate stays where it is.
+        const rendered = list.map((a) => this.sub(a));
+        return emit(row.render ? row.render(rendered) : `${lower}(${rendered.join(", ")})`);
+      }
     }
   }
 
@@ -264,6 +331,71 @@ class Rewriter {
         return false;
     }
   }
+}
+
+const INTEGRAL_CASTS: Record<string, string> = { tinyint: "spark_to_tinyint", smallint: "spark_to_smallint", int: "spark_to_integer", bigint: "spark_to_bigint" };
+
+/** CAST/TRY_CAST with Spark's meaning where DuckDB's differs (to integers, to text); undefined for a plain one. */
+function sparkCast(operand: string, type: SparkType, isTry: boolean): string | undefined {
+  if (type.kind !== "primitive") return undefined;
+  if (type.name === "string") return `spark_string(${operand})`;
+  const macro = INTEGRAL_CASTS[type.name];
+  if (!macro) return undefined;
+  return isTry ? `${macro.replace("spark_to_", "spark_try_to_")}(${operand})` : `${macro}(${operand})`;
+}
+
+/** The end (exclusive) of the unary expression starting at `k`: a literal, name, call, group or CASE, with postfixes. */
+function primaryEnd(tokens: Token[], k: number): number {
+  const skip = (j: number) => {
+    while (j < tokens.length && (tokens[j]!.kind === "space" || tokens[j]!.kind === "comment")) j++;
+    return j;
+  };
+  let j = skip(k);
+  while (isOp(tokens[j], "-") || isOp(tokens[j], "+")) j = skip(j + 1);
+  const t = tokens[j];
+  if (!t) return k;
+  let end: number;
+  if (isOp(t, "(")) end = matchParen(tokens, j) + 1;
+  else if (isWord(t, "CASE")) {
+    let depth = 0;
+    end = j;
+    for (; end < tokens.length; end++) {
+      if (isWord(tokens[end], "CASE")) depth++;
+      else if (isWord(tokens[end], "END") && --depth === 0) break;
+    }
+    end++;
+  } else if (t.kind === "word" || t.kind === "ident") {
+    end = j + 1;
+    const after = skip(end);
+    if (t.kind === "word" && isOp(tokens[after], "(")) end = matchParen(tokens, after) + 1;
+    else if (t.kind === "word" && tokens[after]?.kind === "string") end = after + 1;
+  } else end = j + 1;
+  // Postfixes: .field, [index], ::type
+  for (;;) {
+    const n = skip(end);
+    if (isOp(tokens[n], ".") && isNamePart(tokens[n + 1])) end = n + 2;
+    else if (isOp(tokens[n], "[")) end = matchBracket(tokens, n) + 1;
+    else if (isOp(tokens[n], "::")) {
+      const c = new Cursor(tokens.slice(n + 1).filter((x) => x.kind !== "space" && x.kind !== "comment"));
+      parseType(c);
+      let seen = 0;
+      end = n + 1;
+      while (seen < c.i && end < tokens.length) {
+        if (tokens[end]!.kind !== "space" && tokens[end]!.kind !== "comment") seen++;
+        end++;
+      }
+    } else break;
+  }
+  return end;
+}
+
+function matchBracket(tokens: Token[], open: number): number {
+  let depth = 0;
+  for (let k = open; k < tokens.length; k++) {
+    if (isOp(tokens[k], "[")) depth++;
+    else if (isOp(tokens[k], "]") && --depth === 0) return k;
+  }
+  throw syntaxError("unbalanced brackets");
 }
 
 const isNamePart = (t: Token | undefined): boolean => t !== undefined && (t.kind === "word" || t.kind === "ident");

@@ -10,7 +10,7 @@ import { NO_RESULT, StaticResult, type Cell, type ResultSource } from "../wire/r
 import type { StatementScope } from "../sql/scope.js";
 import { isWord } from "../sql/tokenizer.js";
 import { STRING } from "../sql/types.js";
-import { likeClause, likeMatcher } from "../sql/statements.js";
+import { likeClause, likeMatcher } from "../sql/describe.js";
 import type { VolumeRef } from "./paths.js";
 
 const schemaNotFound = (catalog: string, schema: string) =>

@@ -2,7 +2,7 @@
  * @packageDocumentation
  * Result sets: a pull-based source of rows (from DuckDB or computed here), and their encoding as the
  * COLUMN_BASED_SET the driver decodes — one typed vector per column plus a null bitmap, with nested
- * values as JSON text, as Databricks sends them.
+ * values as JSON text, as Databricks sends them. The Arrow encoding is in arrow.ts.
  */
 import type { DuckDBDataChunk, DuckDBMaterializedResult, DuckDBValue } from "@duckdb/node-api";
 import { fromDuckDbType, thriftTypeId, type SparkType } from "../sql/types.js";
@@ -13,8 +13,12 @@ export interface ResultColumn {
   type: SparkType;
 }
 
-/** Values are already normalised: string | number | boolean | bigint | Buffer | null. */
-export type Cell = string | number | boolean | bigint | Buffer | null;
+/**
+ * A value as it leaves DuckDB, in a form both encoders read (the Spark type says which form):
+ * timestamps are epoch microseconds (bigint), dates epoch days (number), decimals their exact text,
+ * arrays and structs positional arrays, maps arrays of `[key, value]` pairs; the rest are scalars.
+ */
+export type Cell = string | number | boolean | bigint | Buffer | null | Cell[];
 
 export interface ResultSource {
   readonly columns: readonly ResultColumn[];
@@ -84,14 +88,21 @@ export class DuckDbResult implements ResultSource {
   }
 }
 
-/** A DuckDB value in the form the wire carries for its Spark type. */
+/** A DuckDB value in the neutral form of its Spark type (see {@link Cell}). */
 export function toCell(value: DuckDBValue, type: SparkType): Cell {
   if (value === null) return null;
   switch (type.kind) {
     case "array":
+      return (value as { items: readonly DuckDBValue[] }).items.map((v) => toCell(v, type.element));
+    case "struct": {
+      const entries = (value as { entries: Readonly<Record<string, DuckDBValue>> }).entries;
+      return type.fields.map((f) => toCell(entries[f.name] ?? null, f.type));
+    }
     case "map":
-    case "struct":
-      return jsonText(value, type);
+      return (value as { entries: { key: DuckDBValue; value: DuckDBValue }[] }).entries.map((e) => [
+        toCell(e.key, type.key),
+        toCell(e.value, type.value),
+      ]);
     case "decimal":
       return String(value);
     case "primitive":
@@ -112,18 +123,30 @@ export function toCell(value: DuckDBValue, type: SparkType): Cell {
       return typeof value === "object" && "bytes" in value ? Buffer.from(value.bytes) : Buffer.from(String(value));
     case "timestamp":
     case "timestamp_ntz":
-      return formatTimestamp(value);
+      return epochMicros(value);
+    case "date":
+      return typeof value === "object" && "days" in value ? Number(value.days) : String(value);
     default:
       return typeof value === "string" ? value : String(value);
   }
 }
 
+/** Epoch microseconds of any DuckDB timestamp flavour (seconds, millis, micros, nanos). */
+function epochMicros(value: DuckDBValue): Cell {
+  if (typeof value !== "object" || value === null) return String(value);
+  if ("micros" in value) return value.micros as bigint;
+  if ("millis" in value) return (value.millis as bigint) * 1000n;
+  if ("seconds" in value) return (value.seconds as bigint) * 1_000_000n;
+  if ("nanos" in value) return (value.nanos as bigint) / 1000n;
+  return String(value);
+}
+
 /** `yyyy-MM-dd HH:mm:ss[.ffffff]` in UTC, trailing fractional zeros dropped, as Spark prints timestamps. */
-function formatTimestamp(value: DuckDBValue): string {
-  if (typeof value !== "object" || value === null || !("micros" in value)) return String(value);
-  const micros = value.micros as bigint;
-  const ms = micros / 1000n;
-  const date = new Date(Number(ms));
+export function formatTimestamp(value: Cell): string {
+  if (typeof value !== "bigint") return String(value);
+  const micros = value;
+  const floorMs = micros >= 0n ? micros / 1000n : -((-micros + 999n) / 1000n);
+  const date = new Date(Number(floorMs));
   if (Number.isNaN(date.getTime())) return String(value);
   const frac = ((micros % 1_000_000n) + 1_000_000n) % 1_000_000n;
   const iso = date.toISOString(); // 2024-01-01T10:00:00.000Z
@@ -132,43 +155,56 @@ function formatTimestamp(value: DuckDBValue): string {
   return `${base}.${frac.toString().padStart(6, "0").replace(/0+$/, "")}`;
 }
 
+/** `yyyy-MM-dd` of an epoch day. */
+export function formatDate(value: Cell): string {
+  if (typeof value !== "number") return String(value);
+  return new Date(value * 86_400_000).toISOString().slice(0, 10);
+}
+
+/** A cell as text, for the column format and for non-native Arrow columns. */
+export function cellText(value: Cell, type: SparkType): string {
+  if (type.kind === "array" || type.kind === "map" || type.kind === "struct") return jsonText(value, type);
+  if (type.kind === "primitive") {
+    if (type.name === "timestamp" || type.name === "timestamp_ntz") return formatTimestamp(value);
+    if (type.name === "date") return formatDate(value);
+  }
+  return String(value);
+}
+
 /** Nested values as Databricks renders them in JSON text: objects for structs and maps, digits kept. */
-function jsonText(value: DuckDBValue, type: SparkType): string {
+function jsonText(value: Cell, type: SparkType): string {
   if (value === null) return "null";
   switch (type.kind) {
-    case "array": {
-      const items = (value as { items: readonly DuckDBValue[] }).items;
-      return `[${items.map((v) => jsonText(v, type.element)).join(",")}]`;
-    }
+    case "array":
+      return `[${(value as Cell[]).map((v) => jsonText(v, type.element)).join(",")}]`;
     case "struct": {
-      const entries = (value as { entries: Readonly<Record<string, DuckDBValue>> }).entries;
-      return `{${type.fields.map((f) => `${JSON.stringify(f.name)}:${jsonText(entries[f.name] ?? null, f.type)}`).join(",")}}`;
+      const items = value as Cell[];
+      return `{${type.fields.map((f, k) => `${JSON.stringify(f.name)}:${jsonText(items[k] ?? null, f.type)}`).join(",")}}`;
     }
     case "map": {
-      const entries = (value as { entries: { key: DuckDBValue; value: DuckDBValue }[] }).entries;
-      return `{${entries.map((e) => `${JSON.stringify(String(toCell(e.key, type.key)))}:${jsonText(e.value, type.value)}`).join(",")}}`;
+      const pairs = value as [Cell, Cell][];
+      return `{${pairs.map(([k, v]) => `${JSON.stringify(cellText(k, type.key))}:${jsonText(v, type.value)}`).join(",")}}`;
     }
     case "decimal":
       return String(value);
     case "primitive":
       break;
   }
-  const cell = toCell(value, type);
   switch (type.name) {
     case "tinyint":
     case "smallint":
     case "int":
     case "bigint":
-      return String(cell);
+      return String(value);
     case "float":
     case "double":
-      return Number.isFinite(cell as number) ? String(cell) : JSON.stringify(String(cell));
+      return Number.isFinite(value as number) ? String(value) : JSON.stringify(String(value));
     case "boolean":
-      return cell ? "true" : "false";
+      return value ? "true" : "false";
     case "binary":
-      return JSON.stringify((cell as Buffer).toString("base64"));
+      return JSON.stringify((value as Buffer).toString("base64"));
     default:
-      return JSON.stringify(String(cell));
+      return JSON.stringify(cellText(value, type));
   }
 }
 
@@ -210,7 +246,7 @@ export function encodeColumns(columns: readonly ResultColumn[], data: Cell[][]):
     });
     const vector = (values: unknown[]) => ({ values, nulls });
     const t = col.type;
-    if (t.kind !== "primitive") return { stringVal: vector(cells.map((v) => (v === null ? "" : String(v)))) };
+    if (t.kind !== "primitive") return { stringVal: vector(cells.map((v) => (v === null ? "" : cellText(v, t)))) };
     switch (t.name) {
       case "boolean":
         return { boolVal: vector(cells.map((v) => v === true)) };
@@ -228,7 +264,7 @@ export function encodeColumns(columns: readonly ResultColumn[], data: Cell[][]):
       case "binary":
         return { binaryVal: vector(cells.map((v) => (Buffer.isBuffer(v) ? v : Buffer.alloc(0)))) };
       default:
-        return { stringVal: vector(cells.map((v) => (v === null ? "" : String(v)))) };
+        return { stringVal: vector(cells.map((v) => (v === null ? "" : cellText(v, t)))) };
     }
   });
 }

@@ -24,6 +24,11 @@ export interface LocalWarehouseOptions {
   token?: string;
   /** The id in `/sql/1.0/warehouses/<id>`. Default: "local". */
   warehouseId?: string;
+  /**
+   * Answer in Arrow when the driver asks for it (it does by default), as Databricks does; false answers
+   * every client in the older column format, e.g. to test a reader against both. Default: true.
+   */
+  arrowResults?: boolean;
 }
 
 export interface LocalWarehouse {
@@ -64,7 +69,7 @@ export async function startLocalWarehouse(options: LocalWarehouseOptions = {}): 
   const token = options.token ?? randomBytes(24).toString("base64url");
   const path = `/sql/1.0/warehouses/${options.warehouseId ?? "local"}`;
   const warehouse = await Warehouse.open(options.database ?? ":memory:");
-  const service = new WarehouseService(warehouse);
+  const service = new WarehouseService(warehouse, { arrowResults: options.arrowResults ?? true });
   const processor = new TCLIServiceProcessor(service.handler());
   const expected = Buffer.from(`Bearer ${token}`);
   const faults = new WireFaults();

@@ -1,11 +1,14 @@
 /**
  * @packageDocumentation
- * The TCLIService handler: sessions, operations and their fetch state. Every statement runs to
- * completion inside ExecuteStatement and its first page travels back as direct results, so a small
- * statement is one round trip; larger results stay here and are paged out by FetchResults.
+ * The TCLIService handler: sessions, operations and their fetch state. A statement that finishes quickly
+ * is answered with its first page as direct results, so it is one round trip; a longer one is answered
+ * RUNNING and polled (runAsync), and can be cancelled or time out meanwhile. Larger results stay here and
+ * are paged out by FetchResults.
  */
 import { randomUUID } from "node:crypto";
 import { isSqlError, SqlError } from "../errors.js";
+import { ArrowEncoder, type ArrowNativeTypes } from "./arrow.js";
+import { MetadataCalls, type MetadataRequest } from "./metadata.js";
 import { encodeColumns, tableSchema, type ResultColumn, type ResultSource } from "./results.js";
 import { Session } from "./session.js";
 import {
@@ -30,11 +33,16 @@ interface Operation {
   columns: readonly ResultColumn[];
   rowsSent: number;
   exhausted: boolean;
+  /** Set when the client can read Arrow and the warehouse answers in Arrow. */
+  arrow?: ArrowNativeTypes;
+  encoder?: ArrowEncoder;
 }
 
 interface SessionEntry {
   session: Session;
   operations: Set<string>;
+  /** The operation DuckDB is running for this session now, if any. */
+  running?: Operation | undefined;
 }
 
 const OK = { statusCode: TStatusCode.SUCCESS };
@@ -61,6 +69,22 @@ const errorStatus = (message: string, code: number = TStatusCode.ERROR) => ({
   infoMessages: [message],
 });
 
+/** How long ExecuteStatement waits for a runAsync statement before answering RUNNING (ms): a statement done by then costs one round trip. */
+const ASYNC_REPLY_MS = 1000;
+
+/** TOperationType of each RPC's operation. */
+const OperationType = {
+  EXECUTE_STATEMENT: 0,
+  GET_TYPE_INFO: 1,
+  GET_CATALOGS: 2,
+  GET_SCHEMAS: 3,
+  GET_TABLES: 4,
+  GET_TABLE_TYPES: 5,
+  GET_COLUMNS: 6,
+  GET_FUNCTIONS: 7,
+  UNKNOWN: 8,
+} as const;
+
 /** Default page size when a client asks for none. */
 const DEFAULT_PAGE_ROWS = 10_000;
 
@@ -73,12 +97,26 @@ export interface ServiceStats {
   rpcs: Record<string, number>;
 }
 
+export interface WarehouseServiceOptions {
+  /**
+   * Answer in Arrow (ARROW_BASED_SET) when the client says it can read it, as Databricks does; false
+   * answers every client in the column format (COLUMN_BASED_SET). Default: true.
+   */
+  arrowResults?: boolean;
+}
+
 export class WarehouseService {
   private readonly sessions = new Map<string, SessionEntry>();
   private readonly operations = new Map<string, Operation>();
   private readonly rpcs: Record<string, number> = {};
+  private readonly arrowResults: boolean;
 
-  constructor(private readonly warehouse: Warehouse) {}
+  constructor(
+    private readonly warehouse: Warehouse,
+    options: WarehouseServiceOptions = {},
+  ) {
+    this.arrowResults = options.arrowResults ?? true;
+  }
 
   stats(): ServiceStats {
     return { sessions: this.sessions.size, operations: this.operations.size, rpcs: { ...this.rpcs } };
@@ -87,7 +125,7 @@ export class WarehouseService {
   /** The object handed to the generated Processor. Each method takes one argument and returns a promise. */
   handler(): object {
     const unsupportedRpc = (name: string) => async (_req: unknown) => ({
-      status: errorStatus(`${name} is not supported by the local warehouse; run the equivalent SHOW statement instead.`),
+      status: errorStatus(`${name} is not supported by the local warehouse.`),
     });
     const methods: Record<string, (req: never) => Promise<unknown>> = {
       OpenSession: (req: OpenSessionReq) => this.openSession(req),
@@ -99,15 +137,15 @@ export class WarehouseService {
       FetchResults: (req: FetchResultsReq) => this.fetchResults(req),
       CancelOperation: async (req: { operationHandle: TOperationHandle }) => this.cancelOperation(req.operationHandle),
       CloseOperation: async (req: { operationHandle: TOperationHandle }) => this.closeOperation(req.operationHandle),
-      GetTypeInfo: unsupportedRpc("GetTypeInfo"),
-      GetCatalogs: unsupportedRpc("GetCatalogs"),
-      GetSchemas: unsupportedRpc("GetSchemas"),
-      GetTables: unsupportedRpc("GetTables"),
-      GetTableTypes: unsupportedRpc("GetTableTypes"),
-      GetColumns: unsupportedRpc("GetColumns"),
-      GetFunctions: unsupportedRpc("GetFunctions"),
-      GetPrimaryKeys: unsupportedRpc("GetPrimaryKeys"),
-      GetCrossReference: unsupportedRpc("GetCrossReference"),
+      GetTypeInfo: this.metadataCall(OperationType.GET_TYPE_INFO, (m) => m.typeInfo()),
+      GetCatalogs: this.metadataCall(OperationType.GET_CATALOGS, (m) => m.catalogs()),
+      GetSchemas: this.metadataCall(OperationType.GET_SCHEMAS, (m, r) => m.schemas(r)),
+      GetTables: this.metadataCall(OperationType.GET_TABLES, (m, r) => m.tables(r)),
+      GetTableTypes: this.metadataCall(OperationType.GET_TABLE_TYPES, (m) => m.tableTypes()),
+      GetColumns: this.metadataCall(OperationType.GET_COLUMNS, (m, r) => m.columns(r)),
+      GetFunctions: this.metadataCall(OperationType.GET_FUNCTIONS, (m, r) => m.functions(r)),
+      GetPrimaryKeys: this.metadataCall(OperationType.UNKNOWN, (m) => m.primaryKeys()),
+      GetCrossReference: this.metadataCall(OperationType.UNKNOWN, (m) => m.crossReference()),
       GetDelegationToken: unsupportedRpc("GetDelegationToken"),
       CancelDelegationToken: unsupportedRpc("CancelDelegationToken"),
       RenewDelegationToken: unsupportedRpc("RenewDelegationToken"),
@@ -158,22 +196,81 @@ export class WarehouseService {
   private async executeStatement(req: ExecuteStatementReq) {
     const entry = this.sessions.get(keyOf(req.sessionHandle?.sessionId));
     if (!entry) return { status: errorStatus("Invalid SessionHandle", TStatusCode.INVALID_HANDLE) };
-    const handle: TOperationHandle = { operationId: newHandleId(), operationType: 0, hasResultSet: true };
-    const op: Operation = { session: entry, handle, state: TOperationState.FINISHED, columns: [], rowsSent: 0, exhausted: false };
-    try {
-      op.source = await entry.session.execute(req.statement ?? "", req.parameters);
-      op.columns = op.source.columns;
-      // The driver loops forever over a result set with no columns; DDL answers "no result set" instead.
-      handle.hasResultSet = op.columns.length > 0;
-    } catch (error) {
-      op.state = TOperationState.ERROR;
-      op.error = isSqlError(error) ? error : new SqlError("INTERNAL_ERROR", "XX000", error instanceof Error ? error.message : String(error));
-      // An error keeps hasResultSet so that fetchAll() asks for the status and throws it.
-      op.exhausted = true;
+    let arrow: ArrowNativeTypes | undefined;
+    if (this.arrowResults && req.canReadArrowResult) {
+      const t = req.useArrowNativeTypes;
+      arrow = { timestamp: t?.timestampAsArrow === true, decimal: t?.decimalAsArrow === true, complex: t?.complexTypesAsArrow === true };
     }
+    // The driver's queryTimeout and the session's STATEMENT_TIMEOUT (seconds; 0 is none): the smaller applies.
+    const limits = [toNumber(req.queryTimeout, 0), Number(entry.session.settings.get("STATEMENT_TIMEOUT") ?? 0)].filter((n) => n > 0);
+    const timeoutSeconds = limits.length > 0 ? Math.min(...limits) : 0;
+    return this.startOperation(entry, req, OperationType.EXECUTE_STATEMENT, () => entry.session.executeNow(req.statement ?? "", req.parameters), { arrow, timeoutSeconds });
+  }
+
+  /** A metadata RPC: the same operation life cycle as a statement, answered from the catalog. */
+  private metadataCall(type: number, call: (m: MetadataCalls, req: MetadataReq) => Promise<ResultSource>) {
+    return async (req: MetadataReq) => {
+      const entry = this.sessions.get(keyOf(req.sessionHandle?.sessionId));
+      if (!entry) return { status: errorStatus("Invalid SessionHandle", TStatusCode.INVALID_HANDLE) };
+      return this.startOperation(entry, req, type, () => call(new MetadataCalls(entry.session), req), {});
+    };
+  }
+
+  /**
+   * Runs an operation on its session's queue. The reply waits for it up to {@link ASYNC_REPLY_MS} (all of
+   * it when the client did not ask for runAsync); a longer one is answered RUNNING and polled, and can
+   * then be cancelled or time out while it runs, as on a warehouse.
+   */
+  private async startOperation(
+    entry: SessionEntry,
+    req: { getDirectResults?: { maxRows?: unknown } | null; runAsync?: boolean | null },
+    operationType: number,
+    work: () => Promise<ResultSource>,
+    options: { arrow?: ArrowNativeTypes | undefined; timeoutSeconds?: number },
+  ) {
+    const handle: TOperationHandle = { operationId: newHandleId(), operationType, hasResultSet: true };
+    const op: Operation = { session: entry, handle, state: TOperationState.RUNNING, columns: [], rowsSent: 0, exhausted: false };
+    if (options.arrow) op.arrow = options.arrow;
     const key = keyOf(handle.operationId);
     this.operations.set(key, op);
     entry.operations.add(key);
+    let timer: NodeJS.Timeout | undefined;
+    const finished = entry.session
+      .enqueue(async () => {
+        if (op.state !== TOperationState.RUNNING) return undefined; // cancelled while it waited its turn
+        entry.running = op;
+        const seconds = options.timeoutSeconds ?? 0;
+        if (seconds > 0) timer = setTimeout(() => this.expire(op, seconds), seconds * 1000);
+        try {
+          return await work();
+        } finally {
+          entry.running = undefined;
+          clearTimeout(timer);
+        }
+      })
+      .then(
+        (source) => {
+          if (op.state !== TOperationState.RUNNING || !source) return;
+          op.source = source;
+          op.columns = source.columns;
+          // The driver loops forever over a result set with no columns; DDL answers "no result set" instead.
+          handle.hasResultSet = op.columns.length > 0;
+          op.state = TOperationState.FINISHED;
+        },
+        (error: unknown) => {
+          if (op.state !== TOperationState.RUNNING) return;
+          op.state = TOperationState.ERROR;
+          op.error = isSqlError(error) ? error : new SqlError("INTERNAL_ERROR", "XX000", error instanceof Error ? error.message : String(error));
+          // An error keeps hasResultSet so that fetchAll() asks for the status and throws it.
+          op.exhausted = true;
+        },
+      );
+    if (req.runAsync) {
+      let wait: NodeJS.Timeout | undefined;
+      await Promise.race([finished, new Promise<void>((resolve) => (wait = setTimeout(resolve, ASYNC_REPLY_MS)))]);
+      clearTimeout(wait);
+    } else await finished;
+    if (op.state === TOperationState.RUNNING) return { status: OK, operationHandle: { ...handle, hasResultSet: true } };
     if (!req.getDirectResults) return { status: OK, operationHandle: handle };
 
     const directResults: Record<string, unknown> = {
@@ -190,6 +287,15 @@ export class WarehouseService {
       directResults.closeOperation = this.closeOperation(handle);
     }
     return { status: OK, operationHandle: handle, directResults };
+  }
+
+  /** STATEMENT_TIMEOUT / queryTimeout reached: the statement is stopped and fails as on Databricks. */
+  private expire(op: Operation, seconds: number): void {
+    if (op.state !== TOperationState.RUNNING) return;
+    op.state = TOperationState.ERROR;
+    op.error = new SqlError("QUERY_EXECUTION_TIMEOUT_EXCEEDED", "57KD0", `Query execution was cancelled due to exceeding the timeout (${seconds}s).`);
+    op.exhausted = true;
+    if (op.session.running === op) op.session.session.interrupt();
   }
 
   private operation(handle: TOperationHandle | undefined): Operation | undefined {
@@ -217,10 +323,12 @@ export class WarehouseService {
   private resultSetMetadata(handle: TOperationHandle) {
     const op = this.operation(handle);
     if (!op) return { status: errorStatus("Invalid OperationHandle", TStatusCode.INVALID_HANDLE) };
+    const encoder = this.encoderOf(op);
     return {
       status: OK,
       schema: tableSchema(op.columns),
-      resultFormat: TSparkRowSetType.COLUMN_BASED_SET,
+      resultFormat: encoder ? TSparkRowSetType.ARROW_BASED_SET : TSparkRowSetType.COLUMN_BASED_SET,
+      ...(encoder ? { arrowSchema: encoder.schemaBytes } : {}),
       lz4Compressed: false,
       isStagingOperation: op.source?.staging === true,
     };
@@ -233,11 +341,24 @@ export class WarehouseService {
     if (rows < limit) op.exhausted = true;
     const startRowOffset = new Int64(op.rowsSent);
     op.rowsSent += rows;
+    const encoder = this.encoderOf(op);
+    if (encoder) {
+      // An empty page carries no batch: the driver reads a zero-row batch as the end anyway.
+      const arrowBatches = rows > 0 ? [{ batch: encoder.encodeBatch(data), rowCount: new Int64(rows) }] : [];
+      return { status: OK, hasMoreRows: !op.exhausted, results: { startRowOffset, rows: [], arrowBatches } };
+    }
     return {
       status: OK,
       hasMoreRows: !op.exhausted,
       results: { startRowOffset, rows: [], columns: encodeColumns(op.columns, data) },
     };
+  }
+
+  /** The Arrow encoder of an operation whose client reads Arrow, made once its columns are known. */
+  private encoderOf(op: Operation): ArrowEncoder | undefined {
+    if (!op.arrow || op.columns.length === 0) return undefined;
+    op.encoder ??= new ArrowEncoder(op.columns, op.arrow);
+    return op.encoder;
   }
 
   private async fetchResults(req: FetchResultsReq) {
@@ -256,10 +377,12 @@ export class WarehouseService {
   private cancelOperation(handle: TOperationHandle) {
     const op = this.operation(handle);
     if (!op) return { status: errorStatus("Invalid OperationHandle", TStatusCode.INVALID_HANDLE) };
-    // Statements finish before ExecuteStatement returns; cancelling drops what is left to fetch.
+    const running = op.state === TOperationState.RUNNING;
+    // A running statement is stopped in DuckDB; a finished one drops what is left to fetch.
     op.state = TOperationState.CANCELED;
     op.exhausted = true;
     op.source = undefined;
+    if (running && op.session.running === op) op.session.session.interrupt();
     return { status: OK };
   }
 
@@ -288,6 +411,16 @@ interface ExecuteStatementReq {
   statement?: string;
   getDirectResults?: { maxRows?: unknown } | null;
   parameters?: TSparkParameter[] | null;
+  runAsync?: boolean | null;
+  queryTimeout?: unknown;
+  canReadArrowResult?: boolean | null;
+  useArrowNativeTypes?: { timestampAsArrow?: boolean | null; decimalAsArrow?: boolean | null; complexTypesAsArrow?: boolean | null } | null;
+}
+
+interface MetadataReq extends MetadataRequest {
+  sessionHandle: TSessionHandle;
+  getDirectResults?: { maxRows?: unknown } | null;
+  runAsync?: boolean | null;
 }
 
 interface FetchResultsReq {

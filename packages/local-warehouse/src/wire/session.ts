@@ -37,9 +37,24 @@ export class Session {
   }
 
   execute(sql: string, parameters: readonly TSparkParameter[] | null | undefined): Promise<ResultSource> {
-    const run = this.queue.then(() => executeStatement(this, sql, parameters));
+    return this.enqueue(() => this.executeNow(sql, parameters));
+  }
+
+  /** Runs a statement now; the caller holds this session's turn (see {@link enqueue}). */
+  executeNow(sql: string, parameters: readonly TSparkParameter[] | null | undefined): Promise<ResultSource> {
+    return executeStatement(this, sql, parameters);
+  }
+
+  /** Runs work after everything queued before it on this session's connection. */
+  enqueue<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(work);
     this.queue = run.catch(() => undefined);
     return run;
+  }
+
+  /** Stops the statement DuckDB is running on this session's connection (it fails with an interrupt). */
+  interrupt(): void {
+    this.conn.interrupt();
   }
 
   /** Switches the current namespace; fails (and changes nothing) if it does not exist. */

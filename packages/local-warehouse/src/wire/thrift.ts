@@ -60,7 +60,7 @@ export const TTypeId = {
 
 export const TStatusCode = { SUCCESS: 0, ERROR: 3, INVALID_HANDLE: 4 } as const;
 export const TOperationState = { RUNNING: 1, FINISHED: 2, CANCELED: 3, CLOSED: 4, ERROR: 5 } as const;
-export const TSparkRowSetType = { COLUMN_BASED_SET: 1 } as const;
+export const TSparkRowSetType = { ARROW_BASED_SET: 0, COLUMN_BASED_SET: 1 } as const;
 export const TFetchOrientation = { FETCH_NEXT: 0, FETCH_FIRST: 4 } as const;
 /** SPARK_CLI_SERVICE_PROTOCOL_V8: the first version the driver sends named parameters to. */
 export const PROTOCOL_V8 = 42248;

@@ -1,0 +1,351 @@
+/**
+ * @packageDocumentation
+ * The Spark function table: one row per Spark SQL built-in this warehouse runs, saying how it is written
+ * in DuckDB so that it means what it means on Databricks (ANSI mode on), with an example and the result
+ * Spark documents for it (the test runs every example through the real driver). A function that is not
+ * in the table fails with Databricks' UNRESOLVED_ROUTINE instead of running with DuckDB's meaning.
+ *
+ * The helpers Spark semantics need (ANSI errors, 0-based subscripts, Spark's substring positions) are
+ * DuckDB macros installed on every connection ({@link SPARK_MACROS}). A macro raises a Databricks error
+ * with `error('[CLASS] message SQLSTATE: xxxxx')`, which errors.ts turns back into that class and state.
+ */
+import { SqlError } from "../errors.js";
+
+/** One Spark function. */
+export interface SparkFunction {
+  /** Accepted argument counts, inclusive. */
+  arity: [number, number];
+  /** DuckDB SQL for the call, from the already-translated arguments. Default: the same name and arguments. */
+  render?: (args: string[]) => string;
+  /** A call and the value Spark documents for it (JS value as the driver returns it from Arrow). */
+  example: [sql: string, expected: unknown];
+}
+
+const raise = (errorClass: string, sqlState: string, message: string): string =>
+  `error('[${errorClass}] ${message.replace(/'/g, "''")} SQLSTATE: ${sqlState}')`;
+
+/** DuckDB macros behind the Spark semantics; created as TEMP macros on each connection. */
+export const SPARK_MACROS: readonly string[] = [
+  // x / y, x % y and x div y under ANSI mode: a zero divisor is an error, not NULL or Infinity.
+  `spark_divisor(y) AS CASE WHEN y = 0 THEN ${raise("DIVIDE_BY_ZERO", "22012", "Division by zero. Use `try_divide` to tolerate divisor being 0 and return NULL instead. If necessary set \"ansi_mode\" to \"false\" to bypass this error.")} ELSE y END`,
+  // arr[i]: 0-based; out of bounds is an error under ANSI mode. list_extract refuses maps and strings.
+  `spark_subscript(a, i) AS CASE WHEN i IS NULL OR a IS NULL THEN NULL WHEN i < 0 OR i >= array_length(a) THEN ${raise("INVALID_ARRAY_INDEX", "22003", "The index is out of bounds. The array has fewer elements than the index. Use `try_element_at` to tolerate accessing element at invalid index and return NULL instead.")} ELSE list_extract(a, i + 1) END`,
+  // element_at(arr, i): 1-based, negative counts from the end, 0 and out of bounds are errors.
+  `spark_element_at(a, i) AS CASE WHEN i IS NULL OR a IS NULL THEN NULL WHEN i = 0 THEN ${raise("INVALID_INDEX_OF_ZERO", "22003", "The index 0 is invalid. An index shall be either < 0 or > 0 (the first element has index 1).")} WHEN abs(i) > array_length(a) THEN ${raise("INVALID_ARRAY_INDEX_IN_ELEMENT_AT", "22003", "The index is out of bounds. Use `try_element_at` to tolerate accessing element at invalid index and return NULL instead.")} ELSE list_extract(a, i) END`,
+  `spark_try_element_at(a, i) AS CASE WHEN i = 0 OR abs(i) > array_length(a) THEN NULL ELSE list_extract(a, i) END`,
+  // substring(s, pos[, len]) with Spark's positions: 0 is the first character, negative counts from the end.
+  `spark_substr_start(s, pos) AS CASE WHEN pos > 0 THEN pos - 1 WHEN pos < 0 THEN length(s) + pos ELSE 0 END`,
+  `spark_substr(s, pos, n) AS CASE WHEN greatest(spark_substr_start(s, pos), 0) >= spark_substr_start(s, pos) + n THEN '' ELSE substring(s, greatest(spark_substr_start(s, pos), 0) + 1, spark_substr_start(s, pos) + n - greatest(spark_substr_start(s, pos), 0)) END`,
+  `spark_substr_from(s, pos) AS substring(s, greatest(spark_substr_start(s, pos), 0) + 1)`,
+  // CAST(x AS <integral>): fractions are truncated (DuckDB rounds); text must be a whole number (ANSI).
+  `spark_whole(s) AS CASE WHEN s IS NULL THEN NULL WHEN regexp_full_match(trim(s), '[+-]?[0-9]+') THEN trim(s) ELSE ${raise("CAST_INVALID_INPUT", "22018", "The value of the type \"STRING\" cannot be cast to an integral type because it is malformed. Correct the value as per the syntax, or change its target type. Use `try_cast` to tolerate malformed input and return NULL instead.")} END`,
+  ...["TINYINT", "SMALLINT", "INTEGER", "BIGINT"].map(
+    (t) =>
+      `spark_to_${t.toLowerCase()}(x) AS CASE WHEN typeof(x) IN ('DOUBLE', 'FLOAT') THEN CAST(trunc(TRY_CAST(x AS DOUBLE)) AS ${t}) ` +
+      `WHEN starts_with(typeof(x), 'DECIMAL') THEN CAST(trunc(TRY_CAST(x AS DECIMAL(38, 6))) AS ${t}) ` +
+      `WHEN typeof(x) = 'VARCHAR' THEN CAST(spark_whole(TRY_CAST(x AS VARCHAR)) AS ${t}) ELSE CAST(x AS ${t}) END`,
+  ),
+  // TRY_CAST(x AS <integral>): truncates fractions too; text that is not a whole number, or out of range, is NULL.
+  ...["TINYINT", "SMALLINT", "INTEGER", "BIGINT"].map(
+    (t) =>
+      `spark_try_to_${t.toLowerCase()}(x) AS CASE WHEN typeof(x) IN ('DOUBLE', 'FLOAT') THEN TRY_CAST(trunc(TRY_CAST(x AS DOUBLE)) AS ${t}) ` +
+      `WHEN starts_with(typeof(x), 'DECIMAL') THEN TRY_CAST(trunc(TRY_CAST(x AS DECIMAL(38, 6))) AS ${t}) ` +
+      `WHEN typeof(x) = 'VARCHAR' THEN CASE WHEN regexp_full_match(trim(TRY_CAST(x AS VARCHAR)), '[+-]?[0-9]+') THEN TRY_CAST(trim(TRY_CAST(x AS VARCHAR)) AS ${t}) END ` +
+      `ELSE TRY_CAST(x AS ${t}) END`,
+  ),
+  // CAST(x AS STRING): timestamps print as Spark prints them, without DuckDB's "+00".
+  `spark_string(x) AS CASE WHEN typeof(x) = 'TIMESTAMP WITH TIME ZONE' THEN regexp_replace(CAST(x AS VARCHAR), '[+]00$', '') ELSE CAST(x AS VARCHAR) END`,
+  // get_json_object: NULL for text that is not JSON, as Spark returns.
+  `spark_json_get(j, p) AS CASE WHEN json_valid(j) THEN json_extract_string(j, p) END`,
+];
+
+/** Java DateTimeFormatter letters → strftime, for date_format / to_date / to_timestamp patterns. */
+const JAVA_PATTERN: [RegExp, string][] = [
+  [/^yyyy/, "%Y"],
+  [/^yy/, "%y"],
+  [/^MMMM/, "%B"],
+  [/^MMM/, "%b"],
+  [/^MM/, "%m"],
+  [/^M/, "%-m"],
+  [/^dd/, "%d"],
+  [/^d/, "%-d"],
+  [/^HH/, "%H"],
+  [/^H/, "%-H"],
+  [/^hh/, "%I"],
+  [/^mm/, "%M"],
+  [/^ss/, "%S"],
+  [/^SSSSSS/, "%f"],
+  [/^SSS/, "%g"],
+  [/^a/, "%p"],
+  [/^EEEE/, "%A"],
+  [/^EEE/, "%a"],
+  [/^E/, "%a"],
+];
+
+/** A Spark datetime pattern (a string literal in SQL) as a strftime pattern literal; refuses what it cannot map. */
+export function strftimePattern(literalSql: string): string {
+  const m = /^'((?:[^']|'')*)'$/.exec(literalSql);
+  if (!m) throw new SqlError("UNSUPPORTED_FEATURE", "0A000", "A datetime pattern that is not a string literal is not supported by the local warehouse.");
+  let rest = m[1]!.replace(/''/g, "'");
+  let out = "";
+  while (rest.length > 0) {
+    if (rest.startsWith("'")) {
+      const end = rest.indexOf("'", 1);
+      if (end < 0) throw new SqlError("INVALID_PARAMETER_VALUE.PATTERN", "22023", `Unterminated quote in the datetime pattern.`);
+      out += rest.slice(1, end).replace(/%/g, "%%");
+      rest = rest.slice(end + 1);
+      continue;
+    }
+    const hit = JAVA_PATTERN.find(([re]) => re.test(rest));
+    if (hit) {
+      out += hit[1];
+      rest = rest.replace(hit[0], "");
+      continue;
+    }
+    const ch = rest[0]!;
+    if (/[A-Za-z]/.test(ch))
+      throw new SqlError("UNSUPPORTED_FEATURE", "0A000", `The datetime pattern letter '${ch}' is not supported by the local warehouse.`);
+    out += ch === "%" ? "%%" : ch;
+    rest = rest.slice(1);
+  }
+  return `'${out.replace(/'/g, "''")}'`;
+}
+
+/** Spark's date_trunc units (a string literal) as DuckDB's. */
+const TRUNC_UNITS: Record<string, string> = {
+  year: "year", yyyy: "year", yy: "year", quarter: "quarter", month: "month", mon: "month", mm: "month",
+  week: "week", day: "day", dd: "day", hour: "hour", minute: "minute", second: "second", millisecond: "millisecond", microsecond: "microsecond",
+};
+
+function truncUnit(literalSql: string): string {
+  const m = /^'([A-Za-z]+)'$/.exec(literalSql);
+  const unit = m ? TRUNC_UNITS[m[1]!.toLowerCase()] : undefined;
+  if (!unit) throw new SqlError("UNSUPPORTED_FEATURE", "0A000", `date_trunc with the unit ${literalSql} is not supported by the local warehouse.`);
+  return `'${unit}'`;
+}
+
+const call = (name: string) => (a: string[]) => `${name}(${a.join(", ")})`;
+
+/** Spark built-ins, by lower-case name. Examples and results are from the Spark SQL function reference. */
+export const SPARK_FUNCTIONS: Readonly<Record<string, SparkFunction>> = {
+  // --- conditional and null handling
+  coalesce: { arity: [1, 255], example: ["coalesce(NULL, 1, NULL)", 1] },
+  nvl: { arity: [2, 2], render: call("coalesce"), example: ["nvl(NULL, 'x')", "x"] },
+  ifnull: { arity: [2, 2], render: call("coalesce"), example: ["ifnull(NULL, 'x')", "x"] },
+  nvl2: { arity: [3, 3], render: ([a, b, c]) => `(CASE WHEN ${a} IS NOT NULL THEN ${b} ELSE ${c} END)`, example: ["nvl2(NULL, 2, 1)", 1] },
+  nullif: { arity: [2, 2], example: ["nullif(2, 2)", null] },
+  if: { arity: [3, 3], render: ([c, a, b]) => `(CASE WHEN ${c} THEN ${a} ELSE ${b} END)`, example: ["if(1 < 2, 'a', 'b')", "a"] },
+  isnull: { arity: [1, 1], render: ([a]) => `(${a} IS NULL)`, example: ["isnull(1)", false] },
+  isnotnull: { arity: [1, 1], render: ([a]) => `(${a} IS NOT NULL)`, example: ["isnotnull(1)", true] },
+  greatest: { arity: [2, 255], example: ["greatest(10, 9, 2, 4, 3)", 10] },
+  least: { arity: [2, 255], example: ["least(10, 9, 2, 4, 3)", 2] },
+  // --- strings
+  concat: { arity: [0, 255], render: (a) => (a.length === 0 ? "''" : `(${a.join(" || ")})`), example: ["concat('Spark', NULL, 'SQL')", null] },
+  concat_ws: { arity: [1, 255], example: ["concat_ws(' ', 'Spark', NULL, 'SQL')", "Spark SQL"] },
+  substring: {
+    arity: [2, 3],
+    render: ([s, p, n]) => (n === undefined ? `spark_substr_from(${s}, ${p})` : `spark_substr(${s}, ${p}, ${n})`),
+    example: ["substring('Spark SQL', 0, 2)", "Sp"],
+  },
+  substr: { arity: [2, 3], render: (a) => SPARK_FUNCTIONS["substring"]!.render!(a), example: ["substr('Spark SQL', -3)", "SQL"] },
+  length: { arity: [1, 1], example: ["length('Spark SQL ')", 10] },
+  char_length: { arity: [1, 1], render: call("length"), example: ["char_length('Spark SQL ')", 10] },
+  lower: { arity: [1, 1], example: ["lower('SparkSql')", "sparksql"] },
+  lcase: { arity: [1, 1], render: call("lower"), example: ["lcase('SparkSql')", "sparksql"] },
+  upper: { arity: [1, 1], example: ["upper('SparkSql')", "SPARKSQL"] },
+  ucase: { arity: [1, 1], render: call("upper"), example: ["ucase('SparkSql')", "SPARKSQL"] },
+  trim: { arity: [1, 1], example: ["trim('    SparkSQL   ')", "SparkSQL"] },
+  ltrim: { arity: [1, 1], example: ["ltrim('    SparkSQL   ')", "SparkSQL   "] },
+  rtrim: { arity: [1, 1], example: ["rtrim('    SparkSQL   ')", "    SparkSQL"] },
+  lpad: { arity: [2, 3], render: ([s, n, p]) => `lpad(${s}, ${n}, ${p ?? "' '"})`, example: ["lpad('hi', 5, '??')", "???hi"] },
+  rpad: { arity: [2, 3], render: ([s, n, p]) => `rpad(${s}, ${n}, ${p ?? "' '"})`, example: ["rpad('hi', 5, '??')", "hi???"] },
+  replace: { arity: [2, 3], render: ([s, f, r]) => `replace(${s}, ${f}, ${r ?? "''"})`, example: ["replace('ABCabc', 'abc', 'DEF')", "ABCDEF"] },
+  instr: { arity: [2, 2], example: ["instr('SparkSQL', 'SQL')", 6] },
+  locate: {
+    arity: [2, 3],
+    render: ([sub, s, pos]) =>
+      pos === undefined ? `strpos(${s}, ${sub})` : `(CASE WHEN ${pos} < 1 THEN 0 WHEN strpos(substring(${s}, ${pos}), ${sub}) = 0 THEN 0 ELSE strpos(substring(${s}, ${pos}), ${sub}) + ${pos} - 1 END)`,
+    example: ["locate('bar', 'foobarbar', 5)", 7],
+  },
+  split: { arity: [2, 2], render: call("regexp_split_to_array"), example: ["split('oneAtwoBthreeC', '[ABC]')", ["one", "two", "three", ""]] },
+  regexp_replace: { arity: [3, 3], render: ([s, re, r]) => `regexp_replace(${s}, ${re}, ${r}, 'g')`, example: ["regexp_replace('100-200', '(\\\\d+)', 'num')", "num-num"] },
+  regexp_extract: { arity: [2, 3], render: ([s, re, i]) => `regexp_extract(${s}, ${re}, ${i ?? "1"})`, example: ["regexp_extract('100-200', '(\\\\d+)-(\\\\d+)', 1)", "100"] },
+  reverse: { arity: [1, 1], example: ["reverse('Spark SQL')", "LQS krapS"] },
+  repeat: { arity: [2, 2], example: ["repeat('123', 2)", "123123"] },
+  left: { arity: [2, 2], example: ["left('Spark SQL', 3)", "Spa"] },
+  right: { arity: [2, 2], example: ["right('Spark SQL', 3)", "SQL"] },
+  startswith: { arity: [2, 2], render: call("starts_with"), example: ["startswith('Spark SQL', 'Spark')", true] },
+  endswith: { arity: [2, 2], render: call("ends_with"), example: ["endswith('Spark SQL', 'SQL')", true] },
+  contains: { arity: [2, 2], example: ["contains('Spark SQL', 'Spark')", true] },
+  ascii: { arity: [1, 1], example: ["ascii('222')", 50] },
+  // --- hashing
+  md5: { arity: [1, 1], example: ["md5('Spark')", "8cde774d6f7333752ed72cacddb05126"] },
+  sha1: { arity: [1, 1], example: ["sha1('Spark')", "85f5955f4b27a9a4c2aab6ffe5d7189fc298b92c"] },
+  sha: { arity: [1, 1], render: call("sha1"), example: ["sha('Spark')", "85f5955f4b27a9a4c2aab6ffe5d7189fc298b92c"] },
+  sha2: {
+    arity: [2, 2],
+    render: ([s, bits]) => {
+      if (bits !== "256" && bits !== "0")
+        throw new SqlError("UNSUPPORTED_FEATURE", "0A000", `sha2 with ${bits} bits is not supported by the local warehouse (only 256).`);
+      return `sha256(${s})`;
+    },
+    example: ["sha2('Spark', 256)", "529bc3b07127ecb7e53a4dcf1991d9152c24537d919178022b2c42657f79a26b"],
+  },
+  // --- dates and timestamps (timestamps are UTC instants here, as on a warehouse with the default time zone)
+  date_format: { arity: [2, 2], render: ([t, f]) => `strftime(${t}, ${strftimePattern(f!)})`, example: ["date_format(DATE '2016-04-08', 'yyyy')", "2016"] },
+  to_date: {
+    arity: [1, 2],
+    render: ([s, f]) => (f === undefined ? `CAST(${s} AS DATE)` : `CAST(strptime(${s}, ${strftimePattern(f)}) AS DATE)`),
+    example: ["to_date('2016-12-31', 'yyyy-MM-dd')", new Date("2016-12-31T00:00:00Z")],
+  },
+  to_timestamp: {
+    arity: [1, 2],
+    render: ([s, f]) => (f === undefined ? `CAST(${s} AS TIMESTAMPTZ)` : `CAST(strptime(${s}, ${strftimePattern(f)}) AS TIMESTAMPTZ)`),
+    example: ["to_timestamp('2016-12-31', 'yyyy-MM-dd')", new Date("2016-12-31T00:00:00Z")],
+  },
+  datediff: { arity: [2, 2], render: ([end, start]) => `CAST(date_diff('day', CAST(${start} AS DATE), CAST(${end} AS DATE)) AS INTEGER)`, example: ["datediff('2009-07-31', '2009-07-30')", 1] },
+  date_add: { arity: [2, 2], render: ([d, n]) => `(CAST(${d} AS DATE) + CAST(${n} AS INTEGER))`, example: ["date_add('2016-07-30', 1)", new Date("2016-07-31T00:00:00Z")] },
+  date_sub: { arity: [2, 2], render: ([d, n]) => `(CAST(${d} AS DATE) - CAST(${n} AS INTEGER))`, example: ["date_sub('2016-07-30', 1)", new Date("2016-07-29T00:00:00Z")] },
+  add_months: { arity: [2, 2], render: ([d, n]) => `CAST(CAST(${d} AS DATE) + to_months(CAST(${n} AS INTEGER)) AS DATE)`, example: ["add_months('2016-08-31', 1)", new Date("2016-09-30T00:00:00Z")] },
+  last_day: { arity: [1, 1], render: ([d]) => `last_day(CAST(${d} AS DATE))`, example: ["last_day('2009-01-12')", new Date("2009-01-31T00:00:00Z")] },
+  year: { arity: [1, 1], render: ([d]) => `CAST(year(CAST(${d} AS TIMESTAMPTZ)) AS INTEGER)`, example: ["year('2016-07-30')", 2016] },
+  month: { arity: [1, 1], render: ([d]) => `CAST(month(CAST(${d} AS TIMESTAMPTZ)) AS INTEGER)`, example: ["month('2016-07-30')", 7] },
+  day: { arity: [1, 1], render: ([d]) => `CAST(day(CAST(${d} AS TIMESTAMPTZ)) AS INTEGER)`, example: ["day('2009-07-30')", 30] },
+  dayofmonth: { arity: [1, 1], render: ([d]) => `CAST(day(CAST(${d} AS TIMESTAMPTZ)) AS INTEGER)`, example: ["dayofmonth('2009-07-30')", 30] },
+  dayofweek: { arity: [1, 1], render: ([d]) => `CAST(dayofweek(CAST(${d} AS TIMESTAMPTZ)) + 1 AS INTEGER)`, example: ["dayofweek('2009-07-30')", 5] },
+  weekofyear: { arity: [1, 1], render: ([d]) => `CAST(weekofyear(CAST(${d} AS TIMESTAMPTZ)) AS INTEGER)`, example: ["weekofyear('2008-02-20')", 8] },
+  quarter: { arity: [1, 1], render: ([d]) => `CAST(quarter(CAST(${d} AS TIMESTAMPTZ)) AS INTEGER)`, example: ["quarter('2016-08-31')", 3] },
+  hour: { arity: [1, 1], render: ([t]) => `CAST(hour(CAST(${t} AS TIMESTAMPTZ)) AS INTEGER)`, example: ["hour('2009-07-30 12:58:59')", 12] },
+  minute: { arity: [1, 1], render: ([t]) => `CAST(minute(CAST(${t} AS TIMESTAMPTZ)) AS INTEGER)`, example: ["minute('2009-07-30 12:58:59')", 58] },
+  second: { arity: [1, 1], render: ([t]) => `CAST(second(CAST(${t} AS TIMESTAMPTZ)) AS INTEGER)`, example: ["second('2009-07-30 12:58:59')", 59] },
+  from_unixtime: {
+    arity: [1, 2],
+    render: ([s, f]) => `strftime(to_timestamp(CAST(${s} AS BIGINT)), ${f === undefined ? "'%Y-%m-%d %H:%M:%S'" : strftimePattern(f)})`,
+    example: ["from_unixtime(0, 'yyyy-MM-dd HH:mm:ss')", "1970-01-01 00:00:00"],
+  },
+  unix_timestamp: {
+    arity: [0, 1],
+    render: ([t]) => `CAST(floor(epoch(${t === undefined ? "current_timestamp" : `CAST(${t} AS TIMESTAMPTZ)`})) AS BIGINT)`,
+    example: ["unix_timestamp('2016-04-08 00:00:00')", 1460073600],
+  },
+  date_trunc: { arity: [2, 2], render: ([u, t]) => `date_trunc(${truncUnit(u!)}, CAST(${t} AS TIMESTAMPTZ))`, example: ["date_trunc('MM', '2015-03-05T09:32:05.359')", new Date("2015-03-01T00:00:00Z")] },
+  // --- JSON
+  get_json_object: { arity: [2, 2], render: call("spark_json_get"), example: ["get_json_object('{\"a\":\"b\"}', '$.a')", "b"] },
+  // --- arrays and maps
+  size: { arity: [1, 1], render: ([a]) => `CAST(array_length(${a}) AS INTEGER)`, example: ["size(array('b', 'd', 'c', 'a'))", 4] },
+  cardinality: { arity: [1, 1], render: ([a]) => `CAST(array_length(${a}) AS INTEGER)`, example: ["cardinality(array('b', 'd', 'c', 'a'))", 4] },
+  array_contains: { arity: [2, 2], render: call("list_contains"), example: ["array_contains(array(1, 2, 3), 2)", true] },
+  array_join: {
+    arity: [2, 3],
+    render: ([a, d, r]) => (r === undefined ? `array_to_string(${a}, ${d})` : `array_to_string(list_transform(${a}, x -> coalesce(CAST(x AS VARCHAR), ${r})), ${d})`),
+    example: ["array_join(array('hello', NULL ,'world'), ' ', ',')", "hello , world"],
+  },
+  element_at: { arity: [2, 2], render: call("spark_element_at"), example: ["element_at(array(1, 2, 3), 2)", 2] },
+  try_element_at: { arity: [2, 2], render: call("spark_try_element_at"), example: ["try_element_at(array(1, 2, 3), 5)", null] },
+  sort_array: {
+    arity: [1, 2],
+    render: ([a, asc]) => (asc === undefined || /^true$/i.test(asc) ? `list_sort(${a}, 'ASC', 'NULLS FIRST')` : `list_sort(${a}, 'DESC', 'NULLS LAST')`),
+    example: ["sort_array(array('b', 'd', NULL, 'c', 'a'), true)", [null, "a", "b", "c", "d"]],
+  },
+  array_max: { arity: [1, 1], render: call("list_max"), example: ["array_max(array(1, 20, NULL, 3))", 20] },
+  array_min: { arity: [1, 1], render: call("list_min"), example: ["array_min(array(1, 20, NULL, 3))", 1] },
+  flatten: { arity: [1, 1], example: ["flatten(array(array(1, 2), array(3, 4)))", [1, 2, 3, 4]] },
+  map_keys: { arity: [1, 1], example: ["map_keys(map(1, 'a', 2, 'b'))", [1, 2]] },
+  map_values: { arity: [1, 1], example: ["map_values(map(1, 'a', 2, 'b'))", ["a", "b"]] },
+  // --- math
+  abs: { arity: [1, 1], example: ["abs(-1)", 1] },
+  round: { arity: [1, 2], render: ([x, d]) => `round(${x}, ${d ?? "0"})`, example: ["round(2.5, 0)", 3] },
+  bround: { arity: [1, 2], render: ([x, d]) => `round_even(${x}, ${d ?? "0"})`, example: ["bround(2.5, 0)", 2] },
+  ceil: { arity: [1, 1], render: ([x]) => `CAST(ceil(${x}) AS BIGINT)`, example: ["ceil(-0.1)", 0] },
+  ceiling: { arity: [1, 1], render: ([x]) => `CAST(ceil(${x}) AS BIGINT)`, example: ["ceiling(5)", 5] },
+  floor: { arity: [1, 1], render: ([x]) => `CAST(floor(${x}) AS BIGINT)`, example: ["floor(-0.1)", -1] },
+  pow: { arity: [2, 2], render: call("pow"), example: ["pow(2, 3)", 8] },
+  power: { arity: [2, 2], render: call("pow"), example: ["power(2, 3)", 8] },
+  sqrt: { arity: [1, 1], render: ([x]) => `(CASE WHEN ${x} < 0 THEN CAST('NaN' AS DOUBLE) ELSE sqrt(${x}) END)`, example: ["sqrt(4)", 2] },
+  exp: { arity: [1, 1], example: ["exp(0)", 1] },
+  ln: { arity: [1, 1], render: ([x]) => `(CASE WHEN ${x} <= 0 THEN NULL ELSE ln(${x}) END)`, example: ["ln(1)", 0] },
+  log: {
+    arity: [1, 2],
+    // Spark's one-argument log is the natural logarithm (DuckDB's is base 10); log(base, x) takes the base first.
+    render: ([a, b]) => (b === undefined ? `(CASE WHEN ${a} <= 0 THEN NULL ELSE ln(${a}) END)` : `(CASE WHEN ${b} <= 0 THEN NULL ELSE log(${a}, ${b}) END)`),
+    example: ["log(10, 100)", 2],
+  },
+  log10: { arity: [1, 1], example: ["log10(10)", 1] },
+  log2: { arity: [1, 1], example: ["log2(2)", 1] },
+  sign: { arity: [1, 1], render: ([x]) => `CAST(sign(${x}) AS DOUBLE)`, example: ["sign(40)", 1] },
+  signum: { arity: [1, 1], render: ([x]) => `CAST(sign(${x}) AS DOUBLE)`, example: ["signum(40)", 1] },
+  mod: { arity: [2, 2], render: ([a, b]) => `(${a} % spark_divisor(${b}))`, example: ["mod(2, 1.8)", 0.2] },
+  pmod: { arity: [2, 2], render: ([a, b]) => `(((${a} % spark_divisor(${b})) + ${b}) % ${b})`, example: ["pmod(-10, 3)", 2] },
+  try_divide: { arity: [2, 2], render: ([a, b]) => `(CASE WHEN ${b} = 0 THEN NULL ELSE ${a} / ${b} END)`, example: ["try_divide(2, 0)", null] },
+  rand: { arity: [0, 0], render: () => "random()", example: ["rand() < 1", true] },
+  random: { arity: [0, 0], render: () => "random()", example: ["random() >= 0", true] },
+  uuid: { arity: [0, 0], render: () => "CAST(uuid() AS VARCHAR)", example: ["length(uuid())", 36] },
+  hex: { arity: [1, 1], render: ([x]) => `upper(hex(${x}))`, example: ["hex(17)", "11"] },
+  unhex: { arity: [1, 1], example: ["decode(unhex('537061726B2053514C'), 'UTF-8')", "Spark SQL"] },
+  decode: {
+    arity: [2, 2],
+    render: ([b, cs]) => {
+      if (!/^'utf-?8'$/i.test(cs!)) throw new SqlError("UNSUPPORTED_FEATURE", "0A000", `decode with charset ${cs} is not supported by the local warehouse (only UTF-8).`);
+      return `decode(${b})`;
+    },
+    example: ["decode(encode('abc', 'utf-8'), 'utf-8')", "abc"],
+  },
+  encode: {
+    arity: [2, 2],
+    render: ([s, cs]) => {
+      if (!/^'utf-?8'$/i.test(cs!)) throw new SqlError("UNSUPPORTED_FEATURE", "0A000", `encode with charset ${cs} is not supported by the local warehouse (only UTF-8).`);
+      return `encode(${s})`;
+    },
+    example: ["encode('abc', 'utf-8')", Buffer.from("abc")],
+  },
+  // --- aggregates and windows (same meaning in DuckDB)
+  count: { arity: [1, 255], example: ["count(1)", 1] },
+  sum: { arity: [1, 1], example: ["sum(1)", 1] },
+  avg: { arity: [1, 1], example: ["avg(4)", 4] },
+  mean: { arity: [1, 1], render: call("avg"), example: ["mean(4)", 4] },
+  min: { arity: [1, 1], example: ["min(4)", 4] },
+  max: { arity: [1, 1], example: ["max(4)", 4] },
+  count_if: { arity: [1, 1], example: ["count_if(true)", 1] },
+  first: { arity: [1, 1], render: call("first"), example: ["first(7)", 7] },
+  last: { arity: [1, 1], render: call("last"), example: ["last(7)", 7] },
+  any_value: { arity: [1, 1], example: ["any_value(7)", 7] },
+  collect_list: { arity: [1, 1], render: ([x]) => `list(${x}) FILTER (WHERE ${x} IS NOT NULL)`, example: ["collect_list(7)", [7]] },
+  array_agg: { arity: [1, 1], render: ([x]) => `list(${x}) FILTER (WHERE ${x} IS NOT NULL)`, example: ["array_agg(7)", [7]] },
+  row_number: { arity: [0, 0], example: ["row_number() OVER (ORDER BY 1)", 1] },
+  rank: { arity: [0, 0], example: ["rank() OVER (ORDER BY 1)", 1] },
+  dense_rank: { arity: [0, 0], example: ["dense_rank() OVER (ORDER BY 1)", 1] },
+  lag: { arity: [1, 3], example: ["lag(1) OVER (ORDER BY 1)", null] },
+  lead: { arity: [1, 3], example: ["lead(1) OVER (ORDER BY 1)", null] },
+};
+
+/**
+ * Words that are followed by `(` without being a function call: SQL keywords and the places where a
+ * table name or a table function (the FROM clause, INSERT INTO t (cols), WITH cte (cols)) stands.
+ */
+export const NOT_A_CALL = new Set(
+  ("in exists values over filter as using on and or not when then else select from join where by having union all " +
+    "distinct intersect except with into table lateral case is like ilike rlike between any some rollup cube sets " +
+    "tblproperties options partitioned clustered cluster location comment row set limit offset qualify window partition " +
+    "order rows range pivot unpivot interval key references check constraint default identity generated primary foreign " +
+    "returns return view function struct array map decimal numeric dec varchar char if group tablesample replace " +
+    "matched insert update delete merge source target do nothing cast try_cast within grouping").split(" "),
+);
+
+/** The error Databricks gives for a function it cannot find. */
+export function unresolvedRoutine(name: string, catalog: string, schema: string): SqlError {
+  return new SqlError(
+    "UNRESOLVED_ROUTINE",
+    "42883",
+    `Cannot resolve routine \`${name}\` on search path [\`system\`.\`builtin\`, \`system\`.\`session\`, \`${catalog}\`.\`${schema}\`].`,
+  );
+}
+
+/** The error for a call with the wrong number of arguments. */
+export function wrongArity(name: string, given: number, [min, max]: [number, number]): SqlError {
+  const expected = min === max ? `${min}` : max >= 255 ? `>= ${min}` : `[${min}, ${max}]`;
+  return new SqlError(
+    "WRONG_NUM_ARGS.WITHOUT_SUGGESTION",
+    "42605",
+    `The \`${name}\` requires ${expected} parameters but the actual number is ${given}.`,
+  );
+}
