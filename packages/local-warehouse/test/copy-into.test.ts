@@ -141,7 +141,9 @@ describe("COPY INTO", () => {
     expect(r[0]!.num_inserted_rows).toBe(1);
     const [row] = await sql(
       session,
-      "SELECT b, y, sm, i, CAST(big AS STRING) AS big, f, d, CAST(dec AS STRING) AS dec, s, hex(bin) AS bin, dt, ts, ntz, to_json(arr) AS arr, m, st FROM main.s.types",
+      // Dates and timestamps as text: the driver hands them over as Date objects from Arrow, as text from columns.
+      "SELECT b, y, sm, i, CAST(big AS STRING) AS big, f, d, CAST(dec AS STRING) AS dec, s, hex(bin) AS bin, CAST(dt AS STRING) AS dt, CAST(ts AS STRING) AS ts, " +
+        "CAST(ntz AS STRING) AS ntz, to_json(arr) AS arr, m, st.a AS sa, CAST(st.inner.t AS STRING) AS st_t, to_json(st.inner.l) AS st_l FROM main.s.types",
     );
     expect(row).toEqual({
       b: true,
@@ -159,7 +161,9 @@ describe("COPY INTO", () => {
       ntz: "2024-05-06 07:08:09.5",
       arr: "[1,9007199254740993]",
       m: { k: 1 },
-      st: { a: 5, inner: { t: "2001-01-01 00:00:00", l: ["x", null] } },
+      sa: 5,
+      st_t: "2001-01-01 00:00:00",
+      st_l: '["x",null]',
     });
   });
 

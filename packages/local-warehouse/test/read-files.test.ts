@@ -79,7 +79,7 @@ describe("read_files and parquet.`path`", () => {
       flag: "boolean",
       dbl: "double",
     });
-    const [row] = await sql(session, "SELECT CAST(big AS STRING) AS big, ts, u32, d FROM main.s.typed");
+    const [row] = await sql(session, "SELECT CAST(big AS STRING) AS big, CAST(ts AS STRING) AS ts, u32, d FROM main.s.typed");
     expect(row).toEqual({ big: "9007199254740993", ts: "2024-01-01 10:00:00.123456", u32: 4000000000, d: 12.34 });
 
     await upload(warehouse, "/Volumes/main/s/v/nanos/t.parquet", await writer.bytes("SELECT TIMESTAMP_NS '2024-01-01 00:00:00.000000001' AS t"));

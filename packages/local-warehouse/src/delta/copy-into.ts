@@ -259,8 +259,11 @@ export async function executeCopyInto(scope: StatementScope, tokens: Token[]): P
     const names = sourceCols.map((col) => quoteIdent(byName.get(col.name.toLowerCase())?.name ?? col.name));
     const picked = sourceCols.map((col) => quoteIdent(col.name));
     const n = (await session.run(`INSERT INTO ${target} (${names.join(", ")}) SELECT ${picked.join(", ")} FROM (${query}) AS __copy_rows`, values)).rowsChanged;
+    // A plain INSERT of files not yet recorded: a concurrent load of the same file by another session
+    // then conflicts on the record's key and one of the two transactions fails, as concurrent COPY INTOs
+    // of one file conflict on Delta. Only `force` may record a file again.
     await session.run(
-      `INSERT OR REPLACE INTO ${recordTable(ref.catalog)} SELECT $s, $t, unnest($paths::VARCHAR[]), now()`,
+      `INSERT ${flag(copy.copyOptions, "force") ? "OR REPLACE " : ""}INTO ${recordTable(ref.catalog)} SELECT $s, $t, unnest($paths::VARCHAR[]), now()`,
       { s: ref.schema, t: ref.table, paths: listValue(toLoad.map((f) => formatVolumePath(f.path))) },
     );
     return n;

@@ -16,7 +16,10 @@ import { formatVolumePath, parseVolumePath } from "./paths.js";
 import { STAGING_PREFIX } from "./staging-tickets.js";
 import { pathNotFound } from "./store.js";
 
-/** `headers` is a MAP so the driver decodes it into the object its fetch call needs (§3, checked [V]). */
+/**
+ * `headers` is a MAP so the driver decodes it into the object its fetch call needs (§3, checked [V]);
+ * its cell is the (empty) list of entries, which the Arrow and the column encoders each render their way.
+ */
 const HEADERS_TYPE: SparkType = { kind: "map", key: STRING, value: STRING };
 
 /** A staging answer: the service reports it with `isStagingOperation`. */
@@ -46,7 +49,7 @@ export async function executeStaging(scope: StatementScope, tokens: Token[]): Pr
     c.expectEnd();
     // Without OVERWRITE an existing file is refused when the bytes arrive (HTTP 409), not before: the check would race.
     const { url } = ticketUrl("PUT", target, overwrite);
-    return new StagingResult(columns(true), [["PUT", url, "{}", local]]);
+    return new StagingResult(columns(true), [["PUT", url, [], local]]);
   }
   if (c.acceptWords("GET")) {
     const source = c.stringLiteral();
@@ -56,13 +59,13 @@ export async function executeStaging(scope: StatementScope, tokens: Token[]): Pr
     const { path, url } = ticketUrl("GET", source);
     const e = await store.entry(path);
     if (!e || e.isDirectory) throw pathNotFound(path);
-    return new StagingResult(columns(true), [["GET", url, "{}", local]]);
+    return new StagingResult(columns(true), [["GET", url, [], local]]);
   }
   if (c.acceptWords("REMOVE")) {
     const target = c.stringLiteral();
     c.expectEnd();
     const { url } = ticketUrl("DELETE", target);
-    return new StagingResult(columns(false), [["REMOVE", url, "{}"]]);
+    return new StagingResult(columns(false), [["REMOVE", url, []]]);
   }
   c.expectWords("LIST");
   return list(scope, c);
