@@ -17,8 +17,8 @@ import {
   ProjectPlan,
   WithColumnPlan,
   executePlan,
-  runBatchWrite,
 } from "./execution.js";
+import { runBatchWrite } from "./partition-runner.js";
 import { JobMetrics } from "./metrics.js";
 import { CaseInsensitiveOptions } from "./options.js";
 import { createRow, type SparkRow, structToObject } from "./row.js";
