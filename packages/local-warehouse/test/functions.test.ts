@@ -85,6 +85,13 @@ describe("operators with Spark's meaning (ANSI mode)", () => {
     expect(await value("6 / 4 * 2")).toBe(3);
     expect(await value("try_divide(1, 0)")).toBeNull();
     expect(await value("CAST(NULL AS INT) / 2")).toBeNull();
+    // Spark evaluates the dividend first: NULL / 0 is NULL, not an error.
+    expect(await value("CAST(NULL AS INT) / 0")).toBeNull();
+    expect(await value("(CAST(NULL AS INT) + 1) % 0")).toBeNull();
+    expect(await value("CAST('7' AS INT) / (2 - 1)")).toBe(7);
+    expect(await value("CASE WHEN true THEN 6 END / 3")).toBe(2);
+    expect(await value("24 / 4 / 3")).toBe(2);
+    expect((await sqlError(session, "SELECT 24 / 4 / 0")).sqlState).toBe("22012");
   });
 
   it("gives NULL for concat with a NULL argument", async () => {

@@ -61,7 +61,7 @@ describe("rewrite to DuckDB", () => {
       `SELECT list_value(1, 2) , map(list_value('k'), list_value(1)) , struct_pack("a" := 1) , CAST(x AS STRUCT("a" INTEGER)[]) , CAST(1 AS BIGINT) , CAST('2.50' AS DECIMAL(3,2))`,
     );
     expect(toDuck("SELECT TIMESTAMP '2024-01-01 00:00:00', x::map<string,int>, 7 DIV 2, a <=> b").text).toBe(
-      "SELECT TIMESTAMPTZ '2024-01-01 00:00:00' , x::MAP(VARCHAR, INTEGER) , 7 // spark_divisor(2) , a IS NOT DISTINCT FROM b",
+      "SELECT TIMESTAMPTZ '2024-01-01 00:00:00' , x::MAP(VARCHAR, INTEGER) , 7 // spark_divisor_of(7, 2) , a IS NOT DISTINCT FROM b",
     );
   });
 });

@@ -152,14 +152,45 @@ class Rewriter {
     }
   }
 
-  /** The operand right of `/`, `%` or `div` (one unary expression), wrapped so a zero fails as on Databricks. */
+  /**
+   * The operand right of `/`, `%` or `div` (one unary expression), wrapped so a zero fails as on
+   * Databricks. Spark evaluates the dividend first and gives NULL for NULL / 0, so when the dividend is
+   * a plain primary its value is checked too.
+   */
   private divisor(): void {
     let k = this.i;
     while (k < this.tokens.length && (this.tokens[k]!.kind === "space" || this.tokens[k]!.kind === "comment")) k++;
     const end = primaryEnd(this.tokens, k);
     if (end <= k) return;
-    this.out.push(`spark_divisor(${this.sub(this.tokens.slice(k, end))})`);
+    const right = this.sub(this.tokens.slice(k, end));
+    // The operator is the last piece; the dividend ends just before it.
+    let start = this.primaryStart(this.out.length - 2);
+    // In a * b / c the dividend is the whole product, not its last primary: check the divisor alone.
+    if (start !== undefined && ["*", "/", "%", "//"].includes(this.out[start - 1] ?? "")) start = undefined;
+    const left = start === undefined ? undefined : joinSql(this.out.slice(start, this.out.length - 1));
+    this.out.push(left === undefined ? `spark_divisor(${right})` : `spark_divisor_of(${left}, ${right})`);
     this.i = end;
+  }
+
+  /**
+   * Where the primary ending at output piece `k` starts: a name, literal or call piece, or a `(…)` group,
+   * with any `.field` after it; undefined when the piece is not a plain primary (a cast, CASE … END).
+   */
+  private primaryStart(k: number): number | undefined {
+    if (k < 0) return undefined;
+    for (;;) {
+      const piece = this.out[k]!;
+      if (piece === ")") {
+        let depth = 0;
+        for (; k >= 0; k--) {
+          if (this.out[k] === ")") depth++;
+          else if (this.out[k] === "(" && --depth === 0) break;
+        }
+        if (k < 0) return undefined;
+      } else if (/^(END|NULL|TRUE|FALSE)$/i.test(piece) || /^[-+*/%=<>!|&,]+$/.test(piece) || this.out[k - 1] === "::") return undefined;
+      if (k >= 2 && this.out[k - 1] === ".") k -= 2;
+      else return k;
+    }
   }
 
   /** `base[i]` after a primary: 0-based array access (Spark), or a map lookup for a string key. */
@@ -168,22 +199,9 @@ class Rewriter {
     const inner = this.tokens.slice(this.i, close);
     this.i = close + 1;
     const index = this.sub(inner);
-    let k = this.out.length - 1;
-    if (k < 0) throw syntaxError("at or near '['");
-    // The base is the last primary: a group or call ending in `)`, with any `.field` after it.
-    for (;;) {
-      if (this.out[k] === ")") {
-        let depth = 0;
-        for (; k >= 0; k--) {
-          if (this.out[k] === ")") depth++;
-          else if (this.out[k] === "(" && --depth === 0) break;
-        }
-        // Calls are emitted whole, so a word before `(` here is a keyword (AND, IN, …), not part of the base.
-      }
-      if (k >= 2 && this.out[k - 1] === ".") k -= 2;
-      else break;
-    }
-    const base = joinSql(this.out.splice(Math.max(k, 0)));
+    const k = this.primaryStart(this.out.length - 1);
+    if (k === undefined) throw syntaxError("at or near '[': a subscript needs an array or map before it");
+    const base = joinSql(this.out.splice(k));
     const sig = inner.filter((x) => x.kind !== "space" && x.kind !== "comment");
     // A string key reads a map (DuckDB refuses it on an array); anything else is an array position.
     this.out.push(sig.length === 1 && sig[0]!.kind === "string" ? `${base}[${index}]` : `spark_subscript(${base}, ${index})`);

@@ -28,6 +28,7 @@ const raise = (errorClass: string, sqlState: string, message: string): string =>
 export const SPARK_MACROS: readonly string[] = [
   // x / y, x % y and x div y under ANSI mode: a zero divisor is an error, not NULL or Infinity.
   `spark_divisor(y) AS CASE WHEN y = 0 THEN ${raise("DIVIDE_BY_ZERO", "22012", "Division by zero. Use `try_divide` to tolerate divisor being 0 and return NULL instead. If necessary set \"ansi_mode\" to \"false\" to bypass this error.")} ELSE y END`,
+  `spark_divisor_of(x, y) AS CASE WHEN y = 0 AND x IS NOT NULL THEN ${raise("DIVIDE_BY_ZERO", "22012", "Division by zero. Use `try_divide` to tolerate divisor being 0 and return NULL instead. If necessary set \"ansi_mode\" to \"false\" to bypass this error.")} ELSE y END`,
   // arr[i]: 0-based; out of bounds is an error under ANSI mode. list_extract refuses maps and strings.
   `spark_subscript(a, i) AS CASE WHEN i IS NULL OR a IS NULL THEN NULL WHEN i < 0 OR i >= array_length(a) THEN ${raise("INVALID_ARRAY_INDEX", "22003", "The index is out of bounds. The array has fewer elements than the index. Use `try_element_at` to tolerate accessing element at invalid index and return NULL instead.")} ELSE list_extract(a, i + 1) END`,
   // element_at(arr, i): 1-based, negative counts from the end, 0 and out of bounds are errors.
