@@ -152,6 +152,15 @@ describe("staging", () => {
     expect(await filesUnder(VOLUME)).toEqual([]);
   });
 
+  it("a plain append (COPY INTO) stamps the metadata columns in the same statement", async () => {
+    await write("stamped", people, [[1, "a"], [2, "b"]], "append", { ingestedAtColumn: true, sourceTag: "orders's feed", batchIdColumn: "_b" });
+    const rows = await admin.query(`SELECT id, _mm_source, _b, _mm_ingested_at IS NOT NULL AS stamped FROM ${SCHEMA}.stamped ORDER BY id`);
+    expect(rows.map((r) => [Number(r["id"]), r["_mm_source"], r["_b"], r["stamped"]])).toEqual([
+      [1, "orders's feed", "batch", true],
+      [2, "orders's feed", "batch", true],
+    ]);
+  });
+
   it("a missing volume is a clear error naming the path and the privileges the method needs", async () => {
     const err = await write("no_volume", people, [[1, "a"]], "append", { stagingVolume: `/Volumes/main/${SCHEMA}/missing` }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(DatabricksError);
