@@ -25,7 +25,8 @@ import {
   silentLogger,
   type Row,
 } from "@macrometa-spark/core";
-import { DatabricksConnection, DatabricksTableProvider, ParquetFileBuffer, createTableSql, insertStatements, parseConnectionOptions } from "@macrometa-spark/databricks";
+import { DatabricksConnection, DatabricksTableProvider, FilesClient, ParquetFileBuffer, createTableSql, insertStatements, parseConnectionOptions } from "@macrometa-spark/databricks";
+import { connectClient } from "../../packages/local-warehouse/test/client.js";
 import { startLocalWarehouse } from "@macrometa-spark/local-warehouse";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { ratio, recordBench, type BenchRow } from "./report.js";
@@ -146,6 +147,56 @@ async function duckDbParquetLoad(): Promise<number> {
   }
 }
 
+/**
+ * The staged files uploaded one after another (as one partition writer does), best of 3 each way:
+ * the Files API from memory, and the driver's staging PUT, which needs each file on local disk first.
+ */
+async function uploadRates(): Promise<{ files: number; mb: number; filesApi: number; stagingPut: number }> {
+  const files = stagedFiles();
+  // Many small files, as a streaming sink stages them: one per partition and epoch.
+  const small = Array.from({ length: 40 }, (_, i) => files[i % files.length]!.subarray(0, Math.min(files[i % files.length]!.byteLength, 256 * 1024)));
+  const all = [...files, ...small];
+  const bytes = all.reduce((n, f) => n + f.byteLength, 0);
+  const mb = bytes / 1024 / 1024;
+  const client = new FilesClient({ host: wh.host, port: wh.port, useTls: false, token: wh.token });
+  const driver = await connectClient(wh);
+  const session = await driver.openSession({ initialCatalog: "main", initialSchema: "bench" });
+  const dir = mkdtempSync(join(tmpdir(), "mm-bench-put-"));
+  const best = async (fn: () => Promise<void>) => {
+    let ms = Infinity;
+    for (let round = 0; round < 3; round++) {
+      const t = performance.now();
+      await fn();
+      ms = Math.min(ms, performance.now() - t);
+    }
+    return Math.round((mb / (ms / 1000)) * 10) / 10;
+  };
+  try {
+    await client.mkdirs("/Volumes/main/bench/staging/cmp");
+    const filesApi = await best(async () => {
+      for (let i = 0; i < all.length; i++) await client.put(`/Volumes/main/bench/staging/cmp/api-${i}.parquet`, all[i]!);
+    });
+    const stagingPut = await best(async () => {
+      for (let i = 0; i < all.length; i++) {
+        const local = join(dir, `part-${i}.parquet`);
+        writeFileSync(local, all[i]!);
+        const op = await session.executeStatement(`PUT '${local}' INTO '/Volumes/main/bench/staging/cmp/put-${i}.parquet' OVERWRITE`, { stagingAllowedLocalPath: [dir] });
+        await op.close();
+      }
+    });
+    const listed = (await client.list("/Volumes/main/bench/staging/cmp")) ?? [];
+    expect(listed.filter((e) => e.name.startsWith("put-")).length).toBe(all.length);
+    expect(listed.filter((e) => e.name.startsWith("api-")).length).toBe(all.length);
+    await client.deleteTree("/Volumes/main/bench/staging/cmp");
+    return { files: all.length, mb: Math.round(mb * 10) / 10, filesApi, stagingPut };
+  } finally {
+    await session.close();
+    await driver.close();
+    await client.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 /** Parquet encoding vs JSON text of the same rows (best of 3 each), rows/s. */
 function encodeRates(): { parquet: number; json: number } {
   const time = (fn: () => void) => {
@@ -187,6 +238,8 @@ it(`inserts ${ROWS} rows x ${schema.length} columns: parameters vs literals vs s
   const duck = await duckDbParquetLoad();
   // Encoding alone: Parquet vs JSON text of the same rows.
   const encode = encodeRates();
+  // Uploading the same files: the Files API (what the sink uses) vs the driver's staging PUT.
+  const upload = await uploadRates();
 
   const baseline = { name: "server-side INSERT ... SELECT range()", value: serverRate };
   const out: BenchRow[] = [
@@ -202,6 +255,13 @@ it(`inserts ${ROWS} rows x ${schema.length} columns: parameters vs literals vs s
       unit: "rows/s",
       baseline: { name: "DuckDB INSERT INTO t SELECT * FROM read_parquet(files)", value: duck },
       ratio: ratio(volumeRate, duck),
+    },
+    {
+      metric: `upload ${upload.files} staged files (${upload.mb} MB): Files API PUT from memory`,
+      value: upload.filesApi,
+      unit: "MB/s",
+      baseline: { name: "driver staging PUT … INTO '/Volumes/…' (file written to disk first)", value: upload.stagingPut },
+      ratio: ratio(upload.filesApi, upload.stagingPut),
     },
     { metric: `Parquet encode (hyparquet-writer), ${ROWS}x${schema.length}`, value: encode.parquet, unit: "rows/s", baseline: { name: "JSON.stringify of the same rows", value: encode.json }, ratio: ratio(encode.parquet, encode.json) },
   ];

@@ -4,7 +4,8 @@
  * - the `json` file sink, killed at random moments: every produced message exactly once, in order;
  * - a Delta table through the volume method, a plain append (no batchIdColumn, no mergeKeys), killed
  *   half at random moments and half right after a COPY INTO ran and before its reply arrived (the
- *   window between the apply and commits/N): every message exactly once in the table.
+ *   window between the apply and commits/N): every message exactly once in the table, and no staged
+ *   file left in the volume.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
@@ -14,7 +15,7 @@ import { fileURLToPath } from "node:url";
 import { jsonDataFiles } from "@macrometa-spark/core";
 import { GdnHttpClient, StreamConsumer, StreamProducer, resolveTopic } from "@macrometa-spark/macrometa-client";
 import { CaseInsensitiveOptions } from "@macrometa-spark/core";
-import { DatabricksConnection, parseConnectionOptions } from "@macrometa-spark/databricks";
+import { DatabricksConnection, FilesClient, parseConnectionOptions } from "@macrometa-spark/databricks";
 import { startLocalGdn, type LocalGdn } from "@macrometa-spark/local-gdn";
 import { startLocalWarehouse, type LocalWarehouse } from "@macrometa-spark/local-warehouse";
 import { afterAll, beforeAll, expect, it } from "vitest";
@@ -196,6 +197,12 @@ it(`bridges a stream into Delta (volume method, plain append) exactly once acros
 
   const [stats] = await admin.query("SELECT count(*) AS n, count(DISTINCT seq) AS d, min(seq) AS lo, max(seq) AS hi FROM main.crash.events");
   await admin.close();
+  // What the killed runs staged was removed by the next run's start; what the last run staged, after each load.
+  const files = new FilesClient({ host: wh.host, port: wh.port, useTls: false, token: wh.token });
+  const staged = async (dir: string): Promise<string[]> =>
+    (await Promise.all(((await files.list(dir)) ?? []).map(async (e) => (e.isDirectory ? staged(e.path) : [e.path])))).flat();
+  expect(await staged("/Volumes/main/crash/staging")).toEqual([]);
+  await files.close();
   expect(Object.fromEntries(Object.entries(stats!).map(([k, v]) => [k, Number(v)]))).toEqual({ n: produced, d: produced, lo: 0, hi: produced - 1 });
   expect(produced).toBeGreaterThan(1000);
 });
