@@ -45,6 +45,11 @@ describe("the Spark function table", () => {
     }
   });
 
+  it("reads a table alias's column list as names, not a call (FROM range(3) AS r(id), Spark's table alias grammar)", async () => {
+    const rows = await sql(session, "SELECT sum(id) AS s FROM range(3) AS r(id)");
+    expect(rows.map((r) => Number(r["s"]))).toEqual([3]);
+  });
+
   it("checks argument counts as Spark does", async () => {
     const err = await sqlError(session, "SELECT nvl(1)");
     expect(err.sqlState).toBe("42605");

@@ -311,8 +311,9 @@ class Rewriter {
         const row = Object.hasOwn(SPARK_FUNCTIONS, lower) ? SPARK_FUNCTIONS[lower] : undefined;
         if (!row) {
           const before = this.tokens.slice(0, this.i).filter((x) => x.kind !== "space" && x.kind !== "comment").pop();
-          // Table names and table functions (FROM t(...), INSERT INTO t (cols), WITH c (cols)) are not routines.
-          if (NOT_A_CALL.has(lower) || isWord(before, "FROM", "JOIN", "INTO", "TABLE", "EXISTS", "VIEW", "WITH", "UPDATE", "MERGE", "USING", "LATERAL"))
+          // Table names and table functions (FROM t(...), INSERT INTO t (cols), WITH c (cols)) and a table
+          // alias's column list (FROM range(3) AS r(id)) are not routines.
+          if (NOT_A_CALL.has(lower) || isWord(before, "FROM", "JOIN", "INTO", "TABLE", "EXISTS", "VIEW", "WITH", "UPDATE", "MERGE", "USING", "LATERAL", "AS"))
             return false;
           throw unresolvedRoutine(lower, this.ctx.currentCatalog, this.ctx.currentSchema);
         }
