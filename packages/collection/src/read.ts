@@ -336,8 +336,9 @@ export async function* readPartition(client: GdnHttpClient, opts: CollectionOpti
       }
     }
   } finally {
+    // Per partition for the log; the action warns once with the job's totals (core's warnRejections).
     if (rejected > 0) {
-      logger.warn(`collection read: ${rejected} of ${received} documents did not match the schema and were not returned (mode ${opts.mode})`, {
+      logger.info(`collection read: ${rejected} of ${received} documents did not match the schema and were not returned (mode ${opts.mode})`, {
         collection: opts.collection,
         partition: p.index,
         rejected,

@@ -56,7 +56,7 @@ describe("collection read", () => {
     expect(rows.map((r) => r[keyAt]).sort()).toContain("d55");
     expect(ctx.metrics.get("rejectedRecords")).toBe(30);
     expect(ctx.metrics.samplesOf("rejectedRecords").length).toBeGreaterThan(0);
-    expect(ctx.logger.events.some((e) => e.level === "warn" && /30 of 70 documents/.test(e.message))).toBe(true);
+    expect(ctx.logger.events.some((e) => e.level === "info" && /30 of 70 documents/.test(e.message))).toBe(true);
   });
 
   it("returns non-matching documents with nulls and _corrupt_record under PERMISSIVE", async () => {
@@ -180,6 +180,8 @@ describe("options", () => {
     expect(o.apiKey).toBe("t.k1.s3cr3tSECRET");
     expect(o).toMatchObject({ fabric: "_system", batchSize: 1000, schemaSampleSize: 50, schemaInference: "mostCommon", mode: "DROPMALFORMED", onDocumentError: "fail", columnNameOfCorruptRecord: "_corrupt_record" });
     expect(parse({ ...ok, REGIONURL: undefined, regionurl: "http://127.0.0.1:8529", BatchSize: "10000", MODE: "permissive" })()).toMatchObject({ origin: "http://127.0.0.1:8529", batchSize: 10000, mode: "PERMISSIVE" });
+    expect(o.maxRejectedFraction).toBe(1);
+    expect(parse({ ...ok, maxRejectedFraction: "0.25" })().maxRejectedFraction).toBe(0.25);
     const j = parse({ regionUrl: "h", jwt: "bearer abc.def.ghi", collection: "c" })();
     expect(j.jwt).toBe("abc.def.ghi");
   });
@@ -199,6 +201,8 @@ describe("options", () => {
       [{ ...ok, colection: "typo" }, "colection"],
       [{ ...ok, parallelism: 0 }, "parallelism"],
       [{ ...ok, requestTimeoutMs: "soon" }, "requestTimeoutMs"],
+      [{ ...ok, maxRejectedFraction: 1.5 }, "maxRejectedFraction"],
+      [{ ...ok, maxRejectedFraction: "most" }, "maxRejectedFraction"],
     ];
     for (const [o, name] of cases) {
       let err: unknown;

@@ -139,6 +139,10 @@ export interface CollectionOptions {
    */
   columnNameOfCorruptRecord?: string;
   /**
+   * Read: share of documents that may be rejected before mmspark run fails (exit 1); a run that rejects every document fails anyway. Default: 1.
+   */
+  maxRejectedFraction?: number;
+  /**
    * Read: key-range partitions of the default query (a user query is one partition). Write: import calls in flight. Default: read 1, write 4.
    */
   parallelism?: number;
