@@ -59,7 +59,10 @@ export interface CollectionOptions {
   schemaSampleSize: number;
   /** Default: "mostCommon". */
   schemaInference: "mostCommon" | "merge";
-  /** Default: "DROPMALFORMED". */
+  /**
+   * Default: "DROPMALFORMED" here; a read with a user's schema and no `mode` option reads
+   * "PERMISSIVE" (Spark's default), see the provider's `getTable`.
+   */
   mode: ParseMode;
   /** Default: "_corrupt_record". */
   columnNameOfCorruptRecord: string;

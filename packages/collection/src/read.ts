@@ -125,17 +125,38 @@ export function matchingFor(schema: StructType, opts: CollectionOptions): "shape
   return opts.schemaInference === "mostCommon" && inferredByShape.has(schema) ? "shape" : "spark";
 }
 
+/** Schemas this provider inferred (either rule), as opposed to a user's `.schema(…)`. */
+const inferred = new WeakSet<StructType>();
+
 /** Schema of the sample: the connector's most-common rule (or merge); PERMISSIVE gets the corrupt-record column. */
 export function schemaFromSample(sample: string[], opts: CollectionOptions): StructType {
   let schema = inferSchema(sample, { strategy: opts.schemaInference, sampleSize: opts.schemaSampleSize, columnNameOfCorruptRecord: opts.columnNameOfCorruptRecord });
+  inferred.add(schema);
   schema = withCorruptColumn(schema, opts);
   if (opts.schemaInference === "mostCommon") inferredByShape.add(schema);
   return schema;
 }
 
+/**
+ * The read options for `schema`: without an explicit `mode`, a user's schema reads PERMISSIVE
+ * (Spark's default: a value that does not fit is null, the row stays) and an inferred one
+ * DROPMALFORMED (the connector's: a document of another shape is not imported).
+ */
+export function readOptionsFor(schema: StructType, opts: CollectionOptions, modeGiven: boolean): CollectionOptions {
+  if (modeGiven) return opts;
+  const mode = inferred.has(schema) ? "DROPMALFORMED" : "PERMISSIVE";
+  return mode === opts.mode ? opts : { ...opts, mode };
+}
+
+/**
+ * PERMISSIVE adds the corrupt-record column to an inferred schema (as Spark's inference does when
+ * it sees a malformed record); a user's schema is kept as given (Spark fills the column only when
+ * the schema has it).
+ */
 export function withCorruptColumn(schema: StructType, opts: CollectionOptions): StructType {
-  if (opts.mode === "PERMISSIVE" && schema.fieldIndex(opts.columnNameOfCorruptRecord) < 0) {
+  if (opts.mode === "PERMISSIVE" && inferred.has(schema) && schema.fieldIndex(opts.columnNameOfCorruptRecord) < 0) {
     const out = schema.add(opts.columnNameOfCorruptRecord, StringType, true);
+    inferred.add(out);
     if (inferredByShape.has(schema)) inferredByShape.add(out);
     return out;
   }

@@ -131,7 +131,7 @@ export interface CollectionOptions {
    */
   schemaInference?: "mostCommon" | "merge";
   /**
-   * What to do with documents that do not match the schema. Default: DROPMALFORMED (counted).
+   * What to do with documents that do not match the schema. Default: DROPMALFORMED (counted) for an inferred schema; PERMISSIVE (Spark's default: nulls, the document in the corrupt-record column when the schema has one) with the source's schema.
    */
   mode?: "DROPMALFORMED" | "PERMISSIVE" | "FAILFAST";
   /**
