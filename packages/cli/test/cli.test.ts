@@ -13,7 +13,7 @@ function capture(): { io: Io; out: () => string; err: () => string } {
   return { io: { out: (t) => void (out += t), err: (t) => void (err += t), isTTY: false, env: {} }, out: () => out, err: () => err };
 }
 
-const VERBS = ["run", "infer", "local", "demo", "submit", "jobs"];
+const VERBS = ["run", "infer", "local", "demo", "submit", "jobs", "sql"];
 
 it("lists every verb and gives each a --help", async () => {
   const top = capture();

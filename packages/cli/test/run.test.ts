@@ -78,6 +78,35 @@ it("runs a batch job: progress, rows written, rejected count with the first keys
   expect(await main(["run", file, "--json"], j.io, new AbortController().signal)).toBe(0);
   const result = j.out().trim().split("\n").map((l) => JSON.parse(l)).find((e) => e.type === "result");
   expect(result).toMatchObject({ kind: "batch", rows: 12, rejectedTotal: 2 });
+  // The session's warning (stderr) names the count and the first keys too.
+  expect(c.err()).toMatch(/\[warn\] records did not match the schema: 2 rejectedRecords \(first keys: x1, x2/);
+});
+
+it("exits 1 when the rejected share exceeds maxRejectedFraction, or when every document was rejected", async () => {
+  const source = { format: "com.macrometa.spark.collection", options: { regionUrl: gdn.url, apiKey: gdn.apiKey, collection: "people", maxRejectedFraction: 0.1 } };
+  const strict = spec("strict", { name: "strict", source, sink: { format: "databricks", options: { ...dbx, table: "strict" }, mode: "overwrite" } });
+  const c = capture();
+  expect(await main(["run", strict], c.io, new AbortController().signal)).toBe(1);
+  expect(c.err()).toContain("strict failed: 2 of 14 records were rejected (14.3%), more than maxRejectedFraction 0.1");
+  const lenient = spec("lenient", { name: "lenient", source: { ...source, options: { ...source.options, maxRejectedFraction: 0.2 } }, sink: { format: "databricks", options: { ...dbx, table: "strict" }, mode: "overwrite" } });
+  expect(await main(["run", lenient], capture().io, new AbortController().signal)).toBe(0);
+
+  await http.createCollection("allbad");
+  expect((await http.importDocuments("allbad", [{ _key: "b1", age: 1 }, { _key: "b2", age: 2 }])).errors).toBe(0);
+  const none = spec("none", {
+    name: "none",
+    source: { format: "com.macrometa.spark.collection", options: { regionUrl: gdn.url, apiKey: gdn.apiKey, collection: "allbad", mode: "DROPMALFORMED" }, schema: "_key STRING, age BOOLEAN" },
+    sink: { format: "databricks", options: { ...dbx, table: "allbad" }, mode: "overwrite" },
+  });
+  const n = capture();
+  expect(await main(["run", none, "--json"], n.io, new AbortController().signal)).toBe(1);
+  const result = n.out().trim().split("\n").map((l) => JSON.parse(l)).find((e) => e.type === "result");
+  expect(result).toMatchObject({ rows: 0, rejectedTotal: 2, failed: expect.stringContaining("every record was rejected (2)") });
+
+  const bad = spec("bad-fraction", { name: "bad", source: { ...source, options: { ...source.options, maxRejectedFraction: 2 } }, sink: { format: "databricks", options: { ...dbx, table: "strict" } } });
+  const b = capture();
+  expect(await main(["run", bad], b.io, new AbortController().signal)).toBe(1);
+  expect(b.err()).toMatch(/maxRejectedFraction/);
 });
 
 it("runs a stream job until Ctrl-C, which commits the batch in progress and exits 0", async () => {

@@ -32,6 +32,7 @@ export const KNOWN_OPTIONS = [
   "onDocumentError",
   "rejectsPath",
   "replace",
+  "maxRejectedFraction",
 ] as const;
 
 /** Typed, validated options. */
@@ -58,7 +59,10 @@ export interface CollectionOptions {
   schemaSampleSize: number;
   /** Default: "mostCommon". */
   schemaInference: "mostCommon" | "merge";
-  /** Default: "DROPMALFORMED". */
+  /**
+   * Default: "DROPMALFORMED" here; a read with a user's schema and no `mode` option reads
+   * "PERMISSIVE" (Spark's default), see the provider's `getTable`.
+   */
   mode: ParseMode;
   /** Default: "_corrupt_record". */
   columnNameOfCorruptRecord: string;
@@ -76,6 +80,11 @@ export interface CollectionOptions {
   onDocumentError: "fail" | "skip";
   /** JSON-lines file for documents the server rejected, with `onDocumentError: skip`. */
   rejectsPath: string | undefined;
+  /**
+   * Read: the share of documents (0..1) that may be rejected before `mmspark run` fails the job
+   * (exit 1). A job whose every document was rejected fails whatever this is. Default: 1.
+   */
+  maxRejectedFraction: number;
 }
 
 /** The connector's default read query for a collection. */
@@ -152,5 +161,15 @@ export function parseCollectionOptions(input: CaseInsensitiveOptions, purpose: "
     requestTimeoutMs: o.getInt("requestTimeoutMs", 60_000, { min: 100, max: 3_600_000 }),
     onDocumentError,
     rejectsPath,
+    maxRejectedFraction: fraction(o, "maxRejectedFraction", 1),
   };
+}
+
+/** A number from 0 to 1, given as a number or its text. */
+function fraction(o: CaseInsensitiveOptions, name: string, defaultValue: number): number {
+  const raw = o.get(name);
+  if (raw === undefined || raw === null) return defaultValue;
+  const n = typeof raw === "number" ? raw : typeof raw === "string" && raw.trim() !== "" ? Number(raw) : NaN;
+  if (!(n >= 0 && n <= 1)) throw o.error(name, `expected a number from 0 to 1, got ${JSON.stringify(raw)}`);
+  return n;
 }

@@ -16,7 +16,7 @@ import {
 } from "@macrometa-spark/core";
 import { type GdnHttpClient, gdnClientFor } from "@macrometa-spark/macrometa-client";
 import { type CollectionOptions, FORMAT_NAMES, parseCollectionOptions } from "./options.js";
-import { CollectionScan, preflight, sampleDocuments, schemaFromSample, withCorruptColumn } from "./read.js";
+import { CollectionScan, preflight, readOptionsFor, sampleDocuments, schemaFromSample, withCorruptColumn } from "./read.js";
 import { CollectionBatchWrite } from "./write.js";
 import { collectionError } from "./error-codes.js";
 
@@ -118,12 +118,13 @@ export class MacrometaCollectionProvider implements TableProvider {
   }
 
   /**
-   * The table. With a schema, it is a read (the user's, or the inferred one; PERMISSIVE adds the
+   * The table. With a schema, it is a read (the user's, read PERMISSIVE unless `mode` says
+   * otherwise; or the inferred one, DROPMALFORMED by default, where PERMISSIVE adds the
    * corrupt-record column when missing) and the read pre-flight runs here; without one, a write.
    */
   async getTable(schema: StructType | undefined, options: CaseInsensitiveOptions, ctx: ProviderContext): Promise<Table> {
     // Options are validated (and fail, naming the option) before anything touches the network.
-    const readOpts = schema ? parseCollectionOptions(options, "read") : undefined;
+    const readOpts = schema ? readOptionsFor(schema, parseCollectionOptions(options, "read"), options.has("mode")) : undefined;
     const opts = readOpts ?? parseCollectionOptions(options, "write");
     const client = gdnClientFor(opts, ctx);
     try {

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CaseInsensitiveOptions, LongType, StringType, StructField, StructType, defaultRegistry, isMacrometaSparkError } from "@macrometa-spark/core";
+import { CaseInsensitiveOptions, LongType, StringType, StructField, StructType, defaultRegistry, isMacrometaSparkError, parseDDL } from "@macrometa-spark/core";
 import { GdnHttpClient } from "@macrometa-spark/macrometa-client";
 import { startLocalGdn } from "@macrometa-spark/local-gdn";
 import { parseCollectionOptions } from "../src/index.js";
@@ -56,7 +56,7 @@ describe("collection read", () => {
     expect(rows.map((r) => r[keyAt]).sort()).toContain("d55");
     expect(ctx.metrics.get("rejectedRecords")).toBe(30);
     expect(ctx.metrics.samplesOf("rejectedRecords").length).toBeGreaterThan(0);
-    expect(ctx.logger.events.some((e) => e.level === "warn" && /30 of 70 documents/.test(e.message))).toBe(true);
+    expect(ctx.logger.events.some((e) => e.level === "info" && /30 of 70 documents/.test(e.message))).toBe(true);
   });
 
   it("returns non-matching documents with nulls and _corrupt_record under PERMISSIVE", async () => {
@@ -72,6 +72,35 @@ describe("collection read", () => {
     const good = rows.find((r) => r[k] === "d55")!;
     expect(good[corrupt]).toBeNull();
     expect(good[age]).toBe(55);
+  });
+
+  it("reads a user's schema PERMISSIVE by default, as Spark does; an inferred one DROPMALFORMED", async () => {
+    // Spark's JSONOptions: mode defaults to PERMISSIVE; a value that does not fit its field is null,
+    // and the record's text goes to columnNameOfCorruptRecord only when the schema has that column.
+    const user = parseDDL("_key STRING, age BIGINT");
+    const { schema, rows, ctx } = await readAll({ ...base, collection: "shapes" }, context(), user);
+    expect(schema.fieldNames).toEqual(["_key", "age"]);
+    expect(rows).toHaveLength(70);
+    const byKey = new Map(rows.map((r) => [r[0], r[1]]));
+    expect(byKey.get("d65")).toBeNull(); // "old" does not fit bigint
+    expect(byKey.get("d006")).toBeNull(); // no age at all: null, not a mismatch
+    expect(byKey.get("d55")).toBe(55);
+    expect(ctx.metrics.get("malformedRecords")).toBe(10);
+    expect(ctx.metrics.get("rejectedRecords")).toBe(0);
+
+    const withCorrupt = parseDDL("_key STRING, age BIGINT, _corrupt_record STRING");
+    const c = await readAll({ ...base, collection: "shapes" }, context(), withCorrupt);
+    const old = c.rows.find((r) => r[0] === "d65")!;
+    expect(old[1]).toBeNull();
+    expect(String(old[2])).toContain('"age":"old"');
+    expect(c.rows.find((r) => r[0] === "d55")![2]).toBeNull();
+
+    // An explicit mode still wins, and an inferred schema keeps dropping other shapes.
+    const dropped = await readAll({ ...base, collection: "shapes", mode: "DROPMALFORMED" }, context(), user);
+    expect(dropped.rows).toHaveLength(60);
+    const inferred = await readAll({ ...base, collection: "shapes" });
+    expect(inferred.schema.fieldNames).not.toContain("_corrupt_record");
+    expect(inferred.ctx.metrics.get("rejectedRecords")).toBe(30);
   });
 
   it("fails under FAILFAST naming the document", async () => {
@@ -180,6 +209,8 @@ describe("options", () => {
     expect(o.apiKey).toBe("t.k1.s3cr3tSECRET");
     expect(o).toMatchObject({ fabric: "_system", batchSize: 1000, schemaSampleSize: 50, schemaInference: "mostCommon", mode: "DROPMALFORMED", onDocumentError: "fail", columnNameOfCorruptRecord: "_corrupt_record" });
     expect(parse({ ...ok, REGIONURL: undefined, regionurl: "http://127.0.0.1:8529", BatchSize: "10000", MODE: "permissive" })()).toMatchObject({ origin: "http://127.0.0.1:8529", batchSize: 10000, mode: "PERMISSIVE" });
+    expect(o.maxRejectedFraction).toBe(1);
+    expect(parse({ ...ok, maxRejectedFraction: "0.25" })().maxRejectedFraction).toBe(0.25);
     const j = parse({ regionUrl: "h", jwt: "bearer abc.def.ghi", collection: "c" })();
     expect(j.jwt).toBe("abc.def.ghi");
   });
@@ -199,6 +230,8 @@ describe("options", () => {
       [{ ...ok, colection: "typo" }, "colection"],
       [{ ...ok, parallelism: 0 }, "parallelism"],
       [{ ...ok, requestTimeoutMs: "soon" }, "requestTimeoutMs"],
+      [{ ...ok, maxRejectedFraction: 1.5 }, "maxRejectedFraction"],
+      [{ ...ok, maxRejectedFraction: "most" }, "maxRejectedFraction"],
     ];
     for (const [o, name] of cases) {
       let err: unknown;

@@ -19,7 +19,7 @@ import {
   executePlan,
 } from "./execution.js";
 import { runBatchWrite } from "./partition-runner.js";
-import { JobMetrics } from "./metrics.js";
+import { JobMetrics, warnRejections } from "./metrics.js";
 import { CaseInsensitiveOptions } from "./options.js";
 import { createRow, type SparkRow, structToObject } from "./row.js";
 import { showString, treeString } from "./display.js";
@@ -112,7 +112,11 @@ export class DataFrame implements AsyncIterable<SparkRow> {
   /** Positional row batches, pulled (the lowest-level way out; what sinks consume). */
   async *batches(): AsyncGenerator<RowBatch> {
     const ctx = this.beginAction();
-    yield* executePlan(this.plan, ctx);
+    try {
+      yield* executePlan(this.plan, ctx);
+    } finally {
+      warnRejections(ctx.provider.logger, ctx.provider.metrics);
+    }
   }
 
   async *[Symbol.asyncIterator](): AsyncGenerator<SparkRow> {
@@ -141,7 +145,12 @@ export class DataFrame implements AsyncIterable<SparkRow> {
   }
 
   async take(n: number): Promise<SparkRow[]> {
-    return this.limit(n).collect();
+    const limited = this.limit(n);
+    try {
+      return await limited.collect();
+    } finally {
+      this.lastMetrics = limited.metrics;
+    }
   }
   /** Alias of `take` (Spark's `head(n)`). */
   head(n = 1): Promise<SparkRow[]> {
@@ -187,7 +196,13 @@ export class DataFrame implements AsyncIterable<SparkRow> {
   /** The text `show` prints. */
   async showString(n = 20, truncate: boolean | number = true): Promise<string> {
     const rows: Row[] = [];
-    for await (const batch of this.limit(n + 1).batches()) rows.push(...batch);
+    // The action runs on the limited DataFrame; its metrics are this one's.
+    const limited = this.limit(n + 1);
+    try {
+      for await (const batch of limited.batches()) rows.push(...batch);
+    } finally {
+      this.lastMetrics = limited.metrics;
+    }
     return showString(this.schema, rows, n, truncate === true ? 20 : truncate === false ? 0 : truncate);
   }
 
@@ -274,6 +289,7 @@ export class DataFrameWriter extends FormatOptionsBuilder {
       ctx.provider.logger.info("write committed", { format: this.formatName, mode: this.saveMode, rows: n });
       return n;
     } finally {
+      warnRejections(ctx.provider.logger, ctx.provider.metrics);
       await table.close?.();
     }
   }

@@ -47,7 +47,7 @@ export {
 } from "./codec/index.js";
 export { CORE_ERROR_CODES, type CoreErrorCode } from "./error-codes.js";
 export { CaseInsensitiveOptions, type OptionValue, type OptionsInput } from "./options.js";
-export { JobMetrics, type RejectionSample } from "./metrics.js";
+export { JobMetrics, rejectionWarning, type RejectionSample } from "./metrics.js";
 export {
   SAVE_MODES,
   type Row,

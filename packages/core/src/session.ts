@@ -10,7 +10,7 @@ import type { ProviderContext, Row, Table, TableProvider } from "./contracts.js"
 import { resolve } from "node:path";
 import { objectToRow } from "./codec/index.js";
 import { DataFrame } from "./dataframe.js";
-import { OptionError, UnsupportedOperationError, type Logger, silentLogger } from "@macrometa-spark/kit";
+import { OptionError, UnsupportedOperationError, type Logger, createConsoleLogger } from "@macrometa-spark/kit";
 import { type ExecContext, LocalPlan, ScanPlan, StreamingSourcePlan } from "./execution.js";
 import { JobMetrics } from "./metrics.js";
 import { CaseInsensitiveOptions } from "./options.js";
@@ -23,7 +23,10 @@ import type { StreamingQuery } from "./streaming/query.js";
 export interface SessionOptions {
   /** Where formats are looked up. Default: the default registry (what imported packages register with). */
   registry?: FormatRegistry;
-  /** Default: a silent logger. */
+  /**
+   * Default: warnings and errors to stderr (rejected records among them, so none vanish unseen);
+   * pass `silentLogger` for silence.
+   */
   logger?: Logger;
   /** Shown in logs. Default: "macrometa-spark". */
   appName?: string;
@@ -54,7 +57,7 @@ export class SparkSession {
 
   constructor(options: SessionOptions = {}) {
     this.registry = options.registry ?? defaultRegistry();
-    this.logger = options.logger ?? silentLogger;
+    this.logger = options.logger ?? createConsoleLogger("warn");
     this.appName = options.appName ?? "macrometa-spark";
     this.printer = options.print ?? ((t) => void process.stdout.write(t));
     this.conf = { parallelism: options.conf?.parallelism ?? 4, maxBufferedBatches: options.conf?.maxBufferedBatches ?? 2 };

@@ -6,8 +6,9 @@
 import { createConsoleLogger, createSession } from "@macrometa-spark/core";
 import { Progress } from "../progress.js";
 import { loadJobSpec } from "../spec/validate.js";
-import { EXIT_OK, UsageError, parse, type Command } from "../usage.js";
-import { formatRejections, totalRejected } from "../runner/report.js";
+import { EXIT_FAILURE, EXIT_OK, UsageError, parse, type Command } from "../usage.js";
+import { formatRejections, rejectionFailure, totalRejected } from "../runner/report.js";
+import type { MmsparkJob } from "../generated/job-types.js";
 import { runJob } from "../runner/job.js";
 import { UI_FLAGS, UI_HELP, queryInfoOf, startJobUi } from "../ui/index.js";
 
@@ -21,12 +22,14 @@ Runs a job spec (see schema/job.schema.json) in this process:
   kind sync    a collection's snapshot then its change stream, merged by _key into a Delta table
 Ctrl-C stops a stream or sync after committing the batch in progress (exit 0); a second Ctrl-C
 exits at once. At the end the rows written and rejected (with the first keys) are printed.
+The run fails (exit 1) when every document was rejected, or when the rejected share exceeds the
+collection option maxRejectedFraction (default 1).
 
   --json     One JSON event per line on stdout (progress, stream-progress, result)
   --verbose  Log the runtime's info messages to stderr
 ${UI_HELP}
 
-Exit codes: 0 ok, 1 failure (including an invalid job spec), 2 usage.
+Exit codes: 0 ok, 1 failure (including an invalid job spec and too many rejections), 2 usage.
 `;
 
 export const runCommand: Command = {
@@ -43,8 +46,9 @@ export const runCommand: Command = {
     const session = createSession({ logger: ui ? ui.monitor.tapLogger(logger) : logger, print: io.out });
     try {
       const r = await runJob(spec, { session, progress, signal, ...(ui ? { onQuery: (q) => ui.monitor.trackQuery(q, queryInfoOf(spec)) } : {}) });
+      const failure = rejectionFailure(r.rows + (r.snapshotRows ?? 0), r.rejected, maxRejectedFraction(spec));
       if (values.json) {
-        progress.event("result", { job: spec.name, ...r, rejectedTotal: totalRejected(r.rejected) });
+        progress.event("result", { job: spec.name, ...r, rejectedTotal: totalRejected(r.rejected), ...(failure ? { failed: failure } : {}) });
       } else {
         const what =
           r.kind === "batch"
@@ -54,6 +58,10 @@ export const runCommand: Command = {
               : `${r.rows} rows in ${r.batches} micro-batches`;
         io.out(`${spec.name} (${r.kind}): ${what}${r.stoppedBySignal ? " (stopped after committing the current batch)" : ""}\n${formatRejections(r.rejected)}`);
       }
+      if (failure) {
+        io.err(`mmspark run: ${spec.name} failed: ${failure}\n`);
+        return EXIT_FAILURE;
+      }
       return EXIT_OK;
     } finally {
       await session.stop();
@@ -61,3 +69,12 @@ export const runCommand: Command = {
     }
   },
 };
+
+/** The source collection's `maxRejectedFraction` (validated by the collection's option parser). Default: 1. */
+function maxRejectedFraction(spec: MmsparkJob): number {
+  const options: object | undefined = spec.kind === "sync" ? spec.sync?.collection : spec.source?.options;
+  const entry = Object.entries(options ?? {}).find(([k]) => k.toLowerCase() === "maxrejectedfraction");
+  const v: unknown = entry?.[1];
+  const n = typeof v === "number" ? v : typeof v === "string" ? Number(v) : NaN;
+  return n >= 0 && n <= 1 ? n : 1;
+}

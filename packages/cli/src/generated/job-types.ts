@@ -131,13 +131,17 @@ export interface CollectionOptions {
    */
   schemaInference?: "mostCommon" | "merge";
   /**
-   * What to do with documents that do not match the schema. Default: DROPMALFORMED (counted).
+   * What to do with documents that do not match the schema. Default: DROPMALFORMED (counted) for an inferred schema; PERMISSIVE (Spark's default: nulls, the document in the corrupt-record column when the schema has one) with the source's schema.
    */
   mode?: "DROPMALFORMED" | "PERMISSIVE" | "FAILFAST";
   /**
    * Column holding the raw text of a mismatching document under PERMISSIVE. Default: _corrupt_record.
    */
   columnNameOfCorruptRecord?: string;
+  /**
+   * Read: share of documents that may be rejected before mmspark run fails (exit 1); a run that rejects every document fails anyway. Default: 1.
+   */
+  maxRejectedFraction?: number;
   /**
    * Read: key-range partitions of the default query (a user query is one partition). Write: import calls in flight. Default: read 1, write 4.
    */

@@ -45,3 +45,21 @@ export function formatRejections(list: RejectionReport[]): string {
 export function totalRejected(list: RejectionReport[]): number {
   return list.reduce((n, r) => n + r.count, 0);
 }
+
+/** Counters of records dropped (not malformed rows PERMISSIVE kept, not blank payloads). */
+const DROPPED_COUNTER = /reject/i;
+
+/**
+ * Why a finished job counts as failed because of its rejections, or undefined: every record was
+ * rejected (no row came through), or the rejected share of all records exceeds `maxFraction`.
+ */
+export function rejectionFailure(rows: number, list: RejectionReport[], maxFraction: number): string | undefined {
+  const rejected = list.filter((r) => DROPPED_COUNTER.test(r.counter)).reduce((n, r) => n + r.count, 0);
+  if (rejected === 0) return undefined;
+  if (rows === 0) return `every record was rejected (${rejected}); the schema or parse mode does not fit the data`;
+  const share = rejected / (rows + rejected);
+  if (share > maxFraction) {
+    return `${rejected} of ${rows + rejected} records were rejected (${(share * 100).toFixed(1)}%), more than maxRejectedFraction ${maxFraction}`;
+  }
+  return undefined;
+}

@@ -11,7 +11,7 @@ import { parseTimestampText } from "./datetime.js";
 import type { FieldMatching } from "./options.js";
 import { NEED_LEXEMES, type DecodeState } from "./state.js";
 import { MISSING, generateStructLoop } from "./struct-codegen.js";
-import { isPlainObject, kindOf, setField } from "./values.js";
+import { isPlainObject, kindOf, mergesAway, setField } from "./values.js";
 
 export type Converter = (v: unknown) => unknown;
 
@@ -19,7 +19,7 @@ export interface CompileContext {
   matching: FieldMatching;
   /** The decoder's per-document state, shared by all its converters. */
   state: DecodeState;
-  /** Inside an array: objects may leave fields out. */
+  /** Inside an array (at any depth): objects may leave fields out. */
   inArray: boolean;
 }
 
@@ -84,10 +84,15 @@ const NON_NUMERIC: Record<string, number> = {
 function fractionalConverter(path: string, float: boolean, ctx: CompileContext): Converter {
   const s = ctx.state;
   const name = float ? "float" : "double";
+  // double: inference widens bigint and decimal to double (TC findTightestCommonType, JIS 376/384),
+  // so every number matches and reads as Jackson's getDoubleValue does: the nearest double, ±Infinity
+  // beyond range. JSON.parse rounds the same way, so its numbers need no re-read.
+  // float never comes from inference: it keeps the no-loss rule.
   const inRange = (n: number, shown: string): unknown =>
     float && Number.isFinite(n) && Math.abs(n) > FLOAT_MAX ? s.mismatch(path, `${shown} is out of float range`) : n;
   return (v) => {
     if (typeof v === "number") {
+      if (!float) return v;
       // JSON.parse turns an overflowing lexeme into Infinity and rounds big integers silently.
       if (s.fastMode && (!Number.isFinite(v) || (Number.isInteger(v) && !Number.isSafeInteger(v)))) throw NEED_LEXEMES;
       return inRange(v, String(v));
@@ -96,6 +101,7 @@ function fractionalConverter(path: string, float: boolean, ctx: CompileContext):
     if (v instanceof JsonNumber) {
       const l = v.lexeme;
       const n = Number(l);
+      if (!float) return Number.isNaN(n) ? (NON_NUMERIC[l] ?? n) : n;
       if (!Number.isFinite(n)) {
         if (l === "NaN" || l === "Infinity" || l === "-Infinity") return n;
         return s.mismatch(path, `${l} is out of ${name} range`);
@@ -107,6 +113,7 @@ function fractionalConverter(path: string, float: boolean, ctx: CompileContext):
     }
     if (typeof v === "bigint") {
       const n = Number(v);
+      if (!float) return n;
       if (BigInt(n) !== v) return s.mismatch(path, `${v} is not exactly representable as a ${name}`);
       return inRange(n, v.toString());
     }
@@ -139,16 +146,15 @@ function decimalConverter(path: string, t: DecimalType, ctx: CompileContext): Co
   };
 }
 
-function stringConverter(path: string, ctx: CompileContext): Converter {
+function stringConverter(ctx: CompileContext): Converter {
   const s = ctx.state;
-  if (ctx.matching === "shape") {
-    return (v) => (typeof v === "string" ? v : v === null || v === undefined ? null : s.mismatch(path, `expected string, found ${kindOf(v)}`));
-  }
+  // Both rules: inference widens conflicting types to string (JIS 452), so a document must still
+  // match the schema inferred from it; Spark's JacksonParser keeps a non-string token's JSON text.
   return (v) => {
     if (typeof v === "string") return v;
     if (v === null || v === undefined) return null;
     if (typeof v === "boolean") return v ? "true" : "false";
-    // Spark keeps the JSON text of a non-string token; JSON.parse has lost number lexemes.
+    // JSON.parse has lost number lexemes (`1.0` would read as "1").
     if (s.fastMode) throw NEED_LEXEMES;
     return stringifyJson(v);
   };
@@ -267,7 +273,8 @@ export function structConverter(path: string, t: StructType, ctx: CompileContext
   const prefix = path === "" ? "" : path + ".";
   const n = t.fields.length;
   const names = t.fields.map((f) => f.name);
-  const converters = t.fields.map((f) => compile(f.dataType, prefix + f.name, { ...ctx, inArray: false }));
+  // Inside an array, structs at any depth below were merged across elements: inArray stays on.
+  const converters = t.fields.map((f) => compile(f.dataType, prefix + f.name, ctx));
   // Names an object inherits (`toString`, `__proto__`...) need an own-property check to read as missing.
   const inherited = names.map((name) => name in OBJECT_PROTO);
   const lowerIndex = new Map<string, number>();
@@ -291,7 +298,8 @@ export function structConverter(path: string, t: StructType, ctx: CompileContext
       let hit: string | undefined;
       const lower = names[i]!.toLowerCase();
       for (const k in obj) {
-        if (k !== names[i] && !exactIndex.has(k) && !used.has(k) && k.toLowerCase() === lower && lowerIndex.get(lower) === i) {
+        // A value inference dropped (`{}`) was never merged into the case-variant field.
+        if (k !== names[i] && !exactIndex.has(k) && !used.has(k) && k.toLowerCase() === lower && lowerIndex.get(lower) === i && !vanishesInSchema(obj[k])) {
           hit = k;
           break;
         }
@@ -306,7 +314,7 @@ export function structConverter(path: string, t: StructType, ctx: CompileContext
     if (!checkExtras) return;
     for (const k in obj) {
       if (exactIndex.has(k) || used.has(k)) continue;
-      if (k === "" || vanishesInSchema(obj[k])) continue;
+      if (k === "" || vanishesInSchema(obj[k]) || (ctx.inArray && mergesAway(obj[k]))) continue;
       s.mismatch(prefix + k, "field is not in the schema");
     }
   };
@@ -316,10 +324,17 @@ export function structConverter(path: string, t: StructType, ctx: CompileContext
 }
 
 function compile(t: DataType, path: string, ctx: CompileContext): Converter {
+  const c = compileType(t, path, ctx);
+  if (ctx.matching !== "shape" || t.kind === "string") return c;
+  // Inference reads `""` as null (JIS 154), so a field it typed from other values takes it as null.
+  return (v) => (v === "" ? null : c(v));
+}
+
+function compileType(t: DataType, path: string, ctx: CompileContext): Converter {
   const s = ctx.state;
   switch (t.kind) {
     case "string":
-      return stringConverter(path, ctx);
+      return stringConverter(ctx);
     case "long":
       return integralConverter(path, true, ctx);
     case "integer":

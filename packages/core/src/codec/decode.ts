@@ -8,15 +8,21 @@
  * **`"shape"` (default; the connector's rule — a document of another shape is not imported):**
  * 1. The document is a JSON object (a top-level scalar, array or `null` does not match).
  * 2. Every schema field is present in it, possibly as `null`. The corrupt-record column is never
- *    required. Inside arrays, objects may leave fields out (they read as null): inference merges
- *    all elements of one array into one struct, so elements of one document differ by design.
+ *    required. Inside arrays (at any depth below one), objects may leave fields out (they read as
+ *    null): inference merges all elements of one array into one struct, recursively, so elements
+ *    of one document differ by design.
  * 3. Every field of the document is in the schema, except fields inference drops on its own (an
- *    empty name, `{}`, arrays of only `{}`), so a document always matches its own inferred schema.
+ *    empty name, `{}`, arrays of only `{}`; inside arrays also nulls, `""` and `[]` such a field
+ *    merged with), so a document always matches its own inferred schema.
  * 4. Every value is of its field's type, or converts to it without loss:
- *    - string: only strings;
+ *    - string: any value; a non-string one reads as its JSON text (`1.0` → `"1.0"`, `true` →
+ *      `"true"`, objects and arrays as compact JSON), as Spark's JacksonParser reads it: inference
+ *      widens conflicting types to string (`["x",1]` is `array<string>`), so they must match;
  *    - bigint / int: integral numbers in range (`1.0` and `1e2` count: their value is an integer);
- *    - double / float: any number; an integer beyond ±2^53 only when the double is exactly it;
- *      `1e400` (overflow) does not match;
+ *    - double: any number, read as the nearest double (`1e400` is Infinity), as Spark reads it:
+ *      inference widens bigint and decimal to double;
+ *    - float: any number; an integer beyond ±2^53 only when the float is exactly it; overflow
+ *      does not match;
  *    - decimal(p,s): numbers with at most p−s integer digits and no non-zero digit past s;
  *    - boolean: true/false;
  *    - timestamp: ISO-8601 text (`2024-01-02`, `2024-01-02T03:04:05[.fff][Z|±hh:mm]`, space
@@ -28,13 +34,15 @@
  *      type: Spark's ArrayType);
  *    - map: an object whose values all match the value type (keys are strings);
  *    - struct: an object matching the struct by rules 2-4.
- *    - `""` is a string, not a null: it does not match a non-string field (Spark 3 refuses it too).
+ *    - `""` in a non-string field reads as null: inference reads it as null (JIS 154), so
+ *      `{"a":["",1.5]}` infers `array<double>` and must match it.
  * Field names match exactly; when no field has the exact name, a case-variant does (Spark's
  * default resolver is case-insensitive and inference merges case-variants into the first spelling).
  *
  * **`"spark"` (Spark's JacksonParser; use it with `merge` inference or a user's schema):** rule 4
- * only. Missing fields are null, unknown fields are ignored, and a string field takes the JSON text
- * of any non-string value (`1.0` stays `"1.0"`, objects become their compact JSON).
+ * only. Missing fields are null, unknown fields are ignored; values convert as under `shape`, except
+ * that `""` does not match a non-string field (Spark 3 refuses it), and decimal and double fields
+ * also take numeric text.
  *
  * ## Parse modes
  * - PERMISSIVE: the row keeps every value that converted; mismatching values are null, and the

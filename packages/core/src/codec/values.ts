@@ -31,3 +31,16 @@ export function setField(obj: Record<string, unknown>, key: string, value: unkno
   if (key === "__proto__") Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true });
   else obj[key] = value;
 }
+
+/**
+ * Whether inference, merging `v` with values of other elements of an array, can be left with no
+ * field for it: nulls, `""`, arrays of such, and objects of such (or with only empty names).
+ * Merged with a struct that canonicalisation removes, such a value's field vanishes.
+ */
+export function mergesAway(v: unknown): boolean {
+  if (v === null || v === undefined || v === "") return true;
+  if (Array.isArray(v)) return v.every(mergesAway);
+  if (!isPlainObject(v)) return false;
+  for (const k in v) if (k !== "" && !mergesAway(v[k])) return false;
+  return true;
+}
