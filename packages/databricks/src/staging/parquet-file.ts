@@ -18,6 +18,9 @@ import { estimateBytes, parquetConverter, type ParquetValueConverter } from "./p
 
 type SchemaElement = ConstructorParameters<typeof ParquetWriter>[0]["schema"][number];
 
+/** Rows between two size measurements of a row (see add()). */
+const SAMPLE_EVERY = 16;
+
 /** Bytes Spark uses for a DECIMAL of this precision in a FIXED_LEN_BYTE_ARRAY. */
 function decimalBytes(precision: number): number {
   let n = 1;
@@ -87,6 +90,10 @@ export class ParquetFileBuffer {
   private readonly names: string[];
   private columns: unknown[][];
   private bytes = 0;
+  /** One converted row, reused: nothing is allocated per row but the values themselves. */
+  private readonly scratch: unknown[];
+  private sampled = 0;
+  private sampledBytes = 0;
 
   constructor(
     private readonly rowType: StructType,
@@ -96,6 +103,7 @@ export class ParquetFileBuffer {
     this.converters = rowType.fields.map((f) => parquetConverter(f.dataType));
     this.names = rowType.fieldNames;
     this.columns = this.names.map(() => []);
+    this.scratch = new Array<unknown>(this.names.length);
   }
 
   get rowCount(): number {
@@ -107,21 +115,29 @@ export class ParquetFileBuffer {
   }
 
   /**
-   * Converts and buffers one row (positional, aligned to the row type). A value the target type
-   * cannot hold throws before anything of the row is buffered.
+   * Converts and buffers one row (positional, aligned to the row type; with `last`, that value fills
+   * the final column, e.g. the staging sequence number). A value the target type cannot hold throws
+   * before anything of the row is buffered.
    */
-  add(row: Row): void {
+  add(row: Row, last?: unknown): void {
     const n = this.converters.length;
-    const converted = new Array<unknown>(n);
-    let bytes = 0;
-    for (let c = 0; c < n; c++) {
+    const width = last === undefined ? n : n - 1;
+    const scratch = this.scratch;
+    for (let c = 0; c < width; c++) {
       const v = row[c];
-      const x = v === null || v === undefined ? null : this.converters[c]!(v, this.names[c]!);
-      converted[c] = x;
-      bytes += estimateBytes(x);
+      scratch[c] = v === null || v === undefined ? null : this.converters[c]!(v, this.names[c]!);
     }
-    for (let c = 0; c < n; c++) this.columns[c]!.push(converted[c]);
-    this.bytes += bytes;
+    if (last !== undefined) scratch[n - 1] = last;
+    // Sizing every row would walk every nested value again: measure one row in SAMPLE_EVERY and
+    // count the others at the running average.
+    if (this.sampled === 0 || this.rowCount % SAMPLE_EVERY === 0) {
+      let bytes = 0;
+      for (let c = 0; c < n; c++) bytes += estimateBytes(scratch[c]);
+      this.sampledBytes += bytes;
+      this.sampled++;
+    }
+    this.bytes += this.sampledBytes / this.sampled;
+    for (let c = 0; c < n; c++) this.columns[c]!.push(scratch[c]);
   }
 
   /** Encodes the buffered rows as one Parquet file and empties the buffer. */

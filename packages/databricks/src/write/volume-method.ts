@@ -15,7 +15,7 @@
  * belong to a write still running elsewhere.
  * @packageDocumentation
  */
-import type { DataWriter, Row, RowBatch, WriterCommitMessage } from "@macrometa-spark/core";
+import type { DataWriter, RowBatch, WriterCommitMessage } from "@macrometa-spark/core";
 import { displayTableName } from "../identifiers.js";
 import type { StagedSource } from "../sql-apply.js";
 import { ParquetFileBuffer } from "../staging/parquet-file.js";
@@ -124,15 +124,10 @@ class ParquetFileWriter implements DataWriter {
     if (this.skip || batch.length === 0) return;
     this.core.checkKeys(batch);
     this.buffer ??= new ParquetFileBuffer(this.core.stagedRowType(), { maxRows: this.core.options.maxRecordsPerFile, maxBytes: this.core.options.maxBytesPerFile });
-    const width = this.core.columns.length;
     // _mm_seq = partition * 2^40 + row: later rows (and later partitions) win the in-batch dedupe.
     const base = (BigInt(this.partitionId) << 40n) + BigInt(this.rows);
     for (let r = 0; r < batch.length; r++) {
-      const row = batch[r]!;
-      const staged: Row = new Array(width + 1);
-      for (let c = 0; c < width; c++) staged[c] = row[c];
-      staged[width] = base + BigInt(r);
-      this.buffer.add(staged);
+      this.buffer.add(batch[r]!, base + BigInt(r));
       if (this.buffer.full) await this.flush();
     }
     this.rows += batch.length;
