@@ -6,7 +6,10 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DuckDBInstance } from "@duckdb/node-api";
-import type { LocalWarehouse } from "../src/index.js";
+import type { DBSQLClient } from "@databricks/sql";
+import { afterAll, beforeAll } from "vitest";
+import { startLocalWarehouse, type LocalWarehouse } from "../src/index.js";
+import { connectClient, sql, type Session } from "./client.js";
 
 export class FileWriter {
   private constructor(
@@ -45,4 +48,37 @@ export async function upload(warehouse: LocalWarehouse, path: string, body: Buff
     body,
   });
   if (!r.ok) throw new Error(`upload ${path}: HTTP ${r.status} ${await r.text()}`);
+}
+
+/** What a volume test works with; set by `useVolumeWarehouse` before the suite's tests run. */
+export interface VolumeWarehouse {
+  warehouse: LocalWarehouse;
+  client: DBSQLClient;
+  session: Session;
+  writer: FileWriter;
+}
+
+/**
+ * Registers the suite's setup and teardown: a warehouse, a driver session on main.default, schema
+ * `main.s` with volume `main.s.v`, then `seed` (the suite's files); the returned object is filled in
+ * before the first test.
+ */
+export function useVolumeWarehouse(seed: (v: VolumeWarehouse) => Promise<void>): VolumeWarehouse {
+  const v = {} as VolumeWarehouse;
+  beforeAll(async () => {
+    v.warehouse = await startLocalWarehouse({ port: 0 });
+    v.client = await connectClient(v.warehouse);
+    v.session = await v.client.openSession({ initialCatalog: "main", initialSchema: "default" });
+    v.writer = await FileWriter.open();
+    await sql(v.session, "CREATE SCHEMA main.s");
+    await sql(v.session, "CREATE VOLUME main.s.v");
+    await seed(v);
+  });
+  afterAll(async () => {
+    v.writer?.close();
+    await v.session?.close();
+    await v.client?.close();
+    await v.warehouse?.close();
+  });
+  return v;
 }
