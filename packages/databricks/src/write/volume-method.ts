@@ -94,6 +94,8 @@ export class VolumeMethod implements WriteMethod {
 
   async cleanup(_messages: StagedMessage[], epochId: number | undefined): Promise<void> {
     const dir = this.folder(epochId);
+    // A long-running query must not remember every epoch's folder.
+    this.folders.delete(dir);
     await this.files.deleteTree(dir).catch((err) => this.core.ctx.logger.warn("could not delete staged files; the next run of this query removes them", { folder: dir, table: displayTableName(this.core.options.target), error: (err as Error).message }));
   }
 
