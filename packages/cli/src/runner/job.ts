@@ -106,6 +106,10 @@ async function runStream(spec: MmsparkJob, session: SparkSession, o: RunJobOptio
   const { source, sink } = spec;
   if (!source || !sink) throw new OptionError(!source ? "source" : "sink", "is required for a stream job");
   const checkpointLocation = checkpointOf(spec, o);
+  // A stream appends each micro-batch; a save mode here would be silently ignored, so refuse it.
+  if (sink.mode !== undefined && sink.mode !== "append") {
+    throw new OptionError("sink.mode", `a stream job writes in outputMode append (use mergeKeys to upsert); got "${sink.mode}"`);
+  }
   let reader = session.readStream.format(source.format).options(opts(source.options));
   if (source.schema) reader = reader.schema(source.schema);
   const df = await reader.load();

@@ -10,6 +10,7 @@ import type { ErrorObject, ValidateFunction } from "ajv";
 import type { MmsparkJob } from "../generated/job-types.js";
 import { CLI_ERROR_CODES } from "../error-codes.js";
 import { resolveReferences } from "./references.js";
+import { didYouMean } from "../suggest.js";
 
 const require = createRequire(import.meta.url);
 // ajv ships CommonJS; its default export is the class.
@@ -23,7 +24,7 @@ export function jobSchema(): Record<string, unknown> {
 
 function getValidator(): ValidateFunction {
   if (!validator) {
-    const ajv = new Ajv({ allErrors: true, strict: false, useDefaults: false });
+    const ajv = new Ajv({ allErrors: true, strict: false, useDefaults: false, verbose: true });
     validator = ajv.compile(jobSchema());
   }
   return validator;
@@ -37,7 +38,11 @@ export class JobSpecValidationError extends MacrometaSparkError {
 
 function describe(e: ErrorObject): string {
   const at = e.instancePath || "(root)";
-  if (e.keyword === "additionalProperties") return `${at}: unknown property '${(e.params as { additionalProperty: string }).additionalProperty}'`;
+  if (e.keyword === "additionalProperties") {
+    const name = (e.params as { additionalProperty: string }).additionalProperty;
+    const known = Object.keys((e.parentSchema as { properties?: object } | undefined)?.properties ?? {});
+    return `${at}: unknown property '${name}'${didYouMean(name, known)}`;
+  }
   if (e.keyword === "enum") return `${at}: must be one of ${(e.params as { allowedValues: unknown[] }).allowedValues.map((v) => JSON.stringify(v)).join(", ")}`;
   return `${at}: ${e.message ?? e.keyword}`;
 }
