@@ -4,7 +4,7 @@
  * @packageDocumentation
  */
 import { writeFileSync } from "node:fs";
-import { GdnHttpClient } from "@macrometa-spark/macrometa-client";
+import { gdnClientFor } from "@macrometa-spark/macrometa-client";
 import { secretVariable } from "../spec/references.js";
 
 /** Interval of the live producer on the `clicks` stream. */
@@ -28,7 +28,7 @@ const click = (id: number) => JSON.stringify({ id, user: `u${id % 4}`, page: `/p
  * second from a live producer until `stop()`.
  */
 export async function seedExamples(gdn: { regionUrl: string; apiKey: string }): Promise<SeedHandle> {
-  const http = new GdnHttpClient({ url: gdn.regionUrl, apiKey: gdn.apiKey });
+  const http = gdnClientFor({ origin: gdn.regionUrl, apiKey: gdn.apiKey });
   await http.createCollection("customers");
   await http.importDocuments("customers", [
     { _key: "1", name: "Ada", city: "London" },
