@@ -1,7 +1,8 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --
 /**
  * The `mmspark` executable. Ctrl-C asks the running verb to finish its current batch and stop;
- * a second Ctrl-C exits at once.
+ * a second Ctrl-C exits at once. The `--` in the shebang: Node 20 reads `--env-file` from anywhere
+ * on its command line (even after the script), which would swallow `mmspark local up --env-file`.
  */
 import "./commands/register.js";
 import { main } from "./main.js";

@@ -35,7 +35,9 @@ export {
   type SubmitOptions,
 } from "./jobs/index.js";
 export { CLI_ERROR_CODES, type CliErrorCode } from "./error-codes.js";
-export { validateJobSpec, loadJobSpec, jobSchema, JobSpecValidationError } from "./spec/validate.js";
+export { validateJobSpec, loadJobSpec, jobSchema, JobSpecValidationError, type LoadJobSpecOptions } from "./spec/validate.js";
+export { resolveReferences, secretVariable, type ResolveOptions } from "./spec/references.js";
+export { stateDir, defaultCheckpointLocation } from "./runner/state-dir.js";
 export {
   runJob,
   startSync,

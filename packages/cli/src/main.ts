@@ -6,6 +6,8 @@
 import { isMacrometaSparkError, redactText } from "@macrometa-spark/core";
 import { EXIT_FAILURE, EXIT_USAGE, UsageError, type Command, type Io } from "./usage.js";
 import { jobsCommand, submitCommand } from "./commands/submit.js";
+import { readFileSync } from "node:fs";
+import { didYouMean } from "./suggest.js";
 
 const commands: Command[] = [submitCommand, jobsCommand];
 
@@ -16,9 +18,14 @@ export function registerCommand(c: Command): void {
   else commands.push(c);
 }
 
+/** The version of @macrometa-spark/cli (its package.json, next to dist/ and src/). */
+export function cliVersion(): string {
+  return (JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string }).version;
+}
+
 function topHelp(): string {
   const width = Math.max(...commands.map((c) => c.name.length));
-  return `Usage: mmspark <verb> [options]   (mmspark <verb> --help for details)
+  return `Usage: mmspark <verb> [options]   (mmspark <verb> --help for details; mmspark --version)
 
 Verbs:
 ${commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`).join("\n")}
@@ -33,9 +40,13 @@ export async function main(argv: string[], io: Io, signal: AbortSignal): Promise
     io.out(topHelp());
     return verb ? 0 : EXIT_USAGE;
   }
+  if (verb === "--version" || verb === "-v" || verb === "version") {
+    io.out(`mmspark ${cliVersion()}\n`);
+    return 0;
+  }
   const command = commands.find((c) => c.name === verb);
   if (!command) {
-    io.err(`mmspark: unknown verb '${verb}'\n\n${topHelp()}`);
+    io.err(`mmspark: unknown verb '${verb}'${didYouMean(verb, commands.map((c) => c.name))}\n\n${topHelp()}`);
     return EXIT_USAGE;
   }
   if (rest.includes("--help") || rest.includes("-h")) {

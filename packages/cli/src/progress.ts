@@ -38,6 +38,8 @@ export class Progress {
 
   /** Batch job progress; `total` when a count is known (then an ETA is shown). */
   rows(phase: string, done: number, total?: number, force = false): void {
+    // Piped output (a log file, CI) gets the final line only, not a bar every few seconds.
+    if (this.mode === "plain" && !force) return;
     const now = Date.now();
     if (!force && now - this.lastDraw < this.minIntervalMs) return;
     this.lastDraw = now;
@@ -57,9 +59,9 @@ export class Progress {
 
   stream(s: StreamStatus): void {
     if (this.mode === "json") return this.event("stream-progress", { ...s });
-    const lag = s.lag === undefined ? "" : `, lag ${s.lag}`;
+    const lag = s.lag === undefined ? "" : `, lag ${s.lag} msgs`;
     this.draw(
-      `batch ${s.batchId}: ${s.numInputRows} rows, in ${s.inputRowsPerSecond.toFixed(0)}/s, processed ${s.processedRowsPerSecond.toFixed(0)}/s, ${s.batchDurationMs} ms${lag}`,
+      `batch ${s.batchId}: ${s.numInputRows} rows, in ${s.inputRowsPerSecond.toFixed(0)} rows/s, processed ${s.processedRowsPerSecond.toFixed(0)} rows/s, ${s.batchDurationMs} ms${lag}`,
       true,
     );
   }

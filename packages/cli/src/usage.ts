@@ -4,6 +4,7 @@
  * @packageDocumentation
  */
 import { parseArgs, type ParseArgsConfig } from "node:util";
+import { didYouMean } from "./suggest.js";
 
 
 
@@ -40,7 +41,15 @@ export function parse<T extends Options>(argv: string[], options: T, help: strin
   try {
     return parseArgs({ args: argv, options: { ...options, help: { type: "boolean", short: "h" } }, allowPositionals, strict: true }) as never;
   } catch (err) {
-    throw new UsageError((err as Error).message, help);
+    const message = (err as Error).message;
+    const unknown = /^Unknown option '(--?[^']+)'/.exec(message);
+    if (unknown) {
+      const flags = Object.keys(options).map((k) => `--${k}`);
+      const hint = didYouMean(unknown[1]!, flags);
+      // parseArgs appends advice about '--' that only confuses here; keep its first sentence.
+      throw new UsageError(`unknown flag '${unknown[1]}'${hint}`, help);
+    }
+    throw new UsageError(message, help);
   }
 }
 

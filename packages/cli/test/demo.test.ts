@@ -31,7 +31,7 @@ describe("mmspark demo", () => {
     expect(text).toMatch(/\|_key\|\s*name\|accountId\|/);
     // 2. stream → Delta: every event once.
     expect(text).toMatch(/applied 60 events in \d+ micro-batches; main\.demo\.clicks has 60 rows/);
-    expect(c.err()).toMatch(/batch \d+: \d+ rows, in \d+\/s, processed \d+\/s, \d+ ms/);
+    expect(c.err()).toMatch(/batch \d+: \d+ rows, in \d+ rows\/s, processed \d+ rows\/s, \d+ ms/);
     // 3. CDC sync: the table equals the collection after changes during and after the snapshot.
     expect(text).toMatch(/7 changes \(insert\/update\/delete\) applied from the change stream; collection has 25 documents, main\.demo\.orders has 25 rows: identical/);
   });

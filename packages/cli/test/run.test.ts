@@ -127,7 +127,7 @@ it("runs a stream job until Ctrl-C, which commits the batch in progress and exit
   ctl.abort();
   expect(await done).toBe(0);
   expect(c.out()).toMatch(/ticks-to-delta \(stream\): 20 rows in 1 micro-batches \(stopped after committing the current batch\)/);
-  expect(c.err()).toMatch(/batch 0: 20 rows, in \d+\/s, processed \d+\/s, \d+ ms, lag \d+/);
+  expect(c.err()).toMatch(/batch 0: 20 rows, in \d+ rows\/s, processed \d+ rows\/s, \d+ ms, lag \d+ msgs/);
   expect(await count("ticks")).toBe(20);
 });
 

@@ -38,7 +38,7 @@ describe("job spec schema", () => {
     const text = err!.problems.join("\n");
     expect(text).toContain("unknown property 'colection'");
     expect(text).toMatch(/batchSize: must be <= 10000/);
-    expect(text).toMatch(/checkpointLocation/);
+    expect(text).not.toMatch(/checkpointLocation/); // optional: mmspark run defaults it under the state dir
   });
 
   it("the committed generated option types match the schema (json-schema-to-typescript)", () => {

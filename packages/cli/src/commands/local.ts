@@ -10,6 +10,7 @@ import { DatabricksConnection, parseConnectionOptions } from "@macrometa-spark/d
 import { startLocalGdn } from "@macrometa-spark/local-gdn";
 import { startLocalWarehouse } from "@macrometa-spark/local-warehouse";
 import { EXIT_OK, UsageError, parse, type Command } from "../usage.js";
+import { seedExamples, writeEnvFile, type SeedHandle } from "./local-seed.js";
 
 /** The volume `local up` creates for the sinks' staged files. */
 const STAGING_VOLUME = "main.default.staging";
@@ -25,6 +26,13 @@ them, and runs until Ctrl-C.
   --host H            Bind address (default 127.0.0.1)
   --data DIR          Persist GDN data and the DuckDB file under DIR (default: memory only)
   --json              Print the connection options as JSON
+  --seed              Fill the peers with the data examples/ reads: collections customers and
+                      orders, stream clicks with a live producer (one message a second)
+  --env-file FILE     Write the variables examples/ and mmspark sql read (MM_*, DATABRICKS_*,
+                      MMSPARK_SECRET_*) to FILE, for: source FILE
+
+On Ctrl-C the producer stops and both servers close; with --data their data stays under DIR,
+otherwise it is gone. The env file is left in place (its values are stale once the peers stop).
 `;
 
 function port(v: string | undefined, def: number): number {
@@ -40,7 +48,7 @@ export const localCommand: Command = {
   async run(argv, io, signal) {
     const { values, positionals } = parse(
       argv,
-      { "gdn-port": { type: "string" }, "warehouse-port": { type: "string" }, host: { type: "string" }, data: { type: "string" }, json: { type: "boolean" } },
+      { "gdn-port": { type: "string" }, "warehouse-port": { type: "string" }, host: { type: "string" }, data: { type: "string" }, json: { type: "boolean" }, seed: { type: "boolean" }, "env-file": { type: "string" } },
       HELP,
     );
     if (positionals[0] !== "up" || positionals.length !== 1) throw new UsageError("expected: mmspark local up", HELP);
@@ -65,6 +73,9 @@ export const localCommand: Command = {
       macrometa: { regionUrl: gdn.url, apiKey: gdn.apiKey, fabric: "_system", tenant: gdn.tenant },
       databricks: { ...databricks, stagingVolume },
     };
+    let seeded: SeedHandle | undefined;
+    if (values.seed) seeded = await seedExamples(info.macrometa);
+    if (values["env-file"]) writeEnvFile(values["env-file"], info);
     if (values.json) io.out(JSON.stringify(info, null, 2) + "\n");
     else {
       io.out(`local GDN        ${gdn.url}   (ws ${gdn.wsUrl})\n`);
@@ -72,12 +83,15 @@ export const localCommand: Command = {
       io.out(`local warehouse  http://${wh.host}:${wh.port}${wh.path}\n`);
       io.out(`  options: host=${wh.host} port=${wh.port} httpPath=${wh.path} token=${wh.token} useTls=false\n`);
       io.out(`  sink option: stagingVolume=${stagingVolume}  (Parquet staging for writes; without it writes use SQL INSERTs)\n`);
-      io.out("Ctrl-C to stop.\n");
+      if (seeded) io.out(`seeded: ${seeded.summary}\n`);
+      if (values["env-file"]) io.out(`env file: ${values["env-file"]}  (source it, then e.g. mmspark run examples/jobs/collection-to-delta.json)\n`);
+      io.out(`Ctrl-C stops ${seeded ? "the producer and " : ""}both servers${values.data ? ` (data stays in ${values.data})` : " (their data is in memory and is lost)"}.\n`);
     }
     await new Promise<void>((resolve) => {
       if (signal.aborted) resolve();
       signal.addEventListener("abort", () => resolve(), { once: true });
     });
+    seeded?.stop();
     await Promise.allSettled([gdn.close(), wh.close()]);
     return EXIT_OK;
   },

@@ -9,21 +9,27 @@ import { loadJobSpec } from "../spec/validate.js";
 import { EXIT_FAILURE, EXIT_OK, UsageError, parse, type Command } from "../usage.js";
 import { formatRejections, rejectionFailure, totalRejected } from "../runner/report.js";
 import type { MmsparkJob } from "../generated/job-types.js";
-import { runJob } from "../runner/job.js";
+import { checkpointOf, runJob } from "../runner/job.js";
 import { UI_FLAGS, UI_HELP, queryInfoOf, startJobUi } from "../ui/index.js";
 
-const HELP = `Usage: mmspark run JOB.json [--json] [--verbose] [--ui PORT [--ui-host HOST]]
+const HELP = `Usage: mmspark run JOB.json [--trigger T] [--json] [--verbose] [--ui PORT [--ui-host HOST]]
 
 Runs a job spec (see schema/job.schema.json) in this process:
   kind batch   read the source once and write it to the sink with its save mode; a progress bar
                shows rows, rows/s and an ETA when the source's size is known
-  kind stream  micro-batches from source to sink with checkpointLocation and trigger; a live line
+  kind stream  micro-batches from source to sink with checkpointLocation (default: under
+               $XDG_STATE_HOME/mmspark or ~/.local/state/mmspark) and trigger; a live line
                shows each batch's rows, input and processed rates, duration and lag
   kind sync    a collection's snapshot then its change stream, merged by _key into a Delta table
 Ctrl-C stops a stream or sync after committing the batch in progress (exit 0); a second Ctrl-C
 exits at once. At the end the rows written and rejected (with the first keys) are printed.
 The run fails (exit 1) when every document was rejected, or when the rejected share exceeds the
 collection option maxRejectedFraction (default 1).
+Strings in the spec may hold \${env:NAME} (an environment variable) and {{secrets/<scope>/<key>}}
+(read here from MMSPARK_SECRET_<SCOPE>_<KEY>; Databricks resolves it after mmspark submit).
+
+  --trigger T  Override the spec's trigger (stream, sync): availableNow, once, or an interval
+               such as "10 seconds" or "500 ms"
 
   --json     One JSON event per line on stdout (progress, stream-progress, result)
   --verbose  Log the runtime's info messages to stderr
@@ -37,15 +43,17 @@ export const runCommand: Command = {
   summary: "run a job spec (batch, stream or sync) in this process",
   help: HELP,
   async run(argv, io, signal) {
-    const { values, positionals } = parse(argv, { json: { type: "boolean" }, verbose: { type: "boolean" }, ...UI_FLAGS }, HELP);
+    const { values, positionals } = parse(argv, { json: { type: "boolean" }, verbose: { type: "boolean" }, trigger: { type: "string" }, ...UI_FLAGS }, HELP);
     if (positionals.length !== 1) throw new UsageError("expected exactly one job spec file", HELP);
-    const spec = loadJobSpec(positionals[0]!);
+    const spec = loadJobSpec(positionals[0]!, { env: io.env, secrets: true });
+    if (values.trigger !== undefined) spec.trigger = triggerFlag(values.trigger);
     const ui = await startJobUi(values, io, { name: spec.name, kind: spec.kind ?? "batch" }, HELP);
     const progress = ui ? ui.monitor.progressFor(io, !!values.json) : Progress.for(io, !!values.json);
     const logger = createConsoleLogger(values.verbose ? "info" : "warn", (l) => io.err(l + "\n"));
     const session = createSession({ logger: ui ? ui.monitor.tapLogger(logger) : logger, print: io.out });
     try {
-      const r = await runJob(spec, { session, progress, signal, ...(ui ? { onQuery: (q) => ui.monitor.trackQuery(q, queryInfoOf(spec)) } : {}) });
+      if (spec.kind && spec.kind !== "batch" && !spec.checkpointLocation && !values.json) io.err(`checkpoint: ${checkpointOf(spec, { env: io.env })}\n`);
+      const r = await runJob(spec, { session, progress, signal, env: io.env, ...(ui ? { onQuery: (q) => ui.monitor.trackQuery(q, queryInfoOf(spec)) } : {}) });
       const failure = rejectionFailure(r.rows + (r.snapshotRows ?? 0), r.rejected, maxRejectedFraction(spec));
       if (values.json) {
         progress.event("result", { job: spec.name, ...r, rejectedTotal: totalRejected(r.rejected), ...(failure ? { failed: failure } : {}) });
@@ -77,4 +85,13 @@ function maxRejectedFraction(spec: MmsparkJob): number {
   const v: unknown = entry?.[1];
   const n = typeof v === "number" ? v : typeof v === "string" ? Number(v) : NaN;
   return n >= 0 && n <= 1 ? n : 1;
+}
+
+/** `--trigger`: the spec's Trigger object for availableNow, once or a processing-time interval. */
+function triggerFlag(v: string): NonNullable<MmsparkJob["trigger"]> {
+  const t = v.trim();
+  if (t.toLowerCase() === "availablenow") return { availableNow: true };
+  if (t.toLowerCase() === "once") return { once: true };
+  if (/^\d+\s*(ms|millisecond|milliseconds|s|second|seconds|min|minute|minutes)?$/.test(t)) return { processingTime: t };
+  throw new UsageError(`--trigger expects availableNow, once or an interval such as "10 seconds", got '${v}'`, HELP);
 }

@@ -65,7 +65,7 @@ export const submitCommand: Command = {
       SUBMIT_HELP,
     );
     if (positionals.length !== 1) throw new UsageError("expected exactly one job spec file", SUBMIT_HELP);
-    const job = loadJobSpec(positionals[0]!);
+    const job = loadJobSpec(positionals[0]!, { env: io.env });
     const client = connect(values, io, SUBMIT_HELP);
     try {
       const run = await submitJob({

@@ -18,7 +18,7 @@ export type MmsparkJob = {
   sync?: SyncSpec;
   trigger?: Trigger;
   /**
-   * Folder of the streaming checkpoint (offsets/N, commits/N). Required for kind=stream and kind=sync.
+   * Folder of the streaming checkpoint (offsets/N, commits/N) of kind=stream and kind=sync. Default under mmspark run: <state dir>/checkpoints/<name>, the state dir being $MMSPARK_STATE_DIR, else $XDG_STATE_HOME/mmspark, else ~/.local/state/mmspark. Required by mmspark submit.
    */
   checkpointLocation?: string;
 };

@@ -213,9 +213,11 @@ export function generatePySpark(job: MmsparkJob, opts: PySparkOptions = {}): str
     else if (sinkIsDelta) lines.push("df.write.format('delta').mode(SINK_MODE).saveAsTable(TARGET_TABLE)");
     else lines.push("df.write.format(SINK_FORMAT).options(**spark_options(SINK_OPTIONS)).mode(SINK_MODE).save()");
   } else {
+    // The local default (the user's state directory) means nothing on a cluster.
+    if (!job.checkpointLocation) throw new JobSpecError("checkpointLocation is required to submit a stream job (e.g. a /Volumes/… folder)");
     lines.push(
       "",
-      `CHECKPOINT = ${JSON.stringify(job.checkpointLocation ?? "")}`,
+      `CHECKPOINT = ${JSON.stringify(job.checkpointLocation)}`,
       "reader = spark.readStream.format(SOURCE_FORMAT).options(**spark_options(SOURCE_OPTIONS))",
       "if SOURCE_SCHEMA:",
       "    reader = reader.schema(SOURCE_SCHEMA)",

@@ -13,6 +13,7 @@ import type { MmsparkJob, Source } from "../generated/job-types.js";
 import type { Progress } from "../progress.js";
 import { NOT_A_ROW_COUNTER, rejections, type RejectionReport } from "./report.js";
 import { COLLECTION_FORMAT, startSync } from "./sync.js";
+import { defaultCheckpointLocation } from "./state-dir.js";
 import { watchStream, withRowProgress } from "./watch.js";
 
 export interface RunJobOptions {
@@ -21,6 +22,8 @@ export interface RunJobOptions {
   progress?: Progress;
   /** Aborting stops a stream or sync after its current batch (Ctrl-C); a batch job is not interrupted mid-write. */
   signal?: AbortSignal;
+  /** Environment for the default checkpoint location (see state-dir.ts). Default: process.env. */
+  env?: NodeJS.ProcessEnv;
   /** Called once a streaming query (stream or sync) is running. */
   onQuery?: (query: StreamingQuery) => void;
 }
@@ -102,15 +105,24 @@ async function runBatch(spec: MmsparkJob, session: SparkSession, o: RunJobOption
 async function runStream(spec: MmsparkJob, session: SparkSession, o: RunJobOptions): Promise<JobResult> {
   const { source, sink } = spec;
   if (!source || !sink) throw new OptionError(!source ? "source" : "sink", "is required for a stream job");
-  if (!spec.checkpointLocation) throw new OptionError("checkpointLocation", "is required for a stream job");
+  const checkpointLocation = checkpointOf(spec, o);
+  // A stream appends each micro-batch; a save mode here would be silently ignored, so refuse it.
+  if (sink.mode !== undefined && sink.mode !== "append") {
+    throw new OptionError("sink.mode", `a stream job writes in outputMode append (use mergeKeys to upsert); got "${sink.mode}"`);
+  }
   let reader = session.readStream.format(source.format).options(opts(source.options));
   if (source.schema) reader = reader.schema(source.schema);
   const df = await reader.load();
-  let writer = df.writeStream.format(sink.format).options(opts(sink.options)).option("checkpointLocation", spec.checkpointLocation);
+  let writer = df.writeStream.format(sink.format).options(opts(sink.options)).option("checkpointLocation", checkpointLocation);
   const t = trigger(spec);
   if (t) writer = writer.trigger(t);
   const query = await writer.start();
   return follow("stream", query, o);
+}
+
+/** The spec's checkpointLocation, else one under the user's state directory. */
+export function checkpointOf(spec: MmsparkJob, o: Pick<RunJobOptions, "env"> = {}): string {
+  return spec.checkpointLocation ?? defaultCheckpointLocation(spec.name, o.env ?? process.env);
 }
 
 async function follow(kind: "stream" | "sync", query: StreamingQuery, o: RunJobOptions, extra: Partial<JobResult> = {}): Promise<JobResult> {
@@ -138,14 +150,13 @@ async function follow(kind: "stream" | "sync", query: StreamingQuery, o: RunJobO
 
 async function runSyncJob(spec: MmsparkJob, session: SparkSession, o: RunJobOptions): Promise<JobResult> {
   if (!spec.sync) throw new OptionError("sync", "is required for a sync job");
-  if (!spec.checkpointLocation) throw new OptionError("checkpointLocation", "is required for a sync job");
   const t = trigger(spec);
   const handle = await startSync({
     name: spec.name,
     collection: spec.sync.collection,
     delta: spec.sync.delta,
     ...(spec.sync.subscriptionName ? { subscriptionName: spec.sync.subscriptionName } : {}),
-    checkpointLocation: spec.checkpointLocation,
+    checkpointLocation: checkpointOf(spec, o),
     ...(t ? { trigger: t } : {}),
     session,
   });

@@ -9,6 +9,8 @@ import { MacrometaSparkError } from "@macrometa-spark/core";
 import type { ErrorObject, ValidateFunction } from "ajv";
 import type { MmsparkJob } from "../generated/job-types.js";
 import { CLI_ERROR_CODES } from "../error-codes.js";
+import { resolveReferences } from "./references.js";
+import { didYouMean } from "../suggest.js";
 
 const require = createRequire(import.meta.url);
 // ajv ships CommonJS; its default export is the class.
@@ -22,7 +24,7 @@ export function jobSchema(): Record<string, unknown> {
 
 function getValidator(): ValidateFunction {
   if (!validator) {
-    const ajv = new Ajv({ allErrors: true, strict: false, useDefaults: false });
+    const ajv = new Ajv({ allErrors: true, strict: false, useDefaults: false, verbose: true });
     validator = ajv.compile(jobSchema());
   }
   return validator;
@@ -36,7 +38,11 @@ export class JobSpecValidationError extends MacrometaSparkError {
 
 function describe(e: ErrorObject): string {
   const at = e.instancePath || "(root)";
-  if (e.keyword === "additionalProperties") return `${at}: unknown property '${(e.params as { additionalProperty: string }).additionalProperty}'`;
+  if (e.keyword === "additionalProperties") {
+    const name = (e.params as { additionalProperty: string }).additionalProperty;
+    const known = Object.keys((e.parentSchema as { properties?: object } | undefined)?.properties ?? {});
+    return `${at}: unknown property '${name}'${didYouMean(name, known)}`;
+  }
   if (e.keyword === "enum") return `${at}: must be one of ${(e.params as { allowedValues: unknown[] }).allowedValues.map((v) => JSON.stringify(v)).join(", ")}`;
   return `${at}: ${e.message ?? e.keyword}`;
 }
@@ -50,8 +56,32 @@ export function validateJobSpec(spec: unknown, source = "(inline)"): MmsparkJob 
   throw new JobSpecValidationError(problems, source);
 }
 
-/** Reads and validates a job spec file. */
-export function loadJobSpec(path: string): MmsparkJob {
+/** Where a spec file's references come from (see references.ts). */
+export interface LoadJobSpecOptions {
+  /** Variables for `${env:NAME}` (and secrets when `secrets` is on). Default: process.env. */
+  env?: NodeJS.ProcessEnv;
+  /** Resolve `{{secrets/<scope>/<key>}}` from MMSPARK_SECRET_<SCOPE>_<KEY> (as `mmspark run` does). Default: false. */
+  secrets?: boolean;
+}
+
+/** "line L, column C" of a character offset, as an editor counts them (1-based). */
+function lineColumn(text: string, offset: number): string {
+  const before = text.slice(0, offset);
+  const line = before.split("\n").length;
+  return `line ${line}, column ${offset - before.lastIndexOf("\n")}`;
+}
+
+/** JSON.parse's message with where the problem is; V8 gives only a character offset. */
+function jsonProblem(text: string, err: Error): string {
+  const at = /at position (\d+)/.exec(err.message);
+  const message = err.message.replace(/\s*\(line \d+ column \d+\)$/, "");
+  if (at) return `not JSON at ${lineColumn(text, Number(at[1]))}: ${message}`;
+  if (/Unexpected end of JSON input/.test(err.message)) return `not JSON at ${lineColumn(text, text.length)}: ${message}`;
+  return `not JSON: ${message}`;
+}
+
+/** Reads a job spec file, resolves its `${env:…}` (and optionally secret) references and validates it. */
+export function loadJobSpec(path: string, o: LoadJobSpecOptions = {}): MmsparkJob {
   let text: string;
   try {
     text = readFileSync(path, "utf8");
@@ -62,7 +92,7 @@ export function loadJobSpec(path: string): MmsparkJob {
   try {
     parsed = JSON.parse(text);
   } catch (err) {
-    throw new JobSpecValidationError([`not JSON: ${(err as Error).message}`], path);
+    throw new JobSpecValidationError([jsonProblem(text, err as Error)], path);
   }
-  return validateJobSpec(parsed, path);
+  return validateJobSpec(resolveReferences(parsed, { env: o.env ?? process.env, secrets: o.secrets ?? false, source: path }), path);
 }

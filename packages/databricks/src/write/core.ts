@@ -25,7 +25,7 @@ import {
 } from "@macrometa-spark/core";
 import { DatabricksConnection, type ConnectionHooks } from "../client.js";
 import { DatabricksError } from "../errors.js";
-import { checkColumnName, displayTableName, quoteTableName, type TableName } from "../identifiers.js";
+import { checkColumnName, displayTableName, quoteIdent, quoteTableName, type TableName } from "../identifiers.js";
 import { checkWriteColumns, type WriteOptions } from "../options.js";
 import { INGESTED_AT_COLUMN, SEQ_COLUMN, SOURCE_COLUMN, addColumnsSql, createTableSql, describeTableSql } from "../sql.js";
 import { appendSql, copyIntoSql, mergeSql, overwriteSql, type ApplySpec, type StagedSource } from "../sql-apply.js";
@@ -183,6 +183,23 @@ export class DeltaWriteCore {
     return this.driverConn;
   }
 
+  /** CREATE SCHEMA IF NOT EXISTS for the target's schema from a session without a default schema; false when that fails too. */
+  private async createSchema(target: TableName): Promise<boolean> {
+    const schema = [target.catalog, target.schema].filter((p): p is string => p !== undefined).map(quoteIdent).join(".");
+    try {
+      const admin = await DatabricksConnection.open({ ...this.options.connection, schema: undefined }, this.connectionHooks());
+      try {
+        await admin.execute(`CREATE SCHEMA IF NOT EXISTS ${schema}`, { idempotent: true });
+      } finally {
+        await admin.close();
+      }
+      this.ctx.logger.info("created schema", { schema: [target.catalog, target.schema].filter(Boolean).join(".") });
+      return true;
+    } catch {
+      return false; // the caller reports the original failure
+    }
+  }
+
   /** One client + session per partition writer, reused across epochs, closed by close(). */
   partition(id: number): Promise<DatabricksConnection> {
     let c = this.partitionConns.get(id);
@@ -198,8 +215,14 @@ export class DeltaWriteCore {
    * schemaEvolution, extend) its columns. Runs once, before any row moves.
    */
   async prepare(): Promise<PreparedWrite> {
-    const conn = await this.driver();
     const { target } = this.options;
+    const conn = await this.driver().catch(async (err: unknown) => {
+      // A session whose default schema does not exist cannot open. With createTable, the first
+      // write into a new schema creates it (a missing catalog still fails: that is an admin's call).
+      this.driverConn = undefined;
+      if (!this.options.createTable || target.schema === undefined || !(await this.createSchema(target))) throw err;
+      return this.driver();
+    });
     const mode = this.info.mode;
     const existing = await describeColumns(conn, target);
     const wanted = this.targetFields();
