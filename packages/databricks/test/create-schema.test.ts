@@ -43,8 +43,8 @@ it("with createTable=false the write fails and creates no schema", async () => {
   const err = await write({ catalog: "main", schema: "absent_schema", table: "t", createTable: false }, [[1]]).catch((e: Error) => e);
   expect(err).toBeInstanceOf(Error);
   // Databricks' error class for the session's missing default schema, never the local warehouse's own names.
-  expect(err.message).toMatch(/SCHEMA_NOT_FOUND.*`main`\.`absent_schema`/);
-  expect(err.message).not.toContain("uc_main");
+  expect((err as Error).message).toMatch(/SCHEMA_NOT_FOUND.*`main`\.`absent_schema`/);
+  expect((err as Error).message).not.toContain("uc_main");
   const schemas = await admin.query("SHOW SCHEMAS IN main");
   expect(JSON.stringify(schemas)).not.toContain("absent_schema");
   expect(JSON.stringify(schemas)).toContain("fresh_schema");
