@@ -122,6 +122,7 @@ export {
   isDecimalLexeme,
   plainDecimalText,
   isDateText,
+  epochDay,
   type ErrorContext,
   type SparkErrorOptions,
   type ErrorCodeEntry,

@@ -67,14 +67,12 @@ export interface ConnectionHooks {
   retryPolicy?: Partial<RetryPolicy>;
 }
 
-type DriverClient = DBSQLClient;
-
 export class DatabricksConnection {
   private closed = false;
   /** Set when the server forgot our session (a restart) or the connection broke: reopen before the next statement. */
   private lost = false;
   private constructor(
-    private client: DriverClient,
+    private client: DBSQLClient,
     private session: DriverSession,
     private readonly options: ConnectionOptions,
     private readonly logger: Logger,
@@ -93,7 +91,7 @@ export class DatabricksConnection {
     return new DatabricksConnection(client, session, options, logger, hooks.retryPolicy);
   }
 
-  private static async connect(options: ConnectionOptions, logger: Logger): Promise<{ client: DriverClient; session: DriverSession }> {
+  private static async connect(options: ConnectionOptions, logger: Logger): Promise<{ client: DBSQLClient; session: DriverSession }> {
     const secrets = DatabricksConnection.secretsOf(options);
     const client = new DBSQLClient({
       logger: {

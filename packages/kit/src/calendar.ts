@@ -22,6 +22,19 @@ export function isCalendarDay(year: number, month: number, day: number): boolean
   return Number.isInteger(month) && month >= 1 && month <= 12 && Number.isInteger(day) && day >= 1 && day <= daysInMonth(year, month);
 }
 
+/**
+ * Days from 1970-01-01 to year-month-day in the proleptic Gregorian calendar (the epoch day of
+ * Spark's DATE and Parquet's INT32 DATE). Written out because `Date.UTC` maps years 0-99 to 1900-1999.
+ */
+export function epochDay(year: number, month: number, day: number): number {
+  const y = month <= 2 ? year - 1 : year;
+  const era = Math.floor(y / 400);
+  const yearOfEra = y - era * 400;
+  const dayOfYear = Math.floor((153 * (month + (month > 2 ? -3 : 9)) + 2) / 5) + day - 1;
+  const dayOfEra = yearOfEra * 365 + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100) + dayOfYear;
+  return era * 146097 + dayOfEra - 719468;
+}
+
 const DATE_TEXT = /^(\d{4})-(\d{2})-(\d{2})$/;
 
 /** Whether `text` is `yyyy-MM-dd` naming a real day. */

@@ -41,4 +41,4 @@ export {
   MAX_PLAIN_EXPONENT,
   type DecimalParts,
 } from "./decimal.js";
-export { isLeapYear, daysInMonth, isCalendarDay, isDateText } from "./calendar.js";
+export { isLeapYear, daysInMonth, isCalendarDay, isDateText, epochDay } from "./calendar.js";

@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { isCalendarDay, isDateText } from "../src/calendar.js";
+import { epochDay, isCalendarDay, isDateText } from "../src/calendar.js";
 import { isDecimalLexeme, plainDecimalText, scaledDecimalText } from "../src/decimal.js";
 import { backoffDelayMs, defaultRetryPolicy } from "../src/retry.js";
 
@@ -36,6 +36,14 @@ describe("calendar days", () => {
   // Spark's calendar is java.time's proleptic Gregorian (LocalDate): year 0 exists and is leap.
   it.each(table<{ text: string; valid: boolean }>("calendar-days.json"))("isDateText($text) is $valid", ({ text, valid }) => {
     expect(isDateText(text)).toBe(valid);
+  });
+
+  it("counts epoch days as java.time's LocalDate.toEpochDay does, years below 100 included", () => {
+    expect(epochDay(1970, 1, 1)).toBe(0);
+    expect(epochDay(1969, 12, 31)).toBe(-1);
+    expect(epochDay(2000, 3, 1)).toBe(11017);
+    expect(epochDay(1, 1, 1)).toBe(-719162);
+    expect(epochDay(9999, 12, 31)).toBe(2932896);
   });
 
   it("refuses months and days outside their range, fractional ones included", () => {

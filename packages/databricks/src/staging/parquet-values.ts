@@ -12,23 +12,13 @@
  * - array → array, map → [{key, value}], struct → object keyed by field name
  * @packageDocumentation
  */
-import { MalformedRecordError, type DataType, type DecimalType } from "@macrometa-spark/core";
+import { MalformedRecordError, epochDay, type DataType, type DecimalType } from "@macrometa-spark/core";
 import { dateText, decimalText, integerText, timestampText } from "../sql-types.js";
 
 export type ParquetValueConverter = (v: unknown, column: string) => unknown;
 
-/** Days from 1970-01-01 to y-m-d in the proleptic Gregorian calendar (no Date: years < 100 stay as written). */
-export function daysFromCivil(y: number, m: number, d: number): number {
-  const yy = m <= 2 ? y - 1 : y;
-  const era = Math.floor(yy / 400);
-  const yoe = yy - era * 400;
-  const doy = Math.floor((153 * (m + (m > 2 ? -3 : 9)) + 2) / 5) + d - 1;
-  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
-  return era * 146097 + doe - 719468;
-}
-
 function daysOfDateText(text: string): number {
-  return daysFromCivil(Number(text.slice(0, 4)), Number(text.slice(5, 7)), Number(text.slice(8, 10)));
+  return epochDay(Number(text.slice(0, 4)), Number(text.slice(5, 7)), Number(text.slice(8, 10)));
 }
 
 const MICROS_PER_DAY = 86_400_000_000n;
