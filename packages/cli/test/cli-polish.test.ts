@@ -12,17 +12,12 @@ import "../src/commands/register.js";
 import { cliVersion, main } from "../src/main.js";
 import { Progress } from "../src/progress.js";
 import { generatePySpark, JobSpecError, defaultCheckpointLocation, stateDir } from "../src/index.js";
-import type { Io } from "../src/usage.js";
+import { capture } from "./support/capture.js";
 
 let dir: string;
 beforeAll(() => void (dir = mkdtempSync(join(tmpdir(), "mmspark-polish-"))));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-function capture(isTTY = false): { io: Io; out: () => string; err: () => string } {
-  let out = "";
-  let err = "";
-  return { io: { out: (t) => void (out += t), err: (t) => void (err += t), isTTY, env: {} }, out: () => out, err: () => err };
-}
 const run = (argv: string[], c = capture()) => main(argv, c.io, new AbortController().signal).then((code) => ({ code, out: c.out(), err: c.err() }));
 
 it("--version prints the CLI package's version", async () => {

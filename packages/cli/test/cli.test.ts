@@ -5,13 +5,8 @@
 import { expect, it } from "vitest";
 import "../src/commands/register.js";
 import { main } from "../src/main.js";
-import type { Io } from "../src/usage.js";
+import { capture } from "./support/capture.js";
 
-function capture(): { io: Io; out: () => string; err: () => string } {
-  let out = "";
-  let err = "";
-  return { io: { out: (t) => void (out += t), err: (t) => void (err += t), isTTY: false, env: {} }, out: () => out, err: () => err };
-}
 
 const VERBS = ["run", "infer", "local", "demo", "submit", "jobs", "sql"];
 

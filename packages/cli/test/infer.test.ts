@@ -8,7 +8,7 @@ import { startLocalGdn } from "@macrometa-spark/local-gdn";
 import { GdnHttpClient } from "@macrometa-spark/macrometa-client";
 import "../src/commands/register.js";
 import { main } from "../src/main.js";
-import type { Io } from "../src/usage.js";
+import { capture } from "./support/capture.js";
 
 let gdn: Awaited<ReturnType<typeof startLocalGdn>>;
 let http: GdnHttpClient;
@@ -29,11 +29,6 @@ afterAll(async () => {
   await gdn?.close();
 });
 
-function capture(): { io: Io; out: () => string; err: () => string } {
-  let out = "";
-  let err = "";
-  return { io: { out: (t) => void (out += t), err: (t) => void (err += t), isTTY: false, env: {} }, out: () => out, err: () => err };
-}
 
 describe("mmspark infer", () => {
   it("prints simpleString, printSchema, JSON Schema and a TypeScript interface for a collection", async () => {

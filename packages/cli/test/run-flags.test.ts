@@ -12,7 +12,7 @@ import { afterAll, beforeAll, expect, it } from "vitest";
 import "../src/commands/register.js";
 import { main } from "../src/main.js";
 import { loadJobSpec, secretVariable } from "../src/index.js";
-import type { Io } from "../src/usage.js";
+import { capture } from "./support/capture.js";
 
 let gdn: Awaited<ReturnType<typeof startLocalGdn>>;
 let dir: string;
@@ -31,11 +31,6 @@ afterAll(async () => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-function capture(env: NodeJS.ProcessEnv = {}): { io: Io; out: () => string; err: () => string } {
-  let out = "";
-  let err = "";
-  return { io: { out: (t) => void (out += t), err: (t) => void (err += t), isTTY: false, env }, out: () => out, err: () => err };
-}
 
 function file(name: string, text: string): string {
   const f = join(dir, name);
@@ -51,13 +46,13 @@ const refSpec = JSON.stringify({
 
 it("resolves ${env:NAME} and {{secrets/scope/key}} from the environment", async () => {
   expect(secretVariable("macrometa", "api-key")).toBe("MMSPARK_SECRET_MACROMETA_API_KEY");
-  const c = capture({ MM_REGION_URL: gdn.url, MMSPARK_SECRET_MACROMETA_API_KEY: gdn.apiKey });
+  const c = capture({ env: { MM_REGION_URL: gdn.url, MMSPARK_SECRET_MACROMETA_API_KEY: gdn.apiKey } });
   expect(await main(["run", file("refs.json", refSpec)], c.io, new AbortController().signal)).toBe(0);
   expect(c.out()).toContain("refs (batch): wrote 2 rows");
 });
 
 it("names every unset variable and exits 1, without printing any value", async () => {
-  const c = capture({ MM_REGION_URL: gdn.url });
+  const c = capture({ env: { MM_REGION_URL: gdn.url } });
   expect(await main(["run", file("refs.json", refSpec)], c.io, new AbortController().signal)).toBe(1);
   expect(c.err()).toContain("{{secrets/macrometa/api-key}} needs environment variable MMSPARK_SECRET_MACROMETA_API_KEY");
   expect(c.err()).not.toContain(gdn.url);
@@ -72,7 +67,7 @@ it("a whole-string reference takes the variable's number or boolean type; submit
 
 it("--trigger accepts availableNow, once and an interval, and refuses anything else (exit 2)", async () => {
   const stream = file("stream.json", JSON.stringify({ name: "s", kind: "stream", source: { format: "com.macrometa.spark.stream", options: { regionUrl: "${env:U}", stream: "none" } }, sink: { format: "memory", options: { name: "s" } } }));
-  const c = capture({ U: gdn.url });
+  const c = capture({ env: { U: gdn.url } });
   expect(await main(["run", stream, "--trigger", "sometimes"], c.io, new AbortController().signal)).toBe(2);
   expect(c.err()).toContain(`--trigger expects availableNow, once or an interval such as "10 seconds", got 'sometimes'`);
 });

@@ -15,8 +15,8 @@ import { afterAll, beforeAll, expect, it } from "vitest";
 import "../src/commands/register.js";
 import { main } from "../src/main.js";
 import type { MmsparkJob } from "../src/index.js";
-import type { Io } from "../src/usage.js";
 import { waitFor } from "../src/runner/watch.js";
+import { capture } from "./support/capture.js";
 
 let gdn: Awaited<ReturnType<typeof startLocalGdn>>;
 let wh: Awaited<ReturnType<typeof startLocalWarehouse>>;
@@ -43,11 +43,6 @@ afterAll(async () => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-function capture(): { io: Io; out: () => string; err: () => string } {
-  let out = "";
-  let err = "";
-  return { io: { out: (t) => void (out += t), err: (t) => void (err += t), isTTY: false, env: {} }, out: () => out, err: () => err };
-}
 
 function spec(name: string, job: MmsparkJob): string {
   const file = join(dir, `${name}.json`);

@@ -7,7 +7,7 @@ import { startLocalWarehouse } from "@macrometa-spark/local-warehouse";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import "../src/commands/register.js";
 import { main } from "../src/main.js";
-import type { Io } from "../src/usage.js";
+import { capture } from "./support/capture.js";
 
 let wh: Awaited<ReturnType<typeof startLocalWarehouse>>;
 let env: Record<string, string>;
@@ -21,14 +21,9 @@ afterAll(async () => {
   await wh?.close();
 });
 
-function capture(vars: Record<string, string> = {}): { io: Io; out: () => string; err: () => string } {
-  let out = "";
-  let err = "";
-  return { io: { out: (t) => void (out += t), err: (t) => void (err += t), isTTY: false, env: vars }, out: () => out, err: () => err };
-}
 
 const sql = async (args: string[], vars: Record<string, string> = env) => {
-  const c = capture(vars);
+  const c = capture({ env: vars });
   const code = await main(["sql", ...args], c.io, new AbortController().signal);
   return { code, out: c.out(), err: c.err() };
 };

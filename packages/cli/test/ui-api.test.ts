@@ -16,6 +16,7 @@ import { main } from "../src/main.js";
 import { JobMonitor, startJobUi, startUiServer, type UiServer } from "../src/ui/index.js";
 import { isLoopbackHost } from "../src/ui/access.js";
 import type { Io } from "../src/usage.js";
+import { capture } from "./support/capture.js";
 
 const schema = new StructType([new StructField("id", LongType), new StructField("s", StringType)]);
 const rowsFrom = (from: number, n: number): Row[] => Array.from({ length: n }, (_, i) => [from + i, `r${from + i}`]);
@@ -234,10 +235,6 @@ describe("who may read the page", () => {
 });
 
 describe("mmspark --ui flags", () => {
-  function capture(): { io: Io; err: () => string } {
-    let err = "";
-    return { io: { out: () => {}, err: (t) => void (err += t), isTTY: false, env: {} }, err: () => err };
-  }
 
   it("refuses --ui-host without --ui and a bad port (usage, exit 2)", async () => {
     const a = capture();

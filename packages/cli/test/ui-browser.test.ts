@@ -22,8 +22,8 @@ import { GdnHttpClient } from "@macrometa-spark/macrometa-client";
 import "../src/commands/register.js";
 import { main } from "../src/main.js";
 import type { MmsparkJob } from "../src/index.js";
-import type { Io } from "../src/usage.js";
 import { waitFor } from "../src/runner/watch.js";
+import { capture } from "./support/capture.js";
 
 const CHROMIUM = process.env["CHROMIUM_PATH"] ?? "/usr/bin/chromium";
 const ARTIFACTS = fileURLToPath(new URL("../../../test-artifacts/ui/", import.meta.url));
@@ -69,11 +69,6 @@ afterAll(async () => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-function capture(): { io: Io; out: () => string; err: () => string } {
-  let out = "";
-  let err = "";
-  return { io: { out: (t) => void (out += t), err: (t) => void (err += t), isTTY: false, env: {} }, out: () => out, err: () => err };
-}
 
 /** A page that records console errors and uncaught exceptions (a CSP violation shows up there). */
 async function openPage(url: string, viewport: { width: number; height: number }): Promise<{ page: Page; problems: string[] }> {
