@@ -27,6 +27,9 @@ import { sameOffset } from "../execution.js";
 import { coreError } from "../error-codes.js";
 
 /** A source's part of a progress report (Spark's SourceProgress). */
+/** How long the first ask of a once/availableNow run waits for data to arrive (see run()). */
+const ONE_TIME_FIRST_WAIT_MS = 2000;
+
 export interface SourceProgress {
   description: string;
   startOffset: Offset | null;
@@ -218,6 +221,7 @@ export class StreamingQuery extends EventEmitter {
       let { start, batchId, replayed } = await this.recover();
       // Spark's one-time trigger runs the batch it reconstructs on restart (the replay) and stops.
       const done = replayed && s.trigger.kind === "once";
+      let firstAsk = true;
       while (!this.stopRequested && !done) {
         await this.waitForTrigger();
         if (this.stopRequested) break;
@@ -226,9 +230,16 @@ export class StreamingQuery extends EventEmitter {
         const seq = this.requestSeq;
         this.currentStatus = { message: "Getting offsets from " + s.sourceDescription, isDataAvailable: false, isTriggerActive: true };
         const hurry = s.trigger.kind !== "processingTime" || this.waiters.length > 0;
+        // A one-time run (once/availableNow) asks its source only once before deciding it is done. A
+        // freshly connected stream consumer receives its subscription's backlog only after the connect
+        // (Spark asks the broker for end offsets instead; the Pulsar WebSocket API has no such call), so
+        // the first ask of such a run waits a bounded while for data: without it the run could end with
+        // none although messages were waiting.
+        const waitMs = hurry ? (firstAsk && s.trigger.kind !== "processingTime" ? Math.max(s.noDataWaitMs, ONE_TIME_FIRST_WAIT_MS) : 0) : s.noDataWaitMs;
+        firstAsk = false;
         // stop() does not wait for the source to find data: nothing of this batch is planned yet, so
         // abandoning the call loses nothing (the source is stopped next, which ends its wait).
-        const end = await this.unlessStopped(s.stream.latestOffset(start, s.limit, hurry ? 0 : s.noDataWaitMs));
+        const end = await this.unlessStopped(s.stream.latestOffset(start, s.limit, waitMs));
         if (end === STOPPED) break;
         const latestOffsetMs = Date.now() - triggerStart;
         if (sameOffset(end, start)) {
