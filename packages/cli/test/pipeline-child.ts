@@ -42,6 +42,7 @@ if (cmd === "serve") {
   const collection = args[1]!;
   const spark = createSession();
   const t = performance.now();
+  const cpu0 = process.cpuUsage();
   const df = await spark.read
     .format("com.macrometa.spark.collection")
     .options({ regionUrl: peers.gdn.url, apiKey: peers.gdn.apiKey, collection, batchSize: 1000, requestTimeoutMs: 600_000 })
@@ -53,8 +54,9 @@ if (cmd === "serve") {
     rows = await df.write.format("databricks").mode("overwrite").options({ ...peers.dbx, table: `main.bench.${collection}_${args[2]}`, ...method }).save();
   }
   const ms = performance.now() - t;
+  const cpu = process.cpuUsage(cpu0);
   await spark.stop();
-  process.stdout.write(JSON.stringify({ rows, ms, maxRssMB: Math.round(process.resourceUsage().maxRSS / 1024) }) + "\n");
+  process.stdout.write(JSON.stringify({ rows, ms, cpuMs: Math.round((cpu.user + cpu.system) / 1000), maxRssMB: Math.round(process.resourceUsage().maxRSS / 1024) }) + "\n");
 } else {
   process.stderr.write("usage: pipeline-child serve <n...> | count <peers> <collection> | delta <peers> <collection> <volume|insert>\n");
   process.exit(2);

@@ -32,7 +32,7 @@ export { DeltaBatchWrite } from "./write/batch.js";
 export { DeltaStreamingWrite } from "./write/streaming.js";
 export { parseStagingVolume, type StagingVolume } from "./volumes/location.js";
 export { FilesClient, type FilesClientOptions, type DirectoryEntry } from "./volumes/files-client.js";
-export { ParquetFileBuffer, parquetSchema, type ParquetFileLimits } from "./staging/parquet-file.js";
+export { ParquetFileBuffer, type ParquetFileLimits, type StagingCompression } from "./staging/parquet-file.js";
 export { fromDriverValue, readSchema } from "./read.js";
 
 /** The provider instance registered for `format("databricks")`. */

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { startLocalGdn } from "@macrometa-spark/local-gdn";
 import { GDN_ERROR_NUM, GdnError, GdnHttpClient, gdnClientFor, gdnErrorName } from "../src/index.js";
 
@@ -118,6 +118,25 @@ describe("GdnHttpClient against local-gdn", () => {
     ]);
     expect(dup.details?.errors[0]?.documentText).toContain("12345678901234567890123");
     expect(dup.errorCodes).toEqual({ "1210": 2 });
+  });
+
+  it("reads pages ahead of a busy caller, one PUT at a time, never more than prefetchPages", async () => {
+    const depth = 3;
+    const cursor = client.query("FOR d IN http_c2 SORT d._key RETURN d._key", { batchSize: 100, prefetchPages: depth });
+    const keys: string[] = [];
+    let taken = 0;
+    for await (const page of cursor) {
+      taken++;
+      // While the caller holds its first page, the next `depth` pages arrive without being asked for.
+      if (taken === 1) await vi.waitFor(() => expect(cursor.pages).toBe(1 + depth));
+      expect(cursor.pages - taken).toBeLessThanOrEqual(depth);
+      keys.push(...page.items);
+    }
+    expect(taken).toBe(26);
+    expect(keys).toHaveLength(2501);
+    // In order and nothing twice: each PUT asked for "the next" page exactly once.
+    expect([...keys].sort()).toEqual(keys);
+    expect(new Set(keys).size).toBe(2501);
   });
 
   it("deletes the server cursor when the caller stops early", async () => {

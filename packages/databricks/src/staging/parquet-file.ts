@@ -1,117 +1,230 @@
 /**
- * One Parquet staging file at a time: rows are converted into column arrays as they arrive and the
- * file is encoded (hyparquet-writer) when the caller finishes it, so memory is bounded by one file's
- * rows, whatever the size of the write. The Parquet schema follows what Spark's own reader maps back
- * to the same Spark types (ParquetSchemaConverter): strings as BYTE_ARRAY UTF8, long as INT64, int as
- * INT32, decimal(p,s) as FIXED_LEN_BYTE_ARRAY DECIMAL(p,s) (Spark's minimal byte length), date as
- * INT32 DATE, timestamp as INT64 TIMESTAMP(MICROS, isAdjustedToUTC) (never NANOS or INT96), binary
- * as BYTE_ARRAY, arrays as 3-level LIST (`list`/`element`), maps as MAP (`key_value`/`key`/`value`).
+ * One Parquet staging file at a time: rows are converted (parquet-values.ts) and shredded into leaf
+ * columns as they arrive (parquet-columns.ts); `finish()` lays out one row group of one PLAIN page per
+ * column and compresses the pages off the main thread, so memory is bounded by one file's bytes,
+ * whatever the size of the write. The Parquet schema is what Spark's own reader maps back to the
+ * same Spark types (ParquetSchemaConverter): strings as BYTE_ARRAY UTF8, long as INT64, int as INT32,
+ * decimal(p,s) as FIXED_LEN_BYTE_ARRAY DECIMAL(p,s) (Spark's minimal byte length), date as INT32
+ * DATE, timestamp as INT64 TIMESTAMP(MICROS, isAdjustedToUTC) (never NANOS or INT96), binary as
+ * BYTE_ARRAY, arrays as 3-level LIST, maps as MAP (`key_value`/`key`/`value`).
  *
- * Why hyparquet-writer: measured on our rows (test/bench/databricks.bench.test.ts records it in the
- * README) it encodes faster than parquet-wasm behind apache-arrow's row builders, is pure JavaScript
- * (no wasm start-up, no native binary) and writes every Spark type we need, nested ones included.
+ * Why our own encoder: staging files are written once and read once, whole, so they need none of
+ * what general writers spend time on (dictionaries, statistics, page indexes, per-value objects).
+ * Measured on the pipeline's rows (test/bench/databricks.bench.test.ts, README), hyparquet-writer —
+ * the fastest library we tried, ahead of parquet-wasm fed by apache-arrow's builders — encoded ~100k
+ * rows/s and made the encoder the sink's bottleneck; this writer is several times faster. Pages are
+ * GZIP-compressed by zlib in libuv's thread pool, so compression uses another core.
  * @packageDocumentation
  */
+import { promisify } from "node:util";
+import { gzip } from "node:zlib";
 import type { DataType, Row, StructType } from "@macrometa-spark/core";
-import { ByteWriter, ParquetWriter } from "hyparquet-writer";
-import { estimateBytes, parquetConverter, type ParquetValueConverter } from "./parquet-values.js";
+import { Bytes, LeafColumn, Physical, decimalBytes, shredder, type Shredder } from "./parquet-columns.js";
+import { parquetConverter, type ParquetValueConverter } from "./parquet-values.js";
+import { CompactWriter } from "./thrift-compact.js";
 
-type SchemaElement = ConstructorParameters<typeof ParquetWriter>[0]["schema"][number];
+const gzipAsync = promisify(gzip);
 
-/** Rows between two size measurements of a row (see add()). */
-const SAMPLE_EVERY = 16;
+/** parquet.thrift enums used here. */
+const enum Repetition {
+  Required = 0,
+  Optional = 1,
+  Repeated = 2,
+}
+const enum Converted {
+  UTF8 = 0,
+  MAP = 1,
+  LIST = 3,
+  DECIMAL = 5,
+  DATE = 6,
+  TIMESTAMP_MICROS = 10,
+}
+const enum Encoding {
+  PLAIN = 0,
+  RLE = 3,
+}
+/** Compression codecs (parquet.thrift `CompressionCodec`). */
+const CODECS = { none: 0, gzip: 2 } as const;
+export type StagingCompression = keyof typeof CODECS;
 
-/** Bytes Spark uses for a DECIMAL of this precision in a FIXED_LEN_BYTE_ARRAY. */
-function decimalBytes(precision: number): number {
-  let n = 1;
-  while (2n ** BigInt(8 * n - 1) < 10n ** BigInt(precision)) n++;
-  return n;
+interface SchemaNode {
+  name: string;
+  repetition: Repetition;
+  physical?: Physical;
+  typeLength?: number;
+  numChildren?: number;
+  converted?: Converted;
+  scale?: number;
+  precision?: number;
+  /** INT64 TIMESTAMP(MICROS, isAdjustedToUTC=true) as a logical type too (what Spark writes). */
+  timestampMicros?: boolean;
 }
 
-function elements(name: string, t: DataType, repetition: "OPTIONAL" | "REQUIRED"): SchemaElement[] {
-  const base = { name, repetition_type: repetition } as const;
+function schemaNodes(name: string, t: DataType, repetition: Repetition): SchemaNode[] {
+  const base = { name, repetition };
   switch (t.kind) {
     case "string":
     case "null":
-      return [{ ...base, type: "BYTE_ARRAY", converted_type: "UTF8" }];
-    case "long":
-      return [{ ...base, type: "INT64" }];
-    case "integer":
-      return [{ ...base, type: "INT32" }];
-    case "double":
-      return [{ ...base, type: "DOUBLE" }];
-    case "float":
-      return [{ ...base, type: "FLOAT" }];
-    case "boolean":
-      return [{ ...base, type: "BOOLEAN" }];
+      return [{ ...base, physical: Physical.ByteArray, converted: Converted.UTF8 }];
     case "binary":
-      return [{ ...base, type: "BYTE_ARRAY" }];
+      return [{ ...base, physical: Physical.ByteArray }];
+    case "long":
+      return [{ ...base, physical: Physical.Int64 }];
+    case "integer":
+      return [{ ...base, physical: Physical.Int32 }];
+    case "double":
+      return [{ ...base, physical: Physical.Double }];
+    case "float":
+      return [{ ...base, physical: Physical.Float }];
+    case "boolean":
+      return [{ ...base, physical: Physical.Boolean }];
     case "date":
-      return [{ ...base, type: "INT32", converted_type: "DATE" }];
+      return [{ ...base, physical: Physical.Int32, converted: Converted.DATE }];
     case "timestamp":
-      return [{ ...base, type: "INT64", logical_type: { type: "TIMESTAMP", isAdjustedToUTC: true, unit: "MICROS" } }];
-    case "decimal": {
-      return [{ ...base, type: "FIXED_LEN_BYTE_ARRAY", type_length: decimalBytes(t.precision), converted_type: "DECIMAL", precision: t.precision, scale: t.scale }];
-    }
+      return [{ ...base, physical: Physical.Int64, converted: Converted.TIMESTAMP_MICROS, timestampMicros: true }];
+    case "decimal":
+      return [{ ...base, physical: Physical.FixedLenByteArray, typeLength: decimalBytes(t.precision), converted: Converted.DECIMAL, precision: t.precision, scale: t.scale }];
     case "array":
       return [
-        { ...base, converted_type: "LIST", num_children: 1 },
-        { name: "list", repetition_type: "REPEATED", num_children: 1 },
-        ...elements("element", t.elementType, "OPTIONAL"),
+        { ...base, numChildren: 1, converted: Converted.LIST },
+        { name: "list", repetition: Repetition.Repeated, numChildren: 1 },
+        ...schemaNodes("element", t.elementType, Repetition.Optional),
       ];
     case "map":
       return [
-        { ...base, converted_type: "MAP", num_children: 1 },
-        { name: "key_value", repetition_type: "REPEATED", num_children: 2 },
-        ...elements("key", t.keyType, "REQUIRED"),
-        ...elements("value", t.valueType, "OPTIONAL"),
+        { ...base, numChildren: 1, converted: Converted.MAP },
+        { name: "key_value", repetition: Repetition.Repeated, numChildren: 2 },
+        ...schemaNodes("key", t.keyType, Repetition.Required),
+        ...schemaNodes("value", t.valueType, Repetition.Optional),
       ];
     case "struct":
-      return [{ ...base, num_children: t.fields.length }, ...t.fields.flatMap((f) => elements(f.name, f.dataType, "OPTIONAL"))];
+      return [{ ...base, numChildren: t.fields.length }, ...t.fields.flatMap((f) => schemaNodes(f.name, f.dataType, Repetition.Optional))];
   }
 }
 
-/** The flattened Parquet schema of a row type (every column OPTIONAL; the target enforces NOT NULL). */
-export function parquetSchema(schema: StructType): SchemaElement[] {
-  return [{ name: "spark_schema", num_children: schema.fields.length }, ...schema.fields.flatMap((f) => elements(f.name, f.dataType, "OPTIONAL"))];
+function writeSchemaNode(w: CompactWriter, n: SchemaNode): void {
+  if (n.physical !== undefined) w.i32(1, n.physical);
+  if (n.typeLength !== undefined) w.i32(2, n.typeLength);
+  w.i32(3, n.repetition);
+  w.string(4, n.name);
+  if (n.numChildren !== undefined) w.i32(5, n.numChildren);
+  if (n.converted !== undefined) w.i32(6, n.converted);
+  if (n.scale !== undefined) w.i32(7, n.scale);
+  if (n.precision !== undefined) w.i32(8, n.precision);
+  // LogicalType.TIMESTAMP (field 8) { isAdjustedToUTC, unit: TimeUnit.MICROS (field 2) }
+  if (n.timestampMicros) w.struct(10, (l) => l.struct(8, (ts) => (ts.bool(1, true), ts.struct(2, (u) => u.struct(2, () => undefined)))));
+}
+
+/**
+ * Levels in the RLE/bit-packing hybrid, as runs only (`count << 1` then the value), behind the
+ * 4-byte length a V1 data page puts before each level section.
+ */
+function writeLevels(out: Bytes, levels: Uint8Array, max: number): void {
+  // Levels are below 256 (one byte per value), so a run's value takes one byte.
+  void max;
+  const lengthAt = out.length;
+  out.ensure(4);
+  out.length += 4;
+  let i = 0;
+  while (i < levels.length) {
+    const v = levels[i]!;
+    let j = i + 1;
+    while (j < levels.length && levels[j] === v) j++;
+    let run = (j - i) * 2;
+    out.ensure(11);
+    while (run >= 0x80) {
+      out.buf[out.length++] = (run & 0x7f) | 0x80;
+      run >>>= 7;
+    }
+    out.buf[out.length++] = run;
+    out.buf[out.length++] = v;
+    i = j;
+  }
+  out.view.setUint32(lengthAt, out.length - lengthAt - 4, true);
+}
+
+/** PLAIN booleans are bit-packed, least significant bit first. */
+function packBooleans(bytesPerValue: Uint8Array): Uint8Array {
+  const out = new Uint8Array(Math.ceil(bytesPerValue.length / 8));
+  for (let i = 0; i < bytesPerValue.length; i++) if (bytesPerValue[i]) out[i >> 3]! |= 1 << (i & 7);
+  return out;
+}
+
+/** The uncompressed body of a leaf's single V1 data page: repetition levels, definition levels, values. */
+function pageBody(leaf: LeafColumn): Uint8Array {
+  const values = leaf.physical === Physical.Boolean ? packBooleans(leaf.values.bytes) : leaf.values.bytes;
+  const out = new Bytes(leaf.levelCount + values.length + 64);
+  if (leaf.maxRep > 0) writeLevels(out, leaf.reps!.bytes, leaf.maxRep);
+  if (leaf.maxDef > 0) writeLevels(out, leaf.defs.bytes, leaf.maxDef);
+  out.ensure(values.length);
+  out.buf.set(values, out.length);
+  out.length += values.length;
+  return out.bytes;
+}
+
+function pageHeader(levelCount: number, uncompressed: number, compressed: number): Uint8Array {
+  const w = new CompactWriter();
+  w.i32(1, 0); // DATA_PAGE
+  w.i32(2, uncompressed);
+  w.i32(3, compressed);
+  w.struct(5, (h) => {
+    h.i32(1, levelCount);
+    h.i32(2, Encoding.PLAIN);
+    h.i32(3, Encoding.RLE);
+    h.i32(4, Encoding.RLE);
+  });
+  return w.finish();
 }
 
 export interface ParquetFileLimits {
   /** A file is finished once it holds this many rows. */
   maxRows: number;
-  /** ...or once its values add up to about this many bytes (before encoding). */
+  /** ...or once its columns hold about this many bytes (before compression). */
   maxBytes: number;
+  /** Page compression. Default: "gzip". */
+  compression?: StagingCompression;
 }
+
+/** Rows between two measurements of the buffered bytes. */
+const MEASURE_EVERY = 64;
 
 /** Buffers the rows of one Parquet file; `finish()` encodes them and starts the next file. */
 export class ParquetFileBuffer {
-  private readonly schema: SchemaElement[];
+  private readonly nodes: SchemaNode[];
   private readonly converters: ParquetValueConverter[];
   private readonly names: string[];
-  private columns: unknown[][];
+  private leaves: LeafColumn[] = [];
+  private shredders: Shredder[] = [];
+  private rows = 0;
   private bytes = 0;
-  /** One converted row, reused: nothing is allocated per row but the values themselves. */
+  /** One converted row, reused: a row allocates nothing but the values themselves. */
   private readonly scratch: unknown[];
-  private sampled = 0;
-  private sampledBytes = 0;
 
   constructor(
     private readonly rowType: StructType,
     private readonly limits: ParquetFileLimits,
   ) {
-    this.schema = parquetSchema(rowType);
+    this.nodes = [{ name: "spark_schema", repetition: Repetition.Required, numChildren: rowType.fields.length }, ...rowType.fields.flatMap((f) => schemaNodes(f.name, f.dataType, Repetition.Optional))];
     this.converters = rowType.fields.map((f) => parquetConverter(f.dataType));
     this.names = rowType.fieldNames;
-    this.columns = this.names.map(() => []);
     this.scratch = new Array<unknown>(this.names.length);
+    this.reset();
+  }
+
+  private reset(): void {
+    const leaves: LeafColumn[] = [];
+    this.shredders = this.rowType.fields.map((f) => shredder(f.dataType, [f.name], 0, 0, false, leaves));
+    this.leaves = leaves;
+    this.rows = 0;
+    this.bytes = 0;
   }
 
   get rowCount(): number {
-    return this.columns[0]?.length ?? 0;
+    return this.rows;
   }
 
   get full(): boolean {
-    return this.rowCount >= this.limits.maxRows || this.bytes >= this.limits.maxBytes;
+    return this.rows >= this.limits.maxRows || this.bytes >= this.limits.maxBytes;
   }
 
   /**
@@ -128,33 +241,83 @@ export class ParquetFileBuffer {
       scratch[c] = v === null || v === undefined ? null : this.converters[c]!(v, this.names[c]!);
     }
     if (last !== undefined) scratch[n - 1] = last;
-    // Sizing every row would walk every nested value again: measure one row in SAMPLE_EVERY and
-    // count the others at the running average.
-    if (this.sampled === 0 || this.rowCount % SAMPLE_EVERY === 0) {
+    for (let c = 0; c < n; c++) this.shredders[c]!(scratch[c], 0, 0);
+    this.rows++;
+    if (this.rows % MEASURE_EVERY === 1) {
       let bytes = 0;
-      for (let c = 0; c < n; c++) bytes += estimateBytes(scratch[c]);
-      this.sampledBytes += bytes;
-      this.sampled++;
+      for (const leaf of this.leaves) bytes += leaf.byteSize;
+      this.bytes = bytes;
     }
-    this.bytes += this.sampledBytes / this.sampled;
-    for (let c = 0; c < n; c++) this.columns[c]!.push(scratch[c]);
   }
 
-  /** Encodes the buffered rows as one Parquet file and empties the buffer. */
-  finish(): Uint8Array {
-    const rows = this.rowCount;
-    const writer = new ByteWriter(Math.max(1024, Math.ceil(this.bytes / 2)));
-    const pw = new ParquetWriter({ writer, schema: this.schema, statistics: false, createdBy: "macrometa-spark" });
-    // Staging files are read once, whole: one row group, no statistics, no page indexes.
-    void pw.write({ columnData: this.names.map((name, c) => ({ name, data: this.columns[c]!, offsetIndex: false })), rowGroupSize: Math.max(1, rows) });
-    pw.finish();
-    this.columns = this.names.map(() => []);
-    this.bytes = 0;
-    return writer.getBytes();
+  /**
+   * Takes the buffered rows as one Parquet file and empties the buffer at once (the next file can
+   * fill while this one compresses); the promise gives the file's bytes.
+   */
+  async finish(): Promise<Uint8Array> {
+    const leaves = this.leaves;
+    const rows = this.rows;
+    this.reset();
+    const compression = this.limits.compression ?? "gzip";
+    const bodies = leaves.map(pageBody);
+    // Every page compresses at once in the thread pool; the layout waits for all of them.
+    const pages = compression === "gzip" ? await Promise.all(bodies.map((b) => gzipAsync(b, { level: 1 }).then((z) => new Uint8Array(z.buffer, z.byteOffset, z.byteLength)))) : bodies;
+    return layout(this.nodes, leaves, bodies, pages, rows, CODECS[compression]);
   }
 
   /** The row type the files are written with. */
   get type(): StructType {
     return this.rowType;
   }
+}
+
+/** `PAR1`, one column chunk per leaf (header + page), the footer, its length, `PAR1`. */
+function layout(nodes: SchemaNode[], leaves: LeafColumn[], bodies: Uint8Array[], pages: Uint8Array[], rows: number, codec: number): Uint8Array {
+  const headers = leaves.map((leaf, i) => pageHeader(leaf.levelCount, bodies[i]!.length, pages[i]!.length));
+  const chunks: { offset: number; size: number; uncompressed: number }[] = [];
+  let offset = 4;
+  for (let i = 0; i < leaves.length; i++) {
+    const size = headers[i]!.length + pages[i]!.length;
+    chunks.push({ offset, size, uncompressed: headers[i]!.length + bodies[i]!.length });
+    offset += size;
+  }
+  const footer = new CompactWriter();
+  footer.i32(1, 1);
+  footer.listStruct(2, nodes, writeSchemaNode);
+  footer.i64(3, rows);
+  footer.listStruct(4, [0], (rg) => {
+    rg.listStruct(1, chunks, (cc, c) => {
+      const leaf = leaves[chunks.indexOf(c)]!;
+      cc.i64(2, c.offset);
+      cc.struct(3, (md) => {
+        md.i32(1, leaf.physical);
+        md.listI32(2, leaf.maxDef > 0 || leaf.maxRep > 0 ? [Encoding.PLAIN, Encoding.RLE] : [Encoding.PLAIN]);
+        md.listString(3, leaf.path);
+        md.i32(4, codec);
+        md.i64(5, leaf.levelCount);
+        md.i64(6, c.uncompressed);
+        md.i64(7, c.size);
+        md.i64(9, c.offset);
+      });
+    });
+    rg.i64(2, chunks.reduce((n, c) => n + c.uncompressed, 0));
+    rg.i64(3, rows);
+  });
+  footer.string(6, "macrometa-spark");
+  const meta = footer.finish();
+  const file = new Uint8Array(offset + meta.length + 8);
+  const magic = [0x50, 0x41, 0x52, 0x31];
+  file.set(magic, 0);
+  let at = 4;
+  for (let i = 0; i < leaves.length; i++) {
+    file.set(headers[i]!, at);
+    at += headers[i]!.length;
+    file.set(pages[i]!, at);
+    at += pages[i]!.length;
+  }
+  file.set(meta, at);
+  at += meta.length;
+  new DataView(file.buffer).setUint32(at, meta.length, true);
+  file.set(magic, at + 4);
+  return file;
 }

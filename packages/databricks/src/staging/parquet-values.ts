@@ -4,7 +4,7 @@
  * that the `insert` method would refuse is refused here too, with the same MalformedRecordError:
  * the two write methods accept exactly the same rows and store exactly the same values.
  *
- * - long → bigint (INT64), int → number (INT32), float/double → number
+ * - long → number when safe, else bigint (INT64), int → number (INT32), float/double → number
  * - decimal(p,s) → unscaled bigint, rounded HALF_UP to the scale as Databricks' CAST does; a value
  *   that needs more than p digits is refused (ANSI mode would fail the cast)
  * - date → days since 1970-01-01 (INT32 DATE), proleptic Gregorian like Spark
@@ -62,7 +62,8 @@ export function parquetConverter(t: DataType): ParquetValueConverter {
         throw refuse(column, t, v, "expected text");
       };
     case "long":
-      return (v, column) => (typeof v === "number" && Number.isSafeInteger(v) ? BigInt(v) : BigInt(integerText(v, t, column)));
+      // A safe integer stays a number (the column writer splits it into two words without a BigInt).
+      return (v, column) => (typeof v === "number" && Number.isSafeInteger(v) ? v : BigInt(integerText(v, t, column)));
     case "integer":
       return (v, column) => (typeof v === "number" && Number.isInteger(v) && v >= -2147483648 && v <= 2147483647 ? v : Number(integerText(v, t, column)));
     case "double":
@@ -135,27 +136,4 @@ export function parquetConverter(t: DataType): ParquetValueConverter {
       };
     }
   }
-}
-
-/** A rough byte size of a converted value, for bounding files without encoding them twice. */
-export function estimateBytes(v: unknown): number {
-  if (v === null || v === undefined) return 1;
-  switch (typeof v) {
-    case "string":
-      return v.length + 4;
-    case "number":
-    case "bigint":
-      return 8;
-    case "boolean":
-      return 1;
-  }
-  if (v instanceof Uint8Array) return v.byteLength + 4;
-  if (Array.isArray(v)) {
-    let n = 4;
-    for (const x of v) n += estimateBytes(x);
-    return n;
-  }
-  let n = 0;
-  for (const x of Object.values(v as Record<string, unknown>)) n += estimateBytes(x);
-  return n;
 }

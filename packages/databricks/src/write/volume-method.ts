@@ -127,9 +127,10 @@ class ParquetFileWriter implements DataWriter {
     this.core.checkKeys(batch);
     this.buffer ??= new ParquetFileBuffer(this.core.stagedRowType(), { maxRows: this.core.options.maxRecordsPerFile, maxBytes: this.core.options.maxBytesPerFile });
     // _mm_seq = partition * 2^40 + row: later rows (and later partitions) win the in-batch dedupe.
-    const base = (BigInt(this.partitionId) << 40n) + BigInt(this.rows);
+    // A number while that is exact (partitions below 8192), so no row needs a BigInt.
+    const base = this.partitionId < 8192 ? this.partitionId * 2 ** 40 + this.rows : undefined;
     for (let r = 0; r < batch.length; r++) {
-      this.buffer.add(batch[r]!, base + BigInt(r));
+      this.buffer.add(batch[r]!, base !== undefined ? base + r : (BigInt(this.partitionId) << 40n) + BigInt(this.rows + r));
       if (this.buffer.full) await this.flush();
     }
     this.rows += batch.length;
@@ -138,12 +139,14 @@ class ParquetFileWriter implements DataWriter {
   /** Finishes the current file and starts its upload once the previous one is done. */
   private async flush(): Promise<void> {
     if (!this.buffer || this.buffer.rowCount === 0) return;
-    const bytes = this.buffer.finish();
+    const file = this.buffer.finish();
+    file.catch(() => undefined);
     const name = partFileName(this.partitionId, this.names.length);
     this.names.push(name);
     const previous = this.upload;
     const dir = this.method.folder(this.epochId);
     this.upload = (async () => {
+      const bytes = await file;
       await previous;
       await this.method.ensureFolder(dir);
       await this.method.files.put(`${dir}/${name}`, bytes);

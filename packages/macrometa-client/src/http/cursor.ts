@@ -1,10 +1,15 @@
 /**
- * A GDN cursor as an AsyncIterable of pages with one page of prefetch: while the caller decodes
- * page N, the `PUT` for page N+1 is already on the wire. That is the deepest prefetch a cursor
- * allows (each `PUT` returns "the next" page), and it bounds memory to two pages per cursor.
+ * A GDN cursor as an AsyncIterable of pages, read ahead of the caller: while the caller decodes
+ * and writes page N, the pages after it are fetched, one `PUT` at a time (each returns "the next"
+ * page, so a cursor cannot be read in parallel), until `prefetchPages` wait. A caller with bursts
+ * of work (a sink encoding a whole file) thus finds the next pages ready instead of a server that
+ * sat idle; memory stays bounded by that many pages per cursor.
  * @packageDocumentation
  */
 import type { CursorOptions, CursorPage } from "./types.js";
+
+/** Pages read ahead of the caller. */
+export const DEFAULT_PREFETCH_PAGES = 4;
 
 /** The cursor calls a Cursor makes (the client's, from the cursors module). */
 export interface CursorCalls {
@@ -32,28 +37,59 @@ export class Cursor implements AsyncIterable<CursorPage> {
     if (this.started) throw new Error("a cursor can be iterated once");
     this.started = true;
     const signal = this.options.signal;
-    let current = await this.client.createCursor(this.queryText, this.options);
+    const depth = Math.max(1, this.options.prefetchPages ?? DEFAULT_PREFETCH_PAGES);
+    const first = await this.client.createCursor(this.queryText, this.options);
     this.pages++;
-    this.id = current.id;
+    this.id = first.id;
+    // Pages received and not yet taken, oldest first; `pending` is the one PUT on the wire.
+    const ready: CursorPage[] = [first];
     let pending: Promise<CursorPage> | undefined;
+    let failure: { error: unknown } | undefined;
+    let wake: (() => void) | undefined;
+    let stopped = false;
+    let newest = first;
+    // One PUT at a time (each returns "the next" page), started as soon as the previous answer is in
+    // and fewer than `depth` pages wait: the server works while the caller is busy with a page.
+    const pump = (): void => {
+      if (stopped || pending || failure || !newest.hasMore || newest.id === undefined || ready.length >= depth) return;
+      const p = this.client.nextCursorPage(newest.id, signal);
+      pending = p;
+      p.then(
+        (page) => {
+          pending = undefined;
+          this.pages++;
+          if (page.id !== undefined) this.id = page.id;
+          newest = page;
+          ready.push(page);
+          wake?.();
+          pump();
+        },
+        (error: unknown) => {
+          pending = undefined;
+          failure = { error };
+          wake?.();
+        },
+      );
+    };
     try {
       for (;;) {
-        if (!current.hasMore || current.id === undefined) {
+        while (ready.length === 0) {
+          if (failure) throw failure.error;
+          await new Promise<void>((resolve) => (wake = resolve));
+          wake = undefined;
+        }
+        const page = ready.shift()!;
+        if (!page.hasMore || page.id === undefined) {
           this.exhausted = true;
-          yield current;
+          yield page;
           return;
         }
-        pending = this.client.nextCursorPage(current.id, signal);
-        // Observed later by `await pending`; this keeps an early failure from being "unhandled" meanwhile.
-        pending.catch(() => undefined);
-        yield current;
-        current = await pending;
-        pending = undefined;
-        this.pages++;
-        if (current.id !== undefined) this.id = current.id;
+        pump();
+        yield page;
       }
     } finally {
-      if (!this.exhausted) await this.release(pending);
+      stopped = true;
+      if (!this.exhausted) await this.release(pending, ready);
     }
   }
 
@@ -62,8 +98,12 @@ export class Cursor implements AsyncIterable<CursorPage> {
    * cursor, unless that `PUT` drained it. Deletion failures are swallowed: the server drops an idle
    * cursor after its ttl anyway, and the caller's own error (if any) matters more.
    */
-  private async release(pending: Promise<CursorPage> | undefined): Promise<void> {
+  private async release(pending: Promise<CursorPage> | undefined, ready: CursorPage[]): Promise<void> {
     if (this.id === undefined) return;
+    if (ready.some((p) => !p.hasMore)) {
+      this.exhausted = true;
+      return;
+    }
     if (pending) {
       try {
         const last = await pending;

@@ -81,6 +81,12 @@ export interface CursorOptions {
   options?: Record<string, unknown>;
   signal?: AbortSignal;
   /**
+   * Pages fetched ahead of the caller, one request at a time (a cursor cannot be read in parallel):
+   * the server prepares the next pages while the caller decodes and writes this one. Memory holds
+   * up to this many pages plus the one in use. Default: 4.
+   */
+  prefetchPages?: number;
+  /**
    * Whether the query only reads: then creating the cursor is retried on any transient failure
    * (a lost answer just leaves an orphan cursor that expires after `ttl`). Default: true unless the
    * query contains INSERT/UPDATE/REPLACE/REMOVE/UPSERT.
