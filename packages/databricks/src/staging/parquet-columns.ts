@@ -84,10 +84,58 @@ export class Bytes {
 
 const TWO_32 = 4294967296;
 
+/**
+ * Levels as the RLE/bit-packing hybrid's RLE runs (`count << 1`, then the one-byte value), built as
+ * levels arrive: a column without nulls is one run whatever its length, and finishing a page is a copy.
+ */
+export class LevelRuns {
+  readonly runs = new Bytes(64);
+  private value = -1;
+  private count = 0;
+  /** Levels appended. */
+  length = 0;
+
+  push(level: number): void {
+    this.length++;
+    if (level === this.value) {
+      this.count++;
+      return;
+    }
+    this.flush();
+    this.value = level;
+    this.count = 1;
+  }
+
+  private flush(): void {
+    if (this.count === 0) return;
+    const out = this.runs;
+    out.ensure(11);
+    let header = this.count * 2;
+    while (header >= 0x80) {
+      out.buf[out.length++] = (header & 0x7f) | 0x80;
+      header = Math.floor(header / 0x80);
+    }
+    out.buf[out.length++] = header;
+    out.buf[out.length++] = this.value;
+  }
+
+  /** The encoded runs; no level may be pushed afterwards. */
+  encoded(): Uint8Array {
+    this.flush();
+    this.count = 0;
+    return this.runs.bytes;
+  }
+
+  /** Bytes the runs take so far. */
+  get byteSize(): number {
+    return this.runs.length + 6;
+  }
+}
+
 /** One leaf column: its levels and its non-null values, already in PLAIN form. */
 export class LeafColumn {
-  readonly defs = new Bytes(1024);
-  readonly reps: Bytes | undefined;
+  readonly defs = new LevelRuns();
+  readonly reps: LevelRuns | undefined;
   readonly values = new Bytes(4096);
   /** Non-null values written (for BOOLEAN, values holds one byte per value until packed). */
   valueCount = 0;
@@ -101,7 +149,7 @@ export class LeafColumn {
     /** Bytes of a FIXED_LEN_BYTE_ARRAY value. */
     readonly typeLength = 0,
   ) {
-    this.reps = maxRep > 0 ? new Bytes(1024) : undefined;
+    this.reps = maxRep > 0 ? new LevelRuns() : undefined;
   }
 
   /** Level entries (values and nulls alike). */
@@ -178,7 +226,7 @@ export class LeafColumn {
 
   /** Bytes buffered so far (levels and values). */
   get byteSize(): number {
-    return this.defs.length + (this.reps?.length ?? 0) + this.values.length;
+    return this.defs.byteSize + (this.reps?.byteSize ?? 0) + this.values.length;
   }
 }
 

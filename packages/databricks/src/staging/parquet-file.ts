@@ -115,32 +115,12 @@ function writeSchemaNode(w: CompactWriter, n: SchemaNode): void {
   if (n.timestampMicros) w.struct(10, (l) => l.struct(8, (ts) => (ts.bool(1, true), ts.struct(2, (u) => u.struct(2, () => undefined)))));
 }
 
-/**
- * Levels in the RLE/bit-packing hybrid, as runs only (`count << 1` then the value), behind the
- * 4-byte length a V1 data page puts before each level section.
- */
-function writeLevels(out: Bytes, levels: Uint8Array, max: number): void {
-  // Levels are below 256 (one byte per value), so a run's value takes one byte.
-  void max;
-  const lengthAt = out.length;
-  out.ensure(4);
-  out.length += 4;
-  let i = 0;
-  while (i < levels.length) {
-    const v = levels[i]!;
-    let j = i + 1;
-    while (j < levels.length && levels[j] === v) j++;
-    let run = (j - i) * 2;
-    out.ensure(11);
-    while (run >= 0x80) {
-      out.buf[out.length++] = (run & 0x7f) | 0x80;
-      run >>>= 7;
-    }
-    out.buf[out.length++] = run;
-    out.buf[out.length++] = v;
-    i = j;
-  }
-  out.view.setUint32(lengthAt, out.length - lengthAt - 4, true);
+/** A V1 data page's level section: the runs behind their 4-byte little-endian length. */
+function writeLevels(out: Bytes, runs: Uint8Array): void {
+  out.ensure(4 + runs.length);
+  out.view.setUint32(out.length, runs.length, true);
+  out.buf.set(runs, out.length + 4);
+  out.length += 4 + runs.length;
 }
 
 /** PLAIN booleans are bit-packed, least significant bit first. */
@@ -153,9 +133,11 @@ function packBooleans(bytesPerValue: Uint8Array): Uint8Array {
 /** The uncompressed body of a leaf's single V1 data page: repetition levels, definition levels, values. */
 function pageBody(leaf: LeafColumn): Uint8Array {
   const values = leaf.physical === Physical.Boolean ? packBooleans(leaf.values.bytes) : leaf.values.bytes;
-  const out = new Bytes(leaf.levelCount + values.length + 64);
-  if (leaf.maxRep > 0) writeLevels(out, leaf.reps!.bytes, leaf.maxRep);
-  if (leaf.maxDef > 0) writeLevels(out, leaf.defs.bytes, leaf.maxDef);
+  const reps = leaf.maxRep > 0 ? leaf.reps!.encoded() : undefined;
+  const defs = leaf.maxDef > 0 ? leaf.defs.encoded() : undefined;
+  const out = new Bytes((reps?.length ?? 0) + (defs?.length ?? 0) + values.length + 16);
+  if (reps) writeLevels(out, reps);
+  if (defs) writeLevels(out, defs);
   out.ensure(values.length);
   out.buf.set(values, out.length);
   out.length += values.length;
