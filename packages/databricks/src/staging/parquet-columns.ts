@@ -49,6 +49,14 @@ export class Bytes {
     this.view = new DataView(next.buffer, next.byteOffset, next.byteLength);
   }
 
+  /** Makes room for `n` bytes in an empty buffer at once (no growth steps, no copies). */
+  reserve(n: number): void {
+    if (this.length === 0 && this.buf.length < n) {
+      this.buf = Buffer.allocUnsafeSlow(n);
+      this.view = new DataView(this.buf.buffer, this.buf.byteOffset, this.buf.byteLength);
+    }
+  }
+
   /** Writes a string as UTF-8 at the end, behind its 4-byte little-endian length (PLAIN BYTE_ARRAY). */
   string(v: string): void {
     const n = v.length;

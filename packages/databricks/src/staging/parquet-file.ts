@@ -19,7 +19,7 @@
 import { promisify } from "node:util";
 import { gzip } from "node:zlib";
 import type { DataType, Row, StructType } from "@macrometa-spark/core";
-import { Bytes, LeafColumn, Physical, decimalBytes, shredder, type Shredder } from "./parquet-columns.js";
+import { LeafColumn, Physical, decimalBytes, shredder, type Shredder } from "./parquet-columns.js";
 import { parquetConverter, type ParquetValueConverter } from "./parquet-values.js";
 import { CompactWriter } from "./thrift-compact.js";
 
@@ -115,12 +115,11 @@ function writeSchemaNode(w: CompactWriter, n: SchemaNode): void {
   if (n.timestampMicros) w.struct(10, (l) => l.struct(8, (ts) => (ts.bool(1, true), ts.struct(2, (u) => u.struct(2, () => undefined)))));
 }
 
-/** A V1 data page's level section: the runs behind their 4-byte little-endian length. */
-function writeLevels(out: Bytes, runs: Uint8Array): void {
-  out.ensure(4 + runs.length);
-  out.view.setUint32(out.length, runs.length, true);
-  out.buf.set(runs, out.length + 4);
-  out.length += 4 + runs.length;
+/** The 4-byte little-endian length a V1 data page puts before each level section. */
+function lengthOf(bytes: Uint8Array): Buffer {
+  const b = Buffer.allocUnsafe(4);
+  b.writeUInt32LE(bytes.length, 0);
+  return b;
 }
 
 /** PLAIN booleans are bit-packed, least significant bit first. */
@@ -133,15 +132,17 @@ function packBooleans(bytesPerValue: Uint8Array): Uint8Array {
 /** The uncompressed body of a leaf's single V1 data page: repetition levels, definition levels, values. */
 function pageBody(leaf: LeafColumn): Uint8Array {
   const values = leaf.physical === Physical.Boolean ? packBooleans(leaf.values.bytes) : leaf.values.bytes;
-  const reps = leaf.maxRep > 0 ? leaf.reps!.encoded() : undefined;
-  const defs = leaf.maxDef > 0 ? leaf.defs.encoded() : undefined;
-  const out = new Bytes((reps?.length ?? 0) + (defs?.length ?? 0) + values.length + 16);
-  if (reps) writeLevels(out, reps);
-  if (defs) writeLevels(out, defs);
-  out.ensure(values.length);
-  out.buf.set(values, out.length);
-  out.length += values.length;
-  return out.bytes;
+  const parts: Uint8Array[] = [];
+  if (leaf.maxRep > 0) {
+    const reps = leaf.reps!.encoded();
+    parts.push(lengthOf(reps), reps);
+  }
+  if (leaf.maxDef > 0) {
+    const defs = leaf.defs.encoded();
+    parts.push(lengthOf(defs), defs);
+  }
+  parts.push(values);
+  return Buffer.concat(parts);
 }
 
 function pageHeader(levelCount: number, uncompressed: number, compressed: number): Uint8Array {
@@ -196,6 +197,8 @@ export class ParquetFileBuffer {
   private reset(): void {
     const leaves: LeafColumn[] = [];
     this.shredders = this.rowType.fields.map((f) => shredder(f.dataType, [f.name], 0, 0, false, leaves));
+    // The next file is likely the size of the last: start each column there rather than growing to it.
+    this.leaves.forEach((old, i) => leaves[i]!.values.reserve(old.values.length));
     this.leaves = leaves;
     this.rows = 0;
     this.bytes = 0;
