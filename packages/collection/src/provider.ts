@@ -59,6 +59,7 @@ export class CollectionTable implements Table {
           }
         }
         let discard = false;
+        let truncated = false;
         if (exists && info.mode !== "append") {
           const count = await this.client.collectionCount(opts.collection, signal);
           if (info.mode === "errorifexists" && count > 0) {
@@ -73,9 +74,10 @@ export class CollectionTable implements Table {
             // and a failed import leaves it that way.
             logger.warn("collection write: truncating before import (overwrite is not atomic)", { collection: opts.collection, count });
             await this.client.truncateCollection(opts.collection, signal);
+            truncated = true;
           }
         }
-        return new CollectionBatchWrite(this.client, opts, info.schema, this.ctx, discard);
+        return new CollectionBatchWrite(this.client, opts, info.schema, this.ctx, discard, truncated);
       },
     };
   }
