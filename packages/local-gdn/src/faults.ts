@@ -39,6 +39,36 @@ export class Faults implements FaultSettings {
    */
   importIgnoreNext = 0;
 
+  private gate: { promise: Promise<void>; open: () => void } | undefined;
+  /** HTTP requests waiting at the gate {@link hold} closed. */
+  heldRequests = 0;
+
+  /**
+   * Every HTTP request arriving from now on waits (unanswered, as behind a stalled network) until
+   * {@link release}: a test holds a client at a known point, acts, then lets it go on.
+   */
+  hold(): void {
+    if (this.gate) return;
+    let open!: () => void;
+    const promise = new Promise<void>((r) => (open = r));
+    this.gate = { promise, open };
+  }
+  release(): void {
+    this.gate?.open();
+    this.gate = undefined;
+  }
+  /** Resolves once no hold is in force. */
+  async passGate(): Promise<void> {
+    while (this.gate) {
+      this.heldRequests++;
+      try {
+        await this.gate.promise;
+      } finally {
+        this.heldRequests--;
+      }
+    }
+  }
+
   /** Close every open WebSocket now. */
   closeAllWebSockets(): void {
     for (const hook of this.closeHooks) hook();
@@ -56,6 +86,7 @@ export class Faults implements FaultSettings {
     this.retryAfterSeconds = undefined;
     this.dropNextConnections = 0;
     this.importIgnoreNext = 0;
+    this.release();
     void this.dropHooks;
   }
   toJSON(): Record<string, unknown> {
@@ -66,6 +97,8 @@ export class Faults implements FaultSettings {
       httpFailureStatus: this.httpFailures.status,
       dropNextConnections: this.dropNextConnections,
       importIgnoreNext: this.importIgnoreNext,
+      held: this.gate !== undefined,
+      heldRequests: this.heldRequests,
     };
   }
 }

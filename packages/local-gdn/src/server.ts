@@ -249,6 +249,7 @@ async function handle(ctx: ServerContext, req: IncomingMessage, res: ServerRespo
         return;
       }
       if (f.latencyMs > 0) await new Promise((r) => setTimeout(r, f.latencyMs));
+      await f.passGate();
       const failure = f.takeHttpFailure();
       if (failure) {
         const body = await readBody(req).catch(() => Buffer.alloc(0));
@@ -355,5 +356,7 @@ function faultsRoute(ctx: ServerContext, req: GdnRequest): Reply {
     f.failNextHttp(n(x.count, "failNextHttp.count"), status, x.retryAfterSeconds === undefined ? undefined : n(x.retryAfterSeconds, "failNextHttp.retryAfterSeconds"));
   }
   if (b.closeAllWebSockets === true) f.closeAllWebSockets();
+  if (b.hold === true) f.hold();
+  if (b.hold === false) f.release();
   return { status: 200, body: { error: false, code: 200, result: f.toJSON() } };
 }
