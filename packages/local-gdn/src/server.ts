@@ -249,7 +249,7 @@ async function handle(ctx: ServerContext, req: IncomingMessage, res: ServerRespo
         return;
       }
       if (f.latencyMs > 0) await new Promise((r) => setTimeout(r, f.latencyMs));
-      await f.passGate();
+      await f.passGate(req.method ?? "GET", url.pathname);
       const failure = f.takeHttpFailure();
       if (failure) {
         const body = await readBody(req).catch(() => Buffer.alloc(0));
@@ -357,6 +357,10 @@ function faultsRoute(ctx: ServerContext, req: GdnRequest): Reply {
   }
   if (b.closeAllWebSockets === true) f.closeAllWebSockets();
   if (b.hold === true) f.hold();
+  else if (b.hold && typeof b.hold === "object" && !Array.isArray(b.hold)) {
+    const h = b.hold as JsonObject;
+    f.hold({ ...(typeof h.method === "string" ? { method: h.method } : {}), ...(typeof h.path === "string" ? { path: h.path } : {}) });
+  }
   if (b.hold === false) f.release();
   return { status: 200, body: { error: false, code: 200, result: f.toJSON() } };
 }
