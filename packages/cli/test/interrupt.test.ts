@@ -158,3 +158,15 @@ for (const method of ["volume", "insert"] as const) {
     expect((await keys(table)).length).toBe(1003);
   });
 }
+
+it("local up says what Ctrl-C does, and does it: both servers close, exit 0", async () => {
+  const c = capture();
+  const ctl = new AbortController();
+  const done = main(["local", "up", "--gdn-port", "0", "--warehouse-port", "0"], c.io, ctl.signal);
+  await waitFor(() => /Ctrl-C stops both servers \(their data is in memory and is lost\)/.test(c.out()), "local up to print what Ctrl-C does", 30_000);
+  const url = /local GDN\s+(\S+)/.exec(c.out())![1]!;
+  ctl.abort();
+  expect(await done).toBe(0);
+  expect(c.err()).toBe("stopping both servers\nstopped\n");
+  await expect(fetch(`${url}/_api/version`)).rejects.toThrow();
+});
