@@ -99,17 +99,19 @@ async function earlierRun(table: string, method: Method): Promise<void> {
 
 interface Child {
   proc: ChildProcess;
+  stdout: () => string;
   stderr: () => string;
   exit: Promise<number | null>;
 }
 
 function runChild(file: string): Child {
   const proc = spawn(process.execPath, [BIN, "run", file], { stdio: ["ignore", "pipe", "pipe"], env: { PATH: process.env["PATH"] ?? "", XDG_STATE_HOME: dir } });
+  let out = "";
   let err = "";
+  proc.stdout!.setEncoding("utf8").on("data", (t: string) => (out += t));
   proc.stderr!.setEncoding("utf8").on("data", (t: string) => (err += t));
-  proc.stdout!.resume();
   const exit = new Promise<number | null>((resolve) => proc.on("exit", (code) => resolve(code)));
-  return { proc, stderr: () => err, exit };
+  return { proc, stdout: () => out, stderr: () => err, exit };
 }
 
 /** Starts the job and returns once it has staged its first page and waits for the next. */
@@ -158,6 +160,31 @@ for (const method of ["volume", "insert"] as const) {
     expect((await keys(table)).length).toBe(1003);
   });
 }
+
+it("a stream job: Ctrl-C after a committed micro-batch stops the query, exit 0, the batch is in the table", async () => {
+  const http = new GdnHttpClient({ url: gdn.url, apiKey: gdn.apiKey });
+  const topic = await http.createStream("pings", false);
+  for (let i = 1; i <= 5; i++) await http.publish(topic, JSON.stringify({ id: i }), false);
+  await http.close();
+  const job: MmsparkJob = {
+    name: "pings",
+    kind: "stream",
+    source: { format: "com.macrometa.spark.stream", options: { regionUrl: gdn.url, apiKey: gdn.apiKey, stream: "pings", replication: "local", subscriptionName: "interrupt-test" }, schema: "id BIGINT" },
+    sink: { format: "databricks", options: { ...dbx, table: "pings", stagingVolume: VOLUME } },
+    trigger: { processingTime: 50 },
+    checkpointLocation: join(dir, "pings-cp"),
+  };
+  const file = join(dir, "pings.json");
+  writeFileSync(file, JSON.stringify(job));
+  const child = runChild(file);
+  await waitFor(() => /batch 0: 5 rows/.test(child.stderr()), "the first micro-batch's status line", 30_000);
+  child.proc.kill("SIGINT");
+  expect(await child.exit, child.stderr()).toBe(0);
+  expect(child.stderr()).toContain("pings: stopping once the current micro-batch commits (Ctrl-C again to exit at once)");
+  expect(child.stdout()).toMatch(/pings \(stream\): 5 rows in 1 micro-batches \(stopped after committing the current batch\)/);
+  expect((await admin.query(`SELECT id FROM main.${SCHEMA}.pings ORDER BY id`)).map((r) => Number(r["id"]))).toEqual([1, 2, 3, 4, 5]);
+  expect(await filesUnder(VOLUME)).toEqual([]);
+});
 
 it("local up says what Ctrl-C does, and does it: both servers close, exit 0", async () => {
   const c = capture();

@@ -21,7 +21,8 @@ Runs a job spec (see schema/job.schema.json) in this process:
                $XDG_STATE_HOME/mmspark or ~/.local/state/mmspark) and trigger; a live line
                shows each batch's rows, input and processed rates, duration and lag
   kind sync    a collection's snapshot then its change stream, merged by _key into a Delta table
-Ctrl-C (or SIGTERM) stops a stream or sync once the micro-batch in progress commits (exit 0). A
+Ctrl-C (or SIGTERM) stops a stream or sync once the micro-batch in progress commits (exit 0); a
+sync's snapshot in progress is aborted like a batch write (the next run takes it again). A
 batch job stops at its next row batch and aborts its write (exit 130): a Delta sink applies nothing
 (the table keeps its rows) and removes what it staged; a collection sink cannot take back the
 documents already imported and prints how many stay. A second Ctrl-C exits at once (130); what it
@@ -87,7 +88,8 @@ export const runCommand: Command = {
 
 /** What the first Ctrl-C does to this job, said before it happens. */
 function interruptPlan(spec: MmsparkJob): string {
-  if (spec.kind === "stream" || spec.kind === "sync") return "stopping once the current micro-batch commits";
+  if (spec.kind === "stream") return "stopping once the current micro-batch commits";
+  if (spec.kind === "sync") return "a snapshot in progress is aborted (the table keeps its rows; the next run takes it again), a change stream stops once its current micro-batch commits";
   const sink = spec.sink?.format ?? "";
   const what = /databricks|delta/i.test(sink)
     ? "the Delta table gets no row of this run and what was staged is removed"

@@ -164,6 +164,7 @@ async function runSyncJob(spec: MmsparkJob, session: SparkSession, o: RunJobOpti
     checkpointLocation: checkpointOf(spec, o),
     ...(t ? { trigger: t } : {}),
     session,
+    ...(o.signal ? { signal: o.signal } : {}),
   });
   o.progress?.event("snapshot", { rows: handle.snapshot.rows, resumed: handle.snapshot.resumed, rejections: handle.snapshot.rejected });
   const r = await follow("sync", handle.query, o, { snapshotRows: handle.snapshot.rows });
