@@ -2,8 +2,9 @@
 /**
  * The `mmspark` executable. Ctrl-C (or SIGTERM) asks the running verb to stop: a batch write
  * aborts at its next row batch, a stream stops once its current micro-batch commits (each verb says
- * which); a second one exits at once (130), and what that leaves staged the next run removes. The `--` in the shebang: Node 20 reads `--env-file` from anywhere
- * on its command line (even after the script), which would swallow `mmspark local up --env-file`.
+ * which); a second one exits at once (130), and what that leaves staged the next run removes.
+ * The `--` in the shebang: Node 20 reads `--env-file` from anywhere on its command line (even
+ * after the script), which would swallow `mmspark local up --env-file`.
  */
 import "./commands/register.js";
 import { main } from "./main.js";

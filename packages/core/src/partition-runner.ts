@@ -136,7 +136,7 @@ export async function mapBounded<T, R>(items: readonly T[], limit: number, fn: (
 
 /** The error an interrupted write rejects with (its cause: the signal's reason). */
 export function interruptedError(signal: AbortSignal): AbortedError {
-  return new AbortedError("interrupted: the write stopped at a batch boundary and was aborted, nothing was committed", signal.reason);
+  return new AbortedError("interrupted: the write stopped at a batch boundary and was aborted before its commit", signal.reason);
 }
 
 /**
