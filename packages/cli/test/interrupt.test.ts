@@ -6,7 +6,8 @@
  * next; the test sees both, sends SIGINT, waits for the child to say it is stopping, then lets
  * the reader go on. The first SIGINT aborts the write at that next page: exit 130, the target has
  * exactly its earlier rows, nothing staged remains. A second SIGINT exits at once (130) and leaves
- * its staging, which the next run into the table removes.
+ * its staging, which the next run into the table removes. The child is the built executable
+ * (packages/cli/dist/bin.js, as a user runs it; `npm test` builds it first).
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
