@@ -1,8 +1,10 @@
 #!/usr/bin/env -S node --
 /**
- * The `mmspark` executable. Ctrl-C asks the running verb to finish its current batch and stop;
- * a second Ctrl-C exits at once. The `--` in the shebang: Node 20 reads `--env-file` from anywhere
- * on its command line (even after the script), which would swallow `mmspark local up --env-file`.
+ * The `mmspark` executable. Ctrl-C (or SIGTERM) asks the running verb to stop: a batch write
+ * aborts at its next row batch, a stream stops once its current micro-batch commits (each verb says
+ * which); a second one exits at once (130), and what that leaves staged the next run removes.
+ * The `--` in the shebang: Node 20 reads `--env-file` from anywhere on its command line (even
+ * after the script), which would swallow `mmspark local up --env-file`.
  */
 import "./commands/register.js";
 import { main } from "./main.js";
@@ -12,7 +14,7 @@ let interrupts = 0;
 const onSignal = () => {
   interrupts++;
   if (interrupts > 1) process.exit(130);
-  process.stderr.write("\nstopping after the current batch (Ctrl-C again to exit now)\n");
+  process.stderr.write("\ninterrupted: stopping (Ctrl-C again to exit at once)\n");
   controller.abort();
 };
 process.on("SIGINT", onSignal);

@@ -3,8 +3,8 @@
  * 2 usage) and prints errors without secrets.
  * @packageDocumentation
  */
-import { isMacrometaSparkError, redactText } from "@macrometa-spark/core";
-import { EXIT_FAILURE, EXIT_USAGE, UsageError, type Command, type Io } from "./usage.js";
+import { hasErrorCode, isMacrometaSparkError, redactText } from "@macrometa-spark/core";
+import { EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_USAGE, UsageError, type Command, type Io } from "./usage.js";
 import { jobsCommand, submitCommand } from "./commands/submit.js";
 import { readFileSync } from "node:fs";
 import { didYouMean } from "./suggest.js";
@@ -30,7 +30,7 @@ function topHelp(): string {
 Verbs:
 ${commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`).join("\n")}
 
-Exit codes: 0 ok, 1 failure, 2 usage.
+Exit codes: 0 ok, 1 failure, 2 usage, 130 interrupted (Ctrl-C before the work was done).
 `;
 }
 
@@ -59,6 +59,10 @@ export async function main(argv: string[], io: Io, signal: AbortSignal): Promise
     if (err instanceof UsageError) {
       io.err(`mmspark ${verb}: ${err.message}\n\n${err.help ?? command.help}`);
       return EXIT_USAGE;
+    }
+    if (signal.aborted && hasErrorCode(err, "ABORTED")) {
+      io.err(`mmspark ${verb}: ${redactText(err instanceof Error ? err.message : String(err))}\n`);
+      return EXIT_INTERRUPTED;
     }
     const code = isMacrometaSparkError(err) ? ` [${err.code}]` : "";
     io.err(`mmspark ${verb}: ${redactText(err instanceof Error ? err.message : String(err))}${code}\n`);

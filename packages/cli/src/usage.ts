@@ -11,6 +11,8 @@ import { didYouMean } from "./suggest.js";
 export const EXIT_OK = 0;
 export const EXIT_FAILURE = 1;
 export const EXIT_USAGE = 2;
+/** Stopped by Ctrl-C (SIGINT) or SIGTERM before finishing: 128 + SIGINT's number, as shells report it. */
+export const EXIT_INTERRUPTED = 130;
 
 export class UsageError extends Error {
   constructor(message: string, readonly help?: string) {

@@ -89,3 +89,15 @@ it("npm start announces each step before it runs", () => {
   expect(steps.every((i) => i >= 0)).toBe(true);
   expect([...steps].sort((a, b) => a - b)).toEqual(steps);
 });
+
+it("a scrubbed error keeps its help text readable: only a secret is masked", async () => {
+  const job = (apiKey: string) => {
+    const file = join(dir, `key-${apiKey.length}.json`);
+    writeFileSync(file, JSON.stringify({ name: "k", source: { format: "com.macrometa.spark.collection", options: { regionUrl: "http://127.0.0.1:1", apiKey, collection: "c" } }, sink: { format: "json", options: { path: join(dir, "out") } } }));
+    return file;
+  };
+  const bad = await run(["run", job("nonsense")]);
+  expect(bad.code).toBe(1);
+  // Before: "option 'apiKey': *** '<tenant>.<keyid>.<secret>' or 'apikey ***' (value not shown)".
+  expect(bad.err).toBe("mmspark run: option 'apiKey': expected '<tenant>.<keyid>.<secret>' or 'apikey <tenant>.<keyid>.<secret>' (value not shown) [INVALID_OPTION]\n");
+});

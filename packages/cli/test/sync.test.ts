@@ -1,9 +1,10 @@
 /**
  * The CDC acceptance test: documents inserted, updated and deleted before the snapshot (after the
  * subscription), during it and after it end up in the Delta table exactly as in the collection; a
- * restart on the same checkpoint skips the snapshot and keeps following the change stream.
+ * restart on the same checkpoint skips the snapshot and keeps following the change stream. Ctrl-C
+ * during the snapshot aborts its overwrite, and the next run takes the snapshot again.
  */
-import { mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { CaseInsensitiveOptions, createSession, type SparkSession } from "@macrometa-spark/core";
@@ -12,7 +13,7 @@ import { startLocalGdn } from "@macrometa-spark/local-gdn";
 import { startLocalWarehouse } from "@macrometa-spark/local-warehouse";
 import { GdnHttpClient } from "@macrometa-spark/macrometa-client";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { changeStreamOptions, startSync } from "../src/runner/sync.js";
+import { SNAPSHOT_MARKER, changeStreamOptions, startSync } from "../src/runner/sync.js";
 
 let gdn: Awaited<ReturnType<typeof startLocalGdn>>;
 let wh: Awaited<ReturnType<typeof startLocalWarehouse>>;
@@ -136,4 +137,28 @@ it("applies the change stream FAILFAST unless the collection's mode says otherwi
   expect(changeStreamOptions({ regionUrl: "r", collection: "c", apiKey: "t.k.s" }, "sub").mode).toBe("FAILFAST");
   expect(changeStreamOptions({ regionUrl: "r", collection: "c", Mode: "DROPMALFORMED" }, "sub").mode).toBe("DROPMALFORMED");
   expect(changeStreamOptions({ regionUrl: "r", collection: "c", jwt: "x" }, "sub")).not.toHaveProperty("jwt");
+});
+
+it("Ctrl-C during the snapshot aborts it: the table keeps its rows, no snapshot marker, the next run takes it again", async () => {
+  await http.createCollection("items");
+  for (let i = 1; i <= 6; i++) await http.insertDocument("items", { _key: `i${i}`, qty: i });
+  const dir = mkdtempSync(join(tmpdir(), "mmspark-sync-abort-"));
+  try {
+    const delta = { host: wh.host, port: wh.port, httpPath: wh.path, token: wh.token, useTls: false, catalog: "main", schema: "cdc", table: "items" };
+    await admin.execute("CREATE TABLE main.cdc.items (_id STRING, _key STRING, _rev STRING, qty BIGINT)");
+    await admin.execute("INSERT INTO main.cdc.items VALUES ('items/before', 'before', 'r0', 0)");
+    const ctl = new AbortController();
+    const o = { name: "items-sync", collection: { regionUrl: gdn.url, apiKey: gdn.apiKey, collection: "items", batchSize: 2 }, delta, checkpointLocation: dir, trigger: { availableNow: true as const }, session };
+    // The hook runs once the snapshot's first rows are read: Ctrl-C there.
+    const err = await startSync({ ...o, signal: ctl.signal, hooks: { duringSnapshot: () => ctl.abort() } }).catch((e: unknown) => e);
+    expect((err as { code?: string }).code, String(err)).toBe("ABORTED");
+    expect(await admin.query("SELECT _key FROM main.cdc.items")).toEqual([{ _key: "before" }]);
+    expect(existsSync(join(dir, SNAPSHOT_MARKER))).toBe(false);
+    const again = await startSync(o);
+    await again.query.awaitTermination();
+    expect(again.snapshot).toMatchObject({ rows: 6, resumed: false });
+    expect((await admin.query("SELECT _key FROM main.cdc.items ORDER BY _key")).map((r) => r["_key"])).toEqual(["i1", "i2", "i3", "i4", "i5", "i6"]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

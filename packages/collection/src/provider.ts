@@ -14,7 +14,7 @@ import {
   type TableProvider,
   type WriteBuilder,
 } from "@macrometa-spark/core";
-import { type GdnHttpClient, gdnClientFor } from "@macrometa-spark/macrometa-client";
+import { type GdnHttpClient, gdnClientFor, tenantDisagreement, tenantWarning } from "@macrometa-spark/macrometa-client";
 import { type CollectionOptions, FORMAT_NAMES, parseCollectionOptions } from "./options.js";
 import { CollectionScan, preflight, readOptionsFor, sampleDocuments, schemaFromSample, withCorruptColumn } from "./read.js";
 import { CollectionBatchWrite } from "./write.js";
@@ -59,6 +59,7 @@ export class CollectionTable implements Table {
           }
         }
         let discard = false;
+        let truncated = false;
         if (exists && info.mode !== "append") {
           const count = await this.client.collectionCount(opts.collection, signal);
           if (info.mode === "errorifexists" && count > 0) {
@@ -73,9 +74,10 @@ export class CollectionTable implements Table {
             // and a failed import leaves it that way.
             logger.warn("collection write: truncating before import (overwrite is not atomic)", { collection: opts.collection, count });
             await this.client.truncateCollection(opts.collection, signal);
+            truncated = true;
           }
         }
-        return new CollectionBatchWrite(this.client, opts, info.schema, this.ctx, discard);
+        return new CollectionBatchWrite(this.client, opts, info.schema, this.ctx, discard, truncated);
       },
     };
   }
@@ -126,6 +128,8 @@ export class MacrometaCollectionProvider implements TableProvider {
     // Options are validated (and fail, naming the option) before anything touches the network.
     const readOpts = schema ? readOptionsFor(schema, parseCollectionOptions(options, "read"), options.has("mode")) : undefined;
     const opts = readOpts ?? parseCollectionOptions(options, "write");
+    const d = tenantDisagreement(options.getString("tenant"), opts);
+    if (d) ctx.logger.warn(tenantWarning(d, `collections are reached through regionUrl and fabric as that ${d.from === "apiKey" ? "key's" : "JWT's"} tenant; the 'tenant' option changes nothing here — fix or remove it`), { option: "tenant", collection: opts.collection });
     const client = gdnClientFor(opts, ctx);
     try {
       if (readOpts && !(schema && preflighted.get(schema) === optionsFingerprint(options))) await preflight(client, readOpts, "read", ctx.signal);

@@ -142,8 +142,9 @@ export class CollectionDataWriter implements DataWriter {
   }
 
   private async send(chunk: string[], keyed: boolean): Promise<void> {
-    const { signal } = this.ctx;
-    const importOpts = { details: true, primaryKey: this.opts.primaryKey, replace: this.opts.replace, signal };
+    // No abort signal: an import cut short mid-request may or may not have landed, so an interrupted
+    // write lets it finish and counts it (the writer stops at its next batch instead).
+    const importOpts = { details: true, primaryKey: this.opts.primaryKey, replace: this.opts.replace };
     let result: ImportResult;
     let repeated = false;
     try {
@@ -251,6 +252,11 @@ export class CollectionDataWriter implements DataWriter {
     );
   }
 
+  /** Documents this writer's imports wrote so far (an abort does not take them back). */
+  get written(): number {
+    return this.state.created;
+  }
+
   async commit(): Promise<WriterCommitMessage> {
     if (this.failure) throw this.failure;
     await this.flush();
@@ -273,16 +279,22 @@ export class CollectionDataWriter implements DataWriter {
 }
 
 export class CollectionBatchWrite implements BatchWrite {
+  private readonly writers: CollectionDataWriter[] = [];
+
   constructor(
     private readonly client: GdnHttpClient,
     private readonly opts: CollectionOptions,
     private readonly schema: StructType,
     private readonly ctx: ProviderContext,
     private readonly discard: boolean,
+    /** Overwrite emptied the collection before the first import. */
+    private readonly truncated = false,
   ) {}
 
   createWriter(partitionId: number): DataWriter {
-    return new CollectionDataWriter(this.client, this.opts, this.schema, this.ctx, partitionId, this.discard);
+    const writer = new CollectionDataWriter(this.client, this.opts, this.schema, this.ctx, partitionId, this.discard);
+    this.writers.push(writer);
+    return writer;
   }
 
   async commit(messages: WriterCommitMessage[]): Promise<void> {
@@ -293,10 +305,18 @@ export class CollectionBatchWrite implements BatchWrite {
     else this.ctx.logger.info("collection write: done", fields);
   }
 
+  /**
+   * Imports are not transactional: nothing is undone. What stays is said, with its count (every
+   * writer has settled its imports when this runs: see CollectionDataWriter.abort).
+   */
   async abort(messages: WriterCommitMessage[]): Promise<void> {
-    this.ctx.logger.warn("collection write: aborted; documents already imported stay in the collection (imports are not transactional)", {
+    const written = this.writers.reduce((n, w) => n + w.written, 0);
+    const truncated = this.truncated ? "; it was emptied first (save mode overwrite), so its earlier documents are gone" : "";
+    this.ctx.logger.warn(`collection write aborted: ${written} documents already imported stay in collection '${this.opts.collection}' (imports are not transactional; nothing is undone)${truncated}`, {
       collection: this.opts.collection,
+      written,
       partitionsCommitted: messages.length,
+      truncated: this.truncated,
     });
   }
 }

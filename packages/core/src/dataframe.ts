@@ -18,7 +18,7 @@ import {
   WithColumnPlan,
   executePlan,
 } from "./execution.js";
-import { runBatchWrite } from "./partition-runner.js";
+import { interruptedError, runBatchWrite } from "./partition-runner.js";
 import { JobMetrics, warnRejections } from "./metrics.js";
 import { CaseInsensitiveOptions } from "./options.js";
 import { createRow, type SparkRow, structToObject } from "./row.js";
@@ -226,8 +226,8 @@ export class DataFrame implements AsyncIterable<SparkRow> {
   }
 
   /** @internal Starts an action: a fresh JobMetrics, exposed as `metrics`. */
-  beginAction(): ExecContext {
-    const ctx = this.session.newExecContext();
+  beginAction(signal?: AbortSignal): ExecContext {
+    const ctx = this.session.newExecContext({}, signal);
     this.lastMetrics = ctx.provider.metrics;
     return ctx;
   }
@@ -252,6 +252,19 @@ function parseTypeName(text: string): DataType {
   return toStructType(`x ${text}`).fields[0]!.dataType;
 }
 
+/** How a `save()` runs. */
+export interface SaveOptions {
+  /**
+   * Interrupts the write (Ctrl-C in `mmspark run`). Partitions stop at their next row batch, the
+   * write is aborted — each sink undoes what it can: the Delta sink removes what it staged and never
+   * runs its apply statement, so the table is untouched; the collection sink cannot take back
+   * documents already imported and says how many stay — and `save()` rejects with an
+   * `AbortedError` (code `ABORTED`). Once every partition is staged and the commit has begun, the
+   * commit completes. `session.stop()` interrupts running writes the same way. Default: none.
+   */
+  signal?: AbortSignal;
+}
+
 /** `df.write`: Spark's DataFrameWriter (format, mode, options, save). */
 export class DataFrameWriter extends FormatOptionsBuilder {
   private saveMode: SaveMode = "errorifexists";
@@ -269,13 +282,19 @@ export class DataFrameWriter extends FormatOptionsBuilder {
     return this;
   }
 
-  /** Writes the DataFrame; resolves with the number of rows written. */
-  async save(path?: string): Promise<number> {
+  /**
+   * Writes the DataFrame; resolves with the number of rows written. `save(path)` as in Spark;
+   * `save({ signal })` or `save(path, { signal })` make the write interruptible (see {@link SaveOptions}).
+   */
+  async save(pathOrOptions?: string | SaveOptions, saveOptions: SaveOptions = {}): Promise<number> {
+    const path = typeof pathOrOptions === "string" ? pathOrOptions : undefined;
+    const { signal } = typeof pathOrOptions === "object" ? pathOrOptions : saveOptions;
     if (!this.formatName) throw new OptionError("format", "no format given; call .format(name) before save()");
     const session = this.df.session;
     const provider = session.registry.lookup(this.formatName);
     const options = new CaseInsensitiveOptions(path === undefined ? this.opts : { ...this.opts, path }, this.formatName);
-    const ctx = this.df.beginAction();
+    if (signal?.aborted) throw interruptedError(signal);
+    const ctx = this.df.beginAction(signal);
     const table = await provider.getTable(undefined, options, ctx.provider);
     try {
       if (!table.capabilities.has("BATCH_WRITE") || !table.newWriteBuilder) {

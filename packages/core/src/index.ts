@@ -75,7 +75,7 @@ export {
 export { defaultRegistry, registerProvider, FormatRegistry } from "./registry.js";
 export { SparkRow } from "./row.js";
 export { treeString, showString } from "./display.js";
-export { DataFrame, DataFrameWriter, type JsonLines } from "./dataframe.js";
+export { DataFrame, DataFrameWriter, type JsonLines, type SaveOptions } from "./dataframe.js";
 export { SparkSession, DataFrameReader, createSession, type DataStreamReader, type SessionOptions, type SessionConf } from "./session.js";
 export { DataStreamWriter, type StreamingEngineOptions } from "./streaming/writer.js";
 export { StreamingQuery, type QueryProgress, type SourceProgress, type QueryStatus, type ForeachBatchFunction } from "./streaming/query.js";

@@ -4,7 +4,7 @@
  * own DataWriter and commits or aborts on the driver side (batch and streaming writes).
  * @packageDocumentation
  */
-import { errorMessage } from "@macrometa-spark/kit";
+import { AbortedError, errorMessage } from "@macrometa-spark/kit";
 import type { BatchWrite, DataWriter, RowBatch, WriterCommitMessage } from "./contracts.js";
 import type { ExecContext, PartitionStream } from "./execution.js";
 
@@ -134,9 +134,19 @@ export async function mapBounded<T, R>(items: readonly T[], limit: number, fn: (
   return results;
 }
 
+/** The error an interrupted write rejects with (its cause: the signal's reason). */
+export function interruptedError(signal: AbortSignal): AbortedError {
+  return new AbortedError("interrupted: the write stopped at a batch boundary and was aborted before its commit", signal.reason);
+}
+
 /**
  * Writes each partition through its own DataWriter, then commits all messages on the driver
  * side, or aborts everything when any partition failed. Returns rows written.
+ *
+ * The context's signal interrupts the write at the next row batch of every partition (partitions
+ * not started yet never start); the write is then aborted like a failed one and rejects with an
+ * {@link AbortedError}. A signal that fires once the commit has begun does not stop it: a commit
+ * cut short is exactly what aborting avoids.
  */
 export async function runWrite(
   parts: readonly PartitionStream[],
@@ -145,15 +155,18 @@ export async function runWrite(
   commit: (messages: WriterCommitMessage[]) => Promise<void>,
   abort: (messages: WriterCommitMessage[]) => Promise<void>,
 ): Promise<number> {
+  const { signal } = ctx.provider;
   let rows = 0;
   const settled = await mapBounded(parts, ctx.parallelism, async (part, i) => {
+    if (signal?.aborted) throw interruptedError(signal);
     const writer = await createWriter(i);
     try {
       for await (const batch of part()) {
-        if (ctx.provider.signal?.aborted) throw ctx.provider.signal.reason ?? new Error("aborted");
+        if (signal?.aborted) throw interruptedError(signal);
         await writer.write(batch);
         rows += batch.length;
       }
+      if (signal?.aborted) throw interruptedError(signal);
       return await writer.commit();
     } catch (err) {
       try {
@@ -165,14 +178,18 @@ export async function runWrite(
     }
   });
   const messages = settled.filter((s): s is PromiseFulfilledResult<WriterCommitMessage> => s.status === "fulfilled").map((s) => s.value);
-  const failure = settled.find((s): s is PromiseRejectedResult => s.status === "rejected");
-  if (failure) {
+  const failures = settled.filter((s): s is PromiseRejectedResult => s.status === "rejected").map((s) => s.reason as unknown);
+  const interrupted = signal?.aborted === true;
+  if (failures.length > 0 || interrupted) {
+    // Interrupted with every partition staged: still abort, nothing is applied yet.
     try {
       await abort(messages);
     } catch (abortErr) {
       ctx.provider.logger.warn("write abort failed", { error: errorMessage(abortErr) });
     }
-    throw failure.reason;
+    // A reader the signal cut short fails with its own error; the write still ends as interrupted.
+    if (interrupted) throw interruptedError(signal);
+    throw failures[0];
   }
   await commit(messages);
   ctx.provider.metrics.add("rowsWritten", rows);

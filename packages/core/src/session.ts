@@ -93,7 +93,11 @@ export class SparkSession {
     return [...this.queries].filter((q) => q.isActive);
   }
 
-  /** Stops running queries and closes tables opened by reads. */
+  /**
+   * Stops running queries (each after committing its micro-batch in progress), interrupts running
+   * batch writes at their next batch boundary (they abort: see `DataFrameWriter.save`), and closes
+   * tables opened by reads.
+   */
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
@@ -107,10 +111,15 @@ export class SparkSession {
   print(text: string): void {
     this.printer(text);
   }
-  /** @internal A context for one action (fresh metrics). */
-  newExecContext(overrides: Partial<SessionConf> = {}): ExecContext {
+  /**
+   * @internal A context for one action (fresh metrics). Its signal fires when the session stops or
+   * when `signal` (the action's own, e.g. `save({ signal })`) does.
+   */
+  newExecContext(overrides: Partial<SessionConf> = {}, signal?: AbortSignal): ExecContext {
+    const provider = this.providerContext(new JobMetrics());
+    if (signal) provider.signal = AbortSignal.any([this.stopController.signal, signal]);
     return {
-      provider: this.providerContext(new JobMetrics()),
+      provider,
       parallelism: overrides.parallelism ?? this.conf.parallelism,
       maxBufferedBatches: overrides.maxBufferedBatches ?? this.conf.maxBufferedBatches,
     };

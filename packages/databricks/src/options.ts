@@ -90,9 +90,10 @@ export interface WriteOptions {
    */
   maxBytesPerFile: number;
   /**
-   * A batch write removes staged folders that earlier, killed writes into the same table left
-   * behind once they are this old (a younger one may belong to a write still running). Streaming
-   * queries remove their own leftovers at start, whatever their age. Default: 3600000 (ms, 1 hour).
+   * A batch write removes the staging that earlier, killed writes left behind (volume: run folders
+   * of the same table; insert: `__mm_stage_*` tables in the target's schema) once they are this
+   * old (a younger one may belong to a write still running). Streaming queries remove their own
+   * leftovers at start, whatever their age. Default: 3600000 (ms, 1 hour).
    */
   staleStagingAfterMs: number;
   /**

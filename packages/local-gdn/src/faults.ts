@@ -11,6 +11,16 @@ export interface FaultSettings {
   latencyMs: number;
 }
 
+/** Which requests a hold stops: all those with this method (any when absent) and a path containing `path`. */
+export interface HoldFilter {
+  method?: string;
+  path?: string;
+}
+
+function matches(only: HoldFilter, method: string, path: string): boolean {
+  return (only.method === undefined || only.method.toUpperCase() === method.toUpperCase()) && (only.path === undefined || path.includes(only.path));
+}
+
 export class Faults implements FaultSettings {
   consumerCloseEvery = 0;
   latencyMs = 0;
@@ -39,6 +49,37 @@ export class Faults implements FaultSettings {
    */
   importIgnoreNext = 0;
 
+  private gate: { promise: Promise<void>; open: () => void; only: HoldFilter } | undefined;
+  /** HTTP requests waiting at the gate {@link hold} closed. */
+  heldRequests = 0;
+
+  /**
+   * HTTP requests arriving from now on (those `only` matches; default all) wait unanswered, as
+   * behind a stalled network, until {@link release}: a test holds a client at a known point (e.g.
+   * `{ method: "PUT", path: "/_api/cursor/" }`: a cursor's next page), acts, then lets it go on.
+   */
+  hold(only: HoldFilter = {}): void {
+    if (this.gate) return;
+    let open!: () => void;
+    const promise = new Promise<void>((r) => (open = r));
+    this.gate = { promise, open, only };
+  }
+  release(): void {
+    this.gate?.open();
+    this.gate = undefined;
+  }
+  /** Resolves once no hold is in force for this request. */
+  async passGate(method: string, path: string): Promise<void> {
+    while (this.gate && matches(this.gate.only, method, path)) {
+      this.heldRequests++;
+      try {
+        await this.gate.promise;
+      } finally {
+        this.heldRequests--;
+      }
+    }
+  }
+
   /** Close every open WebSocket now. */
   closeAllWebSockets(): void {
     for (const hook of this.closeHooks) hook();
@@ -56,6 +97,7 @@ export class Faults implements FaultSettings {
     this.retryAfterSeconds = undefined;
     this.dropNextConnections = 0;
     this.importIgnoreNext = 0;
+    this.release();
     void this.dropHooks;
   }
   toJSON(): Record<string, unknown> {
@@ -66,6 +108,8 @@ export class Faults implements FaultSettings {
       httpFailureStatus: this.httpFailures.status,
       dropNextConnections: this.dropNextConnections,
       importIgnoreNext: this.importIgnoreNext,
+      held: this.gate ? this.gate.only : false,
+      heldRequests: this.heldRequests,
     };
   }
 }

@@ -249,6 +249,7 @@ async function handle(ctx: ServerContext, req: IncomingMessage, res: ServerRespo
         return;
       }
       if (f.latencyMs > 0) await new Promise((r) => setTimeout(r, f.latencyMs));
+      await f.passGate(req.method ?? "GET", url.pathname);
       const failure = f.takeHttpFailure();
       if (failure) {
         const body = await readBody(req).catch(() => Buffer.alloc(0));
@@ -355,5 +356,11 @@ function faultsRoute(ctx: ServerContext, req: GdnRequest): Reply {
     f.failNextHttp(n(x.count, "failNextHttp.count"), status, x.retryAfterSeconds === undefined ? undefined : n(x.retryAfterSeconds, "failNextHttp.retryAfterSeconds"));
   }
   if (b.closeAllWebSockets === true) f.closeAllWebSockets();
+  if (b.hold === true) f.hold();
+  else if (b.hold && typeof b.hold === "object" && !Array.isArray(b.hold)) {
+    const h = b.hold as JsonObject;
+    f.hold({ ...(typeof h.method === "string" ? { method: h.method } : {}), ...(typeof h.path === "string" ? { path: h.path } : {}) });
+  }
+  if (b.hold === false) f.release();
   return { status: 200, body: { error: false, code: 200, result: f.toJSON() } };
 }

@@ -73,3 +73,4 @@ export {
   type OutgoingMessage,
   type SendHandle,
 } from "./stream/index.js";
+export { tenantOfJwt, tenantDisagreement, tenantWarning, type TenantDisagreement } from "./tenant.js";

@@ -19,7 +19,7 @@ import {
   type TableProvider,
   type WriteBuilder,
 } from "@macrometa-spark/core";
-import { StreamReader, messageText } from "@macrometa-spark/macrometa-client";
+import { StreamReader, messageText, tenantDisagreement, tenantWarning } from "@macrometa-spark/macrometa-client";
 import { FORMAT_NAMES, parseStreamOptions, type StreamFormatOptions } from "./options.js";
 import { tableSchema } from "./schema.js";
 import { StreamSinkWrite } from "./sink.js";
@@ -73,6 +73,8 @@ export class MacrometaStreamProvider implements TableProvider {
 
   async getTable(schema: StructType | undefined, options: CaseInsensitiveOptions, ctx: ProviderContext): Promise<Table> {
     const o = parseStreamOptions(options);
+    const d = tenantDisagreement(options.getString("tenant"), { apiKey: o.apiKey });
+    if (d) ctx.logger.warn(tenantWarning(d, `the stream is addressed under '${d.option}' (${o.topic.fullName}), where this key is likely refused; leave 'tenant' out to use the key's`), { option: "tenant", stream: o.stream });
     return new MacrometaStreamTable(o, options, schema ? tableSchema(schema, o) : undefined, ctx);
   }
 }

@@ -91,8 +91,10 @@ export const localCommand: Command = {
       if (signal.aborted) resolve();
       signal.addEventListener("abort", () => resolve(), { once: true });
     });
+    io.err(`stopping ${seeded ? "the producer and " : ""}both servers${values.data ? ` (data stays in ${values.data})` : ""}\n`);
     seeded?.stop();
     await Promise.allSettled([gdn.close(), wh.close()]);
+    io.err("stopped\n");
     return EXIT_OK;
   },
 };

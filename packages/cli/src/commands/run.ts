@@ -21,8 +21,13 @@ Runs a job spec (see schema/job.schema.json) in this process:
                $XDG_STATE_HOME/mmspark or ~/.local/state/mmspark) and trigger; a live line
                shows each batch's rows, input and processed rates, duration and lag
   kind sync    a collection's snapshot then its change stream, merged by _key into a Delta table
-Ctrl-C stops a stream or sync after committing the batch in progress (exit 0); a second Ctrl-C
-exits at once. At the end the rows written and rejected (with the first keys) are printed.
+Ctrl-C (or SIGTERM) stops a stream or sync once the micro-batch in progress commits (exit 0); a
+sync's snapshot in progress is aborted like a batch write (the next run takes it again). A
+batch job stops at its next row batch and aborts its write (exit 130): a Delta sink applies nothing
+(the table keeps its rows) and removes what it staged; a collection sink cannot take back the
+documents already imported and prints how many stay. A second Ctrl-C exits at once (130); what it
+leaves staged the next run into the same table removes (volume run folders and __mm_stage_* tables
+older than the sink option staleStagingAfterMs; a stream's own at its next start). At the end the rows written and rejected (with the first keys) are printed.
 The run fails (exit 1) when every document was rejected, or when the rejected share exceeds the
 collection option maxRejectedFraction (default 1).
 Strings in the spec may hold \${env:NAME} (an environment variable) and {{secrets/<scope>/<key>}}
@@ -51,6 +56,8 @@ export const runCommand: Command = {
     const progress = ui ? ui.monitor.progressFor(io, !!values.json) : Progress.for(io, !!values.json);
     const logger = createConsoleLogger(values.verbose ? "info" : "warn", (l) => io.err(l + "\n"));
     const session = createSession({ logger: ui ? ui.monitor.tapLogger(logger) : logger, print: io.out });
+    const onInterrupt = () => io.err(`${spec.name}: ${interruptPlan(spec)} (Ctrl-C again to exit at once)\n`);
+    signal.addEventListener("abort", onInterrupt, { once: true });
     try {
       if (spec.kind && spec.kind !== "batch" && !spec.checkpointLocation && !values.json) io.err(`checkpoint: ${checkpointOf(spec, { env: io.env })}\n`);
       const r = await runJob(spec, { session, progress, signal, env: io.env, ...(ui ? { onQuery: (q) => ui.monitor.trackQuery(q, queryInfoOf(spec)) } : {}) });
@@ -72,11 +79,25 @@ export const runCommand: Command = {
       }
       return EXIT_OK;
     } finally {
+      signal.removeEventListener("abort", onInterrupt);
       await session.stop();
       await ui?.close();
     }
   },
 };
+
+/** What the first Ctrl-C does to this job, said before it happens. */
+function interruptPlan(spec: MmsparkJob): string {
+  if (spec.kind === "stream") return "stopping once the current micro-batch commits";
+  if (spec.kind === "sync") return "a snapshot in progress is aborted (the table keeps its rows; the next run takes it again), a change stream stops once its current micro-batch commits";
+  const sink = spec.sink?.format ?? "";
+  const what = /databricks|delta/i.test(sink)
+    ? "the Delta table gets no row of this run and what was staged is removed"
+    : /collection/i.test(sink)
+      ? "documents already imported stay in the collection (imports are not transactional; the count follows)"
+      : "nothing is committed";
+  return `aborting the write at its next row batch: ${what}`;
+}
 
 /** The source collection's `maxRejectedFraction` (validated by the collection's option parser). Default: 1. */
 function maxRejectedFraction(spec: MmsparkJob): number {

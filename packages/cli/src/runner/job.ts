@@ -20,7 +20,12 @@ export interface RunJobOptions {
   session?: SparkSession;
   /** Feedback; without it the job runs silently. */
   progress?: Progress;
-  /** Aborting stops a stream or sync after its current batch (Ctrl-C); a batch job is not interrupted mid-write. */
+  /**
+   * Ctrl-C. A stream or sync stops once its current micro-batch commits (no half epoch). A batch
+   * job's write stops at the next row batch and is aborted (`runJob` rejects with an AbortedError):
+   * a Delta sink's table gets no row and its staging is removed; a collection sink keeps the
+   * documents already imported and says how many.
+   */
   signal?: AbortSignal;
   /** Environment for the default checkpoint location (see state-dir.ts). Default: process.env. */
   env?: NodeJS.ProcessEnv;
@@ -97,7 +102,7 @@ async function runBatch(spec: MmsparkJob, session: SparkSession, o: RunJobOption
   let reader = session.read.format(source.format).options(opts(source.options));
   if (source.schema) reader = reader.schema(source.schema);
   const df: DataFrame = await reader.load();
-  const write = () => df.write.format(sink.format).mode(sink.mode ?? "errorifexists").options(opts(sink.options)).save();
+  const write = () => df.write.format(sink.format).mode(sink.mode ?? "errorifexists").options(opts(sink.options)).save(o.signal ? { signal: o.signal } : {});
   const rows = o.progress ? await withRowProgress(df, o.progress, `${spec.name}`, await knownTotal(source), write) : await write();
   return { kind: "batch", rows, rejected: rejections(df.metrics) };
 }
@@ -159,6 +164,7 @@ async function runSyncJob(spec: MmsparkJob, session: SparkSession, o: RunJobOpti
     checkpointLocation: checkpointOf(spec, o),
     ...(t ? { trigger: t } : {}),
     session,
+    ...(o.signal ? { signal: o.signal } : {}),
   });
   o.progress?.event("snapshot", { rows: handle.snapshot.rows, resumed: handle.snapshot.resumed, rejections: handle.snapshot.rejected });
   const r = await follow("sync", handle.query, o, { snapshotRows: handle.snapshot.rows });

@@ -76,6 +76,12 @@ export interface SyncOptions {
   trigger?: Trigger;
   session?: SparkSession;
   hooks?: SyncHooks;
+  /**
+   * Ctrl-C during the snapshot: its overwrite is aborted (the table keeps its rows, no snapshot
+   * marker is written, so the next run takes the snapshot again) and startSync rejects with an
+   * AbortedError. Default: none.
+   */
+  signal?: AbortSignal;
 }
 
 export interface SnapshotInfo {
@@ -222,7 +228,7 @@ export async function startSync(o: SyncOptions): Promise<SyncHandle> {
     let rows: number;
     try {
       // Overwrite: the table becomes exactly the snapshot (a re-run after a crash mid-snapshot too).
-      rows = await df.write.format(DELTA_FORMAT).mode("overwrite").options(deltaBase).save();
+      rows = await df.write.format(DELTA_FORMAT).mode("overwrite").options(deltaBase).save(o.signal ? { signal: o.signal } : {});
     } finally {
       await during;
     }

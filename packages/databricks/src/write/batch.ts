@@ -8,6 +8,7 @@ import type { ConnectionHooks } from "../client.js";
 import type { WriteOptions } from "../options.js";
 import { DeltaWriteCore, type PreparedWrite, type StagedMessage, type WriteMethod } from "./core.js";
 import { createWriteMethod } from "./methods.js";
+import { VolumeMethod } from "./volume-method.js";
 
 export class DeltaBatchWrite implements BatchWrite {
   private constructor(
@@ -45,9 +46,16 @@ export class DeltaBatchWrite implements BatchWrite {
     }
   }
 
+  /** No apply statement has run: the target is as it was; what was staged is removed. */
   async abort(messages: WriterCommitMessage[]): Promise<void> {
     try {
       await this.method.cleanup(messages.filter(Boolean) as StagedMessage[], undefined);
+      if (!this.prepared.skip) {
+        const { created, addedColumns } = this.prepared;
+        const staged = this.method instanceof VolumeMethod ? { stagingFolder: this.method.folder(undefined) } : { stagingTables: "__mm_stage_* of this run" };
+        const kept = created ? ` (the table this write created stays, empty)` : addedColumns ? ` (the columns schemaEvolution added stay: ${addedColumns.join(", ")})` : "";
+        this.core.ctx.logger.warn(`Delta write aborted: no row reached ${this.core.tableName} (no apply statement ran)${kept}; what was staged is removed`, { table: this.core.tableName, method: this.method.name, ...staged });
+      }
     } finally {
       await this.close();
     }

@@ -82,6 +82,10 @@ export function compatibleType(table: DataType, data: DataType): boolean {
 export interface PreparedWrite {
   /** `ignore` on an existing table: accept and drop every row. */
   skip: boolean;
+  /** prepare() created the table (an abort leaves it, empty). */
+  created?: boolean;
+  /** Columns prepare() added (schemaEvolution; an abort leaves them). */
+  addedColumns?: string[];
 }
 
 /** What a partition writer hands to the commit. */
@@ -234,7 +238,7 @@ export class DeltaWriteCore {
       const ifNotExists = mode !== "errorifexists";
       await conn.execute(createTableSql({ table: target, fields: wanted, ifNotExists, ...(this.options.tableProperties ? { properties: this.options.tableProperties } : {}) }), { idempotent: ifNotExists });
       this.ctx.logger.info("created Delta table", { table: this.tableName, columns: wanted.length });
-      return { skip: false };
+      return { skip: false, created: true };
     }
     if (mode === "errorifexists") {
       throw new DatabricksError(`table ${this.tableName} already exists (save mode errorifexists); use append, overwrite or ignore`, { code: "DATABRICKS_TABLE_EXISTS", retryable: false, context: { table: this.tableName } });
@@ -265,6 +269,7 @@ export class DeltaWriteCore {
       }
       await conn.execute(addColumnsSql(target, missing));
       this.ctx.logger.info("added columns to Delta table", { table: this.tableName, columns: missing.map((f) => f.name) });
+      return { skip: false, addedColumns: missing.map((f) => f.name) };
     }
     return { skip: false };
   }

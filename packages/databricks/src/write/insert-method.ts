@@ -16,17 +16,52 @@ import { SEQ_COLUMN, createTableSql, dropTableSql, insertStatements } from "../s
 import type { StagedSource } from "../sql-apply.js";
 import { budgetPolicy, type DeltaWriteCore, type StagedMessage, type WriteMethod } from "./core.js";
 
+const STAGE_PREFIX = "__mm_stage_";
+const STAGE_NAME = /^__mm_stage_(\d{13})_/;
+
 export class InsertMethod implements WriteMethod {
   readonly name = "insert" as const;
-  constructor(private readonly core: DeltaWriteCore) {}
+  constructor(
+    private readonly core: DeltaWriteCore,
+    private readonly streaming = false,
+  ) {}
 
+  /**
+   * Drops the staging tables killed writes left in the target's schema (a second Ctrl-C, a crash):
+   * those of this streaming query whatever their age, any other once older than
+   * `staleStagingAfterMs` (a younger one may belong to a write still running elsewhere).
+   */
   async start(): Promise<void> {
-    // Staging tables are named per run; nothing of an earlier run is shared with this one.
+    const { target, staleStagingAfterMs } = this.core.options;
+    const conn = await this.core.driver();
+    const schema = [target.catalog, target.schema].filter((p): p is string => p !== undefined).map(quoteIdent).join(".");
+    const rows = await conn.query(`SHOW TABLES${schema ? ` IN ${schema}` : ""} LIKE '${STAGE_PREFIX}*'`, { idempotent: true });
+    const cutoff = Date.now() - staleStagingAfterMs;
+    const ours = this.queryTag === undefined ? undefined : `_${this.queryTag}_`;
+    let dropped = 0;
+    for (const r of rows) {
+      const name = String(r["tableName"] ?? "");
+      if (r["isTemporary"] === true) continue;
+      const createdAt = STAGE_NAME.exec(name)?.[1];
+      if (createdAt === undefined) continue; // not named by this sink: not ours to judge
+      if (Number(createdAt) > cutoff && !(ours !== undefined && name.includes(ours))) continue;
+      const table = { ...(target.catalog ? { catalog: target.catalog } : {}), ...(target.schema ? { schema: target.schema } : {}), table: name };
+      await conn.execute(dropTableSql(table), { idempotent: true });
+      dropped++;
+    }
+    if (dropped > 0) this.core.ctx.logger.info("dropped staging tables an earlier run left behind", { schema: [target.catalog, target.schema].filter(Boolean).join("."), tables: dropped });
   }
 
+  /** A streaming query's tag in its staging tables' names (its id without dashes). */
+  private get queryTag(): string | undefined {
+    return this.streaming ? this.core.info.queryId.replace(/[^0-9a-zA-Z]/g, "").toLowerCase() : undefined;
+  }
+
+  /** `__mm_stage_<created ms>_<run>[_<query>_e<epoch>]_p<partition>`: the time lets a later run judge its age. */
   stageName(epochId: number | undefined, partitionId: number): TableName {
     const { target } = this.core.options;
-    const name = `__mm_stage_${this.core.runId}${epochId === undefined ? "" : `_e${epochId}`}_p${partitionId}`;
+    const epoch = epochId === undefined ? "" : `_${this.queryTag}_e${epochId}`;
+    const name = `${STAGE_PREFIX}${Date.now()}_${this.core.runId}${epoch}_p${partitionId}`;
     return { ...(target.catalog ? { catalog: target.catalog } : {}), ...(target.schema ? { schema: target.schema } : {}), table: name };
   }
 

@@ -7,5 +7,5 @@ import { InsertMethod } from "./insert-method.js";
 import { VolumeMethod } from "./volume-method.js";
 
 export function createWriteMethod(core: DeltaWriteCore, streaming: boolean): WriteMethod {
-  return core.options.writeMethod === "volume" ? new VolumeMethod(core, streaming) : new InsertMethod(core);
+  return core.options.writeMethod === "volume" ? new VolumeMethod(core, streaming) : new InsertMethod(core, streaming);
 }
