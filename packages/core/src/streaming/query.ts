@@ -19,6 +19,8 @@ import { errorMessage, type Logger } from "@macrometa-spark/kit";
 import { type ExecContext, MicroBatchPlan, type PartitionStream, PlanNode } from "../execution.js";
 import { runWrite } from "../partition-runner.js";
 import type { StructType } from "../types.js";
+import { parseJsonSchema } from "../type-parsers.js";
+import { sameSchema } from "./schema-evolution.js";
 import type { SparkSession } from "../session.js";
 import type { DataFrame } from "../dataframe.js";
 import type { CheckpointLog } from "./checkpoint.js";
@@ -124,12 +126,18 @@ export class StreamingQuery extends EventEmitter {
   private requestSeq = 0;
   private currentStatus: QueryStatus = { message: "Initializing sources", isDataAvailable: false, isTriggerActive: false };
   private lastTriggerStartMs: number | undefined;
+  /** The schema the source's last batch was read with (schema evolution; see streaming/schema-evolution). */
+  private sourceSchema: StructType;
+  /** The output schema the sink was last given. */
+  private sinkSchema: StructType;
 
   /** @internal Use `df.writeStream....start()`. */
   constructor(private readonly setup: QuerySetup) {
     super();
     this.id = setup.id;
     this.name = setup.name ?? null;
+    this.sourceSchema = setup.sourceSchema;
+    this.sinkSchema = setup.plan.schema;
     this.terminated = this.run();
     // awaitTermination surfaces the error; an unobserved `terminated` must not crash the process.
     this.terminated.catch(() => {});
@@ -277,6 +285,8 @@ export class StreamingQuery extends EventEmitter {
     const s = this.setup;
     const latest = await s.checkpoint.latestOffsets();
     if (!latest) return { start: await s.stream.initialOffset(), batchId: 0, replayed: false };
+    // The schema evolved by earlier runs, not the one this run inferred at start.
+    if (latest.schema !== undefined) this.sourceSchema = recordedSchema(latest.schema, s.checkpoint.dir, latest.batchId);
     const lastCommit = await s.checkpoint.latestCommit();
     if (lastCommit === latest.batchId) {
       // The process may have died after commits/N but before the source heard of it.
@@ -293,12 +303,20 @@ export class StreamingQuery extends EventEmitter {
     const s = this.setup;
     this.currentStatus = { message: `Processing new data (batch ${batchId})`, isDataAvailable: true, isTriggerActive: true };
     const t0 = Date.now();
-    if (!replay) await s.checkpoint.writeOffsets({ batchId, start, end, timestampMs: t0 });
+    const evolving = s.stream.planSchema !== undefined;
+    // A replay reads with the schema recorded when it was planned (recover() set it); a new batch
+    // asks the source first, and offsets/N records the answer before anything is read.
+    const schema = !replay && evolving ? await s.stream.planSchema!(start, end, this.sourceSchema) : this.sourceSchema;
+    if (!replay) await s.checkpoint.writeOffsets({ batchId, start, end, timestampMs: t0, ...(evolving ? { schema: schema.jsonValue() } : {}) });
+    if (!sameSchema(schema, this.sourceSchema)) {
+      s.logger.info("streaming query schema widened", { id: this.id, batchId, added: schema.fieldNames.filter((n) => this.sourceSchema.fieldIndex(n) < 0) });
+    }
+    this.sourceSchema = schema;
     const walMs = Date.now() - t0;
 
     const t1 = Date.now();
-    const parts = await s.stream.planInputPartitions(start, end);
-    const source = new MicroBatchPlan(s.sourceSchema, s.stream, parts);
+    const parts = await s.stream.planInputPartitions(start, end, evolving ? schema : undefined);
+    const source = new MicroBatchPlan(schema, s.stream, parts);
     const counted = new CountingPlan(source);
     const plan = s.plan.replaceStreamingLeaf(counted);
     let numOutputRows = 0;
@@ -306,6 +324,12 @@ export class StreamingQuery extends EventEmitter {
       await s.sink.fn(s.makeDataFrame(plan), batchId);
     } else {
       const write = s.sink.write;
+      if (!sameSchema(plan.schema, this.sinkSchema)) {
+        const added = plan.schema.fieldNames.filter((n) => this.sinkSchema.fieldIndex(n) < 0);
+        if (!write.evolveSchema) throw coreError("SINK_CANNOT_EVOLVE", { sink: s.sink.description, fields: added.join(", ") });
+        await write.evolveSchema(batchId, plan.schema);
+        this.sinkSchema = plan.schema;
+      }
       const ctx: ExecContext = s.session.newExecContext();
       const outParts: PartitionStream[] = await plan.partitions(ctx);
       numOutputRows = await runWrite(
@@ -456,5 +480,14 @@ class CountingPlan extends PlanNode {
   }
   describe(): string[] {
     return this.inner.describe();
+  }
+}
+
+/** A schema recorded in offsets/N, or a CHECKPOINT_CORRUPT error naming the file. */
+function recordedSchema(json: unknown, dir: string, batchId: number): StructType {
+  try {
+    return parseJsonSchema(json) as StructType;
+  } catch (err) {
+    throw coreError("CHECKPOINT_CORRUPT", { file: `${dir}/offsets/${batchId}`, reason: `schema: ${errorMessage(err)}` });
   }
 }
