@@ -20,7 +20,7 @@ import { type ExecContext, MicroBatchPlan, type PartitionStream, PlanNode } from
 import { runWrite } from "../partition-runner.js";
 import type { StructType } from "../types.js";
 import { parseJsonSchema } from "../type-parsers.js";
-import { sameSchema } from "./schema-evolution.js";
+import { appendFields, sameSchema } from "./schema-evolution.js";
 import type { SparkSession } from "../session.js";
 import type { DataFrame } from "../dataframe.js";
 import type { CheckpointLog } from "./checkpoint.js";
@@ -285,8 +285,10 @@ export class StreamingQuery extends EventEmitter {
     const s = this.setup;
     const latest = await s.checkpoint.latestOffsets();
     if (!latest) return { start: await s.stream.initialOffset(), batchId: 0, replayed: false };
-    // The schema evolved by earlier runs, not the one this run inferred at start.
-    if (latest.schema !== undefined) this.sourceSchema = recordedSchema(latest.schema, s.checkpoint.dir, latest.batchId);
+    // New batches continue from this run's schema widened by what earlier runs added; a replay
+    // reads with exactly the schema it was planned with (runBatch is given it below).
+    const recorded = latest.schema === undefined ? undefined : recordedSchema(latest.schema, s.checkpoint.dir, latest.batchId);
+    if (recorded) this.sourceSchema = appendFields(s.sourceSchema, recorded.fields.filter((f) => !s.sourceSchema.fields.some((g) => g.name.toLowerCase() === f.name.toLowerCase())));
     const lastCommit = await s.checkpoint.latestCommit();
     if (lastCommit === latest.batchId) {
       // The process may have died after commits/N but before the source heard of it.
@@ -295,27 +297,30 @@ export class StreamingQuery extends EventEmitter {
     }
     s.logger.warn("replaying a batch planned before a restart", { id: this.id, batchId: latest.batchId, start: latest.start, end: latest.end });
     const t = Date.now();
-    await this.runBatch(latest.batchId, latest.start, latest.end, true, t, 0);
+    await this.runBatch(latest.batchId, latest.start, latest.end, true, t, 0, recorded);
     return { start: latest.end, batchId: latest.batchId + 1, replayed: true };
   }
 
-  private async runBatch(batchId: number, start: Offset, end: Offset, replay: boolean, triggerStart: number, latestOffsetMs: number): Promise<void> {
+  private async runBatch(batchId: number, start: Offset, end: Offset, replay: boolean, triggerStart: number, latestOffsetMs: number, recorded?: StructType): Promise<void> {
     const s = this.setup;
     this.currentStatus = { message: `Processing new data (batch ${batchId})`, isDataAvailable: true, isTriggerActive: true };
     const t0 = Date.now();
     const evolving = s.stream.planSchema !== undefined;
     // A replay reads with the schema recorded when it was planned (recover() set it); a new batch
     // asks the source first, and offsets/N records the answer before anything is read.
-    const schema = !replay && evolving ? await s.stream.planSchema!(start, end, this.sourceSchema) : this.sourceSchema;
-    if (!replay) await s.checkpoint.writeOffsets({ batchId, start, end, timestampMs: t0, ...(evolving ? { schema: schema.jsonValue() } : {}) });
+    const schema = replay ? (recorded ?? this.sourceSchema) : evolving ? await s.stream.planSchema!(start, end, this.sourceSchema) : this.sourceSchema;
+    // A schema other than the one the source was built with must reach its readers (and the log).
+    const carry = evolving || !sameSchema(schema, s.sourceSchema);
+    if (!replay) await s.checkpoint.writeOffsets({ batchId, start, end, timestampMs: t0, ...(carry ? { schema: schema.jsonValue() } : {}) });
     if (!sameSchema(schema, this.sourceSchema)) {
       s.logger.info("streaming query schema widened", { id: this.id, batchId, added: schema.fieldNames.filter((n) => this.sourceSchema.fieldIndex(n) < 0) });
     }
-    this.sourceSchema = schema;
+    // After a replay, new batches continue from the widened schema recover() computed.
+    if (!replay) this.sourceSchema = schema;
     const walMs = Date.now() - t0;
 
     const t1 = Date.now();
-    const parts = await s.stream.planInputPartitions(start, end, evolving ? schema : undefined);
+    const parts = await s.stream.planInputPartitions(start, end, carry ? schema : undefined);
     const source = new MicroBatchPlan(schema, s.stream, parts);
     const counted = new CountingPlan(source);
     const plan = s.plan.replaceStreamingLeaf(counted);
