@@ -62,6 +62,10 @@ export interface SyncSpec {
    * Subscription used for the change stream. Default: mmspark-sync-<name>.
    */
   subscriptionName?: string;
+  /**
+   * What a changed document's fields outside the table do: addNewColumns adds them as columns of the Delta table between micro-batches, rescue puts them in the rescued-data column, failOnNewColumns stops the sync naming them, none drops them (counted). Default: addNewColumns (the snapshot's schema is inferred).
+   */
+  schemaEvolutionMode?: "addNewColumns" | "rescue" | "failOnNewColumns" | "none";
 }
 /**
  * Options of format com.macrometa.spark.collection (names as the official connector's, plus ours).
