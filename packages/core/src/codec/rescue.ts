@@ -29,10 +29,10 @@ import { JsonNumber, parseJsonLossless, stringifyJson } from "@macrometa-spark/k
 import type { Row } from "../contracts.js";
 import type { JobMetrics } from "../metrics.js";
 import { ArrayType, type DataType, MapType, StringType, StructType } from "../types.js";
-import { compile, type Converter } from "./converters.js";
+import { compile, needsLexemes, type Converter } from "./converters.js";
 import { createDocumentDecoder, type CompiledDocumentDecoder } from "./decode.js";
 import type { DocumentDecoderOptions } from "./options.js";
-import { DecodeState } from "./state.js";
+import { DecodeState, NEED_LEXEMES } from "./state.js";
 import { isPlainObject, setField } from "./values.js";
 
 /** Default name of the rescued-data column (Auto Loader's). */
@@ -93,11 +93,41 @@ export function createRescuingDecoder(schema: StructType, options: RescueOptions
   const whole = createDocumentDecoder(schema, { ...options, matching: "spark" });
   const state = new DecodeState();
   const root = planStruct(schema, "", state, skip);
+  // Decimals need every number's digits: such schemas always take the lossless parser.
+  const lossless = needsLexemes(schema);
+
+  const width = schema.fields.length;
+  /**
+   * The common case, a document that fits, read from JSON.parse output (the native parser, the
+   * fastest); undefined when the lossless parser must decide: something is rescued (its JSON keeps
+   * number spellings) or a converter needs a number's lexeme.
+   */
+  const tryFast = (text: string): Row | undefined => {
+    if (lossless) return undefined;
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch {
+      return undefined;
+    }
+    if (!isPlainObject(value)) return undefined;
+    const row = new Array<unknown>(width).fill(null);
+    try {
+      return readStruct(root, value, row, state, true, true) === undefined ? row : undefined;
+    } catch (err) {
+      if (err !== NEED_LEXEMES) throw err;
+      return undefined;
+    } finally {
+      state.reset();
+    }
+  };
 
   const decodeWithLocator = (input: unknown, locator: string | undefined): Row | undefined => {
     let value: unknown = input;
     if (typeof input === "string" || input instanceof Uint8Array) {
       const text = typeof input === "string" ? input : utf8.decode(input);
+      const fast = tryFast(text);
+      if (fast) return fast;
       try {
         value = parseJsonLossless(text);
       } catch {
@@ -108,8 +138,8 @@ export function createRescuingDecoder(schema: StructType, options: RescueOptions
       return whole.decode(input);
     }
     const doc = value as Record<string, unknown>;
-    const row = new Array<unknown>(schema.fields.length).fill(null);
-    const rescued = readStruct(root, doc, row, state, true);
+    const row = new Array<unknown>(width).fill(null);
+    const rescued = readStruct(root, doc, row, state, true, false);
     if (rescued === undefined) return row;
     const where = locator ?? keyOf(doc);
     const out: Record<string, unknown> = {};
@@ -161,9 +191,10 @@ function planStruct(t: StructType, path: string, state: DecodeState, skip: Reado
 
 /**
  * Fills `row` from `obj`; returns the rescued fields (undefined when nothing was rescued). Nested
- * structs recurse, so only the part of a nested object that does not fit is rescued.
+ * structs recurse, so only the part of a nested object that does not fit is rescued. `fast`: `obj`
+ * comes from JSON.parse (see tryFast).
  */
-function readStruct(p: StructPlan, obj: Record<string, unknown>, row: unknown[], state: DecodeState, top: boolean): Record<string, unknown> | undefined {
+function readStruct(p: StructPlan, obj: Record<string, unknown>, row: unknown[], state: DecodeState, top: boolean, fast: boolean): Record<string, unknown> | undefined {
   let rescued: Record<string, unknown> | undefined;
   const rescue = (k: string, v: unknown): void => {
     rescued ??= {};
@@ -180,12 +211,14 @@ function readStruct(p: StructPlan, obj: Record<string, unknown>, row: unknown[],
     const sub = p.nested[i];
     if (sub !== undefined && isPlainObject(v)) {
       const inner = new Array<unknown>(sub.n).fill(null);
-      const r = readStruct(sub, v, inner, state, false);
+      const r = readStruct(sub, v, inner, state, false, fast);
       row[i] = inner;
       if (r !== undefined) rescue(k, r);
       continue;
     }
     state.reset();
+    // From JSON.parse, number lexemes are gone: a converter that needs one throws NEED_LEXEMES.
+    state.fastMode = fast;
     const out = p.convert[i]!(v);
     if (state.failPath !== undefined) {
       state.reset();
