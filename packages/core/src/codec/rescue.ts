@@ -22,7 +22,10 @@
  * `_messageId` for stream messages).
  *
  * A payload that is not a JSON object at all (unparsable, an array, a scalar) cannot be rescued
- * field by field: it follows the parse mode as before (see `codec/decode`).
+ * field by field: it follows the parse mode as before (see `codec/decode`). A value of another type
+ * is rescued whatever the mode: Databricks' JSON reader neither drops such a record under
+ * DROPMALFORMED nor fails under FAILFAST when the rescued-data column is on (docs.databricks.com →
+ * JSON file → "Rescued data column").
  * @packageDocumentation
  */
 import { JsonNumber, parseJsonLossless, stringifyJson } from "@macrometa-spark/kit";
