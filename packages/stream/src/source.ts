@@ -27,14 +27,10 @@ import {
   JobMetrics,
   hasErrorCode,
   MalformedRecordError,
-  createDocumentDecoder,
-  createRescuingDecoder,
   errorMessage,
   findNewFields,
   appendFields,
   parseJsonSchema,
-  type RescuingDecoder,
-  type DocumentDecoder,
   type InputPartition,
   type MicroBatchStream,
   type Offset,
@@ -52,12 +48,12 @@ import {
   formatMessageId,
   messageIdPartition,
   messageText,
-  publishTimeMs,
   type StreamMessage,
 } from "@macrometa-spark/macrometa-client";
 import { streamError } from "./error-codes.js";
 import type { StreamFormatOptions } from "./options.js";
-import { CHANGE_DELETE, CHANGE_KEY, META_KEY, META_MESSAGE_ID, META_PROPERTIES, META_PUBLISH_TIME, metadataColumns, payloadSchema, rowLayout, type ColumnSource } from "./schema.js";
+import { metadataColumns } from "./schema.js";
+import { DROPPED_FIELDS_METRIC, EMPTY_METRIC, MALFORMED_METRIC, REJECTED_METRIC, RESCUED_METRIC, createSchemaReader, droppedFieldCount, metaValue, type SchemaReader } from "./payload-reader.js";
 
 /**
  * A source position: the id of the last message of a batch, or null before the first. An end
@@ -68,10 +64,10 @@ export interface StreamOffset {
   [key: string]: Offset;
 }
 
+export { REJECTED_METRIC, MALFORMED_METRIC, EMPTY_METRIC, RESCUED_METRIC, DROPPED_FIELDS_METRIC };
+
 /** Rows handed out per yielded batch. */
 const ROWS_PER_CHUNK = 1000;
-/** Counter for messages dropped or nulled by the parse mode. */
-export const REJECTED_METRIC = "rejectedMessages";
 
 export function offsetId(offset: Offset | undefined): string | null {
   if (offset === null || offset === undefined) return null;
@@ -97,25 +93,6 @@ function toOffset(id: string | null, messages?: number): StreamOffset {
 /** Subscription name when the user gives none: stable for one checkpoint, so restarts resume. */
 export function defaultSubscriptionName(checkpointLocation: string): string {
   return `mmspark-${createHash("sha256").update(checkpointLocation).digest("hex").slice(0, 16)}`;
-}
-
-/** Counter for messages PERMISSIVE kept with nulls (and the corrupt-record column, if any). */
-export const MALFORMED_METRIC = "malformedMessages";
-/** Counter for blank payloads (no document, no row). */
-export const EMPTY_METRIC = "emptyMessages";
-/** Counter for messages with rescued data (samples: message id and fields). */
-export const RESCUED_METRIC = "rescuedMessages";
-/** Counter for fields dropped because they are not in the schema (schemaEvolutionMode none). */
-export const DROPPED_FIELDS_METRIC = "droppedFields";
-
-/** How one schema's messages become rows. */
-interface SchemaReader {
-  decoder: DocumentDecoder;
-  rescuing: RescuingDecoder | undefined;
-  layout: ColumnSource[];
-  payloadNames: Set<string>;
-  deleteIndex: number;
-  keyIndex: number;
 }
 
 /**
@@ -269,30 +246,10 @@ export class MacrometaMicroBatchStream implements MicroBatchStream {
   private readerFor(schema: StructType): SchemaReader {
     const key = JSON.stringify(schema.jsonValue());
     let r = this.readers.get(key);
-    if (r) return r;
-    const o = this.o;
-    const payload = payloadSchema(schema, o);
-    const common = {
-      mode: o.mode,
-      columnNameOfCorruptRecord: o.columnNameOfCorruptRecord,
-      metrics: this.scopedMetrics,
-      rejectedMetric: REJECTED_METRIC,
-      malformedMetric: MALFORMED_METRIC,
-      emptyMetric: EMPTY_METRIC,
-    };
-    const rescuing =
-      o.rescuedDataColumn !== undefined && payload.fieldIndex(o.rescuedDataColumn) >= 0
-        ? createRescuingDecoder(payload, { ...common, rescuedDataColumn: o.rescuedDataColumn, locatorName: META_MESSAGE_ID, rescuedMetric: RESCUED_METRIC })
-        : undefined;
-    r = {
-      decoder: rescuing ?? createDocumentDecoder(payload, { ...common, matching: o.matching }),
-      rescuing,
-      layout: rowLayout(schema, o),
-      payloadNames: new Set(payload.fieldNames),
-      deleteIndex: o.isCollectionStream ? payload.fieldIndex(CHANGE_DELETE) : -1,
-      keyIndex: o.isCollectionStream ? payload.fieldIndex(CHANGE_KEY) : -1,
-    };
-    this.readers.set(key, r);
+    if (!r) {
+      r = createSchemaReader(schema, this.o, this.scopedMetrics);
+      this.readers.set(key, r);
+    }
     return r;
   }
 
@@ -414,15 +371,7 @@ export class MacrometaMicroBatchStream implements MicroBatchStream {
 
   /** schemaEvolutionMode none: fields outside the schema are dropped as before, but counted. */
   private countDropped(text: string, r: SchemaReader, messageId: string): void {
-    let obj: unknown;
-    try {
-      obj = JSON.parse(text);
-    } catch {
-      return; // a malformed payload is the parse mode's business
-    }
-    if (obj === null || typeof obj !== "object" || Array.isArray(obj)) return;
-    let n = 0;
-    for (const [k, v] of Object.entries(obj)) if (v !== null && !r.payloadNames.has(k) && k !== "_id" && k !== "_rev") n++;
+    const n = droppedFieldCount(text, r.payloadNames);
     if (n === 0) return;
     this.scopedMetrics.add(DROPPED_FIELDS_METRIC, n);
     if (!this.droppedWarned) {
@@ -542,15 +491,4 @@ export class MacrometaMicroBatchStream implements MicroBatchStream {
     }
     return lo;
   }
-}
-
-function metaValue(m: StreamMessage, name: string): unknown {
-  if (name === META_MESSAGE_ID) return m.messageId;
-  if (name === META_PUBLISH_TIME) {
-    const t = publishTimeMs(m.publishTime);
-    return t === undefined ? null : new Date(t).toISOString();
-  }
-  if (name === META_KEY) return m.key ?? null;
-  if (name === META_PROPERTIES) return { ...m.properties };
-  return null;
 }
