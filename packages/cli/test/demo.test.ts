@@ -27,6 +27,9 @@ describe("mmspark demo", () => {
     // 2. stream → Delta: every event once.
     expect(text).toMatch(/applied 60 events in \d+ micro-batches; main\.demo\.clicks has 60 rows/);
     expect(c.err()).toMatch(/batch \d+: \d+ rows, in \d+ rows\/s, processed \d+ rows\/s, \d+ ms/);
+    // ... and the field the last events gained became a column while the query ran.
+    expect(text).toContain("the table grew while the query ran: +referrer");
+    expect(text).toMatch(/\|\s*46\|\s*u4\|\s*\/docs\|https:\/\/ref1\.example\|\s*null\|/);
     // 3. CDC sync: the table equals the collection after changes during and after the snapshot.
     expect(text).toMatch(/7 changes \(insert\/update\/delete\) applied from the change stream; collection has 25 documents, main\.demo\.orders has 25 rows: identical/);
   });
@@ -38,7 +41,7 @@ describe("mmspark demo", () => {
     const summary = events.find((e) => e["type"] === "summary") as Record<string, Record<string, unknown>> | undefined;
     expect(summary).toBeDefined();
     expect(summary!["collectionToDelta"]).toMatchObject({ seeded: 64, written: 30, rejected: 34, deltaCount: 30, bigintExact: true });
-    expect(summary!["streamToDelta"]).toMatchObject({ published: 60, deltaCount: 60 });
+    expect(summary!["streamToDelta"]).toMatchObject({ published: 60, deltaCount: 60, addedColumns: ["referrer"] });
     expect(summary!["cdcSync"]).toMatchObject({ snapshotRows: 25, collectionCount: 25, deltaCount: 25, matches: true });
     expect(events.some((e) => e["type"] === "stream-progress")).toBe(true);
   });

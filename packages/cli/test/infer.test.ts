@@ -57,8 +57,21 @@ describe("mmspark infer", () => {
     await http.publish(topic, JSON.stringify({ id: 1, kind: "click", at: "2024-01-01T00:00:00Z" }), false);
     const c = capture();
     expect(await main(["infer", "--format", "com.macrometa.spark.stream", "--option", `regionUrl=${gdn.url}`, "--option", `apiKey=${gdn.apiKey}`, "--option", "stream=evts", "--option", "replication=local"], c.io, new AbortController().signal)).toBe(0);
-    expect(c.out()).toContain("struct<at:string,id:bigint,kind:string>");
+    // A stream read with an inferred schema evolves (addNewColumns) and carries the rescued-data column.
+    expect(c.out()).toContain("struct<at:string,id:bigint,kind:string,_rescued_data:string>");
+    expect(c.out()).toContain(" |-- _rescued_data: string (nullable = true)");
     expect(c.out()).toContain("export interface Evts {");
+    // With schemaEvolutionMode none there is none.
+    const none = capture();
+    expect(await main(["infer", "--format", "com.macrometa.spark.stream", "--option", `regionUrl=${gdn.url}`, "--option", `apiKey=${gdn.apiKey}`, "--option", "stream=evts", "--option", "replication=local", "--option", "schemaEvolutionMode=none"], none.io, new AbortController().signal)).toBe(0);
+    expect(none.out()).toContain("struct<at:string,id:bigint,kind:string>\n");
+  });
+
+  it("shows a collection's rescued-data column when the read asks for one", async () => {
+    const c = capture();
+    expect(await main(["infer", "--format", "com.macrometa.spark.collection", "--option", `regionUrl=${gdn.url}`, "--option", `apiKey=${gdn.apiKey}`, "--option", "collection=users", "--option", "rescuedDataColumn=_rescued_data"], c.io, new AbortController().signal)).toBe(0);
+    expect(c.out()).toMatch(/struct<_id:string,.*,tags:array<string>,_rescued_data:string>/);
+    expect(c.out()).toContain(" |-- _rescued_data: string (nullable = true)");
   });
 
   it("reports usage errors with exit 2 and option errors with exit 1", async () => {

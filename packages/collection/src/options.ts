@@ -26,6 +26,7 @@ export const KNOWN_OPTIONS = [
   "schemaInference",
   "mode",
   "columnNameOfCorruptRecord",
+  "rescuedDataColumn",
   "parallelism",
   "maxRetries",
   "requestTimeoutMs",
@@ -66,6 +67,13 @@ export interface CollectionOptions {
   mode: ParseMode;
   /** Default: "_corrupt_record". */
   columnNameOfCorruptRecord: string;
+  /**
+   * Read: a string column (added to the schema, inferred or given) that receives, as one JSON
+   * object with the document's `_key`, every field the schema lacks and every value that does not
+   * fit its column (Auto Loader's rescued data column, usually `_rescued_data`); such documents are
+   * then kept, not rejected. Default: none (the parse mode decides).
+   */
+  rescuedDataColumn: string | undefined;
   /**
    * Read: key-range partitions of the default full-collection query (a user query is one
    * partition). Write: import requests in flight per writer. Default: 1 for reads, 4 for writes
@@ -156,6 +164,7 @@ export function parseCollectionOptions(input: CaseInsensitiveOptions, purpose: "
     schemaInference: o.getEnum("schemaInference", ["mostCommon", "merge"] as const, "mostCommon"),
     mode,
     columnNameOfCorruptRecord: o.getString("columnNameOfCorruptRecord", "_corrupt_record"),
+    rescuedDataColumn: rescuedColumn(o, purpose),
     parallelism: o.getInt("parallelism", purpose === "read" ? 1 : 4, { min: 1, max: 64 }),
     maxRetries: o.getInt("maxRetries", 4, { min: 0, max: 20 }),
     requestTimeoutMs: o.getInt("requestTimeoutMs", 60_000, { min: 100, max: 3_600_000 }),
@@ -172,4 +181,13 @@ function fraction(o: CaseInsensitiveOptions, name: string, defaultValue: number)
   const n = typeof raw === "number" ? raw : typeof raw === "string" && raw.trim() !== "" ? Number(raw) : NaN;
   if (!(n >= 0 && n <= 1)) throw o.error(name, `expected a number from 0 to 1, got ${JSON.stringify(raw)}`);
   return n;
+}
+
+/** `rescuedDataColumn`: a column name, for reads. */
+function rescuedColumn(o: CaseInsensitiveOptions, purpose: "read" | "write"): string | undefined {
+  const name = o.getString("rescuedDataColumn");
+  if (name === undefined) return undefined;
+  if (purpose === "write") throw o.error("rescuedDataColumn", "applies to reads only");
+  if (name.trim() === "") throw o.error("rescuedDataColumn", "must name a column");
+  return name;
 }

@@ -29,7 +29,9 @@ import {
   StringType,
   StructType,
   createDocumentDecoder,
+  createRescuingDecoder,
   inferSchema,
+  withRescuedDataColumn,
 } from "@macrometa-spark/core";
 import { type GdnHttpClient, isGdnError } from "@macrometa-spark/macrometa-client";
 import { type CollectionOptions, defaultQuery } from "./options.js";
@@ -41,6 +43,8 @@ export const METRICS = {
   documentsRead: "collection.documentsRead",
   /** Documents not returned under DROPMALFORMED (with the first `_key`s as samples). */
   rejected: "rejectedRecords",
+  /** Documents with fields in the rescued-data column (samples: `_key` and the fields). */
+  rescued: "rescuedRecords",
   /** Documents imported. */
   documentsWritten: "collection.documentsWritten",
   /** Documents the server refused on import (onDocumentError: skip). */
@@ -154,6 +158,13 @@ export function readOptionsFor(schema: StructType, opts: CollectionOptions, mode
  * the schema has it).
  */
 export function withCorruptColumn(schema: StructType, opts: CollectionOptions): StructType {
+  if (opts.rescuedDataColumn !== undefined && schema.fieldIndex(opts.rescuedDataColumn) < 0) {
+    // Auto Loader adds the rescued-data column to an inferred schema and to a given one alike.
+    const out = withRescuedDataColumn(schema, opts.rescuedDataColumn);
+    if (inferred.has(schema)) inferred.add(out);
+    if (inferredByShape.has(schema)) inferredByShape.add(out);
+    return withCorruptColumn(out, opts);
+  }
   if (opts.mode === "PERMISSIVE" && inferred.has(schema) && schema.fieldIndex(opts.columnNameOfCorruptRecord) < 0) {
     const out = schema.add(opts.columnNameOfCorruptRecord, StringType, true);
     inferred.add(out);
@@ -258,7 +269,7 @@ export class CollectionScan implements Scan, Batch {
  * Integers beyond 2^53 are caught per row by {@link decodeFast}.
  */
 export function canDecodeParsed(schema: StructType, opts: CollectionOptions, matching: "shape" | "spark"): boolean {
-  return matching === "shape" && opts.mode !== "PERMISSIVE" && !/decimal/.test(schema.simpleString());
+  return matching === "shape" && opts.mode !== "PERMISSIVE" && opts.rescuedDataColumn === undefined && !/decimal/.test(schema.simpleString());
 }
 
 const TWO_53 = 2 ** 53;
@@ -294,13 +305,12 @@ function decodeFast(scratch: DocumentDecoder, exact: DocumentDecoder, text: stri
 export async function* readPartition(client: GdnHttpClient, opts: CollectionOptions, schema: StructType, p: CollectionPartition, ctx: ProviderContext): AsyncGenerator<RowBatch, void, undefined> {
   const { metrics, logger, signal } = ctx;
   const matching = matchingFor(schema, opts);
-  const decoder = createDocumentDecoder(schema, {
-    mode: opts.mode,
-    columnNameOfCorruptRecord: opts.columnNameOfCorruptRecord,
-    metrics,
-    rejectedMetric: METRICS.rejected,
-    matching,
-  });
+  const decoderOptions = { mode: opts.mode, columnNameOfCorruptRecord: opts.columnNameOfCorruptRecord, metrics, rejectedMetric: METRICS.rejected };
+  // With a rescued-data column a document is kept with what fits; the rest goes there, with its `_key`.
+  const decoder =
+    opts.rescuedDataColumn !== undefined && schema.fieldIndex(opts.rescuedDataColumn) >= 0
+      ? createRescuingDecoder(schema, { ...decoderOptions, rescuedDataColumn: opts.rescuedDataColumn, locatorName: "_key", rescuedMetric: METRICS.rescued })
+      : createDocumentDecoder(schema, { ...decoderOptions, matching });
   // The fast path's own decoder judges nothing: whatever it would drop is decoded again, exactly, by `decoder`.
   const fast = canDecodeParsed(schema, opts, matching) ? createDocumentDecoder(schema, { mode: "DROPMALFORMED", matching, metrics: new JobMetrics() }) : undefined;
   let after: string | undefined;

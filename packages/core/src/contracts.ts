@@ -101,8 +101,18 @@ export interface MicroBatchStream {
    * May wait up to `waitMs` for data to arrive.
    */
   latestOffset(start: Offset, limit: ReadLimit, waitMs?: number): Promise<Offset>;
-  /** Partitions of the range (start, end]; after a crash, the same range yields the same rows. */
-  planInputPartitions(start: Offset, end: Offset): Promise<InputPartition[]>;
+  /**
+   * Schema evolution (optional; see streaming/schema-evolution): the schema to read (start, end]
+   * with, given the schema the previous batch was read with — that one, or a wider one. Called
+   * before `offsets/N` is written (which records the answer), never for a replayed batch. Throwing
+   * fails the query with nothing of the batch planned.
+   */
+  planSchema?(start: Offset, end: Offset, current: StructType): Promise<StructType>;
+  /**
+   * Partitions of the range (start, end]; after a crash, the same range yields the same rows.
+   * `schema` is the batch's schema when the source evolves its schema (planSchema), else undefined.
+   */
+  planInputPartitions(start: Offset, end: Offset, schema?: StructType): Promise<InputPartition[]>;
   createReader(partition: InputPartition): PartitionReader;
   /** The sink holds everything up to `end`: the source may now release it (ack). */
   commit(end: Offset): Promise<void>;
@@ -141,6 +151,12 @@ export interface BatchWrite {
 
 export interface StreamingWrite {
   createWriter(partitionId: number, epochId: number): DataWriter | Promise<DataWriter>;
+  /**
+   * Schema evolution: from `epochId` on, rows have `schema` (the previous schema with columns
+   * appended). Called before the epoch's writers are created; a repeat (a replayed epoch) must be a
+   * no-op. A sink without it cannot follow a schema change, and the query fails naming it.
+   */
+  evolveSchema?(epochId: number, schema: StructType): Promise<void>;
   /** Must make a replayed `(queryId, epochId)` a no-op. */
   commit(epochId: number, messages: WriterCommitMessage[]): Promise<void>;
   abort(epochId: number, messages: WriterCommitMessage[]): Promise<void>;

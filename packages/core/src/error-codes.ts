@@ -18,6 +18,8 @@ export const CORE_ERROR_CODES = defineErrorCodes({
   TABLE_EXISTS: { retryable: false, message: "{format} table '{table}' already exists (save mode errorifexists)" },
   /** A checkpoint file that cannot be read back. */
   CHECKPOINT_CORRUPT: { retryable: false, message: "checkpoint file {file} is unreadable: {reason}" },
+  /** The query's schema widened and the sink cannot add columns. */
+  SINK_CANNOT_EVOLVE: { retryable: false, message: "sink {sink} cannot add the new column(s) {fields} (schema evolution); use a sink with StreamingWrite.evolveSchema or schemaEvolutionMode rescue" },
   /** A wait that ran out of time; the work may still finish. */
   TIMEOUT: { retryable: true, message: "{operation} timed out after {timeoutMs} ms" },
 });

@@ -44,7 +44,13 @@ export {
   type DocumentDecoder,
   type CompiledDocumentDecoder,
   type RowToJsonOptions,
+  createRescuingDecoder,
+  withRescuedDataColumn,
+  RESCUED_DATA_COLUMN,
+  type RescueOptions,
+  type RescuingDecoder,
 } from "./codec/index.js";
+export { SCHEMA_EVOLUTION_MODES, findNewFields, appendFields, sameSchema, type SchemaEvolutionMode, type BatchPayload, type NewFields } from "./streaming/schema-evolution.js";
 export { CORE_ERROR_CODES, type CoreErrorCode } from "./error-codes.js";
 export { CaseInsensitiveOptions, type OptionValue, type OptionsInput } from "./options.js";
 export { JobMetrics, rejectionWarning, type RejectionSample } from "./metrics.js";

@@ -22,6 +22,13 @@ export const STREAM_ERROR_CODES = defineErrorCodes({
       "stream {stream}: batch ({start}, {end}] is incomplete after {timeoutMs} ms; " +
       "the subscription '{subscription}' no longer delivers it (deleted, reset, or consumed by another consumer)",
   },
+  /** schemaEvolutionMode failOnNewColumns met fields the schema lacks; nothing of the batch was planned or acknowledged. */
+  STREAM_NEW_COLUMNS: {
+    retryable: false,
+    message:
+      "stream {stream}: message {messageId} has field(s) {fields} that are not in the schema (schemaEvolutionMode failOnNewColumns); " +
+      "nothing of the batch was acknowledged. Add the fields to the schema, or choose schemaEvolutionMode addNewColumns or rescue",
+  },
   /** The source was used after stop(). */
   STREAM_CLOSED: { retryable: false, message: "stream source is stopped" },
   /** A message from a partitioned stream. */

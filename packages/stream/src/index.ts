@@ -14,6 +14,8 @@ export {
   REJECTED_METRIC,
   MALFORMED_METRIC,
   EMPTY_METRIC,
+  RESCUED_METRIC,
+  DROPPED_FIELDS_METRIC,
   type StreamOffset,
 } from "./source.js";
 export { STREAM_ERROR_CODES, type StreamFormatErrorCode } from "./error-codes.js";

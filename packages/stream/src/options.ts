@@ -3,7 +3,7 @@
  * engines unchanged) plus ours. All parsed and validated up front; errors name the option.
  * @packageDocumentation
  */
-import { PARSE_MODES, type CaseInsensitiveOptions, type ParseMode } from "@macrometa-spark/core";
+import { PARSE_MODES, SCHEMA_EVOLUTION_MODES, type CaseInsensitiveOptions, type ParseMode, type SchemaEvolutionMode } from "@macrometa-spark/core";
 import {
   SUBSCRIPTION_TYPES,
   resolveTopic,
@@ -38,6 +38,8 @@ export const KNOWN_OPTIONS = [
   "mode",
   "matching",
   "columnNameOfCorruptRecord",
+  "schemaEvolutionMode",
+  "rescuedDataColumn",
   "includeMetadata",
   "receiverQueueSize",
   "auth",
@@ -75,6 +77,20 @@ export interface StreamFormatOptions {
   /** `spark`: missing fields are null, unknown ignored (Spark's reader); `shape`: the connector's exact-shape rule. */
   matching: "spark" | "shape";
   columnNameOfCorruptRecord: string;
+  /**
+   * What a payload with fields the schema lacks does (Auto Loader's modes; see the README):
+   * `addNewColumns` widens the query's schema between micro-batches, `rescue` keeps the schema and
+   * puts them in the rescued-data column, `failOnNewColumns` fails the query naming them, `none`
+   * drops them (counted as `droppedFields`). Undefined here = the default, resolved by the provider:
+   * `addNewColumns` for an inferred schema, `rescue` for the user's.
+   */
+  schemaEvolutionMode: SchemaEvolutionMode | undefined;
+  /**
+   * The rescued-data column (a string column of JSON): fields not in the schema and values that
+   * do not fit their column, with `_messageId`. Undefined here = the default, resolved by the
+   * provider: `_rescued_data` under addNewColumns and rescue, none under failOnNewColumns and none.
+   */
+  rescuedDataColumn: string | undefined;
   includeMetadata: boolean;
   receiverQueueSize: number;
   idleTimeoutMs: number;
@@ -152,6 +168,8 @@ export function parseStreamOptions(o: CaseInsensitiveOptions): StreamFormatOptio
     // delete would be malformed, so Spark's rule is the default here.
     matching: o.getEnum("matching", ["spark", "shape"] as const, "spark"),
     columnNameOfCorruptRecord: o.getString("columnNameOfCorruptRecord", "_corrupt_record"),
+    schemaEvolutionMode: o.getEnum("schemaEvolutionMode", SCHEMA_EVOLUTION_MODES),
+    rescuedDataColumn: rescuedColumnOption(o),
     includeMetadata: o.getBoolean("includeMetadata", false),
     receiverQueueSize,
     idleTimeoutMs: o.getInt("idleTimeoutMs", 30_000, { min: 0 }),
@@ -159,4 +177,11 @@ export function parseStreamOptions(o: CaseInsensitiveOptions): StreamFormatOptio
     maxPendingMessages: o.getInt("maxPendingMessages", 1000, { min: 1, max: 1_000_000 }),
     keyColumn: o.getString("keyColumn"),
   };
+}
+
+/** `rescuedDataColumn`: a non-empty column name. */
+function rescuedColumnOption(o: CaseInsensitiveOptions): string | undefined {
+  const name = o.getString("rescuedDataColumn");
+  if (name !== undefined && name.trim() === "") throw o.error("rescuedDataColumn", "must name a column");
+  return name;
 }

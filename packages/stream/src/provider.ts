@@ -21,7 +21,7 @@ import {
 } from "@macrometa-spark/core";
 import { StreamReader, messageText, tenantDisagreement, tenantWarning } from "@macrometa-spark/macrometa-client";
 import { FORMAT_NAMES, parseStreamOptions, type StreamFormatOptions } from "./options.js";
-import { tableSchema } from "./schema.js";
+import { resolveEvolution, tableSchema, withRescueColumn } from "./schema.js";
 import { StreamSinkWrite } from "./sink.js";
 import { MacrometaMicroBatchStream } from "./source.js";
 
@@ -68,16 +68,24 @@ export class MacrometaStreamProvider implements TableProvider {
       );
     }
     const payload = inferJsonSchema(texts, { strategy: "mostCommon", sampleSize: o.schemaSampleSize, columnNameOfCorruptRecord: o.columnNameOfCorruptRecord });
-    return tableSchema(payload, o);
+    // An inferred schema evolves by default, and shows the rescued-data column it will be read with.
+    const schema = tableSchema(withRescueColumn(payload, resolveEvolution(o, true)), o);
+    inferred.add(schema);
+    return schema;
   }
 
   async getTable(schema: StructType | undefined, options: CaseInsensitiveOptions, ctx: ProviderContext): Promise<Table> {
-    const o = parseStreamOptions(options);
-    const d = tenantDisagreement(options.getString("tenant"), { apiKey: o.apiKey });
-    if (d) ctx.logger.warn(tenantWarning(d, `the stream is addressed under '${d.option}' (${o.topic.fullName}), where this key is likely refused; leave 'tenant' out to use the key's`), { option: "tenant", stream: o.stream });
-    return new MacrometaStreamTable(o, options, schema ? tableSchema(schema, o) : undefined, ctx);
+    const parsed = parseStreamOptions(options);
+    const d = tenantDisagreement(options.getString("tenant"), { apiKey: parsed.apiKey });
+    if (d) ctx.logger.warn(tenantWarning(d, `the stream is addressed under '${d.option}' (${parsed.topic.fullName}), where this key is likely refused; leave 'tenant' out to use the key's`), { option: "tenant", stream: parsed.stream });
+    if (!schema) return new MacrometaStreamTable(parsed, options, undefined, ctx);
+    const o = resolveEvolution(parsed, inferred.has(schema));
+    return new MacrometaStreamTable(o, options, tableSchema(withRescueColumn(schema, o), o), ctx);
   }
 }
+
+/** Schemas inferSchema produced (as opposed to a user's `.schema(…)`): they default to addNewColumns. */
+const inferred = new WeakSet<StructType>();
 
 const EMPTY = new StructType([]);
 const CAPABILITIES: ReadonlySet<TableCapability> = new Set<TableCapability>(["MICRO_BATCH_READ", "STREAMING_WRITE", "ACCEPT_ANY_SCHEMA"]);
@@ -103,7 +111,7 @@ export class MacrometaStreamTable implements Table {
   }
 
   newScanBuilder(options: CaseInsensitiveOptions): ScanBuilder {
-    const o = options.keys().length > 0 ? parseStreamOptions(this.options.with(options)) : this.o;
+    const o = options.keys().length > 0 ? { ...parseStreamOptions(this.options.with(options)), schemaEvolutionMode: this.o.schemaEvolutionMode, rescuedDataColumn: this.o.rescuedDataColumn } : this.o;
     if (!this.tableSchema) throw new SchemaError(`${this.name}: no schema (reading needs one: give it or let it be inferred)`, { stream: this.o.topic.topic });
     const schema = this.tableSchema;
     const table = this;

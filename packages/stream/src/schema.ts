@@ -3,7 +3,7 @@
  * `_delete`, then (with `includeMetadata`) the message's metadata.
  * @packageDocumentation
  */
-import { BooleanType, MapType, StringType, StructField, StructType, TimestampType, type DataType } from "@macrometa-spark/core";
+import { BooleanType, MapType, RESCUED_DATA_COLUMN, StringType, StructField, StructType, TimestampType, withRescuedDataColumn, type DataType } from "@macrometa-spark/core";
 import type { StreamFormatOptions } from "./options.js";
 
 /** Change-stream columns: the document key and whether the change is a delete. */
@@ -51,8 +51,37 @@ export function tableSchema(payload: StructType, o: Pick<StreamFormatOptions, "i
   return new StructType(fields);
 }
 
-/** The part of a table schema that comes from the payload (what the decoder fills). */
+/** The part of a table schema that comes from the payload (what the decoder fills), in table order. */
 export function payloadSchema(table: StructType, o: Pick<StreamFormatOptions, "includeMetadata" | "isCollectionStream">): StructType {
   const meta = new Set(metadataColumns(o));
   return new StructType(table.fields.filter((f) => !meta.has(f.name)));
+}
+
+/**
+ * The options with the schema-evolution defaults resolved: `addNewColumns` for an inferred schema,
+ * `rescue` for a user's (Auto Loader's default with a given schema is `none`; we rescue instead, so
+ * nothing is dropped unless asked), and the rescued-data column `_rescued_data` under those two.
+ */
+export function resolveEvolution(o: StreamFormatOptions, inferred: boolean): StreamFormatOptions {
+  const mode = o.schemaEvolutionMode ?? (inferred ? "addNewColumns" : "rescue");
+  const rescued = o.rescuedDataColumn ?? (mode === "addNewColumns" || mode === "rescue" ? RESCUED_DATA_COLUMN : undefined);
+  return mode === o.schemaEvolutionMode && rescued === o.rescuedDataColumn ? o : { ...o, schemaEvolutionMode: mode, rescuedDataColumn: rescued };
+}
+
+/** The schema with the rescued-data column at the end when the (resolved) options have one (before tableSchema, which puts metadata columns after it). */
+export function withRescueColumn(table: StructType, o: Pick<StreamFormatOptions, "rescuedDataColumn">): StructType {
+  return o.rescuedDataColumn === undefined ? table : withRescuedDataColumn(table, o.rescuedDataColumn);
+}
+
+/**
+ * Where each table column's value comes from: an index into the decoded payload row, or a
+ * metadata column's name. Metadata columns sit between the payload's columns and the rescued and
+ * evolved ones, so a row is assembled rather than appended to.
+ */
+export type ColumnSource = { payload: number } | { meta: string };
+
+export function rowLayout(table: StructType, o: Pick<StreamFormatOptions, "includeMetadata" | "isCollectionStream">): ColumnSource[] {
+  const meta = new Set(metadataColumns(o));
+  let p = 0;
+  return table.fields.map((f) => (meta.has(f.name) ? { meta: f.name } : { payload: p++ }));
 }

@@ -16,6 +16,7 @@ import {
   type ProviderContext,
   type RowBatch,
   type StreamingWrite,
+  type StructType,
   type WriterCommitMessage,
 } from "@macrometa-spark/core";
 import { StreamProducer } from "@macrometa-spark/macrometa-client";
@@ -27,12 +28,14 @@ export const DEDUPE_PROPERTY = "mmspark-id";
 export class StreamSinkWrite implements StreamingWrite {
   private producer: Promise<StreamProducer> | undefined;
   private readonly keyIndex: number;
+  private schema: StructType;
 
   constructor(
     private readonly o: StreamFormatOptions,
     private readonly info: LogicalWriteInfo,
     private readonly ctx: ProviderContext,
   ) {
+    this.schema = info.schema;
     this.keyIndex = o.keyColumn === undefined ? -1 : info.schema.fieldIndex(o.keyColumn);
     if (o.keyColumn !== undefined && this.keyIndex < 0) {
       throw info.options.error("keyColumn", `no column '${o.keyColumn}' in the written schema (${info.schema.fieldNames.join(", ")})`);
@@ -55,8 +58,13 @@ export class StreamSinkWrite implements StreamingWrite {
     return this.producer;
   }
 
+  /** Messages are JSON with their field names: a widened schema's rows simply carry more fields (appended, so keyColumn keeps its index). */
+  async evolveSchema(_epochId: number, schema: StructType): Promise<void> {
+    this.schema = schema;
+  }
+
   createWriter(partitionId: number, epochId: number): DataWriter {
-    const schema = this.info.schema;
+    const schema = this.schema;
     const prefix = `${this.info.queryId}:${epochId}:${partitionId}:`;
     let n = 0;
     return {

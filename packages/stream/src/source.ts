@@ -27,9 +27,10 @@ import {
   JobMetrics,
   hasErrorCode,
   MalformedRecordError,
-  createDocumentDecoder,
   errorMessage,
-  type DocumentDecoder,
+  findNewFields,
+  appendFields,
+  parseJsonSchema,
   type InputPartition,
   type MicroBatchStream,
   type Offset,
@@ -47,12 +48,12 @@ import {
   formatMessageId,
   messageIdPartition,
   messageText,
-  publishTimeMs,
   type StreamMessage,
 } from "@macrometa-spark/macrometa-client";
 import { streamError } from "./error-codes.js";
 import type { StreamFormatOptions } from "./options.js";
-import { CHANGE_DELETE, CHANGE_KEY, META_KEY, META_MESSAGE_ID, META_PROPERTIES, META_PUBLISH_TIME, metadataColumns, payloadSchema } from "./schema.js";
+import { metadataColumns } from "./schema.js";
+import { DROPPED_FIELDS_METRIC, EMPTY_METRIC, MALFORMED_METRIC, REJECTED_METRIC, RESCUED_METRIC, createSchemaReader, droppedFieldCount, metaValue, type SchemaReader } from "./payload-reader.js";
 
 /**
  * A source position: the id of the last message of a batch, or null before the first. An end
@@ -63,10 +64,10 @@ export interface StreamOffset {
   [key: string]: Offset;
 }
 
+export { REJECTED_METRIC, MALFORMED_METRIC, EMPTY_METRIC, RESCUED_METRIC, DROPPED_FIELDS_METRIC };
+
 /** Rows handed out per yielded batch. */
 const ROWS_PER_CHUNK = 1000;
-/** Counter for messages dropped or nulled by the parse mode. */
-export const REJECTED_METRIC = "rejectedMessages";
 
 export function offsetId(offset: Offset | undefined): string | null {
   if (offset === null || offset === undefined) return null;
@@ -94,18 +95,13 @@ export function defaultSubscriptionName(checkpointLocation: string): string {
   return `mmspark-${createHash("sha256").update(checkpointLocation).digest("hex").slice(0, 16)}`;
 }
 
-/** Counter for messages PERMISSIVE kept with nulls (and the corrupt-record column, if any). */
-export const MALFORMED_METRIC = "malformedMessages";
-/** Counter for blank payloads (no document, no row). */
-export const EMPTY_METRIC = "emptyMessages";
-
 /**
  * Forwards the codec's counts to the job's metrics with the message id as the sample key, keeps
  * totals for progress reports, and logs the first few, so no message is dropped unseen.
  */
 class MessageScopedMetrics extends JobMetrics {
   current = "";
-  readonly totals: Record<string, number> = { [REJECTED_METRIC]: 0, [MALFORMED_METRIC]: 0, [EMPTY_METRIC]: 0 };
+  readonly totals: Record<string, number> = { [REJECTED_METRIC]: 0, [MALFORMED_METRIC]: 0, [EMPTY_METRIC]: 0, [RESCUED_METRIC]: 0, [DROPPED_FIELDS_METRIC]: 0 };
   private logged = 0;
   constructor(
     private readonly target: () => JobMetrics,
@@ -135,11 +131,10 @@ export class MacrometaMicroBatchStream implements MicroBatchStream {
   private committed: string | null = null;
   /** The largest end handed out by latestOffset in this process. */
   private handedOut: string | null = null;
-  private readonly decoder: DocumentDecoder;
+  /** Readers per schema (JSON form): a batch is read with the schema it was planned with. */
+  private readonly readers = new Map<string, SchemaReader>();
   private readonly scopedMetrics: MessageScopedMetrics;
-  private readonly meta: string[];
-  private readonly deleteIndex: number;
-  private readonly keyIndex: number;
+  private droppedWarned = false;
   private stopped = false;
   /** Aborted by stop(): ends a replay's wait at once. */
   private readonly stopping = new AbortController();
@@ -157,24 +152,14 @@ export class MacrometaMicroBatchStream implements MicroBatchStream {
   ) {
     this.subscriptionName = o.subscriptionName ?? defaultSubscriptionName(checkpointLocation);
     this.queueSize = o.receiverQueueSize;
-    const payload = payloadSchema(schema, o);
-    this.meta = metadataColumns(o);
     this.scopedMetrics = new MessageScopedMetrics(
       () => ctx.metrics,
       (name, sample) =>
         ctx.logger.warn(`stream message did not fit the schema (${name}, mode ${o.mode})`, { stream: o.topic.topic, messageId: sample.key ? formatMessageId(sample.key) : undefined, reason: sample.reason }),
     );
-    this.decoder = createDocumentDecoder(payload, {
-      mode: o.mode,
-      columnNameOfCorruptRecord: o.columnNameOfCorruptRecord,
-      metrics: this.scopedMetrics,
-      rejectedMetric: REJECTED_METRIC,
-      malformedMetric: MALFORMED_METRIC,
-      emptyMetric: EMPTY_METRIC,
-      matching: o.matching,
-    });
-    this.deleteIndex = o.isCollectionStream ? payload.fieldIndex(CHANGE_DELETE) : -1;
-    this.keyIndex = o.isCollectionStream ? payload.fieldIndex(CHANGE_KEY) : -1;
+    this.readerFor(schema);
+    // Only these modes look at a batch before it is planned (and record its schema in offsets/N).
+    if (o.schemaEvolutionMode === "addNewColumns" || o.schemaEvolutionMode === "failOnNewColumns") this.planSchema = (s, e, c) => this.schemaForBatch(s, e, c);
     if (o.subscriptionType === "Shared" || o.subscriptionType === "Key_Shared") {
       ctx.logger.warn("stream source: with a Shared or Key_Shared subscription, several consumers split the messages; a replayed batch is the same batch only while this query is the sole consumer", {
         stream: o.topic.topic,
@@ -210,7 +195,10 @@ export class MacrometaMicroBatchStream implements MicroBatchStream {
     return toOffset(end, endIndex - i + 1);
   }
 
-  async planInputPartitions(start: Offset, end: Offset): Promise<InputPartition[]> {
+  /** Set in the constructor for addNewColumns and failOnNewColumns (see core's streaming/schema-evolution). */
+  planSchema?: (start: Offset, end: Offset, current: StructType) => Promise<StructType>;
+
+  async planInputPartitions(start: Offset, end: Offset, schema?: StructType): Promise<InputPartition[]> {
     const s = offsetId(start);
     const e = offsetId(end);
     this.sizeQueueFor(end);
@@ -218,13 +206,14 @@ export class MacrometaMicroBatchStream implements MicroBatchStream {
     // offsets/N is planned only after commits/N-1, whose end is our start: it is committed.
     if (s !== null) this.ackThrough(s);
     if (e === null || (s !== null && compareMessageIds(e, s) <= 0)) return [];
-    return [{ index: 0, start: toOffset(s), end: toOffset(e, offsetMessages(end)) }];
+    return [{ index: 0, start: toOffset(s), end: toOffset(e, offsetMessages(end)), ...(schema ? { schema: schema.jsonValue() as Offset } : {}) }];
   }
 
   createReader(partition: InputPartition): PartitionReader {
     const s = offsetId(partition.start as Offset);
     const e = offsetId(partition.end as Offset);
-    return this.read(s, e);
+    const reader = partition.schema === undefined ? this.readerFor(this.schema) : this.readerFor(parseJsonSchema(partition.schema) as StructType);
+    return this.read(s, e, reader);
   }
 
   async commit(end: Offset): Promise<void> {
@@ -253,7 +242,47 @@ export class MacrometaMicroBatchStream implements MicroBatchStream {
 
   // ---- internals ----
 
-  private async *read(s: string | null, e: string | null): AsyncGenerator<RowBatch> {
+  /** The decoder and row layout of one schema (the initial one, or one a batch was planned with). */
+  private readerFor(schema: StructType): SchemaReader {
+    const key = JSON.stringify(schema.jsonValue());
+    let r = this.readers.get(key);
+    if (!r) {
+      r = createSchemaReader(schema, this.o, this.scopedMetrics);
+      this.readers.set(key, r);
+    }
+    return r;
+  }
+
+  /**
+   * addNewColumns: the current schema with the batch's new top-level fields appended.
+   * failOnNewColumns: the current schema, or a failure naming the new fields and the first message
+   * carrying one (thrown before offsets/N is written: nothing of the batch is planned or acked).
+   */
+  private async schemaForBatch(start: Offset, end: Offset, current: StructType): Promise<StructType> {
+    const s = offsetId(start);
+    const e = offsetId(end);
+    if (e === null) return current;
+    this.drain();
+    const payloads: { text: string; origin: string }[] = [];
+    for (let i = this.firstAfter(s); i < this.pending.length; i++) {
+      const m = this.pending[i]!;
+      if (compareMessageIds(m.messageId, e) > 0) break;
+      payloads.push({ text: messageText(m), origin: formatMessageId(m.messageId) });
+    }
+    const reserved = [...metadataColumns(this.o), this.o.columnNameOfCorruptRecord, ...(this.o.rescuedDataColumn ? [this.o.rescuedDataColumn] : [])];
+    const found = findNewFields(current, payloads, reserved);
+    if (found.fields.length === 0) return current;
+    const names = found.fields.map((f) => f.name);
+    if (this.o.schemaEvolutionMode === "failOnNewColumns") {
+      const first = found.firstSeen.get(names[0]!)!;
+      throw streamError("STREAM_NEW_COLUMNS", { stream: this.o.topic.topic, messageId: first, fields: names.join(", ") }, { context: { stream: this.o.topic.topic, messageId: first, option: "schemaEvolutionMode" } });
+    }
+    this.ctx.metrics.add("addedColumns", names.length);
+    this.ctx.logger.info("stream source: new fields become columns (schemaEvolutionMode addNewColumns)", { stream: this.o.topic.topic, columns: found.fields.map((f) => `${f.name} ${f.dataType.simpleString()}`) });
+    return appendFields(current, found.fields);
+  }
+
+  private async *read(s: string | null, e: string | null, reader: SchemaReader): AsyncGenerator<RowBatch> {
     if (e === null) return;
     const consumer = await this.ensureConsumer();
     const deadline = Date.now() + this.o.batchReplayTimeoutMs;
@@ -301,7 +330,7 @@ export class MacrometaMicroBatchStream implements MicroBatchStream {
     let chunk: Row[] = [];
     let read = 0;
     for (const m of batch) {
-      const row = this.decode(m);
+      const row = this.decode(m, reader);
       read++;
       if (row) chunk.push(row);
       if (chunk.length >= ROWS_PER_CHUNK) {
@@ -320,11 +349,13 @@ export class MacrometaMicroBatchStream implements MicroBatchStream {
     if (chunk.length > 0) yield chunk;
   }
 
-  private decode(m: StreamMessage): Row | undefined {
+  private decode(m: StreamMessage, r: SchemaReader): Row | undefined {
     this.scopedMetrics.current = m.messageId;
     let row: Row | undefined;
+    const text = messageText(m);
     try {
-      row = this.decoder.decode(messageText(m));
+      row = r.rescuing ? r.rescuing.decodeWithLocator(text, formatMessageId(m.messageId)) : r.decoder.decode(text);
+      if (this.o.schemaEvolutionMode === "none") this.countDropped(text, r, m.messageId);
     } catch (err) {
       if (hasErrorCode(err, "MALFORMED_RECORD")) {
         throw new MalformedRecordError(`stream ${this.o.topic.topic} message ${formatMessageId(m.messageId)}: ${errorMessage(err)}`, { stream: this.o.topic.topic, messageId: m.messageId }, err);
@@ -332,17 +363,21 @@ export class MacrometaMicroBatchStream implements MicroBatchStream {
       throw err;
     }
     if (!row) return undefined;
-    if (this.deleteIndex >= 0 && (row[this.deleteIndex] === null || row[this.deleteIndex] === undefined)) row[this.deleteIndex] = false;
-    if (this.keyIndex >= 0 && (row[this.keyIndex] === null || row[this.keyIndex] === undefined) && m.key !== undefined) row[this.keyIndex] = m.key;
-    for (const name of this.meta) {
-      if (name === META_MESSAGE_ID) row.push(m.messageId);
-      else if (name === META_PUBLISH_TIME) {
-        const t = publishTimeMs(m.publishTime);
-        row.push(t === undefined ? null : new Date(t).toISOString());
-      } else if (name === META_KEY) row.push(m.key ?? null);
-      else if (name === META_PROPERTIES) row.push({ ...m.properties });
+    if (r.deleteIndex >= 0 && (row[r.deleteIndex] === null || row[r.deleteIndex] === undefined)) row[r.deleteIndex] = false;
+    if (r.keyIndex >= 0 && (row[r.keyIndex] === null || row[r.keyIndex] === undefined) && m.key !== undefined) row[r.keyIndex] = m.key;
+    if (r.layout.length === row.length) return row;
+    return r.layout.map((c) => ("payload" in c ? row[c.payload] : metaValue(m, c.meta)));
+  }
+
+  /** schemaEvolutionMode none: fields outside the schema are dropped as before, but counted. */
+  private countDropped(text: string, r: SchemaReader, messageId: string): void {
+    const n = droppedFieldCount(text, r.payloadNames);
+    if (n === 0) return;
+    this.scopedMetrics.add(DROPPED_FIELDS_METRIC, n);
+    if (!this.droppedWarned) {
+      this.droppedWarned = true;
+      this.ctx.logger.warn("stream source: fields not in the schema are dropped (schemaEvolutionMode none); counted as droppedFields", { stream: this.o.topic.topic, messageId: formatMessageId(messageId) });
     }
-    return row;
   }
 
   private ensureConsumer(): Promise<StreamConsumer> {

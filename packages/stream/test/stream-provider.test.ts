@@ -131,13 +131,14 @@ describe("micro-batch source", () => {
     await publish(stream, Array.from({ length: 200 }, (_, i) => json(i)));
     const session = createSession();
     const df = await session.readStream.format("com.macrometa.spark.stream").options(opts(stream, { subscriptionName: "s-infer", maxMessagesPerTrigger: 64 })).load();
-    expect(df.schema.simpleString()).toBe("struct<i:bigint,s:string>");
+    // An inferred schema evolves by default (addNewColumns) and so carries the rescued-data column.
+    expect(df.schema.simpleString()).toBe("struct<i:bigint,s:string,_rescued_data:string>");
     const q = await df.writeStream.format("memory").queryName("infer_out").option("checkpointLocation", await tempDir()).trigger({ processingTime: 50 }).start();
     try {
       await q.processAllAvailable(20_000);
       await publish(stream, Array.from({ length: 100 }, (_, i) => json(200 + i)));
       await q.processAllAvailable(20_000);
-      expect(memoryTable("infer_out")!.rows).toEqual(Array.from({ length: 300 }, (_, i) => [i, `v${i}`]));
+      expect(memoryTable("infer_out")!.rows).toEqual(Array.from({ length: 300 }, (_, i) => [i, `v${i}`, null]));
       expect(q.recentProgress.every((p) => p.numInputRows <= 64)).toBe(true);
     } finally {
       await q.stop();
@@ -162,7 +163,8 @@ describe("micro-batch source", () => {
     await expect.poll(() => memoryTable("latest_out")?.rows.length ?? 0, { timeout: 10_000, interval: 20 }).toBe(2);
     await q2.processAllAvailable(5000);
     await q2.stop();
-    expect(memoryTable("latest_out")!.rows).toEqual([[2, "v2"], [3, "v3"]]);
+    // A user's schema reads with schemaEvolutionMode rescue by default: the rescued-data column is added.
+    expect(memoryTable("latest_out")!.rows).toEqual([[2, "v2", null], [3, "v3", null]]);
   });
 
   it("replays the same batch after a stop without commit, and acks only what was committed", async () => {
@@ -302,7 +304,7 @@ describe("micro-batch source", () => {
     const run = async (mode: string, name: string) => {
       const logger = createMemoryLogger();
       const session = createSession({ logger });
-      const df = await session.readStream.format("com.macrometa.spark.stream").schema(mode === "PERMISSIVE" ? schemaDdl : "i BIGINT, s STRING").options(opts(stream, { subscriptionName: `bad-${name}`, mode })).load();
+      const df = await session.readStream.format("com.macrometa.spark.stream").schema(mode === "PERMISSIVE" ? schemaDdl : "i BIGINT, s STRING").options(opts(stream, { subscriptionName: `bad-${name}`, mode, schemaEvolutionMode: "none" })).load();
       const q = await df.writeStream.format("memory").queryName(name).option("checkpointLocation", await tempDir()).trigger({ processingTime: 20 }).start();
       await q.processAllAvailable(20_000).catch(() => undefined);
       await q.stop();
@@ -344,7 +346,7 @@ describe("micro-batch source", () => {
       .format("com.macrometa.spark.stream.MacrometaTableProvider")
       .options(opts(coll, { isCollectionStream: true, replication: "local", subscriptionName: "cdc", includeMetadata: true }))
       .load();
-    expect(df.schema.fieldNames).toEqual(["_id", "_key", "_rev", "qty", "_delete", "_messageId", "_publishTime", "_properties"]);
+    expect(df.schema.fieldNames).toEqual(["_id", "_key", "_rev", "qty", "_rescued_data", "_delete", "_messageId", "_publishTime", "_properties"]);
     const q = await df.writeStream.format("memory").queryName("cdc_out").option("checkpointLocation", await tempDir()).trigger({ processingTime: 20 }).start();
     try {
       await http.insertDocument(coll, { _key: "b", qty: 2 });
@@ -387,7 +389,8 @@ describe("streaming sink", () => {
       c.ack(m.messageId);
     }
     await c.close();
-    expect(got.map((g) => g.text)).toEqual(Array.from({ length: 120 }, (_, i) => json(i)));
+    // The source's inferred schema carries the rescued-data column (null here); the sink writes every column.
+    expect(got.map((g) => g.text)).toEqual(Array.from({ length: 120 }, (_, i) => JSON.stringify({ i, s: `v${i}`, _rescued_data: null })));
     expect(new Set(got.map((g) => g.id)).size).toBe(120);
     expect(got[0]!.id).toMatch(new RegExp(`^${q.id}:0:0:0$`));
     expect(got[5]!.key).toBe("v5");

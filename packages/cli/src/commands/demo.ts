@@ -32,6 +32,8 @@ local Databricks SQL warehouse (DuckDB) in this process, then
   1. collection -> Delta: 64 documents in three shapes (30/20/10) plus 4 odd ones; the schema is
      inferred with the connector's most-common rule, mismatching documents are rejected and counted;
   2. stream -> Delta: 60 events (half published before the query, half while it runs), exactly once;
+     the last 15 carry a new field, and the Delta table grows a column for it while the query runs
+     (schemaEvolutionMode addNewColumns: no restart);
   3. CDC sync: a collection's snapshot then its change stream merged into a Delta table by _key,
      with inserts, updates and deletes made during and after the snapshot.
 Prints the inferred schemas, counts, rejected counts with the first keys, and rows read back
@@ -45,7 +47,7 @@ ${UI_HELP}
 /** What the demo did, for `--json` and tests. */
 export interface DemoSummary {
   collectionToDelta: { seeded: number; shapes: number[]; odd: number; schema: string; written: number; rejected: number; rejections: RejectionReport[]; deltaCount: number; bigintExact: boolean };
-  streamToDelta: { published: number; schema: string; batches: number; deltaCount: number };
+  streamToDelta: { published: number; schema: string; batches: number; deltaCount: number; addedColumns: string[] };
   cdcSync: { snapshotRows: number; changes: number; collectionCount: number; deltaCount: number; matches: boolean };
   elapsedMs: number;
 }
@@ -179,11 +181,13 @@ async function streamToDelta(p: Peers, session: SparkSession, out: Out, checkpoi
   await p.http.createStream("clicks", false);
   const producer = await StreamProducer.open({ wsBase: p.gdn.wsUrl, apiKey: p.gdn.apiKey, idleTimeoutMs: 0, topic: resolveTopic({ tenant: p.gdn.tenant, name: "clicks", replication: "local" }) });
   const pages = ["/", "/pricing", "/docs", "/signup"];
-  const event = (i: number) => JSON.stringify({ id: i, user: `u${i % 7}`, action: i % 3 ? "view" : "click", page: pages[i % 4], ms: 10 + (i % 50) });
+  /** Events after NEW_FIELD_FROM carry a field the inferred schema lacks: the table grows a column. */
+  const NEW_FIELD_FROM = 46;
+  const event = (i: number) => JSON.stringify({ id: i, user: `u${i % 7}`, action: i % 3 ? "view" : "click", page: pages[i % 4], ms: 10 + (i % 50), ...(i >= NEW_FIELD_FROM ? { referrer: `https://ref${i % 3}.example` } : {}) });
   try {
     for (let i = 1; i <= total / 2; i++) await producer.send({ payload: event(i) });
     await producer.flush();
-    out.text(`published ${total / 2} events to stream 'clicks'; ${total / 2} more arrive while the query runs\n`);
+    out.text(`published ${total / 2} events to stream 'clicks'; ${total / 2} more arrive while the query runs, events ${NEW_FIELD_FROM}..${total} with a new field 'referrer'\n`);
 
     const source = { ...p.gdnOpts, stream: "clicks", replication: "local", subscriptionName: "demo-to-delta" } satisfies StreamOptions;
     const df = await session.readStream.format("com.macrometa.spark.stream").options(source).load();
@@ -212,10 +216,13 @@ async function streamToDelta(p: Peers, session: SparkSession, out: Out, checkpoi
     const [row] = await p.admin.query("SELECT count(*) AS n FROM main.demo.clicks");
     const deltaCount = Number(row?.["n"]);
     const batches = query.recentProgress.filter((x) => x.numInputRows > 0).length;
+    const columns = (await p.admin.query("DESCRIBE TABLE main.demo.clicks")).map((r) => String(r["col_name"])).filter((n) => n !== "" && !n.startsWith("#"));
+    const addedColumns = columns.filter((c) => df.schema.fieldIndex(c) < 0 && !c.startsWith("_mm_"));
     out.text(`applied ${seen} events in ${batches} micro-batches; main.demo.clicks has ${deltaCount} rows\n`);
-    out.text(await (await session.read.format("databricks").options({ ...p.dbx, query: "SELECT * FROM main.demo.clicks ORDER BY id DESC LIMIT 3" }).load()).showString(3));
-    out.event("streamDone", { stream: "clicks", events: seen, batches, deltaCount });
-    return { published: total, schema: df.schema.simpleString(), batches, deltaCount };
+    out.text(`the table grew while the query ran: ${addedColumns.length ? addedColumns.map((c) => `+${c}`).join(", ") : "no new column"} (ALTER TABLE ADD COLUMNS between micro-batches); columns now: ${columns.join(", ")}\n`);
+    out.text(await (await session.read.format("databricks").options({ ...p.dbx, query: "SELECT id, user, page, referrer, _rescued_data FROM main.demo.clicks WHERE id >= 44 ORDER BY id LIMIT 4" }).load()).showString(4));
+    out.event("streamDone", { stream: "clicks", events: seen, batches, deltaCount, addedColumns });
+    return { published: total, schema: df.schema.simpleString(), batches, deltaCount, addedColumns };
   } finally {
     await producer.close();
   }

@@ -15,7 +15,9 @@ const HELP = `Usage: mmspark infer --format FORMAT --option key=value ... [optio
 
 Infers the schema of the data a format's options point at, as load() does without .schema(...),
 and prints it as Spark's simpleString, the printSchema tree, a JSON Schema and a TypeScript
-interface (json-schema-to-typescript).
+interface (json-schema-to-typescript). A stream's inferred schema ends with the rescued-data column
+(_rescued_data) its reads fill under schemaEvolutionMode addNewColumns and rescue; a collection's
+has it when --option rescuedDataColumn=NAME is given.
 
   --format F                com.macrometa.spark.collection, com.macrometa.spark.stream, json, ...
   --option key=value        A format option (repeatable), as .option(key, value)

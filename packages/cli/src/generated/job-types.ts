@@ -62,6 +62,10 @@ export interface SyncSpec {
    * Subscription used for the change stream. Default: mmspark-sync-<name>.
    */
   subscriptionName?: string;
+  /**
+   * What a changed document's fields outside the table do: addNewColumns adds them as columns of the Delta table between micro-batches, rescue puts them in the rescued-data column, failOnNewColumns stops the sync naming them, none drops them (counted). Default: addNewColumns (the snapshot's schema is inferred).
+   */
+  schemaEvolutionMode?: "addNewColumns" | "rescue" | "failOnNewColumns" | "none";
 }
 /**
  * Options of format com.macrometa.spark.collection (names as the official connector's, plus ours).
@@ -138,6 +142,10 @@ export interface CollectionOptions {
    * Column holding the raw text of a mismatching document under PERMISSIVE. Default: _corrupt_record.
    */
   columnNameOfCorruptRecord?: string;
+  /**
+   * Read: a string column (added to the schema) receiving, as one JSON object with the document's _key, the fields the schema lacks and the values that do not fit their column (Auto Loader's rescued data column, usually _rescued_data); such documents are kept. Default: none.
+   */
+  rescuedDataColumn?: string;
   /**
    * Read: share of documents that may be rejected before mmspark run fails (exit 1); a run that rejects every document fails anyway. Default: 1.
    */
@@ -406,6 +414,14 @@ export interface StreamOptions {
    */
   mode?: "DROPMALFORMED" | "PERMISSIVE" | "FAILFAST";
   columnNameOfCorruptRecord?: string;
+  /**
+   * Fields the schema lacks (Auto Loader's modes): addNewColumns widens the query's schema between micro-batches (the Delta sink adds the columns), rescue puts them in the rescued-data column, failOnNewColumns stops the query naming them, none drops them (counted as droppedFields). Default: addNewColumns for an inferred schema, rescue for a given one.
+   */
+  schemaEvolutionMode?: "addNewColumns" | "rescue" | "failOnNewColumns" | "none";
+  /**
+   * String column receiving, as one JSON object with _messageId, the fields not in the schema and values that do not fit their column. Default: _rescued_data under addNewColumns and rescue; none otherwise.
+   */
+  rescuedDataColumn?: string;
   /**
    * Add _messageId, _publishTime, _key, _properties columns. Default: false.
    */

@@ -161,6 +161,7 @@ async function runSyncJob(spec: MmsparkJob, session: SparkSession, o: RunJobOpti
     collection: spec.sync.collection,
     delta: spec.sync.delta,
     ...(spec.sync.subscriptionName ? { subscriptionName: spec.sync.subscriptionName } : {}),
+    ...(spec.sync.schemaEvolutionMode ? { schemaEvolutionMode: spec.sync.schemaEvolutionMode } : {}),
     checkpointLocation: checkpointOf(spec, o),
     ...(t ? { trigger: t } : {}),
     session,

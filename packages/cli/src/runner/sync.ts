@@ -20,6 +20,12 @@
  * rewrites a row with a value that a later event (or the snapshot itself) also holds; nothing is
  * missed because the subscription existed before the snapshot began.
  *
+ * Schema drift: the snapshot is read with the rescued-data column `_rescued_data` (a document of
+ * another shape is kept, what does not fit goes there) and the change stream with
+ * `schemaEvolutionMode` (default addNewColumns: an update with a new field adds a column to the Delta
+ * table between micro-batches; rescue: the field goes to `_rescued_data`). Each change event is the
+ * whole document and the MERGE sets every column, so a field the document lost becomes null.
+ *
  * Exported for job scripts (`import { startSync } from "@macrometa-spark/cli"`).
  * @packageDocumentation
  */
@@ -31,12 +37,14 @@ import "@macrometa-spark/stream";
 import {
   CaseInsensitiveOptions,
   OptionError,
+  RESCUED_DATA_COLUMN,
   createSession,
   parseJsonSchema,
   writeAtomic,
   type JobMetrics,
   type OptionValue,
   type QueryProgress,
+  type SchemaEvolutionMode,
   type SparkSession,
   type StreamingQuery,
   type StructType,
@@ -70,6 +78,12 @@ export interface SyncOptions {
   collection: CollectionOptions | Record<string, OptionValue>;
   delta: DatabricksOptions | Record<string, OptionValue>;
   subscriptionName?: string;
+  /**
+   * Fields of changed documents that the table lacks. Default: "addNewColumns" (new columns in the
+   * Delta table); "rescue" puts them in `_rescued_data`; "failOnNewColumns" stops the sync; "none"
+   * drops them (counted as droppedFields).
+   */
+  schemaEvolutionMode?: SchemaEvolutionMode;
   /** Holds the snapshot marker and the change stream's checkpoint (`stream/`). */
   checkpointLocation: string;
   /** Trigger of the change-stream phase. Default: every 500 ms until stopped. */
@@ -140,6 +154,16 @@ export function changeStreamOptions(collection: object, subscriptionName: string
     if (v !== undefined) out[name] = v as OptionValue;
   }
   return out;
+}
+
+/** The sync's rescued-data column: the collection options' `rescuedDataColumn`, else `_rescued_data`. */
+function rescuedColumnOf(collection: object): string {
+  return (opt(collection, "rescuedDataColumn") as string | undefined) ?? RESCUED_DATA_COLUMN;
+}
+
+/** The snapshot read's options: the collection's, with the rescued-data column on (documents of another shape are kept). */
+function snapshotOptions(collection: object): Record<string, OptionValue> {
+  return { ...(collection as Record<string, OptionValue>), rescuedDataColumn: rescuedColumnOf(collection) };
 }
 
 interface Marker {
@@ -216,7 +240,7 @@ export async function startSync(o: SyncOptions): Promise<SyncHandle> {
   } else {
     await ensureSubscription(o.collection, subscriptionName);
     await o.hooks?.afterSubscribe?.();
-    const read = await session.read.format(COLLECTION_FORMAT).options(o.collection as Record<string, OptionValue>).load();
+    const read = await session.read.format(COLLECTION_FORMAT).options(snapshotOptions(o.collection)).load();
     let during: Promise<void> | undefined;
     const hook = o.hooks?.duringSnapshot;
     const df = hook
@@ -242,7 +266,11 @@ export async function startSync(o: SyncOptions): Promise<SyncHandle> {
 
   // The snapshot's schema is the stream's payload schema, so change rows line up with the table's
   // columns (the stream format appends `_delete`; the sink turns it into deletes, not a column).
-  const stream = await session.readStream.format(STREAM_FORMAT).schema(snapshot.schema).options(changeStreamOptions(o.collection, subscriptionName)).load();
+  const stream = await session.readStream
+    .format(STREAM_FORMAT)
+    .schema(snapshot.schema)
+    .options({ ...changeStreamOptions(o.collection, subscriptionName), schemaEvolutionMode: o.schemaEvolutionMode ?? "addNewColumns", rescuedDataColumn: rescuedColumnOf(o.collection) })
+    .load();
   const query = await stream.writeStream
     .format(DELTA_FORMAT)
     .options({ ...deltaBase, mergeKeys: "_key", deleteFlagColumn: "_delete" })

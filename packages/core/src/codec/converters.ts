@@ -323,7 +323,8 @@ export function structConverter(path: string, t: StructType, ctx: CompileContext
   return generateStructLoop(t, converters, inherited, checkExtras, { isPlainObject, notObject, reconcile, hasOwn, MISSING });
 }
 
-function compile(t: DataType, path: string, ctx: CompileContext): Converter {
+/** The converter of one schema node (exported for the rescuing decoder, which converts field by field). */
+export function compile(t: DataType, path: string, ctx: CompileContext): Converter {
   const c = compileType(t, path, ctx);
   if (ctx.matching !== "shape" || t.kind === "string") return c;
   // Inference reads `""` as null (JIS 154), so a field it typed from other values takes it as null.

@@ -63,11 +63,17 @@ export class ConsoleProvider implements TableProvider {
           commit: async (messages) => out(render(info.schema, messages, numRows, truncate) + "\n"),
           abort: async () => {},
         }),
-        buildForStreaming: (): StreamingWrite => ({
-          createWriter: (i: number) => sampleWriter(numRows, i),
-          commit: async (epochId, messages) => out(`${BANNER}\nBatch: ${epochId}\n${BANNER}\n${render(info.schema, messages, numRows, truncate)}\n`),
-          abort: async () => {},
-        }),
+        buildForStreaming: (): StreamingWrite => {
+          let schema = info.schema;
+          return {
+            evolveSchema: async (_epochId, widened) => {
+              schema = widened;
+            },
+            createWriter: (i: number) => sampleWriter(numRows, i),
+            commit: async (epochId, messages) => out(`${BANNER}\nBatch: ${epochId}\n${BANNER}\n${render(schema, messages, numRows, truncate)}\n`),
+            abort: async () => {},
+          };
+        },
       }),
     };
   }

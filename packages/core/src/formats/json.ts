@@ -308,10 +308,15 @@ async function streamingWrite(path: string, info: LogicalWriteInfo, ignoreNulls:
   const prefix = (epoch: number) => `part-${String(epoch).padStart(10, "0")}-`;
   const suffix = `-${q.slice(0, 8)}.json`;
   const tempDir = (epoch: number) => join(path, "_temporary", `${q}-epoch-${epoch}`);
+  let schema = info.schema;
   return {
+    // JSON lines carry their field names: rows of a widened schema simply have more of them.
+    async evolveSchema(_epochId, widened) {
+      schema = widened;
+    },
     createWriter: (partitionId, epochId) => {
       const name = `${prefix(epochId)}${String(partitionId).padStart(5, "0")}${suffix}`;
-      return new PartFileWriter(join(tempDir(epochId), `${name}.${randomUUID()}`), info.schema, ignoreNulls, { name });
+      return new PartFileWriter(join(tempDir(epochId), `${name}.${randomUUID()}`), schema, ignoreNulls, { name });
     },
     async commit(epochId, messages) {
       if (await exists(join(logDir, String(epochId)))) {

@@ -206,6 +206,14 @@ class MemoryTable implements Table {
     else tables.set(name, { name, schema: info.schema, rows: [], committedEpochs: new Map() });
     return {
       createWriter: () => collectingWriter(false),
+      // Schema evolution appends columns: earlier rows read them as null (Delta's ADD COLUMNS).
+      async evolveSchema(_epochId, schema) {
+        const t = tables.get(name);
+        if (!t || t.schema.simpleString() === schema.simpleString()) return;
+        const width = schema.length;
+        for (const r of t.rows) while (r.length < width) r.push(null);
+        t.schema = schema;
+      },
       async commit(epochId, messages) {
         const t = tables.get(name) ?? { name, schema: info.schema, rows: [], committedEpochs: new Map<string, number>() };
         tables.set(name, t);

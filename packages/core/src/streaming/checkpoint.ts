@@ -4,7 +4,8 @@
  * ```
  * <checkpointLocation>/
  *   metadata        {"id": "<query id>"}           written once; the id survives restarts
- *   offsets/<N>     {"batchId", "start", "end", …}  written BEFORE batch N is read
+ *   offsets/<N>     {"batchId", "start", "end", …}  written BEFORE batch N is read (with the
+ *                                                   batch's schema when the source evolves it)
  *   commits/<N>     {"batchId", …}                  written AFTER batch N is in the sink
  *   sources/0/      the source's own state (handed to toMicroBatchStream)
  * ```
@@ -27,6 +28,11 @@ export interface OffsetEntry {
   end: Offset;
   /** When the batch was planned (ms since epoch). */
   timestampMs: number;
+  /**
+   * The schema the batch was planned with (Spark's JSON form), when the source evolves its schema:
+   * a replay reads with it, and a restart continues from the latest one.
+   */
+  schema?: unknown;
 }
 
 export interface CommitEntry {

@@ -19,6 +19,8 @@ import { errorMessage, type Logger } from "@macrometa-spark/kit";
 import { type ExecContext, MicroBatchPlan, type PartitionStream, PlanNode } from "../execution.js";
 import { runWrite } from "../partition-runner.js";
 import type { StructType } from "../types.js";
+import { parseJsonSchema } from "../type-parsers.js";
+import { appendFields, sameSchema } from "./schema-evolution.js";
 import type { SparkSession } from "../session.js";
 import type { DataFrame } from "../dataframe.js";
 import type { CheckpointLog } from "./checkpoint.js";
@@ -124,12 +126,18 @@ export class StreamingQuery extends EventEmitter {
   private requestSeq = 0;
   private currentStatus: QueryStatus = { message: "Initializing sources", isDataAvailable: false, isTriggerActive: false };
   private lastTriggerStartMs: number | undefined;
+  /** The schema the source's last batch was read with (schema evolution; see streaming/schema-evolution). */
+  private sourceSchema: StructType;
+  /** The output schema the sink was last given. */
+  private sinkSchema: StructType;
 
   /** @internal Use `df.writeStream....start()`. */
   constructor(private readonly setup: QuerySetup) {
     super();
     this.id = setup.id;
     this.name = setup.name ?? null;
+    this.sourceSchema = setup.sourceSchema;
+    this.sinkSchema = setup.plan.schema;
     this.terminated = this.run();
     // awaitTermination surfaces the error; an unobserved `terminated` must not crash the process.
     this.terminated.catch(() => {});
@@ -277,6 +285,10 @@ export class StreamingQuery extends EventEmitter {
     const s = this.setup;
     const latest = await s.checkpoint.latestOffsets();
     if (!latest) return { start: await s.stream.initialOffset(), batchId: 0, replayed: false };
+    // New batches continue from this run's schema widened by what earlier runs added; a replay
+    // reads with exactly the schema it was planned with (runBatch is given it below).
+    const recorded = latest.schema === undefined ? undefined : recordedSchema(latest.schema, s.checkpoint.dir, latest.batchId);
+    if (recorded) this.sourceSchema = appendFields(s.sourceSchema, recorded.fields.filter((f) => !s.sourceSchema.fields.some((g) => g.name.toLowerCase() === f.name.toLowerCase())));
     const lastCommit = await s.checkpoint.latestCommit();
     if (lastCommit === latest.batchId) {
       // The process may have died after commits/N but before the source heard of it.
@@ -285,20 +297,31 @@ export class StreamingQuery extends EventEmitter {
     }
     s.logger.warn("replaying a batch planned before a restart", { id: this.id, batchId: latest.batchId, start: latest.start, end: latest.end });
     const t = Date.now();
-    await this.runBatch(latest.batchId, latest.start, latest.end, true, t, 0);
+    await this.runBatch(latest.batchId, latest.start, latest.end, true, t, 0, recorded);
     return { start: latest.end, batchId: latest.batchId + 1, replayed: true };
   }
 
-  private async runBatch(batchId: number, start: Offset, end: Offset, replay: boolean, triggerStart: number, latestOffsetMs: number): Promise<void> {
+  private async runBatch(batchId: number, start: Offset, end: Offset, replay: boolean, triggerStart: number, latestOffsetMs: number, recorded?: StructType): Promise<void> {
     const s = this.setup;
     this.currentStatus = { message: `Processing new data (batch ${batchId})`, isDataAvailable: true, isTriggerActive: true };
     const t0 = Date.now();
-    if (!replay) await s.checkpoint.writeOffsets({ batchId, start, end, timestampMs: t0 });
+    const evolving = s.stream.planSchema !== undefined;
+    // A replay reads with the schema recorded when it was planned (recover() set it); a new batch
+    // asks the source first, and offsets/N records the answer before anything is read.
+    const schema = replay ? (recorded ?? this.sourceSchema) : evolving ? await s.stream.planSchema!(start, end, this.sourceSchema) : this.sourceSchema;
+    // A schema other than the one the source was built with must reach its readers (and the log).
+    const carry = evolving || !sameSchema(schema, s.sourceSchema);
+    if (!replay) await s.checkpoint.writeOffsets({ batchId, start, end, timestampMs: t0, ...(carry ? { schema: schema.jsonValue() } : {}) });
+    if (!sameSchema(schema, this.sourceSchema)) {
+      s.logger.info("streaming query schema widened", { id: this.id, batchId, added: schema.fieldNames.filter((n) => this.sourceSchema.fieldIndex(n) < 0) });
+    }
+    // After a replay, new batches continue from the widened schema recover() computed.
+    if (!replay) this.sourceSchema = schema;
     const walMs = Date.now() - t0;
 
     const t1 = Date.now();
-    const parts = await s.stream.planInputPartitions(start, end);
-    const source = new MicroBatchPlan(s.sourceSchema, s.stream, parts);
+    const parts = await s.stream.planInputPartitions(start, end, carry ? schema : undefined);
+    const source = new MicroBatchPlan(schema, s.stream, parts);
     const counted = new CountingPlan(source);
     const plan = s.plan.replaceStreamingLeaf(counted);
     let numOutputRows = 0;
@@ -306,6 +329,12 @@ export class StreamingQuery extends EventEmitter {
       await s.sink.fn(s.makeDataFrame(plan), batchId);
     } else {
       const write = s.sink.write;
+      if (!sameSchema(plan.schema, this.sinkSchema)) {
+        const added = plan.schema.fieldNames.filter((n) => this.sinkSchema.fieldIndex(n) < 0);
+        if (!write.evolveSchema) throw coreError("SINK_CANNOT_EVOLVE", { sink: s.sink.description, fields: added.join(", ") });
+        await write.evolveSchema(batchId, plan.schema);
+        this.sinkSchema = plan.schema;
+      }
       const ctx: ExecContext = s.session.newExecContext();
       const outParts: PartitionStream[] = await plan.partitions(ctx);
       numOutputRows = await runWrite(
@@ -456,5 +485,14 @@ class CountingPlan extends PlanNode {
   }
   describe(): string[] {
     return this.inner.describe();
+  }
+}
+
+/** A schema recorded in offsets/N, or a CHECKPOINT_CORRUPT error naming the file. */
+function recordedSchema(json: unknown, dir: string, batchId: number): StructType {
+  try {
+    return parseJsonSchema(json) as StructType;
+  } catch (err) {
+    throw coreError("CHECKPOINT_CORRUPT", { file: `${dir}/offsets/${batchId}`, reason: `schema: ${errorMessage(err)}` });
   }
 }

@@ -121,8 +121,9 @@ export function budgetPolicy(retryBudgetMs: number): Partial<RetryPolicy> {
 
 /** State shared by the batch and streaming writes of one DataFrame write. */
 export class DeltaWriteCore {
-  readonly deltaSchema: StructType;
-  readonly columns: string[];
+  /** The data's Delta schema; widened by {@link evolve} when a streaming query's schema evolves. */
+  deltaSchema: StructType;
+  columns: string[];
   readonly runId = randomBytes(6).toString("hex");
   readonly strategy: "parameters" | "literals";
   private driverConn: Promise<DatabricksConnection> | undefined;
@@ -139,6 +140,13 @@ export class DeltaWriteCore {
   ) {
     this.deltaSchema = toDeltaSchema(info.schema, options.columnNameMode);
     this.columns = this.deltaSchema.fieldNames;
+    this.checkColumns();
+    this.strategy = options.insertStrategy === "auto" ? AUTO_INSERT_STRATEGY : options.insertStrategy;
+  }
+
+  /** The data's columns against the options: merge keys, delete flag, and the columns the sink writes itself. */
+  private checkColumns(): void {
+    const options = this.options;
     checkWriteColumns(options, this.columns);
     const metadataColumns = [SEQ_COLUMN, ...(options.ingestedAtColumn ? [INGESTED_AT_COLUMN] : []), ...(options.sourceValue !== undefined ? [SOURCE_COLUMN] : [])];
     if (options.batchIdColumn !== undefined) {
@@ -153,7 +161,6 @@ export class DeltaWriteCore {
     for (const name of metadataColumns) {
       if (this.columns.some((c) => c.toLowerCase() === name)) throw new MalformedRecordError(`column ${JSON.stringify(name)} is reserved by the databricks sink`, { field: name });
     }
-    this.strategy = options.insertStrategy === "auto" ? AUTO_INSERT_STRATEGY : options.insertStrategy;
     const lower = this.columns.map((c) => c.toLowerCase());
     this.mergeKeyIndexes = (options.mergeKeys ?? []).map((k) => lower.indexOf(k.toLowerCase()));
   }
@@ -331,6 +338,40 @@ export class DeltaWriteCore {
     await conn.execute(sql, { idempotent });
     this.ctx.metrics.add("rowsWritten", rows);
     return rows;
+  }
+
+  /**
+   * Schema evolution of a streaming query: from now on the data has `schema` (the previous columns
+   * with new ones appended). The target gets the columns it lacks with ALTER TABLE … ADD COLUMNS
+   * before any row of the epoch is staged, whatever `schemaEvolution` says: the query's
+   * `schemaEvolutionMode` asked for it. A replayed epoch finds the columns and adds nothing.
+   * Call after prepare().
+   */
+  async evolve(schema: StructType): Promise<string[]> {
+    const next = toDeltaSchema(schema, this.options.columnNameMode);
+    const previous = { deltaSchema: this.deltaSchema, columns: this.columns };
+    this.deltaSchema = next;
+    this.columns = next.fieldNames;
+    try {
+      this.checkColumns();
+    } catch (err) {
+      Object.assign(this, previous);
+      throw err;
+    }
+    const conn = await this.driver();
+    const existing = (await describeColumns(conn, this.options.target)) ?? new Map<string, { name: string; type: string }>();
+    const missing: StructField[] = [];
+    for (const f of this.targetFields()) {
+      const col = existing.get(f.name.toLowerCase());
+      if (!col) missing.push(new StructField(f.name, f.dataType, true));
+      else if (!this.tableTypes.has(f.name.toLowerCase())) this.tableTypes.set(f.name.toLowerCase(), parseDatabricksType(col.type, col.name));
+    }
+    if (missing.length > 0) {
+      await conn.execute(addColumnsSql(this.options.target, missing));
+      this.ctx.metrics.add("columnsAdded", missing.length);
+      this.ctx.logger.info("added columns to Delta table (schema evolution)", { table: this.tableName, columns: missing.map((f) => `${f.name} ${sqlType(f.dataType)}`) });
+    }
+    return missing.map((f) => f.name);
   }
 
   /** Rows with a NULL merge key would never match on replay; refuse them. */

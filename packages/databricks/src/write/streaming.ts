@@ -10,7 +10,7 @@
  * unless `batchIdColumn` is set: then the append is guarded by NOT EXISTS on the epoch's id.
  * @packageDocumentation
  */
-import type { DataWriter, LogicalWriteInfo, ProviderContext, StreamingWrite, WriterCommitMessage } from "@macrometa-spark/core";
+import type { DataWriter, LogicalWriteInfo, ProviderContext, StreamingWrite, StructType, WriterCommitMessage } from "@macrometa-spark/core";
 import type { ConnectionHooks } from "../client.js";
 import type { WriteOptions } from "../options.js";
 import { createCommitsTableSql, epochCommittedSql, recordEpochSql } from "../sql.js";
@@ -65,6 +65,18 @@ export class DeltaStreamingWrite implements StreamingWrite {
     const conn = await this.core.driver();
     const rows = await conn.query(epochCommittedSql(this.core.options.commitsTable, this.core.info.queryId, epochId, this.core.tableName), { idempotent: true });
     return rows.length > 0;
+  }
+
+  /**
+   * The query's schema widened before `epochId` (schema evolution): the target gets the new columns
+   * (ALTER TABLE … ADD COLUMNS) before the epoch stages a row, so the epoch's one apply statement
+   * loads them. A replay after a crash between this and commits/N adds nothing.
+   */
+  async evolveSchema(epochId: number, schema: StructType): Promise<void> {
+    const prepared = await this.prepare();
+    if (prepared.skip) return;
+    const added = await this.core.evolve(schema);
+    this.core.ctx.logger.info("sink schema evolved", { table: this.core.tableName, epochId, added });
   }
 
   async createWriter(partitionId: number, epochId: number): Promise<DataWriter> {
