@@ -171,13 +171,15 @@ it("shows a running stream job live, with the numbers of /api/queries, and stops
     });
     const last = rp.at(-1)!;
     const one = (x: number) => new Intl.NumberFormat("en-US", { maximumFractionDigits: 1 }).format(x);
+    // Whole numbers as the page groups them (a 1101 ms batch reads "1,101 ms").
+    const whole = (x: number) => new Intl.NumberFormat("en-US", { maximumFractionDigits: 0 }).format(x);
     expect(shown).toMatchObject({
       batch: String(last.batchId),
-      rows: String(last.numInputRows),
+      rows: whole(last.numInputRows),
       input: one(last.inputRowsPerSecond),
       processed: one(last.processedRowsPerSecond),
-      duration: `${last.durationMs.triggerExecution} ms`,
-      lag: String(last.sources[0]!.metrics["bufferedMessages"]),
+      duration: `${whole(last.durationMs.triggerExecution)} ms`,
+      lag: whole(Number(last.sources[0]!.metrics["bufferedMessages"])),
       total: "30",
       id: q.id,
       runId: q.runId,
