@@ -47,6 +47,20 @@ export {
 } from "./codec/index.js";
 export { CORE_ERROR_CODES, type CoreErrorCode } from "./error-codes.js";
 export { CaseInsensitiveOptions, type OptionValue, type OptionsInput } from "./options.js";
+export {
+  TableOptions,
+  acceptedOptionNames,
+  type OptionTable,
+  type OptionRow,
+  type OptionKind,
+  type StringRow,
+  type IntRow,
+  type NumberRow,
+  type BooleanRow,
+  type EnumRow,
+  type ObjectRow,
+  type ListRow,
+} from "./option-table.js";
 export { JobMetrics, rejectionWarning, type RejectionSample } from "./metrics.js";
 export {
   SAVE_MODES,

@@ -1,16 +1,19 @@
 /* Generated from schema/job.schema.json by codegen/generate-types.mjs. Do not edit. */
 
 /**
- * A macrometa-spark job: a source read into a sink (batch or streaming), or a collection-to-Delta CDC sync. The single source of truth for job specs and the generated option types.
+ * A macrometa-spark job: a source read into a sink (batch or streaming), or a collection-to-Delta CDC sync. Generated from the option tables by `npm run options`.
  */
 export type MmsparkJob = {
+  /**
+   * The schema this spec is written against (for editors).
+   */
   $schema?: string;
   /**
-   * Job name; also the Databricks run name.
+   * Job name; also the Databricks run name. Required.
    */
   name: string;
   /**
-   * batch: read once and write; stream: micro-batches until stopped; sync: a collection's snapshot then its change stream merged into a Delta table.
+   * batch: read once and write; stream: micro-batches until stopped; sync: a collection's snapshot then its change stream merged into a Delta table. Default: `batch`.
    */
   kind?: "batch" | "stream" | "sync";
   source?: Source;
@@ -18,7 +21,7 @@ export type MmsparkJob = {
   sync?: SyncSpec;
   trigger?: Trigger;
   /**
-   * Folder of the streaming checkpoint (offsets/N, commits/N) of kind=stream and kind=sync. Default under mmspark run: <state dir>/checkpoints/<name>, the state dir being $MMSPARK_STATE_DIR, else $XDG_STATE_HOME/mmspark, else ~/.local/state/mmspark. Required by mmspark submit.
+   * Folder of the streaming checkpoint (offsets/N, commits/N) of kind stream and kind sync. Required by `mmspark submit`. Default: under `mmspark run`: `<state dir>/checkpoints/<name>`, the state dir being `$MMSPARK_STATE_DIR`, else `$XDG_STATE_HOME/mmspark`, else `~/.local/state/mmspark`.
    */
   checkpointLocation?: string;
 };
@@ -59,7 +62,7 @@ export interface SyncSpec {
   collection: CollectionOptions;
   delta: DatabricksOptions;
   /**
-   * Subscription used for the change stream. Default: mmspark-sync-<name>.
+   * Subscription used for the change stream. Default: `mmspark-sync-<name>`.
    */
   subscriptionName?: string;
 }
@@ -71,91 +74,91 @@ export interface SyncSpec {
  */
 export interface CollectionOptions {
   /**
-   * GDN region host (becomes https://api-<host>) or a URL with a scheme used as is. Connector: regionUrl.
+   * A host becomes `https://api-<host>` (TLS); a value with a scheme (`http://127.0.0.1:8529`) is used as is; plain `http` only for localhost (the key would travel in clear), anything else is refused. Required.
    */
   regionUrl: string;
   /**
-   * API key, bare or as `apikey <key>`. Connector: apiKey. Use {{secrets/<scope>/<key>}} in specs submitted to Databricks.
+   * `<tenant>.<keyid>.<secret>`, bare or as `apikey <key>`; sent as `Authorization: apikey <key>`. In specs submitted to Databricks, give `{{secrets/<scope>/<key>}}`. Never logged or echoed in errors. Required unless `jwt`.
    */
   apiKey?: string;
   /**
-   * A JWT sent as `bearer` instead of an API key.
+   * A JWT, sent as `Authorization: bearer <jwt>` (the key-permission pre-flight is skipped: it needs a key id). Never logged or echoed in errors.
    */
   jwt?: string;
   /**
-   * Alias of jwt.
+   * Alias of `jwt`.
    */
   token?: string;
   /**
-   * GDN fabric (database). Default: _system.
+   * Fabric (database). Default: `_system`.
    */
   fabric?: string;
   /**
-   * Retries of calls safe to repeat (429, 503, 5xx but 501, resets). Default: 4.
-   */
-  maxRetries?: number;
-  /**
-   * Per-request timeout in ms. Default: 60000.
-   */
-  requestTimeoutMs?: number;
-  /**
-   * Collection name. Connector: collection.
+   * Collection to read (must exist) or write (created when missing). Required.
    */
   collection: string;
   /**
-   * Read: cursor page size; write: documents per import call. Connector: batchSize. Default: 1000.
+   * Read: documents per cursor page. Write: documents per import call. Range: 1..10000. Default: `1000`.
    */
   batchSize?: number;
   /**
-   * C8QL query. Default: FOR doc IN <collection> RETURN doc. Connector: query.
+   * C8QL to read (reads only). Default: `FOR doc IN <collection> RETURN doc`.
    */
   query?: string;
   /**
-   * Bind parameters of query (@name; @@name for collections).
+   * Bind parameters of `query` (object or JSON text; `@name`, `@@name` for collections). Default: `{}`.
    */
   bindVars?: {};
   /**
-   * Write: attribute whose value becomes _key. Connector: primaryKey.
+   * Write: attribute whose value becomes `_key` (the server moves an existing `_key` to `old_key`).
    */
   primaryKey?: string;
   /**
-   * Write: replace documents whose key exists (upsert). Default: false.
+   * Write: replace documents whose key exists; with keys (`_key` column or `primaryKey`) this is an upsert. Default: `false`.
    */
-  replace?: boolean;
+  replace?: boolean | string;
   /**
-   * Documents sampled for schema inference. Default: 50.
+   * Documents of the query sampled for inference (when no `.schema(...)` is given). Range: 1..100000. Default: `50`.
    */
   schemaSampleSize?: number;
   /**
-   * mostCommon (the connector's rule) or merge (spark.read.json). Default: mostCommon.
+   * `mostCommon`: infer each sampled document, keep the most frequent schema (the connector's rule). `merge`: Spark's `spark.read.json` inference over the sample. Default: `mostCommon`.
    */
   schemaInference?: "mostCommon" | "merge";
   /**
-   * What to do with documents that do not match the schema. Default: DROPMALFORMED (counted) for an inferred schema; PERMISSIVE (Spark's default: nulls, the document in the corrupt-record column when the schema has one) with the source's schema.
+   * `DROPMALFORMED`: documents that do not match are not returned, and are counted. `PERMISSIVE`: returned, with null for each value that does not fit and the whole document in the corrupt-record column when the schema has one (inference adds it to an inferred schema; give it in your own schema to get it). `FAILFAST`: the read fails naming the `_key` and field. Default: inferred schema: `DROPMALFORMED`; with `.schema(…)`: `PERMISSIVE` (Spark's default).
    */
-  mode?: "DROPMALFORMED" | "PERMISSIVE" | "FAILFAST";
+  mode?: "PERMISSIVE" | "DROPMALFORMED" | "FAILFAST";
   /**
-   * Column holding the raw text of a mismatching document under PERMISSIVE. Default: _corrupt_record.
+   * Column PERMISSIVE adds to the schema. Default: `_corrupt_record`.
    */
   columnNameOfCorruptRecord?: string;
   /**
-   * Read: share of documents that may be rejected before mmspark run fails (exit 1); a run that rejects every document fails anyway. Default: 1.
+   * Read: share of documents (0..1) that may be rejected before `mmspark run` fails (exit 1); a run that rejects every document fails whatever this is. Rejections are always counted in `df.metrics` and warned about with the first keys. Range: 0..1. Default: `1`.
    */
   maxRejectedFraction?: number;
   /**
-   * Read: key-range partitions of the default query (a user query is one partition). Write: import calls in flight. Default: read 1, write 4.
+   * Read: key-range partitions of the default query (a user `query` is one partition). Write: import calls in flight per writer. Through the session the engine also reads that many partitions at once. The write default was measured on local-gdn (see the README's benchmarks). Range: 1..64. Default: read `1`, write `4`.
    */
   parallelism?: number;
   /**
-   * Write: fail on per-document import errors, or skip them into rejectsPath. Default: fail.
+   * Retries after the first attempt (429, 503, other 5xx but 501, resets), with exponential backoff, Retry-After honoured, 60 s total budget. Range: 0..20. Default: `4`.
+   */
+  maxRetries?: number;
+  /**
+   * Time limit of one HTTP request, answer included. Range: 100..3600000. Default: `60000` (ms).
+   */
+  requestTimeoutMs?: number;
+  /**
+   * Write: `fail` stops with counts per errorNum and example keys; `skip` appends rejected documents to `rejectsPath` and counts them. Default: `fail`.
    */
   onDocumentError?: "fail" | "skip";
   /**
-   * Write: JSON-lines file receiving rejected documents when onDocumentError=skip.
+   * JSON-lines file: `{"collection","errorNum","errorMessage","document"}` per rejected document. Required with `skip`.
    */
   rejectsPath?: string;
   /**
-   * Accepted for connector jobs; the tenant comes from the API key.
+   * Accepted for compatibility with connector jobs; the tenant comes from the API key.
    */
   tenant?: string;
 }
@@ -301,40 +304,48 @@ export interface Trigger {
    * Interval between batch starts (ms, or text such as "250 ms", "10 seconds").
    */
   processingTime?: number | string;
+  /**
+   * One micro-batch of what is there, then stop.
+   */
   once?: boolean;
+  /**
+   * Micro-batches until what was there at the start is read, then stop.
+   */
   availableNow?: boolean;
 }
 /**
+ * How a job reaches the GDN (the connection rows of the collection format).
+ *
  * This interface was referenced by `undefined`'s JSON-Schema
  * via the `definition` "GdnConnectionOptions".
  */
 export interface GdnConnectionOptions {
   /**
-   * GDN region host (becomes https://api-<host>) or a URL with a scheme used as is. Connector: regionUrl.
+   * A host becomes `https://api-<host>` (TLS); a value with a scheme (`http://127.0.0.1:8529`) is used as is; plain `http` only for localhost (the key would travel in clear), anything else is refused. Required.
    */
   regionUrl?: string;
   /**
-   * API key, bare or as `apikey <key>`. Connector: apiKey. Use {{secrets/<scope>/<key>}} in specs submitted to Databricks.
+   * `<tenant>.<keyid>.<secret>`, bare or as `apikey <key>`; sent as `Authorization: apikey <key>`. In specs submitted to Databricks, give `{{secrets/<scope>/<key>}}`. Never logged or echoed in errors. Required unless `jwt`.
    */
   apiKey?: string;
   /**
-   * A JWT sent as `bearer` instead of an API key.
+   * A JWT, sent as `Authorization: bearer <jwt>` (the key-permission pre-flight is skipped: it needs a key id). Never logged or echoed in errors.
    */
   jwt?: string;
   /**
-   * Alias of jwt.
+   * Alias of `jwt`.
    */
   token?: string;
   /**
-   * GDN fabric (database). Default: _system.
+   * Fabric (database). Default: `_system`.
    */
   fabric?: string;
   /**
-   * Retries of calls safe to repeat (429, 503, 5xx but 501, resets). Default: 4.
+   * Retries after the first attempt (429, 503, other 5xx but 501, resets), with exponential backoff, Retry-After honoured, 60 s total budget. Range: 0..20. Default: `4`.
    */
   maxRetries?: number;
   /**
-   * Per-request timeout in ms. Default: 60000.
+   * Time limit of one HTTP request, answer included. Range: 100..3600000. Default: `60000` (ms).
    */
   requestTimeoutMs?: number;
 }
@@ -346,19 +357,19 @@ export interface GdnConnectionOptions {
  */
 export interface StreamOptions {
   /**
-   * GDN region host (becomes https://api-<host>) or a URL with a scheme used as is. Connector: regionUrl.
+   * A host becomes `https://api-<host>` (TLS); a value with a scheme (`http://127.0.0.1:8529`) is used as is; plain `http` only for localhost (the key would travel in clear), anything else is refused. Required.
    */
   regionUrl: string;
   /**
-   * API key, bare or as `apikey <key>`. Connector: apiKey. Use {{secrets/<scope>/<key>}} in specs submitted to Databricks.
+   * `<tenant>.<keyid>.<secret>`, bare or as `apikey <key>`; sent as `Authorization: apikey <key>`. In specs submitted to Databricks, give `{{secrets/<scope>/<key>}}`. Never logged or echoed in errors. Required unless `jwt`.
    */
   apiKey?: string;
   /**
-   * API key, bare or as `apikey <key>`. Connector: apiKey. Use {{secrets/<scope>/<key>}} in specs submitted to Databricks.
+   * `<tenant>.<keyid>.<secret>`, bare or as `apikey <key>`; sent as `Authorization: apikey <key>`. In specs submitted to Databricks, give `{{secrets/<scope>/<key>}}`. Never logged or echoed in errors. Required unless `jwt`.
    */
   apikey?: string;
   /**
-   * GDN fabric (database). Default: _system.
+   * Fabric (database). Default: `_system`.
    */
   fabric?: string;
   /**

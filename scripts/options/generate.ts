@@ -1,0 +1,181 @@
+/**
+ * Writes everything derived from the option tables: packages/cli/schema/job.schema.json, the job
+ * types generated from it, the README option tables (between `<!-- options:… -->` markers) and the
+ * TSDoc of the typed option objects. `npm run options` runs it; `--check` only reports stale files,
+ * as packages/cli/test/options-generated.test.ts does.
+ */
+import { readFileSync, writeFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import ts from "typescript";
+import type { OptionTable } from "../../packages/core/src/option-table.ts";
+import { COLLECTION_OPTIONS, FORMAT_NAMES as COLLECTION_FORMATS } from "../../packages/collection/src/option-table.ts";
+import { JOB_FIELDS, SYNC_FIELDS, TRIGGER_FIELDS } from "../../packages/cli/src/spec/job-table.ts";
+import { generate as generateTypes } from "../../packages/cli/codegen/generate-types.mjs";
+import { markdownTable, schemaObject, tsdoc } from "./render.ts";
+
+const root = new URL("../../", import.meta.url);
+const file = (path: string): string => fileURLToPath(new URL(path, root));
+const SCHEMA_PATH = "packages/cli/schema/job.schema.json";
+const TYPES_PATH = "packages/cli/src/generated/job-types.ts";
+
+/** Definitions not yet generated from a table, kept as the committed schema has them. */
+function carried(name: string): Record<string, unknown> {
+  const current = JSON.parse(readFileSync(file(SCHEMA_PATH), "utf8")) as { definitions: Record<string, Record<string, unknown>> };
+  const def = current.definitions[name];
+  if (!def) throw new Error(`definition ${name} is neither generated nor in ${SCHEMA_PATH}`);
+  return def;
+}
+
+/** `if format is one of these names then options follow that definition`, for Source and Sink. */
+function dispatch(formats: readonly string[], definition: string): Record<string, unknown> {
+  const format = formats.length === 1 ? { const: formats[0] } : { enum: [...formats] };
+  return { if: { properties: { format } }, then: { properties: { options: { $ref: `#/definitions/${definition}` } } } };
+}
+
+function endpoint(title: string, extra: Record<string, unknown>, formats: [readonly string[], string][]): Record<string, unknown> {
+  return {
+    title,
+    type: "object",
+    required: ["format"],
+    additionalProperties: false,
+    properties: { format: { type: "string", minLength: 1 }, options: { type: "object" }, ...extra },
+    allOf: formats.map(([names, def]) => dispatch(names, def)),
+  };
+}
+
+const STREAM_FORMATS = ["com.macrometa.spark.stream.MacrometaTableProvider", "com.macrometa.spark.stream"] as const;
+
+export function jobSchema(): Record<string, unknown> {
+  const top = schemaObject(JOB_FIELDS, "MmsparkJob", "A macrometa-spark job: a source read into a sink (batch or streaming), or a collection-to-Delta CDC sync. Generated from the option tables by `npm run options`.");
+  const shared: [readonly string[], string][] = [
+    [COLLECTION_FORMATS, "CollectionOptions"],
+    [STREAM_FORMATS, "StreamOptions"],
+    [["databricks"], "DatabricksOptions"],
+    [["json"], "JsonOptions"],
+  ];
+  const { title, description, ...rest } = top;
+  return {
+    $schema: "http://json-schema.org/draft-07/schema#",
+    $id: "https://macrometa-spark.dev/schema/job.schema.json",
+    title,
+    description,
+    ...rest,
+    allOf: [{ if: { properties: { kind: { const: "sync" } }, required: ["kind"] }, then: { required: ["sync"] }, else: { required: ["source", "sink"] } }],
+    definitions: {
+      Trigger: schemaObject(TRIGGER_FIELDS, "Trigger", "Spark trigger: exactly one of processingTime, once, availableNow."),
+      Source: endpoint("Source", { schema: { type: "string", description: 'A user schema as Spark DDL ("a BIGINT, b ARRAY<STRING>").' } }, [...shared, [["rate"], "RateOptions"]]),
+      Sink: endpoint(
+        "Sink",
+        {
+          mode: {
+            type: "string",
+            enum: ["append", "overwrite", "errorifexists", "ignore"],
+            default: "errorifexists",
+            description: "Save mode of a batch write (Spark's default: errorifexists).",
+          },
+        },
+        [...shared, [["memory"], "MemoryOptions"]],
+      ),
+      SyncSpec: schemaObject(SYNC_FIELDS, "SyncSpec", "Collection snapshot + change stream merged into a Delta table by _key (subscribe first, then snapshot, then reconcile)."),
+      GdnConnectionOptions: {
+        ...schemaObject(COLLECTION_OPTIONS, "GdnConnectionOptions", "How a job reaches the GDN (the connection rows of the collection format).", (r) => r.group === "connection"),
+        additionalProperties: undefined,
+        required: undefined,
+      },
+      CollectionOptions: schemaObject(COLLECTION_OPTIONS, "CollectionOptions", "Options of format com.macrometa.spark.collection (names as the official connector's, plus ours)."),
+      StreamOptions: carried("StreamOptions"),
+      DatabricksOptions: carried("DatabricksOptions"),
+      JsonOptions: carried("JsonOptions"),
+      MemoryOptions: carried("MemoryOptions"),
+      RateOptions: carried("RateOptions"),
+    },
+  };
+}
+
+interface ReadmeTable {
+  /** Marker name: the table stands between `<!-- options:NAME -->` and `<!-- /options:NAME -->`. */
+  marker: string;
+  table: OptionTable;
+  connectorHeading?: string;
+  group?: string;
+}
+
+const README_TABLES: ReadmeTable[] = [{ marker: "collection", table: COLLECTION_OPTIONS, connectorHeading: "official connector" }];
+const READMES = ["README.md", "packages/collection/README.md"];
+
+/** The README with each marked table replaced by its rendering. */
+export function renderReadme(text: string, path: string): string {
+  return text.replace(/(<!-- options:([\w:-]+) -->\n)[\s\S]*?(\n<!-- \/options:\2 -->)/g, (_all, open: string, marker: string, close: string) => {
+    const spec = README_TABLES.find((t) => t.marker === marker);
+    if (!spec) throw new Error(`${path}: no option table for marker '${marker}'`);
+    return open + markdownTable(spec.table, spec.connectorHeading, spec.group) + close;
+  });
+}
+
+interface TsdocTarget {
+  path: string;
+  interfaceName: string;
+  table: OptionTable;
+}
+const TSDOC_TARGETS: TsdocTarget[] = [{ path: "packages/collection/src/options.ts", interfaceName: "CollectionOptions", table: COLLECTION_OPTIONS }];
+
+/** The source with the TSDoc of every interface property that a table row documents replaced by the row's rendering. */
+export function renderTsdoc(text: string, target: TsdocTarget): string {
+  const sf = ts.createSourceFile(target.path, text, ts.ScriptTarget.Latest, true);
+  const rows = new Map(Object.entries(target.table).filter(([, r]) => !r.engine && r.field !== false).map(([name, r]) => [(r.field as string | undefined) ?? name, { name, row: r }]));
+  const edits: { start: number; end: number; text: string }[] = [];
+  const found = new Set<string>();
+  sf.forEachChild((node) => {
+    if (!ts.isInterfaceDeclaration(node) || node.name.text !== target.interfaceName) return;
+    for (const member of node.members) {
+      if (!ts.isPropertySignature(member) || !ts.isIdentifier(member.name)) continue;
+      const hit = rows.get(member.name.text);
+      if (!hit) continue;
+      found.add(member.name.text);
+      const start = member.getStart(sf);
+      const indent = text.slice(text.lastIndexOf("\n", start - 1) + 1, start);
+      const rendered = tsdoc(hit.name, hit.row, indent);
+      const doc = [...(ts.getLeadingCommentRanges(text, member.getFullStart()) ?? [])].reverse().find((r) => text.startsWith("/**", r.pos));
+      edits.push(doc ? { start: doc.pos, end: doc.end, text: rendered } : { start, end: start, text: `${rendered}\n${indent}` });
+    }
+  });
+  const missing = [...rows.keys()].filter((f) => !found.has(f));
+  if (missing.length) throw new Error(`${target.path}: ${target.interfaceName} has no property for option rows ${missing.join(", ")} (set the row's field)`);
+  let out = text;
+  for (const e of edits.sort((a, b) => b.start - a.start)) out = out.slice(0, e.start) + e.text + out.slice(e.end);
+  return out;
+}
+
+/** Every generated file: path (from the repository root) → the content it must have. */
+export async function renderAll(): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  const schema = jobSchema();
+  out.set(SCHEMA_PATH, JSON.stringify(schema, null, 2) + "\n");
+  out.set(TYPES_PATH, await generateTypes(JSON.parse(out.get(SCHEMA_PATH)!) as Record<string, unknown>));
+  for (const path of READMES) out.set(path, renderReadme(readFileSync(file(path), "utf8"), path));
+  for (const target of TSDOC_TARGETS) out.set(target.path, renderTsdoc(readFileSync(file(target.path), "utf8"), target));
+  return out;
+}
+
+/** Paths whose committed content differs from what the tables generate. */
+export async function staleFiles(): Promise<string[]> {
+  const stale: string[] = [];
+  for (const [path, content] of await renderAll()) if (readFileSync(file(path), "utf8") !== content) stale.push(path);
+  return stale;
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  if (process.argv.includes("--check")) {
+    const stale = await staleFiles();
+    if (stale.length) {
+      console.error(`stale (run npm run options): ${stale.join(", ")}`);
+      process.exit(1);
+    }
+  } else {
+    for (const [path, content] of await renderAll()) {
+      if (readFileSync(file(path), "utf8") === content) continue;
+      writeFileSync(file(path), content);
+      console.log(`wrote ${path}`);
+    }
+  }
+}
