@@ -9,6 +9,7 @@ import { fileURLToPath } from "node:url";
 import ts from "typescript";
 import type { OptionTable } from "../../packages/core/src/option-table.ts";
 import { COLLECTION_OPTIONS, FORMAT_NAMES as COLLECTION_FORMATS } from "../../packages/collection/src/option-table.ts";
+import { FORMAT_NAMES as STREAM_FORMATS, STREAM_OPTIONS } from "../../packages/stream/src/option-table.ts";
 import { JOB_FIELDS, SYNC_FIELDS, TRIGGER_FIELDS } from "../../packages/cli/src/spec/job-table.ts";
 import { generate as generateTypes } from "../../packages/cli/codegen/generate-types.mjs";
 import { markdownTable, schemaObject, tsdoc } from "./render.ts";
@@ -42,8 +43,6 @@ function endpoint(title: string, extra: Record<string, unknown>, formats: [reado
     allOf: formats.map(([names, def]) => dispatch(names, def)),
   };
 }
-
-const STREAM_FORMATS = ["com.macrometa.spark.stream.MacrometaTableProvider", "com.macrometa.spark.stream"] as const;
 
 export function jobSchema(): Record<string, unknown> {
   const top = schemaObject(JOB_FIELDS, "MmsparkJob", "A macrometa-spark job: a source read into a sink (batch or streaming), or a collection-to-Delta CDC sync. Generated from the option tables by `npm run options`.");
@@ -83,7 +82,7 @@ export function jobSchema(): Record<string, unknown> {
         required: undefined,
       },
       CollectionOptions: schemaObject(COLLECTION_OPTIONS, "CollectionOptions", "Options of format com.macrometa.spark.collection (names as the official connector's, plus ours)."),
-      StreamOptions: carried("StreamOptions"),
+      StreamOptions: schemaObject(STREAM_OPTIONS, "StreamOptions", "Options of format com.macrometa.spark.stream (names as the Scala connector's, plus ours)."),
       DatabricksOptions: carried("DatabricksOptions"),
       JsonOptions: carried("JsonOptions"),
       MemoryOptions: carried("MemoryOptions"),
@@ -100,8 +99,11 @@ interface ReadmeTable {
   group?: string;
 }
 
-const README_TABLES: ReadmeTable[] = [{ marker: "collection", table: COLLECTION_OPTIONS, connectorHeading: "official connector" }];
-const READMES = ["README.md", "packages/collection/README.md"];
+const README_TABLES: ReadmeTable[] = [
+  { marker: "collection", table: COLLECTION_OPTIONS, connectorHeading: "official connector" },
+  { marker: "stream", table: STREAM_OPTIONS, connectorHeading: "Scala connector" },
+];
+const READMES = ["README.md", "packages/collection/README.md", "packages/stream/README.md"];
 
 /** The README with each marked table replaced by its rendering. */
 export function renderReadme(text: string, path: string): string {
@@ -117,7 +119,10 @@ interface TsdocTarget {
   interfaceName: string;
   table: OptionTable;
 }
-const TSDOC_TARGETS: TsdocTarget[] = [{ path: "packages/collection/src/options.ts", interfaceName: "CollectionOptions", table: COLLECTION_OPTIONS }];
+const TSDOC_TARGETS: TsdocTarget[] = [
+  { path: "packages/collection/src/options.ts", interfaceName: "CollectionOptions", table: COLLECTION_OPTIONS },
+  { path: "packages/stream/src/options.ts", interfaceName: "StreamFormatOptions", table: STREAM_OPTIONS },
+];
 
 /** The source with the TSDoc of every interface property that a table row documents replaced by the row's rendering. */
 export function renderTsdoc(text: string, target: TsdocTarget): string {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { CaseInsensitiveOptions, isOptionError, type OptionTable } from "@macrometa-spark/core";
 import { COLLECTION_OPTIONS, parseCollectionOptions } from "@macrometa-spark/collection";
+import { STREAM_OPTIONS, parseStreamOptions } from "@macrometa-spark/stream";
 import { staleFiles } from "../../../scripts/options/generate.ts";
 
 // The option tables are the one source of the job schema, the generated types, the README tables
@@ -23,6 +24,11 @@ const FORMATS: Record<string, Format> = {
     table: COLLECTION_OPTIONS,
     minimal: { regionUrl: "http://127.0.0.1:1", apiKey: "t.k.s", collection: "c" },
     parse: (o) => parseCollectionOptions(new CaseInsensitiveOptions(o), "read"),
+  },
+  stream: {
+    table: STREAM_OPTIONS,
+    minimal: { regionUrl: "http://127.0.0.1:1", apiKey: "t.k.s", stream: "s" },
+    parse: (o) => parseStreamOptions(new CaseInsensitiveOptions(o)),
   },
 };
 

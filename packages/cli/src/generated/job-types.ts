@@ -350,107 +350,110 @@ export interface GdnConnectionOptions {
   requestTimeoutMs?: number;
 }
 /**
- * Options of format com.macrometa.spark.stream (names as the official connector's, plus ours).
+ * Options of format com.macrometa.spark.stream (names as the Scala connector's, plus ours).
  *
  * This interface was referenced by `undefined`'s JSON-Schema
  * via the `definition` "StreamOptions".
  */
 export interface StreamOptions {
   /**
-   * A host becomes `https://api-<host>` (TLS); a value with a scheme (`http://127.0.0.1:8529`) is used as is; plain `http` only for localhost (the key would travel in clear), anything else is refused. Required.
+   * Region host (`play.paas.macrometa.io` → `wss://api-play.paas.macrometa.io`) or a full URL (`http://127.0.0.1:port` for local-gdn → `ws://`). TLS unless the URL says `http`/`ws`, which is accepted for localhost only (the key would travel in clear). Required.
    */
   regionUrl: string;
   /**
-   * `<tenant>.<keyid>.<secret>`, bare or as `apikey <key>`; sent as `Authorization: apikey <key>`. In specs submitted to Databricks, give `{{secrets/<scope>/<key>}}`. Never logged or echoed in errors. Required unless `jwt`.
+   * API key, bare or as `apikey <key>`; sent as `Authorization: apikey` on the WebSocket upgrade (or exchanged for an OTP, see `auth`). Without one, the server must have auth off. Never logged or echoed in errors.
    */
   apiKey?: string;
   /**
-   * `<tenant>.<keyid>.<secret>`, bare or as `apikey <key>`; sent as `Authorization: apikey <key>`. In specs submitted to Databricks, give `{{secrets/<scope>/<key>}}`. Never logged or echoed in errors. Required unless `jwt`.
+   * Alias of `apiKey`.
    */
   apikey?: string;
   /**
-   * Fabric (database). Default: `_system`.
+   * GDN fabric. Default: `_system`.
    */
   fabric?: string;
   /**
-   * Tenant; derived from the API key when absent. Connector: tenant.
+   * Tenant of the topic; derived from `<tenant>.<keyid>.<secret>` (the tenant may contain dots). Required without a key. Default: from the key.
    */
   tenant?: string;
   /**
-   * Stream name (without c8globals./c8locals.), or the collection name for a collection stream. Connector: stream.
+   * Stream name, with or without `c8globals.`/`c8locals.`; for a change stream, the collection name. Required.
    */
   stream: string;
   /**
-   * Stream replication. Default: global. Connector: replication.
+   * `global` or `local`. A collection stream is always local: `global` with `isCollectionStream` is an error. Default: `global`.
    */
   replication?: "global" | "local";
   /**
-   * Subscription name (honoured). Connector: subscriptionName.
+   * Durable subscription the source consumes; honoured as given (letters, digits, `.`, `_`, `-`, `:`). The default is stable per checkpoint, so a restart resumes. Default: `mmspark-<hash of checkpoint>`.
    */
   subscriptionName?: string;
   /**
-   * Read a collection's change stream (must be local). Connector: isCollectionStream.
+   * Read a collection's change stream: rows get `_key` and `_delete`. Default: `false`.
    */
   isCollectionStream?: boolean | string;
   /**
-   * Accepted for the connector's Pulsar port; unused over WebSockets.
+   * Accepted for compatibility and unused: WebSockets go over the HTTPS port. Range: 1..65535.
    */
   port?: number | string;
   /**
-   * Default: Exclusive (keeps order).
+   * Exclusive/Failover deliver in order; with `Shared`/`Key_Shared` and several consumers, a replayed batch is the same batch only while this query is the sole consumer (a warning says so). Default: `Exclusive`.
    */
   subscriptionType?: "Exclusive" | "Shared" | "Failover" | "Key_Shared";
   /**
-   * Where a new subscription starts. Default: earliest.
+   * Where a **new** subscription starts (sent as `subscriptionInitialPosition`); an existing subscription keeps its position. `latest` is anchored when the query's first trigger subscribes. Default: `earliest`.
    */
   startingPosition?: "earliest" | "latest";
   /**
-   * Upper bound of messages per micro-batch. Default: no bound.
+   * Messages per micro-batch (at most `receiverQueueSize`). Range: 1..…. Default: unlimited.
    */
   maxMessagesPerTrigger?: number;
   /**
-   * Messages peeked (not consumed) for inference. Default: 1.
-   */
-  schemaSampleSize?: number;
-  /**
-   * Handling of payloads that do not match. Default: PERMISSIVE.
-   */
-  mode?: "DROPMALFORMED" | "PERMISSIVE" | "FAILFAST";
-  columnNameOfCorruptRecord?: string;
-  /**
-   * Add _messageId, _publishTime, _key, _properties columns. Default: false.
-   */
-  includeMetadata?: boolean | string;
-  /**
-   * How long inference waits for messages to peek, in ms. Default: 10000.
-   */
-  schemaInferenceTimeoutMs?: number;
-  /**
-   * spark: missing fields are null, unknown ones ignored (default); shape: the collection reader's strict rule.
-   */
-  matching?: "spark" | "shape";
-  /**
-   * Unacked deliveries the server may push. Default: max(1000, 2 x maxMessagesPerTrigger).
+   * Unacknowledged messages the server may push, and the client buffer bound. A batch stays unacknowledged until its commit, so twice the batch lets the next batch arrive while one is written. A batch replayed after a restart is re-read with a queue at least its recorded size (a warning says when that raises it); a batch that still cannot fill (an offset without a size) fails at once, naming this option. Range: 1..1000000. Default: `max(1000, 2 × maxMessagesPerTrigger)`.
    */
   receiverQueueSize?: number;
   /**
-   * WebSocket auth: apikey header (default) or a one-time token from /apid/otp.
+   * Messages peeked to infer the schema (with a *reader*: nothing is consumed or acked). Range: 1..100000. Default: `1`.
    */
-  auth?: "header" | "otp";
+  schemaSampleSize?: number;
   /**
-   * Reconnect after this long without frames, in ms (0 = off). Default: 30000.
+   * How long inference waits for a first message before failing with "give a schema". Range: 0..…. Default: `10000` (ms).
    */
-  idleTimeoutMs?: number;
+  schemaInferenceTimeoutMs?: number;
   /**
-   * How long a replayed batch waits for its messages to be redelivered, in ms. Default: 30000.
+   * `PERMISSIVE` (nulls, and the raw text in `columnNameOfCorruptRecord` when the schema has it), `DROPMALFORMED` (row dropped, counted), `FAILFAST` (query fails naming the message id; nothing of the batch is acked). Default: `PERMISSIVE`.
+   */
+  mode?: "PERMISSIVE" | "DROPMALFORMED" | "FAILFAST";
+  /**
+   * `spark`: missing fields are null, unknown fields ignored (a change stream's delete carries only `_key`/`_delete`, so the shape rule would make every delete malformed); `shape`: the connector's exact-shape rule. Default: `spark`.
+   */
+  matching?: "spark" | "shape";
+  /**
+   * Column for malformed payloads under PERMISSIVE (used when present in the schema). Default: `_corrupt_record`.
+   */
+  columnNameOfCorruptRecord?: string;
+  /**
+   * Adds `_messageId` (string), `_publishTime` (timestamp), `_key` (message key; omitted for change streams, whose `_key` is the document's), `_properties` (map<string,string>). Default: `false`.
+   */
+  includeMetadata?: boolean | string;
+  /**
+   * How long a (re)read batch waits for its last message to be redelivered before failing. Stopping the source ends the wait at once (the batch stays uncommitted). Range: 1..…. Default: `30000` (ms).
    */
   batchReplayTimeoutMs?: number;
   /**
-   * Sink: sends in flight before send() waits. Default: 1000.
+   * No frame (message or pong; pings every half) for this long → the socket is replaced. `0` = off. Range: 0..…. Default: `30000` (ms).
+   */
+  idleTimeoutMs?: number;
+  /**
+   * `header`: `Authorization: apikey` on the upgrade; `otp`: a fresh one-time password from `POST /apid/otp` per socket, passed as `?otp=`. Default: `header`.
+   */
+  auth?: "header" | "otp";
+  /**
+   * Sink: unacknowledged sends in flight; `send` waits for room. Range: 1..1000000. Default: `1000`.
    */
   maxPendingMessages?: number;
   /**
-   * Sink: column whose value becomes the message key.
+   * Sink: column whose value becomes the message key (Key_Shared routing, compaction).
    */
   keyColumn?: string;
 }
