@@ -7,9 +7,10 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import ts from "typescript";
-import type { OptionTable } from "../../packages/core/src/option-table.ts";
+import type { OptionRow, OptionTable } from "../../packages/core/src/option-table.ts";
 import { COLLECTION_OPTIONS, FORMAT_NAMES as COLLECTION_FORMATS } from "../../packages/collection/src/option-table.ts";
 import { FORMAT_NAMES as STREAM_FORMATS, STREAM_OPTIONS } from "../../packages/stream/src/option-table.ts";
+import { DATABRICKS_FORMATS, DATABRICKS_OPTIONS } from "../../packages/databricks/src/option-table.ts";
 import { JOB_FIELDS, SYNC_FIELDS, TRIGGER_FIELDS } from "../../packages/cli/src/spec/job-table.ts";
 import { generate as generateTypes } from "../../packages/cli/codegen/generate-types.mjs";
 import { markdownTable, schemaObject, tsdoc } from "./render.ts";
@@ -49,7 +50,7 @@ export function jobSchema(): Record<string, unknown> {
   const shared: [readonly string[], string][] = [
     [COLLECTION_FORMATS, "CollectionOptions"],
     [STREAM_FORMATS, "StreamOptions"],
-    [["databricks"], "DatabricksOptions"],
+    [DATABRICKS_FORMATS, "DatabricksOptions"],
     [["json"], "JsonOptions"],
   ];
   const { title, description, ...rest } = top;
@@ -83,7 +84,7 @@ export function jobSchema(): Record<string, unknown> {
       },
       CollectionOptions: schemaObject(COLLECTION_OPTIONS, "CollectionOptions", "Options of format com.macrometa.spark.collection (names as the official connector's, plus ours)."),
       StreamOptions: schemaObject(STREAM_OPTIONS, "StreamOptions", "Options of format com.macrometa.spark.stream (names as the Scala connector's, plus ours)."),
-      DatabricksOptions: carried("DatabricksOptions"),
+      DatabricksOptions: schemaObject(DATABRICKS_OPTIONS, "DatabricksOptions", "Options of format databricks (Delta tables over Databricks SQL)."),
       JsonOptions: carried("JsonOptions"),
       MemoryOptions: carried("MemoryOptions"),
       RateOptions: carried("RateOptions"),
@@ -102,8 +103,11 @@ interface ReadmeTable {
 const README_TABLES: ReadmeTable[] = [
   { marker: "collection", table: COLLECTION_OPTIONS, connectorHeading: "official connector" },
   { marker: "stream", table: STREAM_OPTIONS, connectorHeading: "Scala connector" },
+  { marker: "databricks:connection", table: DATABRICKS_OPTIONS, group: "connection" },
+  { marker: "databricks:write", table: DATABRICKS_OPTIONS, group: "write" },
+  { marker: "databricks:read", table: DATABRICKS_OPTIONS, group: "read" },
 ];
-const READMES = ["README.md", "packages/collection/README.md", "packages/stream/README.md"];
+const READMES = ["README.md", "packages/collection/README.md", "packages/stream/README.md", "packages/databricks/README.md"];
 
 /** The README with each marked table replaced by its rendering. */
 export function renderReadme(text: string, path: string): string {
@@ -118,16 +122,21 @@ interface TsdocTarget {
   path: string;
   interfaceName: string;
   table: OptionTable;
+  /** The rows this interface holds (default: every documented one). */
+  rows?: (name: string, row: OptionRow) => boolean;
 }
 const TSDOC_TARGETS: TsdocTarget[] = [
   { path: "packages/collection/src/options.ts", interfaceName: "CollectionOptions", table: COLLECTION_OPTIONS },
   { path: "packages/stream/src/options.ts", interfaceName: "StreamFormatOptions", table: STREAM_OPTIONS },
+  { path: "packages/databricks/src/options.ts", interfaceName: "ConnectionOptions", table: DATABRICKS_OPTIONS, rows: (name, row) => row.group === "connection" && name !== "table" },
+  { path: "packages/databricks/src/options.ts", interfaceName: "WriteOptions", table: DATABRICKS_OPTIONS, rows: (name, row) => row.group === "write" || name === "table" },
+  { path: "packages/databricks/src/options.ts", interfaceName: "ReadOptions", table: DATABRICKS_OPTIONS, rows: (name, row) => row.group === "read" || name === "table" },
 ];
 
 /** The source with the TSDoc of every interface property that a table row documents replaced by the row's rendering. */
 export function renderTsdoc(text: string, target: TsdocTarget): string {
   const sf = ts.createSourceFile(target.path, text, ts.ScriptTarget.Latest, true);
-  const rows = new Map(Object.entries(target.table).filter(([, r]) => !r.engine && r.field !== false).map(([name, r]) => [(r.field as string | undefined) ?? name, { name, row: r }]));
+  const rows = new Map(Object.entries(target.table).filter(([name, r]) => !r.engine && r.field !== false && (target.rows?.(name, r) ?? true)).map(([name, r]) => [(r.field as string | undefined) ?? name, { name, row: r }]));
   const edits: { start: number; end: number; text: string }[] = [];
   const found = new Set<string>();
   sf.forEachChild((node) => {
@@ -158,7 +167,7 @@ export async function renderAll(): Promise<Map<string, string>> {
   out.set(SCHEMA_PATH, JSON.stringify(schema, null, 2) + "\n");
   out.set(TYPES_PATH, await generateTypes(JSON.parse(out.get(SCHEMA_PATH)!) as Record<string, unknown>));
   for (const path of READMES) out.set(path, renderReadme(readFileSync(file(path), "utf8"), path));
-  for (const target of TSDOC_TARGETS) out.set(target.path, renderTsdoc(readFileSync(file(target.path), "utf8"), target));
+  for (const target of TSDOC_TARGETS) out.set(target.path, renderTsdoc(out.get(target.path) ?? readFileSync(file(target.path), "utf8"), target));
   return out;
 }
 

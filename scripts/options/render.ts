@@ -17,8 +17,10 @@ export function defaultCell(row: OptionRow): string {
 /** The row's documentation with what the table knows besides it: bounds and secrecy. */
 export function meaning(row: OptionRow): string {
   const parts = [row.doc];
-  if ((row.kind === "int" || row.kind === "number") && (row.min !== undefined || row.max !== undefined)) {
-    parts.push(`Range: ${row.min ?? "…"}..${row.max ?? "…"}.`);
+  if (row.kind === "int" || row.kind === "number") {
+    if (row.min !== undefined && row.max !== undefined) parts.push(`Range: ${row.min}..${row.max}.`);
+    else if (row.min !== undefined) parts.push(`At least ${row.min}.`);
+    else if (row.max !== undefined) parts.push(`At most ${row.max}.`);
   }
   if (row.kind === "string" && row.secret) parts.push("Never logged or echoed in errors.");
   return parts.join(" ");
@@ -79,7 +81,7 @@ export function schemaObject(table: OptionTable, title: string, description: str
     for (const alias of row.aliases ?? []) {
       properties[alias] = { ...schemaProperty(row), description: `Alias of \`${name}\`.` };
     }
-    if (row.required) required.push(name);
+    if (row.required === true) required.push(name);
   }
   return {
     title,

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { CaseInsensitiveOptions, isOptionError, type OptionTable } from "@macrometa-spark/core";
 import { COLLECTION_OPTIONS, parseCollectionOptions } from "@macrometa-spark/collection";
+import { DATABRICKS_OPTIONS, parseReadOptions, parseWriteOptions } from "@macrometa-spark/databricks";
 import { STREAM_OPTIONS, parseStreamOptions } from "@macrometa-spark/stream";
 import { staleFiles } from "../../../scripts/options/generate.ts";
 
@@ -16,21 +17,49 @@ interface Format {
   table: OptionTable;
   /** Options every parse needs. */
   minimal: Record<string, unknown>;
-  parse: (o: Record<string, unknown>) => object;
+  /** The parsed options, flattened to one level (connection options sit beside the others). */
+  parse: (o: Record<string, unknown>) => Record<string, unknown>;
+  /** Rows for the other purpose are not this parser's. */
+  purpose?: "read" | "write";
 }
+
+const DATABRICKS_MINIMAL = { host: "localhost", httpPath: "/sql/1.0/warehouses/w", token: "dapi-x", table: "t" };
 
 const FORMATS: Record<string, Format> = {
   collection: {
     table: COLLECTION_OPTIONS,
     minimal: { regionUrl: "http://127.0.0.1:1", apiKey: "t.k.s", collection: "c" },
-    parse: (o) => parseCollectionOptions(new CaseInsensitiveOptions(o), "read"),
+    parse: (o) => ({ ...parseCollectionOptions(new CaseInsensitiveOptions(o), "read") }),
   },
   stream: {
     table: STREAM_OPTIONS,
     minimal: { regionUrl: "http://127.0.0.1:1", apiKey: "t.k.s", stream: "s" },
-    parse: (o) => parseStreamOptions(new CaseInsensitiveOptions(o)),
+    parse: (o) => ({ ...parseStreamOptions(new CaseInsensitiveOptions(o)) }),
+  },
+  "databricks write": {
+    table: DATABRICKS_OPTIONS,
+    minimal: DATABRICKS_MINIMAL,
+    purpose: "write",
+    parse: (o) => {
+      const w = parseWriteOptions(new CaseInsensitiveOptions(o));
+      return { ...w.connection, ...w };
+    },
+  },
+  "databricks read": {
+    table: DATABRICKS_OPTIONS,
+    minimal: DATABRICKS_MINIMAL,
+    purpose: "read",
+    parse: (o) => {
+      const r = parseReadOptions(new CaseInsensitiveOptions(o));
+      return { ...r.connection, ...r };
+    },
   },
 };
+
+/** The rows of `f`'s table its parser reads. */
+function rows(f: Format): [string, OptionTable[string]][] {
+  return Object.entries(f.table).filter(([, row]) => f.purpose === undefined || row.appliesTo === undefined || row.appliesTo === f.purpose);
+}
 
 /** A value of the row's type. */
 function sample(row: OptionTable[string]): unknown {
@@ -61,14 +90,14 @@ function refusal(f: Format, extra: Record<string, unknown>): string | undefined 
 
 describe.each(Object.entries(FORMATS))("the %s parser reads its table", (_name, f) => {
   it("applies each row's default", () => {
-    const parsed = f.parse(f.minimal) as Record<string, unknown>;
-    for (const [name, row] of Object.entries(f.table)) {
+    const parsed = f.parse(f.minimal);
+    for (const [name, row] of rows(f)) {
       if (!("default" in row) || row.default === undefined || row.field === false || name in f.minimal) continue;
       expect(parsed[(row.field as string | undefined) ?? name], name).toEqual(row.default);
     }
   });
   it("accepts every name and alias, and refuses any other", () => {
-    for (const [name, row] of Object.entries(f.table)) {
+    for (const [name, row] of rows(f)) {
       for (const spelling of [name, ...(row.aliases ?? [])]) {
         // Another rule may refuse the sample value; the name itself must be known.
         expect(refusal(f, { [spelling]: sample(row) }) ?? "", spelling).not.toMatch(/unknown option/);
@@ -77,14 +106,14 @@ describe.each(Object.entries(FORMATS))("the %s parser reads its table", (_name, 
     expect(refusal(f, { notAnOption: 1 })).toMatch(/unknown option/);
   });
   it("refuses a number outside a row's bounds", () => {
-    for (const [name, row] of Object.entries(f.table)) {
+    for (const [name, row] of rows(f)) {
       if (row.kind !== "int" && row.kind !== "number") continue;
       if (row.min !== undefined) expect(refusal(f, { [name]: row.min - 1 }), name).toContain(name);
       if (row.max !== undefined) expect(refusal(f, { [name]: row.max + 1 }), name).toContain(name);
     }
   });
   it("refuses a value outside an enum row's values", () => {
-    for (const [name, row] of Object.entries(f.table)) {
+    for (const [name, row] of rows(f)) {
       if (row.kind === "enum") expect(refusal(f, { [name]: "no-such-value" }), name).toMatch(/expected one of/);
     }
   });

@@ -13,8 +13,12 @@ interface RowBase {
   readonly doc: string;
   /** The README's default cell and the schema's `Default:` when `default` alone does not say it. */
   readonly defaultText?: string;
-  /** The option must be given: the schema requires it and the README says `required`. */
-  readonly required?: boolean;
+  /**
+   * The option must be given: the parser refuses to go on without it, and the README says
+   * `required`. `"runtime"`: a job spec may still leave it out (a job submitted to Databricks runs
+   * there and needs no warehouse connection), so the job schema does not require it.
+   */
+  readonly required?: boolean | "runtime";
   /** Other spellings accepted for the same option (`token` for `jwt`). */
   readonly aliases?: readonly string[];
   /** What the other engine's connector does with this name (the README's connector column). */
@@ -94,7 +98,7 @@ export function acceptedOptionNames(table: OptionTable, purpose?: "read" | "writ
 }
 
 type KeysOf<T extends OptionTable, R> = { [K in keyof T]: T[K] extends R ? K : never }[keyof T] & string;
-type WithDefault<Row, V> = Row extends { readonly default: V } | { readonly required: true } ? V : V | undefined;
+type WithDefault<Row, V> = Row extends { readonly default: V } | { readonly required: true | "runtime" } ? V : V | undefined;
 type EnumValue<Row> = Row extends { readonly values: readonly (infer V)[] } ? V : never;
 
 /**
@@ -103,12 +107,16 @@ type EnumValue<Row> = Row extends { readonly values: readonly (infer V)[] } ? V 
  * between options, defaults that depend on another option).
  */
 export class TableOptions<T extends OptionTable> {
+  /**
+   * `check` names the purpose whose options are accepted (`{}`: any row's), or is `false` for a
+   * part of a format's options read on its own (the whole set is checked by its caller).
+   */
   constructor(
     readonly options: CaseInsensitiveOptions,
     readonly table: T,
-    purpose?: "read" | "write",
+    check: { purpose?: "read" | "write" } | false = {},
   ) {
-    options.rejectUnknown(acceptedOptionNames(table, purpose));
+    if (check) options.rejectUnknown(acceptedOptionNames(table, check.purpose));
   }
 
   /** The first spelling of the row present in the options (its name or an alias), if any. */
@@ -157,12 +165,14 @@ export class TableOptions<T extends OptionTable> {
   }
 
   /** One of the row's values (compared case-insensitively), in its canonical spelling. */
-  enum<K extends KeysOf<T, EnumRow>>(name: K, defaultValue?: EnumValue<T[K]>): WithDefault<T[K], EnumValue<T[K]>> {
+  enum<K extends KeysOf<T, EnumRow>>(name: K, defaultValue: EnumValue<T[K]>): EnumValue<T[K]>;
+  enum<K extends KeysOf<T, EnumRow>>(name: K): WithDefault<T[K], EnumValue<T[K]>>;
+  enum<K extends KeysOf<T, EnumRow>>(name: K, defaultValue?: EnumValue<T[K]>): EnumValue<T[K]> | undefined {
     const row = this.table[name] as EnumRow;
     const fallback = defaultValue ?? (row.default as EnumValue<T[K]> | undefined);
     const spelling = this.given(name) ?? name;
     const values = row.values as readonly EnumValue<T[K]>[];
-    return (fallback === undefined ? this.options.getEnum(spelling, values) : this.options.getEnum(spelling, values, fallback)) as WithDefault<T[K], EnumValue<T[K]>>;
+    return fallback === undefined ? this.options.getEnum(spelling, values) : this.options.getEnum(spelling, values, fallback);
   }
 
   object<K extends KeysOf<T, ObjectRow>>(name: K): Record<string, unknown> | undefined {

@@ -76,7 +76,7 @@ export interface StreamFormatOptions {
    * subscribes. Default: `earliest`.
    */
   startingPosition: "earliest" | "latest";
-  /** Messages per micro-batch (at most `receiverQueueSize`). Range: 1..…. Default: unlimited. */
+  /** Messages per micro-batch (at most `receiverQueueSize`). At least 1. Default: unlimited. */
   maxMessagesPerTrigger: number | undefined;
   /**
    * Messages peeked to infer the schema (with a *reader*: nothing is consumed or acked). Range:
@@ -84,7 +84,7 @@ export interface StreamFormatOptions {
    */
   schemaSampleSize: number;
   /**
-   * How long inference waits for a first message before failing with "give a schema". Range: 0..….
+   * How long inference waits for a first message before failing with "give a schema". At least 0.
    * Default: `10000` (ms).
    */
   schemaInferenceTimeoutMs: number;
@@ -121,12 +121,12 @@ export interface StreamFormatOptions {
   receiverQueueSize: number;
   /**
    * No frame (message or pong; pings every half) for this long → the socket is replaced. `0` = off.
-   * Range: 0..…. Default: `30000` (ms).
+   * At least 0. Default: `30000` (ms).
    */
   idleTimeoutMs: number;
   /**
    * How long a (re)read batch waits for its last message to be redelivered before failing. Stopping
-   * the source ends the wait at once (the batch stays uncommitted). Range: 1..…. Default: `30000`
+   * the source ends the wait at once (the batch stays uncommitted). At least 1. Default: `30000`
    * (ms).
    */
   batchReplayTimeoutMs: number;

@@ -170,126 +170,135 @@ export interface CollectionOptions {
  */
 export interface DatabricksOptions {
   /**
-   * Workspace host, e.g. dbc-xxxx.cloud.databricks.com.
+   * Workspace host, no scheme or path (`adb-….azuredatabricks.net`, `dbc-….cloud.databricks.com`). A job spec submitted to Databricks may leave `host` and `httpPath` out: it runs there. Required.
    */
   host?: string;
   /**
-   * SQL warehouse HTTP path, e.g. /sql/1.0/warehouses/<id>.
+   * The warehouse's HTTP path (`/sql/1.0/warehouses/<id>`; *Connection details* tab). Required.
    */
   httpPath?: string;
   /**
-   * Default: 443.
+   * The warehouse's HTTPS port. Range: 1..65535. Default: `443`.
    */
   port?: number;
   /**
-   * Personal access token (never logged).
+   * Personal access token or any bearer token. Exclusive with `clientId`/`clientSecret`. Never logged or echoed in errors.
    */
   token?: string;
   /**
-   * OAuth M2M service principal client id.
+   * OAuth M2M service principal (client-credentials flow; the driver's `databricks-oauth`), instead of `token`; needs `clientSecret`.
    */
   clientId?: string;
   /**
-   * OAuth M2M secret (never logged).
+   * The OAuth M2M secret of `clientId`. Never logged or echoed in errors.
    */
   clientSecret?: string;
   /**
-   * TLS to the warehouse. Default: true (false only for a local warehouse).
+   * `false` = plain HTTP, accepted only for `localhost`/`127.0.0.1`/`::1` (the local warehouse); any other host is refused, since the token would travel in clear. Default: `true`.
    */
   useTls?: boolean | string;
+  /**
+   * Server-side statement timeout, rounded up to seconds; `0` = none. At least 0. Default: `0` (ms).
+   */
+  queryTimeoutMs?: number;
+  /**
+   * The session's catalog, and the default catalog of `table`. Default: session default.
+   */
   catalog?: string;
+  /**
+   * The session's schema, and the default schema of `table`. Default: session default.
+   */
   schema?: string;
   /**
-   * Table name, 1-, 2- or 3-part.
+   * `t`, `schema.t` or `catalog.schema.t`; parts may be backtick-quoted (`` `my``odd`.t ``); each part ≤ 255 chars, no `.`, space, `/` or control characters (Unity Catalog rules); a part given both here and in `catalog`/`schema` must agree. Reads take `table` or `query`; writes need it.
    */
   table?: string;
   /**
-   * Read: a SELECT with :named parameters.
-   */
-  query?: string;
-  /**
-   * Read: named parameters of query.
-   */
-  params?: {};
-  /**
-   * Upsert by these columns with MERGE (last occurrence in a batch wins).
-   */
-  mergeKeys?: string | string[];
-  /**
-   * Rows with this boolean column true delete the matching target row (e.g. _delete).
-   */
-  deleteFlagColumn?: string;
-  /**
-   * Create the table from the schema when missing. Default: true.
-   */
-  createTable?: boolean | string;
-  /**
-   * Add new columns (never drop or retype). Default: false.
-   */
-  schemaEvolution?: boolean | string;
-  /**
-   * Column names Delta rejects: refuse (default) or rename to _.
-   */
-  columnNameMode?: "refuse" | "rename";
-  /**
-   * Statement batching. Default: auto (the measured faster one).
-   */
-  insertStrategy?: "auto" | "parameters" | "literals";
-  /**
-   * Byte budget of one literal INSERT. Default: 1048576.
-   */
-  maxStatementBytes?: number;
-  queryTimeoutMs?: number;
-  /**
-   * Add an _mm_ingested_at TIMESTAMP column set by the applying statement. Default: false.
-   */
-  ingestedAtColumn?: boolean | string;
-  /**
-   * Add an _mm_source STRING column holding this text (e.g. the collection or stream name).
-   */
-  sourceTag?: string;
-  /**
-   * Parameter cap per statement (insertStrategy parameters). Default: 256.
-   */
-  maxParameters?: number;
-  /**
-   * Streaming appends: a column holding the epoch id, guarded by NOT EXISTS so a replayed epoch adds nothing.
-   */
-  batchIdColumn?: string;
-  /**
-   * Table recording applied (queryId, epochId) pairs. Default: _mm_commits beside the target.
-   */
-  commitsTable?: string;
-  /**
-   * TBLPROPERTIES of a created table.
-   */
-  tableProperties?: {};
-  /**
-   * volume: Parquet files in stagingVolume, loaded with one COPY INTO / MERGE / INSERT OVERWRITE (needs READ VOLUME + WRITE VOLUME); insert: SQL INSERTs into staging tables (needs CREATE TABLE). Default: volume when stagingVolume is set, else insert.
-   */
-  writeMethod?: "volume" | "insert";
-  /**
-   * Unity Catalog volume (and optional folder) for staged Parquet files: /Volumes/<catalog>/<schema>/<volume>[/<dir>] or <catalog>.<schema>.<volume>.
+   * `/Volumes/<catalog>/<schema>/<volume>[/<dir>]` or `<catalog>.<schema>.<volume>`: where the `volume` method stages Parquet files (the volume must exist: `CREATE VOLUME …`).
    */
   stagingVolume?: string;
   /**
-   * volume method: rows per staged Parquet file. Default: 1000000.
+   * `volume`: Parquet files in `stagingVolume`, loaded with one COPY INTO / MERGE / INSERT OVERWRITE (needs READ VOLUME + WRITE VOLUME); `insert`: SQL INSERTs into staging tables (needs CREATE TABLE). See above. Default: `volume` with `stagingVolume`, else `insert`.
+   */
+  writeMethod?: "volume" | "insert";
+  /**
+   * Volume method: rows per staged Parquet file (Spark's option name). At least 1. Default: `1000000`.
    */
   maxRecordsPerFile?: number;
   /**
-   * volume method: approximate value bytes per staged Parquet file. Default: 8388608 (8 MiB).
+   * Volume method: approximate value bytes per staged file (8 MiB); a partition holds at most one file being filled and one uploading (measured on 60k docs of ~1 KB: 64 MiB files → 435 MB peak RSS, 16 MiB → 280 MB, 4 MiB → 243 MB, and smaller files were faster, as encoding overlaps reading). At least 1024. Default: `8388608` (bytes).
    */
   maxBytesPerFile?: number;
   /**
-   * volume method, batch writes: staged run folders older than this (left by killed writes) are removed at start. Default: 3600000 (1 hour).
+   * Volume method, batch writes: run folders of the same table older than this (1 hour; left by killed writes) are removed at start (a younger one may belong to a write still running); streaming queries remove all of their own leftovers at start. At least 0. Default: `3600000` (ms).
    */
   staleStagingAfterMs?: number;
   /**
-   * How long statements safe to repeat and Files API calls are retried (through a warehouse restart or a lost reply). Default: 120000.
+   * How long statements and calls that are safe to repeat (COPY INTO, MERGE, INSERT OVERWRITE, guarded appends, DDL with IF NOT EXISTS, reads, Files API calls) are retried through a warehouse restart or a lost reply, with backoff capped at 5 s. At least 0. Default: `120000` (ms).
    */
   retryBudgetMs?: number;
   /**
-   * Read: rows per fetch. Default: 10000.
+   * `id` or `a,b`: MERGE upsert on these columns instead of INSERT; the batch is deduplicated first, **last occurrence wins**; a NULL key is refused.
+   */
+  mergeKeys?: string | string[];
+  /**
+   * With `mergeKeys`: a boolean column; `true` deletes the matching row, and such a row is never inserted when unmatched; NULL counts as false; the column is not stored.
+   */
+  deleteFlagColumn?: string;
+  /**
+   * Create the table from the DataFrame's schema when it is missing (`USING DELTA`), and its schema first when that is missing too (`CREATE SCHEMA IF NOT EXISTS`; a missing catalog still fails). Default: `true`.
+   */
+  createTable?: boolean | string;
+  /**
+   * Add columns the table lacks (`ALTER TABLE … ADD COLUMNS`); columns are never dropped or retyped — a retype fails naming the column. Default: `false`.
+   */
+  schemaEvolution?: boolean | string;
+  /**
+   * Names with `` ,;{}()\n\t=`` (refused by Delta without column mapping): `refuse` fails naming the column, `rename` replaces each such character with `_` (at any depth; a collision after renaming fails). Default: `refuse`.
+   */
+  columnNameMode?: "refuse" | "rename";
+  /**
+   * How INSERTs carry values: `literals` (escaped, batched under `maxStatementBytes`) or `parameters` (named `:p_r_c` markers, batched under `maxParameters`); `auto` is the faster one measured. Default: `auto` (= `literals`).
+   */
+  insertStrategy?: "auto" | "parameters" | "literals";
+  /**
+   * Byte budget of one INSERT statement under `literals` (1 MiB). At least 1024. Default: `1048576` (bytes).
+   */
+  maxStatementBytes?: number;
+  /**
+   * Named parameters per statement under `parameters` (Databricks' cap is 256). Range: 1..256. Default: `256`.
+   */
+  maxParameters?: number;
+  /**
+   * Add `_mm_ingested_at TIMESTAMP` = `current_timestamp()` of the applying statement. Default: `false`.
+   */
+  ingestedAtColumn?: boolean | string;
+  /**
+   * Add `_mm_source STRING` holding this text (e.g. the collection or stream name).
+   */
+  sourceTag?: string;
+  /**
+   * Streaming only: the table recording applied `(queryId, epochId)` pairs. Default: `_mm_commits` in the target's schema.
+   */
+  commitsTable?: string;
+  /**
+   * A STRING column stamped with `<queryId>/<epoch>` (streaming) or `<queryId>` (batch); makes a replayed streaming append a no-op in the same statement (see below); must not name a column of the data (or `_mm_seq`/`_mm_ingested_at`/`_mm_source`) — that is an `INVALID_OPTION` error before anything is written.
+   */
+  batchIdColumn?: string;
+  /**
+   * `{ "delta.enableChangeDataFeed": "true" }` → `TBLPROPERTIES` on CREATE.
+   */
+  tableProperties?: {};
+  /**
+   * A SELECT instead of `table`; values come from `params` as named `:markers`, never pasted in.
+   */
+  query?: string;
+  /**
+   * Named parameters of `query`: `{ "since": "2024-01-01" }` for `:since`.
+   */
+  params?: {};
+  /**
+   * Rows per fetch; a reader holds one chunk at a time. Range: 1..1000000. Default: `10000`.
    */
   fetchSize?: number;
 }
@@ -405,7 +414,7 @@ export interface StreamOptions {
    */
   startingPosition?: "earliest" | "latest";
   /**
-   * Messages per micro-batch (at most `receiverQueueSize`). Range: 1..…. Default: unlimited.
+   * Messages per micro-batch (at most `receiverQueueSize`). At least 1. Default: unlimited.
    */
   maxMessagesPerTrigger?: number;
   /**
@@ -417,7 +426,7 @@ export interface StreamOptions {
    */
   schemaSampleSize?: number;
   /**
-   * How long inference waits for a first message before failing with "give a schema". Range: 0..…. Default: `10000` (ms).
+   * How long inference waits for a first message before failing with "give a schema". At least 0. Default: `10000` (ms).
    */
   schemaInferenceTimeoutMs?: number;
   /**
@@ -437,11 +446,11 @@ export interface StreamOptions {
    */
   includeMetadata?: boolean | string;
   /**
-   * How long a (re)read batch waits for its last message to be redelivered before failing. Stopping the source ends the wait at once (the batch stays uncommitted). Range: 1..…. Default: `30000` (ms).
+   * How long a (re)read batch waits for its last message to be redelivered before failing. Stopping the source ends the wait at once (the batch stays uncommitted). At least 1. Default: `30000` (ms).
    */
   batchReplayTimeoutMs?: number;
   /**
-   * No frame (message or pong; pings every half) for this long → the socket is replaced. `0` = off. Range: 0..…. Default: `30000` (ms).
+   * No frame (message or pong; pings every half) for this long → the socket is replaced. `0` = off. At least 0. Default: `30000` (ms).
    */
   idleTimeoutMs?: number;
   /**
