@@ -151,7 +151,7 @@ export const STREAM_OPTIONS = {
     kind: "enum",
     values: ["header", "otp"],
     default: "header",
-    doc: "`header`: `Authorization: apikey` on the upgrade; `otp`: a fresh one-time password from `POST /apid/otp` per socket, passed as `?otp=`.",
+    doc: "`header`: `Authorization: apikey` on the upgrade; `otp`: a fresh one-time password per socket (the GDN's `apid/otp` route), passed as `?otp=`.",
   },
   maxPendingMessages: {
     kind: "int",

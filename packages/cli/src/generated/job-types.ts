@@ -454,7 +454,7 @@ export interface StreamOptions {
    */
   idleTimeoutMs?: number;
   /**
-   * `header`: `Authorization: apikey` on the upgrade; `otp`: a fresh one-time password from `POST /apid/otp` per socket, passed as `?otp=`. Default: `header`.
+   * `header`: `Authorization: apikey` on the upgrade; `otp`: a fresh one-time password per socket (the GDN's `apid/otp` route), passed as `?otp=`. Default: `header`.
    */
   auth?: "header" | "otp";
   /**
