@@ -8,6 +8,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import ts from "typescript";
 import type { OptionRow, OptionTable } from "../../packages/core/src/option-table.ts";
+import { CONSOLE_OPTIONS, JSON_OPTIONS, MEMORY_OPTIONS, RATE_OPTIONS } from "../../packages/core/src/formats/option-tables.ts";
 import { COLLECTION_OPTIONS, FORMAT_NAMES as COLLECTION_FORMATS } from "../../packages/collection/src/option-table.ts";
 import { FORMAT_NAMES as STREAM_FORMATS, STREAM_OPTIONS } from "../../packages/stream/src/option-table.ts";
 import { DATABRICKS_FORMATS, DATABRICKS_OPTIONS } from "../../packages/databricks/src/option-table.ts";
@@ -19,14 +20,6 @@ const root = new URL("../../", import.meta.url);
 const file = (path: string): string => fileURLToPath(new URL(path, root));
 const SCHEMA_PATH = "packages/cli/schema/job.schema.json";
 const TYPES_PATH = "packages/cli/src/generated/job-types.ts";
-
-/** Definitions not yet generated from a table, kept as the committed schema has them. */
-function carried(name: string): Record<string, unknown> {
-  const current = JSON.parse(readFileSync(file(SCHEMA_PATH), "utf8")) as { definitions: Record<string, Record<string, unknown>> };
-  const def = current.definitions[name];
-  if (!def) throw new Error(`definition ${name} is neither generated nor in ${SCHEMA_PATH}`);
-  return def;
-}
 
 /** `if format is one of these names then options follow that definition`, for Source and Sink. */
 function dispatch(formats: readonly string[], definition: string): Record<string, unknown> {
@@ -85,9 +78,9 @@ export function jobSchema(): Record<string, unknown> {
       CollectionOptions: schemaObject(COLLECTION_OPTIONS, "CollectionOptions", "Options of format com.macrometa.spark.collection (names as the official connector's, plus ours)."),
       StreamOptions: schemaObject(STREAM_OPTIONS, "StreamOptions", "Options of format com.macrometa.spark.stream (names as the Scala connector's, plus ours)."),
       DatabricksOptions: schemaObject(DATABRICKS_OPTIONS, "DatabricksOptions", "Options of format databricks (Delta tables over Databricks SQL)."),
-      JsonOptions: carried("JsonOptions"),
-      MemoryOptions: carried("MemoryOptions"),
-      RateOptions: carried("RateOptions"),
+      JsonOptions: schemaObject(JSON_OPTIONS, "JsonOptions", "Options of the built-in format json (JSON-lines files)."),
+      MemoryOptions: schemaObject(MEMORY_OPTIONS, "MemoryOptions", "Options of the built-in format memory (named in-process tables)."),
+      RateOptions: schemaObject(RATE_OPTIONS, "RateOptions", "Options of the built-in format rate (generated rows)."),
     },
   };
 }
@@ -106,8 +99,12 @@ const README_TABLES: ReadmeTable[] = [
   { marker: "databricks:connection", table: DATABRICKS_OPTIONS, group: "connection" },
   { marker: "databricks:write", table: DATABRICKS_OPTIONS, group: "write" },
   { marker: "databricks:read", table: DATABRICKS_OPTIONS, group: "read" },
+  { marker: "json", table: JSON_OPTIONS },
+  { marker: "memory", table: MEMORY_OPTIONS },
+  { marker: "console", table: CONSOLE_OPTIONS },
+  { marker: "rate", table: RATE_OPTIONS },
 ];
-const READMES = ["README.md", "packages/collection/README.md", "packages/stream/README.md", "packages/databricks/README.md"];
+const READMES = ["README.md", "packages/core/README.md", "packages/collection/README.md", "packages/stream/README.md", "packages/databricks/README.md"];
 
 /** The README with each marked table replaced by its rendering. */
 export function renderReadme(text: string, path: string): string {

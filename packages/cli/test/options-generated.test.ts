@@ -23,6 +23,9 @@ interface Format {
   purpose?: "read" | "write";
 }
 
+/** Connection options beside the others, as the table lists them. */
+const flatten = (parsed: { connection: object }): Record<string, unknown> => ({ ...parsed.connection, ...parsed });
+
 const DATABRICKS_MINIMAL = { host: "localhost", httpPath: "/sql/1.0/warehouses/w", token: "dapi-x", table: "t" };
 
 const FORMATS: Record<string, Format> = {
@@ -40,19 +43,13 @@ const FORMATS: Record<string, Format> = {
     table: DATABRICKS_OPTIONS,
     minimal: DATABRICKS_MINIMAL,
     purpose: "write",
-    parse: (o) => {
-      const w = parseWriteOptions(new CaseInsensitiveOptions(o));
-      return { ...w.connection, ...w };
-    },
+    parse: (o) => flatten(parseWriteOptions(new CaseInsensitiveOptions(o))),
   },
   "databricks read": {
     table: DATABRICKS_OPTIONS,
     minimal: DATABRICKS_MINIMAL,
     purpose: "read",
-    parse: (o) => {
-      const r = parseReadOptions(new CaseInsensitiveOptions(o));
-      return { ...r.connection, ...r };
-    },
+    parse: (o) => flatten(parseReadOptions(new CaseInsensitiveOptions(o))),
   },
 };
 

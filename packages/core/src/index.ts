@@ -61,6 +61,7 @@ export {
   type ObjectRow,
   type ListRow,
 } from "./option-table.js";
+export { JSON_OPTIONS, MEMORY_OPTIONS, CONSOLE_OPTIONS, RATE_OPTIONS } from "./formats/option-tables.js";
 export { JobMetrics, rejectionWarning, type RejectionSample } from "./metrics.js";
 export {
   SAVE_MODES,

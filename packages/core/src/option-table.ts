@@ -15,8 +15,8 @@ interface RowBase {
   readonly defaultText?: string;
   /**
    * The option must be given: the parser refuses to go on without it, and the README says
-   * `required`. `"runtime"`: a job spec may still leave it out (a job submitted to Databricks runs
-   * there and needs no warehouse connection), so the job schema does not require it.
+   * `required`. `"runtime"`: the job schema does not require it, because it may come from
+   * elsewhere (`load(path)`, or the Databricks runtime a submitted job runs in).
    */
   readonly required?: boolean | "runtime";
   /** Other spellings accepted for the same option (`token` for `jwt`). */

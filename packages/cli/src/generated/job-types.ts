@@ -467,32 +467,98 @@ export interface StreamOptions {
   keyColumn?: string;
 }
 /**
+ * Options of the built-in format json (JSON-lines files).
+ *
  * This interface was referenced by `undefined`'s JSON-Schema
  * via the `definition` "JsonOptions".
  */
 export interface JsonOptions {
   /**
-   * JSON-lines file or folder.
+   * File or folder (`load(path)` / `save(path)`); names starting with `_` or `.` are skipped. Required.
    */
   path?: string;
+  /**
+   * Lines read to infer the schema. At least 1. Default: `1000`.
+   */
   schemaSampleSize?: number;
-  schemaInference?: "mostCommon" | "merge";
-  mode?: "DROPMALFORMED" | "PERMISSIVE" | "FAILFAST";
+  /**
+   * `merge` = Spark's `spark.read.json` (every sampled line folded); `mostCommon` = the connector's rule (most frequent per-document schema; non-matching documents are malformed). Default: `merge`.
+   */
+  schemaInference?: "merge" | "mostCommon";
+  /**
+   * Parse mode (see *Parse modes*). Default: `PERMISSIVE`.
+   */
+  mode?: "PERMISSIVE" | "DROPMALFORMED" | "FAILFAST";
+  /**
+   * Receives malformed lines under PERMISSIVE (inference adds it when it sees one). Default: `_corrupt_record`.
+   */
   columnNameOfCorruptRecord?: string;
+  /**
+   * Rows per batch. At least 1. Default: `1000`.
+   */
+  batchSize?: number;
+  /**
+   * Write: null fields are left out of documents, as Spark. Default: `true`.
+   */
+  ignoreNullFields?: boolean | string;
 }
 /**
+ * Options of the built-in format memory (named in-process tables).
+ *
  * This interface was referenced by `undefined`'s JSON-Schema
  * via the `definition` "MemoryOptions".
  */
 export interface MemoryOptions {
+  /**
+   * The table (or `load(name)` / `save(name)`). Required.
+   */
   name?: string;
+  /**
+   * Alias of `name`.
+   */
   queryName?: string;
+  /**
+   * Batch read partitions. At least 1. Default: `1`.
+   */
+  numPartitions?: number;
+  /**
+   * Rows per batch. At least 1. Default: `1000`.
+   */
+  batchSize?: number;
+  /**
+   * As a streaming source: rows per micro-batch. At least 1. Default: unbounded.
+   */
+  maxMessagesPerTrigger?: number;
 }
 /**
+ * Options of the built-in format rate (generated rows).
+ *
  * This interface was referenced by `undefined`'s JSON-Schema
  * via the `definition` "RateOptions".
  */
 export interface RateOptions {
+  /**
+   * Streaming rate. At least 1. Default: `1`.
+   */
   rowsPerSecond?: number;
+  /**
+   * Row `v` goes to partition `v % numPartitions`. At least 1. Default: `1`.
+   */
   numPartitions?: number;
+  /**
+   * Rows per micro-batch. At least 1. Default: unbounded.
+   */
+  maxMessagesPerTrigger?: number;
+  /**
+   * Batch read: rows generated. At least 0. Default: `rowsPerSecond`.
+   */
+  numRows?: number;
+  /**
+   * Batch read: timestamp of row 0 (ms since the epoch). Default: `0` (ms).
+   */
+  startTimestampMs?: number;
+  /**
+   * Rows per batch. At least 1. Default: `1000`.
+   */
+  batchSize?: number;
 }
