@@ -50,6 +50,8 @@ export { CaseInsensitiveOptions, type OptionValue, type OptionsInput } from "./o
 export {
   TableOptions,
   acceptedOptionNames,
+  SESSION_STRING_OPTION,
+  SESSION_INT_OPTION,
   type OptionTable,
   type OptionRow,
   type OptionKind,

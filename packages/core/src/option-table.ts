@@ -87,6 +87,11 @@ export type OptionKind = OptionRow["kind"];
 /** A format's options, keyed by their canonical spelling, in documentation order. */
 export type OptionTable = Readonly<Record<string, OptionRow>>;
 
+/** A row for an option the session or engine passes to every format (`path`, `checkpointLocation`, `queryName`). */
+export const SESSION_STRING_OPTION = { kind: "string", engine: true, doc: "Passed by the session to every format." } as const satisfies StringRow;
+/** A row for `parallelism` as the session passes it to formats that do not read it themselves. */
+export const SESSION_INT_OPTION = { kind: "int", engine: true, doc: "Passed by the session to every format." } as const satisfies IntRow;
+
 /** Every spelling a format accepts (names and aliases), for `purpose` when given. */
 export function acceptedOptionNames(table: OptionTable, purpose?: "read" | "write"): string[] {
   const out: string[] = [];

@@ -5,7 +5,7 @@
  * adding a row here (see the package README).
  * @packageDocumentation
  */
-import type { OptionTable } from "@macrometa-spark/core";
+import { SESSION_STRING_OPTION, SESSION_INT_OPTION, type OptionTable } from "@macrometa-spark/core";
 
 /** The names a job or a session gives this format by. */
 export const DATABRICKS_FORMATS = ["databricks", "com.macrometa.spark.databricks"] as const;
@@ -223,7 +223,7 @@ export const DATABRICKS_OPTIONS = {
     appliesTo: "read",
     doc: "Rows per fetch; a reader holds one chunk at a time.",
   },
-  path: { kind: "string", engine: true, doc: "Passed by the session to every format." },
-  parallelism: { kind: "int", engine: true, doc: "Passed by the session to every format." },
-  checkpointLocation: { kind: "string", engine: true, appliesTo: "write", doc: "Passed by the session to every format." },
+  path: SESSION_STRING_OPTION,
+  parallelism: SESSION_INT_OPTION,
+  checkpointLocation: { ...SESSION_STRING_OPTION, appliesTo: "write" },
 } as const satisfies OptionTable;

@@ -4,7 +4,7 @@
  * {@link StreamFormatOptions}. Adding an option is adding a row here (see the package README).
  * @packageDocumentation
  */
-import { PARSE_MODES, type OptionTable } from "@macrometa-spark/core";
+import { PARSE_MODES, SESSION_STRING_OPTION, type OptionTable } from "@macrometa-spark/core";
 import { SUBSCRIPTION_TYPES } from "@macrometa-spark/macrometa-client";
 
 /** The names a job or a session gives this format by. */
@@ -162,7 +162,7 @@ export const STREAM_OPTIONS = {
     connector: "blocking send per row",
   },
   keyColumn: { kind: "string", doc: "Sink: column whose value becomes the message key (Key_Shared routing, compaction)." },
-  path: { kind: "string", engine: true, doc: "Passed by the session to every format." },
-  checkpointLocation: { kind: "string", engine: true, doc: "Passed by the session to every format." },
-  queryName: { kind: "string", engine: true, doc: "Passed by the session to every format." },
+  path: SESSION_STRING_OPTION,
+  checkpointLocation: SESSION_STRING_OPTION,
+  queryName: SESSION_STRING_OPTION,
 } as const satisfies OptionTable;

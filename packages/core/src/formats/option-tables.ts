@@ -5,7 +5,7 @@
  * @packageDocumentation
  */
 import { PARSE_MODES } from "../codec/options.js";
-import type { OptionTable } from "../option-table.js";
+import { SESSION_STRING_OPTION, SESSION_INT_OPTION, type OptionTable } from "../option-table.js";
 
 export const JSON_OPTIONS = {
   path: {
@@ -28,8 +28,8 @@ export const JSON_OPTIONS = {
   },
   batchSize: { kind: "int", default: 1000, min: 1, doc: "Rows per batch." },
   ignoreNullFields: { kind: "boolean", default: true, doc: "Write: null fields are left out of documents, as Spark." },
-  queryName: { kind: "string", engine: true, doc: "Passed by the session to every format." },
-  parallelism: { kind: "int", engine: true, doc: "Passed by the session to every format." },
+  queryName: SESSION_STRING_OPTION,
+  parallelism: SESSION_INT_OPTION,
 } as const satisfies OptionTable;
 
 export const MEMORY_OPTIONS = {
@@ -42,16 +42,16 @@ export const MEMORY_OPTIONS = {
   numPartitions: { kind: "int", default: 1, min: 1, doc: "Batch read partitions." },
   batchSize: { kind: "int", default: 1000, min: 1, doc: "Rows per batch." },
   maxMessagesPerTrigger: { kind: "int", min: 1, defaultText: "unbounded", doc: "As a streaming source: rows per micro-batch." },
-  path: { kind: "string", engine: true, doc: "Passed by the session to every format." },
-  checkpointLocation: { kind: "string", engine: true, doc: "Passed by the session to every format." },
-  parallelism: { kind: "int", engine: true, doc: "Passed by the session to every format." },
+  path: SESSION_STRING_OPTION,
+  checkpointLocation: SESSION_STRING_OPTION,
+  parallelism: SESSION_INT_OPTION,
 } as const satisfies OptionTable;
 
 export const CONSOLE_OPTIONS = {
   numRows: { kind: "int", default: 20, min: 0, doc: "Rows printed per batch." },
   truncate: { kind: "boolean", default: true, doc: "Cut cells to 20 characters (`false`: never; a number: that many)." },
-  queryName: { kind: "string", engine: true, doc: "Passed by the session to every format." },
-  path: { kind: "string", engine: true, doc: "Passed by the session to every format." },
+  queryName: SESSION_STRING_OPTION,
+  path: SESSION_STRING_OPTION,
 } as const satisfies OptionTable;
 
 export const RATE_OPTIONS = {
@@ -61,6 +61,6 @@ export const RATE_OPTIONS = {
   numRows: { kind: "int", min: 0, defaultText: "`rowsPerSecond`", doc: "Batch read: rows generated." },
   startTimestampMs: { kind: "int", default: 0, unit: "ms", doc: "Batch read: timestamp of row 0 (ms since the epoch)." },
   batchSize: { kind: "int", default: 1000, min: 1, doc: "Rows per batch." },
-  path: { kind: "string", engine: true, doc: "Passed by the session to every format." },
-  parallelism: { kind: "int", engine: true, doc: "Passed by the session to every format." },
+  path: SESSION_STRING_OPTION,
+  parallelism: SESSION_INT_OPTION,
 } as const satisfies OptionTable;
