@@ -1,5 +1,6 @@
 // Generates src/generated/job-types.ts from schema/job.schema.json with json-schema-to-typescript.
-// The schema is the single source of truth; a test checks the committed file is up to date.
+// The schema itself is written by `npm run options` (scripts/options) from the option tables;
+// a test checks both committed files are up to date.
 // Usage: node codegen/generate-types.mjs [--check]
 import { readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
@@ -7,10 +8,10 @@ import { compile } from "json-schema-to-typescript";
 
 const root = new URL("../", import.meta.url);
 const schemaPath = fileURLToPath(new URL("schema/job.schema.json", root));
-const outPath = fileURLToPath(new URL("src/generated/job-types.ts", root));
+export const outPath = fileURLToPath(new URL("src/generated/job-types.ts", root));
 
-export async function generate() {
-  const schema = JSON.parse(readFileSync(schemaPath, "utf8"));
+/** The TypeScript of `schema` (default: the committed schema file). */
+export async function generate(schema = JSON.parse(readFileSync(schemaPath, "utf8"))) {
   const ts = await compile(schema, "MmsparkJob", {
     bannerComment: "/* Generated from schema/job.schema.json by codegen/generate-types.mjs. Do not edit. */",
     unreachableDefinitions: true,
@@ -27,7 +28,7 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   if (process.argv.includes("--check")) {
     const current = readFileSync(outPath, "utf8");
     if (current !== ts) {
-      console.error("src/generated/job-types.ts is stale: run node packages/cli/codegen/generate-types.mjs");
+      console.error("src/generated/job-types.ts is stale: run npm run options");
       process.exit(1);
     }
   } else {

@@ -6,6 +6,7 @@ import { registerProvider } from "@macrometa-spark/core";
 import { MacrometaCollectionProvider } from "./provider.js";
 
 export { parseCollectionOptions, defaultQuery, FORMAT_NAMES, KNOWN_OPTIONS, type CollectionOptions } from "./options.js";
+export { COLLECTION_OPTIONS } from "./option-table.js";
 export { MacrometaCollectionProvider, CollectionTable } from "./provider.js";
 export { COLLECTION_ERROR_CODES, type CollectionErrorCode } from "./error-codes.js";
 export { CollectionScan, type CollectionPartition } from "./read.js";

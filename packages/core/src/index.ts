@@ -53,6 +53,23 @@ export {
 export { SCHEMA_EVOLUTION_MODES, findNewFields, appendFields, sameSchema, type SchemaEvolutionMode, type BatchPayload, type NewFields } from "./streaming/schema-evolution.js";
 export { CORE_ERROR_CODES, type CoreErrorCode } from "./error-codes.js";
 export { CaseInsensitiveOptions, type OptionValue, type OptionsInput } from "./options.js";
+export {
+  TableOptions,
+  acceptedOptionNames,
+  SESSION_STRING_OPTION,
+  SESSION_INT_OPTION,
+  type OptionTable,
+  type OptionRow,
+  type OptionKind,
+  type StringRow,
+  type IntRow,
+  type NumberRow,
+  type BooleanRow,
+  type EnumRow,
+  type ObjectRow,
+  type ListRow,
+} from "./option-table.js";
+export { JSON_OPTIONS, MEMORY_OPTIONS, CONSOLE_OPTIONS, RATE_OPTIONS } from "./formats/option-tables.js";
 export { JobMetrics, rejectionWarning, type RejectionSample } from "./metrics.js";
 export {
   SAVE_MODES,

@@ -24,6 +24,7 @@ export {
   type InsertStrategy,
   type WriteMethod,
 } from "./options.js";
+export { DATABRICKS_OPTIONS } from "./option-table.js";
 export { sqlType, literal, stringLiteral, parseDatabricksType, toDeltaSchema } from "./sql-types.js";
 export { insertStatements, createTableSql } from "./sql.js";
 export { mergeSql, appendSql, overwriteSql, copyIntoSql, type ApplySpec, type StagedSource } from "./sql-apply.js";

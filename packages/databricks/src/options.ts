@@ -4,9 +4,10 @@
  * `token`, `catalog`, `schema`, `table`).
  * @packageDocumentation
  */
-import { OptionError, type CaseInsensitiveOptions } from "@macrometa-spark/core";
+import { OptionError, TableOptions, acceptedOptionNames, type CaseInsensitiveOptions, type OptionTable } from "@macrometa-spark/core";
 import { resolveTableName, validateObjectName, type ColumnNameMode, type TableName } from "./identifiers.js";
 import { parseStagingVolume, type StagingVolume } from "./volumes/location.js";
+import { DATABRICKS_OPTIONS } from "./option-table.js";
 
 export type InsertStrategy = "auto" | "parameters" | "literals";
 
@@ -19,87 +20,158 @@ export type WriteMethod = "volume" | "insert";
 
 /** How to reach a Databricks SQL warehouse. */
 export interface ConnectionOptions {
-  /** Workspace host name, e.g. `adb-123.4.azuredatabricks.net` (no scheme, no path). */
+  /**
+   * Workspace host, no scheme or path (`adb-….azuredatabricks.net`, `dbc-….cloud.databricks.com`).
+   * A job spec submitted to Databricks may leave `host` and `httpPath` out: it runs there.
+   * Required.
+   */
   host: string;
-  /** The warehouse's HTTP path, e.g. `/sql/1.0/warehouses/abc123`. */
+  /** The warehouse's HTTP path (`/sql/1.0/warehouses/<id>`; *Connection details* tab). Required. */
   httpPath: string;
-  /** Default: 443. */
+  /** The warehouse's HTTPS port. Range: 1..65535. Default: `443`. */
   port: number;
-  /** A personal access token (or any bearer token). Exclusive with `clientId`/`clientSecret`. */
+  /**
+   * Personal access token or any bearer token. Exclusive with `clientId`/`clientSecret`. Never
+   * logged or echoed in errors.
+   */
   token?: string;
-  /** OAuth M2M service principal (client credentials flow); needs `clientSecret`. */
+  /**
+   * OAuth M2M service principal (client-credentials flow; the driver's `databricks-oauth`), instead
+   * of `token`; needs `clientSecret`.
+   */
   clientId?: string;
+  /** The OAuth M2M secret of `clientId`. Never logged or echoed in errors. */
   clientSecret?: string;
   /**
-   * TLS on the Thrift connection. Default: true. `false` speaks plain HTTP and is meant only for
-   * a local endpoint (local-warehouse): it is refused for any host but localhost/127.0.0.1/::1,
-   * because the token would cross the network in clear.
+   * `false` = plain HTTP, accepted only for `localhost`/`127.0.0.1`/`::1` (the local warehouse);
+   * any other host is refused, since the token would travel in clear. Default: `true`.
    */
   useTls: boolean;
-  /** Server-side statement timeout in ms (rounded up to seconds). Default: 0 (none). */
+  /**
+   * Server-side statement timeout, rounded up to seconds; `0` = none. At least 0. Default: `0`
+   * (ms).
+   */
   queryTimeoutMs: number;
-  /** Catalog of the session and of 1- and 2-part table names. */
+  /** The session's catalog, and the default catalog of `table`. Default: session default. */
   catalog?: string;
-  /** Schema of the session and of 1-part table names. */
+  /** The session's schema, and the default schema of `table`. Default: session default. */
   schema?: string;
 }
 
 /** Options of a write, on top of the connection. */
 export interface WriteOptions {
   connection: ConnectionOptions;
+  /**
+   * From option `table`: `t`, `schema.t` or `catalog.schema.t`; parts may be backtick-quoted (``
+   * `my``odd`.t ``); each part ≤ 255 chars, no `.`, space, `/` or control characters (Unity Catalog
+   * rules); a part given both here and in `catalog`/`schema` must agree. Reads take `table` or
+   * `query`; writes need it.
+   */
   target: TableName;
-  /** Create the table from the DataFrame's schema when missing. Default: true. */
+  /**
+   * Create the table from the DataFrame's schema when it is missing (`USING DELTA`), and its schema
+   * first when that is missing too (`CREATE SCHEMA IF NOT EXISTS`; a missing catalog still fails).
+   * Default: `true`.
+   */
   createTable: boolean;
-  /** Add columns the table lacks (ALTER TABLE ADD COLUMNS); never drops or retypes. Default: false. */
+  /**
+   * Add columns the table lacks (`ALTER TABLE … ADD COLUMNS`); columns are never dropped or retyped
+   * — a retype fails naming the column. A streaming query whose source widens its schema
+   * (`schemaEvolutionMode: addNewColumns`) gets its new columns added before the epoch's apply
+   * statement whatever this says: the source's mode asked for them. Default: `false`.
+   */
   schemaEvolution: boolean;
-  /** Upsert (MERGE) on these columns instead of INSERT; the batch is deduplicated, last row wins. */
+  /**
+   * `id` or `a,b`: MERGE upsert on these columns instead of INSERT; the batch is deduplicated
+   * first, **last occurrence wins**; a NULL key is refused.
+   */
   mergeKeys?: string[];
-  /** A boolean column: true deletes the matching row (MERGE); the column itself is not stored. */
+  /**
+   * With `mergeKeys`: a boolean column; `true` deletes the matching row, and such a row is never
+   * inserted when unmatched; NULL counts as false; the column is not stored.
+   */
   deleteFlagColumn?: string;
-  /** Column names Delta refuses: `refuse` (default) fails, `rename` replaces those characters with `_`. */
+  /**
+   * Names with `` ,;{}()\n\t=`` (refused by Delta without column mapping): `refuse` fails naming
+   * the column, `rename` replaces each such character with `_` (at any depth; a collision after
+   * renaming fails). Default: `refuse`.
+   */
   columnNameMode: ColumnNameMode;
-  /** How INSERT statements carry values. Default: `auto` (= the faster measured strategy, `literals`). */
+  /**
+   * How INSERTs carry values: `literals` (escaped, batched under `maxStatementBytes`) or
+   * `parameters` (named `:p_r_c` markers, batched under `maxParameters`); `auto` is the faster one
+   * measured. Default: `auto` (= `literals`).
+   */
   insertStrategy: InsertStrategy;
-  /** Byte budget of one statement under the `literals` strategy. Default: 1048576 (1 MiB). */
+  /**
+   * Byte budget of one INSERT statement under `literals` (1 MiB). At least 1024. Default: `1048576`
+   * (bytes).
+   */
   maxStatementBytes: number;
-  /** Named-parameter cap of one statement (Databricks allows 256). Default: 256. */
+  /**
+   * Named parameters per statement under `parameters` (Databricks' cap is 256). Range: 1..256.
+   * Default: `256`.
+   */
   maxParameters: number;
-  /** Add a `_mm_ingested_at TIMESTAMP` column set to the statement's time. Default: false. */
+  /**
+   * Add `_mm_ingested_at TIMESTAMP` = `current_timestamp()` of the applying statement. Default:
+   * `false`.
+   */
   ingestedAtColumn: boolean;
-  /** Add a `_mm_source STRING` column holding this value (e.g. the collection name). Default: unset. */
+  /**
+   * From option `sourceTag`: Add `_mm_source STRING` holding this text (e.g. the collection or
+   * stream name).
+   */
   sourceValue?: string;
   /**
-   * A STRING column stamped with `<queryId>/<epochId>` (streaming) or `<queryId>` (batch). With
-   * it, a streaming append checks and writes in one statement, closing the replay window.
-   * Default: unset (no column).
+   * A STRING column stamped with `<queryId>/<epoch>` (streaming) or `<queryId>` (batch); makes a
+   * replayed streaming append a no-op in the same statement (see below); must not name a column of
+   * the data (or `_mm_seq`/`_mm_ingested_at`/`_mm_source`) — that is an `INVALID_OPTION` error
+   * before anything is written.
    */
   batchIdColumn?: string;
-  /** Table recording applied streaming epochs. Default: `_mm_commits` in the target's schema. */
+  /**
+   * Streaming only: the table recording applied `(queryId, epochId)` pairs. Default: `_mm_commits`
+   * in the target's schema.
+   */
   commitsTable: TableName;
-  /** Extra Delta table properties for CREATE TABLE, e.g. `{"delta.appendOnly": "false"}`. */
+  /** `{ "delta.enableChangeDataFeed": "true" }` → `TBLPROPERTIES` on CREATE. */
   tableProperties?: Record<string, string>;
-  /** Default: `volume` when `stagingVolume` is set, else `insert`. */
+  /**
+   * `volume`: Parquet files in `stagingVolume`, loaded with one COPY INTO / MERGE / INSERT
+   * OVERWRITE (needs READ VOLUME + WRITE VOLUME); `insert`: SQL INSERTs into staging tables (needs
+   * CREATE TABLE). See above. Default: `volume` with `stagingVolume`, else `insert`.
+   */
   writeMethod: WriteMethod;
-  /** The Unity Catalog volume (and optional folder) the `volume` method stages files in. */
+  /**
+   * `/Volumes/<catalog>/<schema>/<volume>[/<dir>]` or `<catalog>.<schema>.<volume>`: where the
+   * `volume` method stages Parquet files (the volume must exist: `CREATE VOLUME …`).
+   */
   stagingVolume?: StagingVolume;
-  /** A staged Parquet file is closed after this many rows (Spark's option name). Default: 1000000. */
+  /**
+   * Volume method: rows per staged Parquet file (Spark's option name). At least 1. Default:
+   * `1000000`.
+   */
   maxRecordsPerFile: number;
   /**
-   * ...or after about this many bytes of values. Staging files are loaded once and rewritten by the
-   * load, so they are kept small: memory stays low and encoding overlaps reading. Default: 8388608 (8 MiB).
+   * Volume method: approximate value bytes per staged file (8 MiB); a partition holds at most one
+   * file being filled and one uploading (measured on 60k docs of ~1 KB: 64 MiB files → 435 MB peak
+   * RSS, 16 MiB → 280 MB, 4 MiB → 243 MB, and smaller files were faster, as encoding overlaps
+   * reading). At least 1024. Default: `8388608` (bytes).
    */
   maxBytesPerFile: number;
   /**
-   * A batch write removes the staging that earlier, killed writes left behind (volume: run folders
-   * of the same table; insert: `__mm_stage_*` tables in the target's schema) once they are this
-   * old (a younger one may belong to a write still running). Streaming queries remove their own
-   * leftovers at start, whatever their age. Default: 3600000 (ms, 1 hour).
+   * Batch writes: staging that earlier, killed writes left behind (volume: run folders of the same
+   * table; insert: `__mm_stage_*` tables in the target's schema) older than this (1 hour) is
+   * removed at start (a younger one may belong to a write still running); streaming queries remove
+   * all of their own leftovers at start, whatever their age. At least 0. Default: `3600000` (ms).
    */
   staleStagingAfterMs: number;
   /**
-   * How long statements that are safe to repeat (COPY INTO, MERGE, INSERT OVERWRITE, guarded
-   * appends, DDL with IF NOT EXISTS, reads) and Files API calls keep being retried through a
-   * warehouse restart or a lost reply, reopening the session as needed. Default: 120000 (ms).
+   * How long statements and calls that are safe to repeat (COPY INTO, MERGE, INSERT OVERWRITE,
+   * guarded appends, DDL with IF NOT EXISTS, reads, Files API calls) are retried through a
+   * warehouse restart or a lost reply, with backoff capped at 5 s. At least 0. Default: `120000`
+   * (ms).
    */
   retryBudgetMs: number;
 }
@@ -107,61 +179,53 @@ export interface WriteOptions {
 /** Options of a read. */
 export interface ReadOptions {
   connection: ConnectionOptions;
-  /** The table to read, or undefined with `query`. */
+  /**
+   * From option `table`: `t`, `schema.t` or `catalog.schema.t`; parts may be backtick-quoted (``
+   * `my``odd`.t ``); each part ≤ 255 chars, no `.`, space, `/` or control characters (Unity Catalog
+   * rules); a part given both here and in `catalog`/`schema` must agree. Reads take `table` or
+   * `query`; writes need it.
+   */
   target?: TableName;
-  /** A SELECT; values come from `params` as named `:markers`, never pasted in. */
+  /**
+   * A SELECT instead of `table`; values come from `params` as named `:markers`, never pasted in.
+   */
   query?: string;
   /** Named parameters of `query`: `{ "since": "2024-01-01" }` for `:since`. */
   params?: Record<string, unknown>;
-  /** Rows per fetch (bounds the reader's memory). Default: 10000. */
+  /** Rows per fetch; a reader holds one chunk at a time. Range: 1..1000000. Default: `10000`. */
   fetchSize: number;
 }
 
-export const CONNECTION_OPTION_NAMES = ["host", "httpPath", "port", "token", "clientId", "clientSecret", "useTls", "queryTimeoutMs", "catalog", "schema"] as const;
-export const WRITE_OPTION_NAMES = [
-  ...CONNECTION_OPTION_NAMES,
-  "table",
-  "createTable",
-  "schemaEvolution",
-  "mergeKeys",
-  "deleteFlagColumn",
-  "columnNameMode",
-  "insertStrategy",
-  "maxStatementBytes",
-  "maxParameters",
-  "ingestedAtColumn",
-  "sourceTag",
-  "batchIdColumn",
-  "commitsTable",
-  "tableProperties",
-  "writeMethod",
-  "stagingVolume",
-  "maxRecordsPerFile",
-  "maxBytesPerFile",
-  "staleStagingAfterMs",
-  "retryBudgetMs",
-  // options the session passes to every format
-  "checkpointLocation",
-  "path",
-  "parallelism",
-] as const;
-export const READ_OPTION_NAMES = [...CONNECTION_OPTION_NAMES, "table", "query", "params", "fetchSize", "path", "parallelism"] as const;
+/** The connection's options (`table` aside, which names what is read or written). */
+export const CONNECTION_OPTION_NAMES: readonly string[] = Object.entries(DATABRICKS_OPTIONS as OptionTable)
+  .filter(([name, row]) => row.group === "connection" && name !== "table")
+  .map(([name]) => name);
+/** Every spelling a write accepts: its table's connection, write and engine rows. */
+export const WRITE_OPTION_NAMES: readonly string[] = acceptedOptionNames(DATABRICKS_OPTIONS, "write");
+/** Every spelling a read accepts. */
+export const READ_OPTION_NAMES: readonly string[] = acceptedOptionNames(DATABRICKS_OPTIONS, "read");
 
 const LOCAL_HOSTS = new Set(["localhost", "127.0.0.1", "::1", "[::1]"]);
 
+/** The connection options of `o` (the caller checks the whole set: a write's or a read's). */
 export function parseConnectionOptions(o: CaseInsensitiveOptions): ConnectionOptions {
-  const host = o.requireString("host").trim();
+  return readConnection(new TableOptions(o, DATABRICKS_OPTIONS, false));
+}
+
+function readConnection(t: TableOptions<typeof DATABRICKS_OPTIONS>): ConnectionOptions {
+  const o = t.options;
+  const host = t.string("host").trim();
   if (/^[a-z]+:\/\//i.test(host) || /[/\s]/.test(host)) throw o.error("host", "expected a host name without scheme or path, e.g. adb-123.4.azuredatabricks.net");
-  let httpPath = o.requireString("httpPath").trim();
+  let httpPath = t.string("httpPath").trim();
   if (!httpPath.startsWith("/")) httpPath = "/" + httpPath;
-  const port = o.getInt("port", 443, { min: 1, max: 65535 });
-  const useTls = o.getBoolean("useTls", true);
+  const port = t.int("port");
+  const useTls = t.boolean("useTls");
   if (!useTls && !LOCAL_HOSTS.has(host.toLowerCase())) {
     throw o.error("useTls", `false is only allowed for a local endpoint (localhost); ${host} must be reached over TLS`);
   }
-  const token = o.getString("token");
-  const clientId = o.getString("clientId");
-  const clientSecret = o.getString("clientSecret");
+  const token = t.string("token");
+  const clientId = t.string("clientId");
+  const clientSecret = t.string("clientSecret");
   if (token !== undefined && (clientId !== undefined || clientSecret !== undefined)) {
     throw o.error("token", "give either 'token' or 'clientId'+'clientSecret' (OAuth M2M), not both");
   }
@@ -170,11 +234,11 @@ export function parseConnectionOptions(o: CaseInsensitiveOptions): ConnectionOpt
   }
   if (token === undefined && clientId === undefined) throw o.error("token", "is required (or 'clientId'+'clientSecret' for OAuth M2M)");
   if (token !== undefined && token.trim() === "") throw o.error("token", "is empty");
-  const catalog = o.getString("catalog");
-  const schema = o.getString("schema");
+  const catalog = t.string("catalog");
+  const schema = t.string("schema");
   if (catalog !== undefined) validateObjectName(catalog, "catalog");
   if (schema !== undefined) validateObjectName(schema, "schema");
-  const out: ConnectionOptions = { host, httpPath, port, useTls, queryTimeoutMs: o.getInt("queryTimeoutMs", 0, { min: 0 }) };
+  const out: ConnectionOptions = { host, httpPath, port, useTls, queryTimeoutMs: t.int("queryTimeoutMs") };
   if (token !== undefined) out.token = token;
   if (clientId !== undefined) out.clientId = clientId;
   if (clientSecret !== undefined) out.clientSecret = clientSecret;
@@ -184,46 +248,46 @@ export function parseConnectionOptions(o: CaseInsensitiveOptions): ConnectionOpt
 }
 
 export function parseWriteOptions(o: CaseInsensitiveOptions): WriteOptions {
-  o.rejectUnknown(WRITE_OPTION_NAMES);
-  const connection = parseConnectionOptions(o);
+  const t = new TableOptions(o, DATABRICKS_OPTIONS, { purpose: "write" });
+  const connection = readConnection(t);
   const target = resolveTableName(o.requireString("table"), connection.catalog, connection.schema);
-  const mergeKeys = o.getList("mergeKeys");
-  const deleteFlagColumn = o.getString("deleteFlagColumn");
+  const mergeKeys = t.list("mergeKeys");
+  const deleteFlagColumn = t.string("deleteFlagColumn");
   if (deleteFlagColumn !== undefined && !mergeKeys?.length) throw o.error("deleteFlagColumn", "needs 'mergeKeys' (deletes are applied by MERGE on those keys)");
-  const commits = o.getString("commitsTable");
+  const commits = t.string("commitsTable");
   const commitsTable = commits
     ? resolveTableName(commits, target.catalog, target.schema)
     : { ...(target.catalog ? { catalog: target.catalog } : {}), ...(target.schema ? { schema: target.schema } : {}), table: "_mm_commits" };
-  const props = o.getObject("tableProperties");
+  const props = t.object("tableProperties");
   const out: WriteOptions = {
     connection,
     target,
-    createTable: o.getBoolean("createTable", true),
-    schemaEvolution: o.getBoolean("schemaEvolution", false),
-    columnNameMode: o.getEnum("columnNameMode", ["refuse", "rename"] as const, "refuse"),
-    insertStrategy: o.getEnum("insertStrategy", ["auto", "parameters", "literals"] as const, "auto"),
-    maxStatementBytes: o.getInt("maxStatementBytes", 1_048_576, { min: 1024 }),
-    maxParameters: o.getInt("maxParameters", 256, { min: 1 }),
-    ingestedAtColumn: o.getBoolean("ingestedAtColumn", false),
+    createTable: t.boolean("createTable"),
+    schemaEvolution: t.boolean("schemaEvolution"),
+    columnNameMode: t.enum("columnNameMode"),
+    insertStrategy: t.enum("insertStrategy"),
+    maxStatementBytes: t.int("maxStatementBytes"),
+    maxParameters: t.int("maxParameters"),
+    ingestedAtColumn: t.boolean("ingestedAtColumn"),
     commitsTable,
     writeMethod: "insert",
-    maxRecordsPerFile: o.getInt("maxRecordsPerFile", 1_000_000, { min: 1 }),
-    maxBytesPerFile: o.getInt("maxBytesPerFile", 8 * 1024 * 1024, { min: 1024 }),
-    staleStagingAfterMs: o.getInt("staleStagingAfterMs", 3_600_000, { min: 0 }),
-    retryBudgetMs: o.getInt("retryBudgetMs", 120_000, { min: 0 }),
+    maxRecordsPerFile: t.int("maxRecordsPerFile"),
+    maxBytesPerFile: t.int("maxBytesPerFile"),
+    staleStagingAfterMs: t.int("staleStagingAfterMs"),
+    retryBudgetMs: t.int("retryBudgetMs"),
   };
-  const volume = o.getString("stagingVolume");
+  const volume = t.string("stagingVolume");
   if (volume !== undefined) out.stagingVolume = parseStagingVolume(volume);
-  out.writeMethod = o.getEnum("writeMethod", ["volume", "insert"] as const, out.stagingVolume ? "volume" : "insert");
+  out.writeMethod = t.enum("writeMethod", out.stagingVolume ? "volume" : "insert");
   if (out.writeMethod === "volume") {
     if (!out.stagingVolume) throw o.error("writeMethod", "'volume' needs 'stagingVolume' (/Volumes/<catalog>/<schema>/<volume>)");
     if (connection.token === undefined) throw o.error("stagingVolume", "the volume method uploads through the Files API with 'token'; with OAuth M2M use writeMethod 'insert'");
   }
   if (mergeKeys?.length) out.mergeKeys = mergeKeys;
   if (deleteFlagColumn !== undefined) out.deleteFlagColumn = deleteFlagColumn;
-  const batchIdColumn = o.getString("batchIdColumn");
+  const batchIdColumn = t.string("batchIdColumn");
   if (batchIdColumn !== undefined) out.batchIdColumn = batchIdColumn;
-  const source = o.getString("sourceTag");
+  const source = t.string("sourceTag");
   if (source !== undefined) out.sourceValue = source;
   if (props) {
     const p: Record<string, string> = {};
@@ -237,18 +301,18 @@ export function parseWriteOptions(o: CaseInsensitiveOptions): WriteOptions {
 }
 
 export function parseReadOptions(o: CaseInsensitiveOptions): ReadOptions {
-  o.rejectUnknown(READ_OPTION_NAMES);
-  const connection = parseConnectionOptions(o);
-  const table = o.getString("table");
-  const query = o.getString("query");
+  const t = new TableOptions(o, DATABRICKS_OPTIONS, { purpose: "read" });
+  const connection = readConnection(t);
+  const table = t.string("table");
+  const query = t.string("query");
   if ((table === undefined) === (query === undefined)) throw o.error(table === undefined ? "table" : "query", "give exactly one of 'table' or 'query'");
-  const out: ReadOptions = { connection, fetchSize: o.getInt("fetchSize", 10_000, { min: 1, max: 1_000_000 }) };
+  const out: ReadOptions = { connection, fetchSize: t.int("fetchSize") };
   if (table !== undefined) out.target = resolveTableName(table, connection.catalog, connection.schema);
   if (query !== undefined) {
     if (query.trim() === "") throw o.error("query", "is empty");
     out.query = query;
   }
-  const params = o.getObject("params");
+  const params = t.object("params");
   if (params) {
     if (query === undefined) throw o.error("params", "applies only with 'query'");
     for (const k of Object.keys(params)) if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(k)) throw o.error("params", `parameter name ${JSON.stringify(k)} is not a valid marker name`);

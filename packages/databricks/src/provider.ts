@@ -15,12 +15,14 @@ import {
 } from "@macrometa-spark/core";
 import { DatabricksConnection, type ConnectionHooks } from "./client.js";
 import { displayTableName } from "./identifiers.js";
+import { DATABRICKS_FORMATS } from "./option-table.js";
 import { parseReadOptions, parseWriteOptions } from "./options.js";
+
+export { DATABRICKS_FORMATS };
 import { DatabricksScanBuilder, readSchema } from "./read.js";
 import { DeltaBatchWrite } from "./write/batch.js";
 import { DeltaStreamingWrite } from "./write/streaming.js";
 
-export const DATABRICKS_FORMATS = ["databricks", "com.macrometa.spark.databricks"] as const;
 
 const CAPABILITIES: ReadonlySet<TableCapability> = new Set<TableCapability>(["BATCH_READ", "BATCH_WRITE", "STREAMING_WRITE", "TRUNCATE", "OVERWRITE", "ACCEPT_ANY_SCHEMA"]);
 

@@ -3,7 +3,7 @@
  * An exhausted cursor is deleted at once; an idle one after its ttl.
  * @packageDocumentation
  */
-import { ErrorNum, GdnHttpError } from "./errors.js";
+import { gdnFail } from "./errors.js";
 
 export interface CursorInit {
   texts: string[];
@@ -43,7 +43,7 @@ export class CursorRegistry {
   }
 
   next(id: string): string {
-    if (!/^\d+$/.test(id)) throw new GdnHttpError(400, ErrorNum.HTTP_BAD_PARAMETER, "invalid cursor ID");
+    if (!/^\d+$/.test(id)) throw gdnFail("CURSOR_ID_INVALID");
     const c = this.live(id);
     return this.page(c, 200, false);
   }
@@ -66,7 +66,7 @@ export class CursorRegistry {
     const c = this.cursors.get(id);
     if (!c || c.expiresAt <= Date.now()) {
       this.cursors.delete(id);
-      throw new GdnHttpError(404, ErrorNum.CURSOR_NOT_FOUND, "cursor not found");
+      throw gdnFail("CURSOR_NOT_FOUND");
     }
     return c;
   }

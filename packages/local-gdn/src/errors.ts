@@ -2,6 +2,7 @@
  * GDN error envelope `{error, code, errorNum, errorMessage}` and the errorNums the live server uses.
  * @packageDocumentation
  */
+import { LOCAL_GDN_ERRORS, gdnErrorMessage, type LocalGdnErrorCode } from "./error-codes.js";
 
 export const ErrorNum = {
   BAD_PARAMETER: 10,
@@ -47,15 +48,22 @@ export class GdnHttpError extends Error {
   }
 }
 
-export const notFoundDocument = (): GdnHttpError => new GdnHttpError(404, ErrorNum.DOCUMENT_NOT_FOUND, "document not found");
-export const notFoundCollection = (name: string): GdnHttpError =>
-  new GdnHttpError(404, ErrorNum.COLLECTION_NOT_FOUND, `collection or view not found: ${name}`);
-export const notFoundFabric = (): GdnHttpError => new GdnHttpError(404, ErrorNum.FABRIC_NOT_FOUND, "database not found");
-export const badParameter = (message: string): GdnHttpError => new GdnHttpError(400, ErrorNum.BAD_PARAMETER, message);
-export const uniqueViolation = (collection: string): GdnHttpError =>
-  new GdnHttpError(
-    409,
-    ErrorNum.UNIQUE_CONSTRAINT,
-    `Each document in a collection must have a unique key, and the provided one is already used in collection '${collection}'.`,
-  );
-export const queryError = (message: string): GdnHttpError => new GdnHttpError(400, ErrorNum.QUERY_PARSE, message);
+/**
+ * The error of `code` (error-codes.ts) as an envelope-carrying error. `extra` fields join the
+ * envelope (e.g. `_rev`); `status` overrides the table's where one code has two (see the table).
+ */
+export function gdnFail(
+  code: LocalGdnErrorCode,
+  values: Readonly<Record<string, unknown>> = {},
+  options: { extra?: Record<string, unknown>; headers?: Record<string, string>; status?: number } = {},
+): GdnHttpError {
+  const entry = LOCAL_GDN_ERRORS[code];
+  return new GdnHttpError(options.status ?? entry.status, entry.errorNum, gdnErrorMessage(code, values), options.extra, options.headers);
+}
+
+export const notFoundDocument = (): GdnHttpError => gdnFail("DOCUMENT_NOT_FOUND");
+export const notFoundCollection = (name: string): GdnHttpError => gdnFail("COLLECTION_NOT_FOUND", { name });
+export const notFoundFabric = (): GdnHttpError => gdnFail("FABRIC_NOT_FOUND");
+export const badParameter = (message: string): GdnHttpError => gdnFail("BAD_PARAMETER", { message });
+export const uniqueViolation = (collection: string): GdnHttpError => gdnFail("UNIQUE_KEY_VIOLATED", { collection });
+export const queryError = (message: string): GdnHttpError => gdnFail("QUERY_PARSE", { message });

@@ -6,7 +6,7 @@ import type { IncomingHttpHeaders } from "node:http";
 import type { Auth } from "./auth.js";
 import type { Clock } from "./clock.js";
 import type { CursorRegistry } from "./cursors.js";
-import { GdnHttpError } from "./errors.js";
+import { gdnFail } from "./errors.js";
 import type { Faults } from "./faults.js";
 import type { Journal } from "./journal.js";
 import { JsonSyntaxError, parseJson, type JsonValue } from "./json.js";
@@ -60,7 +60,7 @@ export function parseBody(req: GdnRequest): { value: JsonValue | undefined; loss
   try {
     return parseJson(req.body.toString("utf8"));
   } catch (e) {
-    if (e instanceof JsonSyntaxError) throw new GdnHttpError(400, 600, `VPackError error: ${e.message}`);
+    if (e instanceof JsonSyntaxError) throw gdnFail("BODY_NOT_JSON", { reason: e.message });
     throw e;
   }
 }

@@ -5,7 +5,7 @@
  * expire. The others only describe the collection (every FILTER is still a scan).
  * @packageDocumentation
  */
-import { badParameter, ErrorNum, GdnHttpError } from "./errors.js";
+import { badParameter, GdnHttpError, gdnFail } from "./errors.js";
 import { equalityKey, isJsonObject, LosslessNumber, type JsonObject, type JsonValue } from "./json.js";
 
 export type IndexType = "primary" | "persistent" | "hash" | "skiplist" | "ttl" | "fulltext" | "geo";
@@ -33,7 +33,7 @@ const NAME_RE = /^[a-zA-Z][a-zA-Z0-9_-]{0,255}$/;
 
 const PRIMARY: IndexDef = { id: "0", name: "primary", type: "primary", fields: ["_key"], unique: true, sparse: false };
 
-export const indexNotFound = (): GdnHttpError => new GdnHttpError(404, 1212, "index not found");
+export const indexNotFound = (): GdnHttpError => gdnFail("INDEX_NOT_FOUND");
 
 /** Value of a dotted attribute path (`a.b.c`); undefined when any step is missing. */
 function pathValue(doc: JsonObject, path: string): JsonValue | undefined {
@@ -160,7 +160,7 @@ export class IndexSet {
     if (type === "ttl" && this.ttl()) throw badParameter("there can only be one ttl index per collection");
     if (body.name !== undefined) {
       if (typeof body.name !== "string" || !NAME_RE.test(body.name)) throw badParameter("illegal index name");
-      if (this.defs.some((d) => d.name === body.name)) throw new GdnHttpError(409, ErrorNum.DUPLICATE_NAME, "duplicate value: an index with this name exists");
+      if (this.defs.some((d) => d.name === body.name)) throw gdnFail("INDEX_NAME_DUPLICATE");
     }
     def.id = this.nextId();
     def.name = typeof body.name === "string" ? body.name : `idx_${def.id}`;
@@ -173,7 +173,7 @@ export class IndexSet {
   drop(idOrName: string): IndexDef {
     const d = this.find(idOrName);
     if (!d) throw indexNotFound();
-    if (d.type === "primary") throw new GdnHttpError(403, ErrorNum.FORBIDDEN, "cannot drop the primary index");
+    if (d.type === "primary") throw gdnFail("PRIMARY_INDEX_UNDROPPABLE");
     this.defs.splice(this.defs.indexOf(d), 1);
     this.unique.delete(d.id);
     return d;
@@ -191,11 +191,7 @@ export class IndexSet {
   }
 
   private violation(def: IndexDef, conflicting: string, status = 409): GdnHttpError {
-    return new GdnHttpError(
-      status,
-      ErrorNum.UNIQUE_CONSTRAINT,
-      `unique constraint violated - in index ${def.name} of type ${def.type} over '${def.fields.join(", ")}'; conflicting key: ${conflicting}`,
-    );
+    return gdnFail("UNIQUE_INDEX_VIOLATED", { index: def.name, type: def.type, fields: def.fields.join(", "), key: conflicting }, { status });
   }
 
   /** Throws 1210 when `doc` (about to be stored under `key`) repeats a unique index entry. */

@@ -13,7 +13,7 @@ import type { Duplex } from "node:stream";
 import { systemClock, type Clock } from "./clock.js";
 import { Auth, generateApiKey, parseApiKey, type LocalUser } from "./auth.js";
 import { CursorRegistry } from "./cursors.js";
-import { badParameter, GdnHttpError } from "./errors.js";
+import { badParameter, GdnHttpError, gdnFail } from "./errors.js";
 import { Faults } from "./faults.js";
 import { parseBody, publicHostOf, type GdnRequest, type Reply, type ServerContext } from "./http.js";
 import { Journal } from "./journal.js";
@@ -193,7 +193,7 @@ function upgrade(ctx: ServerContext, req: IncomingMessage, socket: Duplex, head:
   const otp = url.searchParams.get("otp");
   const authed = ctx.auth.check(req.headers.authorization) || (otp !== null && ctx.auth.consumeOtp(otp));
   if (!authed) {
-    const body = JSON.stringify({ error: true, code: 401, errorNum: 11, errorMessage: "not authorized to execute this request" });
+    const body = JSON.stringify(gdnFail("NOT_AUTHORIZED").envelope());
     socket.end(`HTTP/1.1 401 Unauthorized\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
     return;
   }
@@ -231,7 +231,7 @@ function errorReply(e: unknown): Reply {
   if (e instanceof GdnHttpError) return { status: e.code, body: e.envelope(), ...(e.headers ? { headers: e.headers } : {}) };
   // Internal failures answer 500 without echoing request data (which may hold credentials).
   process.stderr.write(`local-gdn: internal error: ${(e as Error)?.stack ?? String(e)}\n`);
-  return { status: 500, body: { error: true, code: 500, errorNum: 4, errorMessage: "internal server error" } };
+  return errorReply(gdnFail("INTERNAL"));
 }
 
 async function handle(ctx: ServerContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -255,8 +255,7 @@ async function handle(ctx: ServerContext, req: IncomingMessage, res: ServerRespo
         const body = await readBody(req).catch(() => Buffer.alloc(0));
         void body;
         const headers: Record<string, string> = f.retryAfterSeconds !== undefined ? { "Retry-After": String(f.retryAfterSeconds) } : {};
-        const message = failure === 429 ? "too many requests" : "service unavailable";
-        send(ctx, res, started, { status: failure, body: { error: true, code: failure, errorNum: failure, errorMessage: message }, headers }, region);
+        send(ctx, res, started, errorReply(gdnFail(failure === 429 ? "TOO_MANY_REQUESTS" : "SERVICE_UNAVAILABLE", {}, { headers })), region);
         return;
       }
     }
@@ -272,7 +271,7 @@ async function handle(ctx: ServerContext, req: IncomingMessage, res: ServerRespo
 
     if (segs[0] === "_open" && segs[1] === "auth" && greq.method === "POST") return send(ctx, res, started, handleLogin(ctx, greq), region);
     if (!ctx.auth.check(req.headers.authorization))
-      return send(ctx, res, started, { status: 401, body: { error: true, code: 401, errorNum: 11, errorMessage: "not authorized to execute this request" } }, region);
+      return send(ctx, res, started, errorReply(gdnFail("NOT_AUTHORIZED")), region);
     return send(ctx, res, started, await route(ctx, greq), region);
   } catch (e) {
     if (!res.headersSent) send(ctx, res, started, errorReply(e), region);
@@ -312,7 +311,7 @@ async function route(ctx: ServerContext, req: GdnRequest): Promise<Reply> {
       return handleImport(ctx, req);
     case "cursor":
       ctx.store.fabric(req.fabric);
-      if (req.segments[1] === "sql") throw new GdnHttpError(400, 1501, "unsupported: SQL queries (_api/cursor/sql) are not supported by local-gdn; use C8QL");
+      if (req.segments[1] === "sql") throw gdnFail("SQL_UNSUPPORTED");
       return handleCursor(ctx, req);
     case "query":
       ctx.store.fabric(req.fabric);
@@ -331,13 +330,13 @@ async function route(ctx: ServerContext, req: GdnRequest): Promise<Reply> {
     default:
       break;
   }
-  throw new GdnHttpError(404, 404, `unknown path '/${req.segments.join("/")}'`);
+  throw gdnFail("UNKNOWN_PATH_QUOTED", { path: `/${req.segments.join("/")}` });
 }
 
 function faultsRoute(ctx: ServerContext, req: GdnRequest): Reply {
   const f = ctx.faults;
   if (req.method === "GET") return { status: 200, body: { error: false, code: 200, result: f.toJSON() } };
-  if (req.method !== "POST") throw new GdnHttpError(405, 405, "method not supported");
+  if (req.method !== "POST") throw gdnFail("METHOD_NOT_SUPPORTED");
   const b = (parseBody(req).value ?? {}) as JsonObject;
   const n = (v: JsonValue | undefined, name: string): number => {
     const x = Number(v);

@@ -3,7 +3,7 @@
  * serialised text is cached ({@link textOf}) so cursor pages are built by concatenation.
  * @packageDocumentation
  */
-import { badParameter, ErrorNum, GdnHttpError, notFoundCollection, notFoundDocument, notFoundFabric, uniqueViolation } from "./errors.js";
+import { badParameter, notFoundCollection, notFoundDocument, notFoundFabric, uniqueViolation, gdnFail } from "./errors.js";
 import { IndexSet, type IndexDef } from "./indexes.js";
 import { isJsonObject, LosslessNumber, type JsonObject, type JsonValue, stringifyJson } from "./json.js";
 
@@ -97,7 +97,7 @@ export class Collection {
   keyOf(body: JsonObject): string | undefined {
     const k = body._key;
     if (k === undefined || k === null) return undefined;
-    if (typeof k !== "string" || !KEY_RE.test(k)) throw new GdnHttpError(400, ErrorNum.DOCUMENT_KEY_BAD, "illegal document key");
+    if (typeof k !== "string" || !KEY_RE.test(k)) throw gdnFail("DOCUMENT_KEY_ILLEGAL");
     return k;
   }
 
@@ -113,10 +113,10 @@ export class Collection {
   /** Inserts; with `overwrite` an existing document is replaced (and returned as `old`). */
   insert(body: JsonValue, opts: { overwrite?: boolean; lossless: boolean }): { doc: JsonObject; old?: JsonObject } {
     if (!isJsonObject(body))
-      throw new GdnHttpError(400, ErrorNum.DOCUMENT_TYPE_INVALID, "invalid document type");
+      throw gdnFail("DOCUMENT_TYPE_INVALID");
     let key = this.keyOf(body);
     if (key !== undefined && !this.meta.keyOptions.allowUserKeys)
-      throw new GdnHttpError(400, 1222, "collection does not allow using user-defined keys");
+      throw gdnFail("USER_KEYS_NOT_ALLOWED");
     const old = key === undefined ? undefined : this.docs.get(key);
     if (old && !opts.overwrite) throw uniqueViolation(this.meta.name);
     key ??= this.store.nextKey(this.docs);
@@ -127,16 +127,12 @@ export class Collection {
 
   private checkRev(current: JsonObject, expected: string | undefined): void {
     if (expected !== undefined && expected !== current._rev)
-      throw new GdnHttpError(412, ErrorNum.CONFLICT, "precondition failed", {
-        _id: current._id,
-        _key: current._key,
-        _rev: current._rev,
-      });
+      throw gdnFail("CONFLICT", {}, { extra: { _id: current._id, _key: current._key, _rev: current._rev } });
   }
 
   replace(key: string, body: JsonValue, opts: { expectRev?: string; lossless: boolean }): { doc: JsonObject; old: JsonObject } {
     if (!isJsonObject(body))
-      throw new GdnHttpError(400, ErrorNum.DOCUMENT_TYPE_INVALID, "invalid document type");
+      throw gdnFail("DOCUMENT_TYPE_INVALID");
     const old = this.mustGet(key);
     this.checkRev(old, opts.expectRev);
     const doc = this.build(key, body, opts.lossless);
@@ -150,7 +146,7 @@ export class Collection {
     opts: { expectRev?: string; keepNull?: boolean; mergeObjects?: boolean; lossless: boolean },
   ): { doc: JsonObject; old: JsonObject } {
     if (!isJsonObject(patch))
-      throw new GdnHttpError(400, ErrorNum.DOCUMENT_TYPE_INVALID, "invalid document type");
+      throw gdnFail("DOCUMENT_TYPE_INVALID");
     const old = this.mustGet(key);
     this.checkRev(old, opts.expectRev);
     const merged = mergePatch(old, patch, opts.keepNull ?? true, opts.mergeObjects ?? true);
@@ -342,15 +338,15 @@ export class Store {
     return f;
   }
   createFabric(name: string): Fabric {
-    if (!NAME_RE.test(name)) throw new GdnHttpError(400, ErrorNum.ILLEGAL_NAME, "illegal name");
-    if (this.fabrics.has(name)) throw new GdnHttpError(409, ErrorNum.DUPLICATE_NAME, "duplicate name");
+    if (!NAME_RE.test(name)) throw gdnFail("ILLEGAL_NAME");
+    if (this.fabrics.has(name)) throw gdnFail("DUPLICATE_NAME");
     const f = new Fabric(name);
     this.fabrics.set(name, f);
     this.listener?.onMetadata();
     return f;
   }
   dropFabric(name: string): void {
-    if (name === "_system") throw new GdnHttpError(403, ErrorNum.FORBIDDEN, "forbidden");
+    if (name === "_system") throw gdnFail("FORBIDDEN");
     const f = this.fabric(name);
     for (const c of [...f.collections.keys()]) this.dropCollection(name, c);
     this.fabrics.delete(name);
@@ -364,8 +360,8 @@ export class Store {
   }
   createCollection(fabric: string, o: CreateCollectionOptions): Collection {
     const f = this.fabric(fabric);
-    if (typeof o.name !== "string" || !NAME_RE.test(o.name)) throw new GdnHttpError(400, ErrorNum.ILLEGAL_NAME, "illegal name");
-    if (f.collections.has(o.name)) throw new GdnHttpError(409, ErrorNum.DUPLICATE_NAME, "duplicate name");
+    if (typeof o.name !== "string" || !NAME_RE.test(o.name)) throw gdnFail("ILLEGAL_NAME");
+    if (f.collections.has(o.name)) throw gdnFail("DUPLICATE_NAME");
     if (o.type !== undefined && o.type !== 2 && o.type !== 3) throw badParameter("invalid collection type");
     const meta: CollectionMeta = {
       id: o.id ?? this.nextId(),

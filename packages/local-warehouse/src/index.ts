@@ -10,6 +10,7 @@ export {
   type LocalWarehouseConnectOptions,
   type LocalWarehouseOptions,
 } from "./wire/server.js";
-export { isSqlError, SqlError } from "./errors.js";
+export { isSqlError, SqlError, sqlError } from "./errors.js";
+export { WAREHOUSE_ERROR_CLASSES, type WarehouseErrorClass } from "./error-classes.js";
 export type { WireFaults } from "./wire/faults.js";
 export type { ServiceStats } from "./wire/service.js";

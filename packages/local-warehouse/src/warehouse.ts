@@ -11,7 +11,7 @@
  */
 import { basename, dirname, extname, join } from "node:path";
 import { DuckDBInstance, type DuckDBConnection } from "@duckdb/node-api";
-import { SqlError } from "./errors.js";
+import { sqlError } from "./errors.js";
 import { quoteIdent, quoteString } from "./sql/tokenizer.js";
 import { SPARK_MACROS } from "./sql/functions.js";
 import { VolumeStore } from "./volumes/store.js";
@@ -86,10 +86,10 @@ export class Warehouse {
   async createCatalog(name: string, ifNotExists: boolean): Promise<boolean> {
     const lower = name.toLowerCase();
     if (!CATALOG_NAME.test(lower))
-      throw new SqlError("INVALID_IDENTIFIER", "42602", `The catalog name '${name}' is not valid here (use letters, digits, _ and -).`);
+      throw sqlError("INVALID_IDENTIFIER", `The catalog name '${name}' is not valid here (use letters, digits, _ and -).`);
     if (this.catalogs.has(lower)) {
       if (ifNotExists) return false;
-      throw new SqlError("CATALOG_ALREADY_EXISTS", "42P04", `Cannot create catalog \`${lower}\` because it already exists.`);
+      throw sqlError("CATALOG_ALREADY_EXISTS", `Cannot create catalog \`${lower}\` because it already exists.`);
     }
     await this.withMeta(async (m) => {
       await this.attach(lower);

@@ -7,6 +7,7 @@ import { registerProvider } from "@macrometa-spark/core";
 import { macrometaStreamProvider } from "./provider.js";
 
 export { parseStreamOptions, FORMAT_NAMES, KNOWN_OPTIONS, type StreamFormatOptions } from "./options.js";
+export { STREAM_OPTIONS } from "./option-table.js";
 export { tableSchema, payloadSchema, CHANGE_KEY, CHANGE_DELETE, META_MESSAGE_ID, META_PUBLISH_TIME, META_KEY, META_PROPERTIES } from "./schema.js";
 export {
   MacrometaMicroBatchStream,

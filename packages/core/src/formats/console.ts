@@ -19,6 +19,8 @@ import type {
 import { UnsupportedOperationError } from "@macrometa-spark/kit";
 import { showString } from "../display.js";
 import type { CaseInsensitiveOptions } from "../options.js";
+import { TableOptions } from "../option-table.js";
+import { CONSOLE_OPTIONS } from "./option-tables.js";
 import { StructType } from "../types.js";
 
 /** Options of the `console` format. */
@@ -29,7 +31,6 @@ export interface ConsoleFormatOptions {
   truncate?: boolean | number;
 }
 
-const KNOWN = ["numRows", "truncate", "queryName", "path"];
 const CAPABILITIES: ReadonlySet<TableCapability> = new Set<TableCapability>(["BATCH_WRITE", "STREAMING_WRITE"]);
 const BANNER = "-------------------------------------------";
 
@@ -48,10 +49,11 @@ export class ConsoleProvider implements TableProvider {
     throw new UnsupportedOperationError("the console format is a sink; it cannot be read", { format: "console" });
   }
   async getTable(_schema: StructType | undefined, options: CaseInsensitiveOptions): Promise<Table> {
-    options.rejectUnknown(KNOWN);
-    const numRows = options.getInt("numRows", 20, { min: 0 });
+    const table = new TableOptions(options, CONSOLE_OPTIONS);
+    const numRows = table.int("numRows");
     const t = options.get("truncate");
-    const truncate = typeof t === "number" ? t : options.getBoolean("truncate", true) ? 20 : 0;
+    // A number is a width; the table's boolean row covers the on/off spelling.
+    const truncate = typeof t === "number" ? t : table.boolean("truncate") ? 20 : 0;
     const out = this.out;
     return {
       name: "console",

@@ -33,10 +33,12 @@ import type {
   WriteBuilder,
   WriterCommitMessage,
 } from "../contracts.js";
-import { PARSE_MODES, type ParseMode, createDocumentDecoder, rowToJson } from "../codec/index.js";
+import { type ParseMode, createDocumentDecoder, rowToJson } from "../codec/index.js";
 import { MacrometaSparkError, SchemaError, type Logger } from "@macrometa-spark/kit";
 import { type InferenceStrategy, inferSchema } from "../infer.js";
 import type { CaseInsensitiveOptions } from "../options.js";
+import { TableOptions } from "../option-table.js";
+import { JSON_OPTIONS } from "./option-tables.js";
 import type { StructType } from "../types.js";
 import { fsyncDir, writeAtomic } from "../streaming/checkpoint.js";
 import { coreError } from "../error-codes.js";
@@ -59,7 +61,6 @@ export interface JsonFormatOptions {
   ignoreNullFields?: boolean;
 }
 
-const KNOWN = ["path", "schemaSampleSize", "schemaInference", "mode", "columnNameOfCorruptRecord", "batchSize", "ignoreNullFields", "queryName", "parallelism"];
 const CAPABILITIES: ReadonlySet<TableCapability> = new Set<TableCapability>(["BATCH_READ", "BATCH_WRITE", "STREAMING_WRITE", "TRUNCATE", "OVERWRITE"]);
 const SINK_LOG = "_spark_metadata";
 /** Epoch logs kept per query in the sink (a replay only ever concerns the latest epoch). */
@@ -69,11 +70,11 @@ export class JsonProvider implements TableProvider {
   readonly formats = ["json", "org.apache.spark.sql.execution.datasources.json.JsonFileFormat"];
 
   async inferSchema(options: CaseInsensitiveOptions): Promise<StructType> {
-    options.rejectUnknown(KNOWN);
-    const path = options.requireString("path");
-    const sampleSize = options.getInt("schemaSampleSize", 1000, { min: 1 });
-    const strategy = options.getEnum("schemaInference", ["merge", "mostCommon"] as const, "merge");
-    const mode = options.getEnum("mode", PARSE_MODES, "PERMISSIVE");
+    const t = new TableOptions(options, JSON_OPTIONS);
+    const path = t.string("path");
+    const sampleSize = t.int("schemaSampleSize");
+    const strategy = t.enum("schemaInference");
+    const mode = t.enum("mode");
     const files = await listInputFiles(path);
     const sample: string[] = [];
     outer: for (const f of files) {
@@ -86,14 +87,13 @@ export class JsonProvider implements TableProvider {
     return inferSchema(sample, {
       strategy,
       sampleSize,
-      columnNameOfCorruptRecord: options.getString("columnNameOfCorruptRecord", "_corrupt_record"),
+      columnNameOfCorruptRecord: t.string("columnNameOfCorruptRecord"),
       mode,
     });
   }
 
   async getTable(schema: StructType | undefined, options: CaseInsensitiveOptions, ctx: ProviderContext): Promise<Table> {
-    options.rejectUnknown(KNOWN);
-    const path = options.requireString("path");
+    const path = new TableOptions(options, JSON_OPTIONS).string("path");
     return new JsonTable(path, schema, ctx);
   }
 }
@@ -113,11 +113,12 @@ class JsonTable implements Table {
   newScanBuilder(options: CaseInsensitiveOptions): ScanBuilder {
     const schema = this.schema;
     const path = this.name;
-    const mode = options.getEnum("mode", PARSE_MODES, "PERMISSIVE");
-    const corrupt = options.getString("columnNameOfCorruptRecord", "_corrupt_record");
-    const batchSize = options.getInt("batchSize", 1000, { min: 1 });
+    const t = new TableOptions(options, JSON_OPTIONS, false);
+    const mode = t.enum("mode");
+    const corrupt = t.string("columnNameOfCorruptRecord");
+    const batchSize = t.int("batchSize");
     // Spark's reader semantics go with Spark's merge inference; the connector's rule with mostCommon.
-    const matching = options.getEnum("schemaInference", ["merge", "mostCommon"] as const, "merge") === "merge" ? "spark" : "shape";
+    const matching = t.enum("schemaInference") === "merge" ? "spark" : "shape";
     const ctx = this.ctx;
     return {
       build: () => ({
@@ -137,7 +138,7 @@ class JsonTable implements Table {
   }
 
   newWriteBuilder(info: LogicalWriteInfo): WriteBuilder {
-    const ignoreNulls = info.options.getBoolean("ignoreNullFields", true);
+    const ignoreNulls = new TableOptions(info.options, JSON_OPTIONS, false).boolean("ignoreNullFields");
     return {
       buildForBatch: () => batchWrite(this.name, info, ignoreNulls, this.ctx.logger),
       buildForStreaming: () => streamingWrite(this.name, info, ignoreNulls, this.ctx.logger),

@@ -28,6 +28,8 @@ import type {
 } from "../contracts.js";
 import { MacrometaSparkError, SchemaError, type Logger } from "@macrometa-spark/kit";
 import type { CaseInsensitiveOptions } from "../options.js";
+import { TableOptions, acceptedOptionNames } from "../option-table.js";
+import { MEMORY_OPTIONS } from "./option-tables.js";
 import { type FormatRegistry, defaultRegistry } from "../registry.js";
 import { structToObject } from "../row.js";
 import { StructType } from "../types.js";
@@ -54,7 +56,6 @@ export interface MemoryFormatOptions {
   maxMessagesPerTrigger?: number;
 }
 
-const KNOWN = ["name", "queryName", "path", "numPartitions", "batchSize", "maxMessagesPerTrigger", "checkpointLocation", "parallelism"];
 const CAPABILITIES: ReadonlySet<TableCapability> = new Set<TableCapability>([
   "BATCH_READ",
   "BATCH_WRITE",
@@ -100,7 +101,7 @@ export class MemoryProvider implements TableProvider {
   }
 
   async getTable(schema: StructType | undefined, options: CaseInsensitiveOptions, ctx: ProviderContext): Promise<Table> {
-    options.rejectUnknown(KNOWN);
+    options.rejectUnknown(acceptedOptionNames(MEMORY_OPTIONS));
     const name = tableName(options);
     return new MemoryTable(this, name, schema, ctx.logger);
   }
@@ -139,9 +140,10 @@ class MemoryTable implements Table {
   }
 
   newScanBuilder(options: CaseInsensitiveOptions): ScanBuilder {
-    const numPartitions = options.getInt("numPartitions", 1, { min: 1 });
-    const batchSize = options.getInt("batchSize", 1000, { min: 1 });
-    const maxRows = options.getInt("maxMessagesPerTrigger", undefined, { min: 1 });
+    const t = new TableOptions(options, MEMORY_OPTIONS, false);
+    const numPartitions = t.int("numPartitions");
+    const batchSize = t.int("batchSize");
+    const maxRows = t.int("maxMessagesPerTrigger");
     const schema = this.schema;
     const table = this;
     const scan: Scan = {

@@ -20,6 +20,8 @@ import type {
   TableProvider,
 } from "../contracts.js";
 import type { CaseInsensitiveOptions } from "../options.js";
+import { TableOptions } from "../option-table.js";
+import { RATE_OPTIONS } from "./option-tables.js";
 import { writeAtomic } from "../streaming/checkpoint.js";
 import { LongType, StructField, StructType, TimestampType } from "../types.js";
 
@@ -39,7 +41,6 @@ export interface RateFormatOptions {
   maxMessagesPerTrigger?: number;
 }
 
-const KNOWN = ["rowsPerSecond", "numPartitions", "numRows", "startTimestampMs", "batchSize", "maxMessagesPerTrigger", "path", "parallelism"];
 const CAPABILITIES: ReadonlySet<TableCapability> = new Set<TableCapability>(["BATCH_READ", "MICRO_BATCH_READ"]);
 
 export const RATE_SCHEMA = new StructType([new StructField("timestamp", TimestampType), new StructField("value", LongType)]);
@@ -50,13 +51,13 @@ export class RateProvider implements TableProvider {
     return RATE_SCHEMA;
   }
   async getTable(_schema: StructType | undefined, options: CaseInsensitiveOptions): Promise<Table> {
-    options.rejectUnknown(KNOWN);
-    const rowsPerSecond = options.getInt("rowsPerSecond", 1, { min: 1 });
-    const numPartitions = options.getInt("numPartitions", 1, { min: 1 });
-    const numRows = options.getInt("numRows", rowsPerSecond, { min: 0 });
-    const startTimestampMs = options.getInt("startTimestampMs", 0);
-    const batchSize = options.getInt("batchSize", 1000, { min: 1 });
-    const maxRows = options.getInt("maxMessagesPerTrigger", undefined, { min: 1 });
+    const t = new TableOptions(options, RATE_OPTIONS);
+    const rowsPerSecond = t.int("rowsPerSecond");
+    const numPartitions = t.int("numPartitions");
+    const numRows = t.int("numRows", rowsPerSecond);
+    const startTimestampMs = t.int("startTimestampMs");
+    const batchSize = t.int("batchSize");
+    const maxRows = t.int("maxMessagesPerTrigger");
     return {
       name: "rate",
       schema: RATE_SCHEMA,

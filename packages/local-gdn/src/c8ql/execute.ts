@@ -4,7 +4,7 @@
  * stored documents reuse their cached text.
  * @packageDocumentation
  */
-import { ErrorNum, GdnHttpError, notFoundCollection, queryError } from "../errors.js";
+import { GdnHttpError, notFoundCollection, queryError, gdnFail } from "../errors.js";
 import { LosslessNumber, stringifyJson, type JsonObject, type JsonValue } from "../json.js";
 import { position } from "./lexer.js";
 import { textOf, type Collection, type Store } from "../store.js";
@@ -37,15 +37,15 @@ export interface QueryResult {
 /** Checks binds against the declared parameters, as the server does before running anything. */
 function checkBinds(q: Query, bindVars: Record<string, JsonValue>): void {
   for (const name of q.valueBinds)
-    if (!(name in bindVars)) throw new GdnHttpError(400, ErrorNum.QUERY_BIND_PARAMETER_MISSING, `no value specified for declared bind parameter '${name}' (while parsing)`);
+    if (!(name in bindVars)) throw gdnFail("QUERY_BIND_PARAMETER_MISSING", { name });
   for (const name of q.collBinds) {
     const v = bindVars[`@${name}`];
-    if (v === undefined) throw new GdnHttpError(400, ErrorNum.QUERY_BIND_PARAMETER_MISSING, `no value specified for declared bind parameter '@${name}' (while parsing)`);
-    if (typeof v !== "string") throw new GdnHttpError(400, ErrorNum.QUERY_BIND_PARAMETER_TYPE, `bind parameter '@${name}' has an invalid value or type (while parsing)`);
+    if (v === undefined) throw gdnFail("QUERY_BIND_PARAMETER_MISSING", { name: `@${name}` });
+    if (typeof v !== "string") throw gdnFail("QUERY_BIND_PARAMETER_TYPE", { name });
   }
   for (const key of Object.keys(bindVars)) {
     const declared = key.startsWith("@") ? q.collBinds.has(key.slice(1)) : q.valueBinds.has(key);
-    if (!declared) throw new GdnHttpError(400, ErrorNum.QUERY_BIND_PARAMETER_UNDECLARED, `bind parameter '${key}' was not declared in the query (while parsing)`);
+    if (!declared) throw gdnFail("QUERY_BIND_PARAMETER_UNDECLARED", { name: key });
   }
 }
 
@@ -196,7 +196,7 @@ class Executor {
     const v = this.eval(e, r);
     if (Array.isArray(v)) return v;
     if (v === null || v === undefined) return [];
-    throw new GdnHttpError(400, 1563, "query error: FOR loop over a value that is not an array");
+    throw gdnFail("QUERY_ARRAY_EXPECTED");
   }
 
   eval(e: Expr, r: Row): Value {
@@ -228,7 +228,7 @@ class Executor {
       case "name": {
         const isColl = this.isCollection(e.name);
         if (isColl) throw unsupported(`using the collection '${e.name}' as an expression`);
-        throw new GdnHttpError(400, ErrorNum.QUERY_VARIABLE_NAME_UNKNOWN, `unknown variable '${e.name}' at position ${position(this.src, e.pos)}`);
+        throw gdnFail("QUERY_VARIABLE_UNKNOWN", { name: e.name, position: position(this.src, e.pos) });
       }
       case "bind":
         return this.binds[e.name];
@@ -377,7 +377,7 @@ class Executor {
   private keyOf(v: Value): string {
     if (typeof v === "string") return v.includes("/") ? v.slice(v.indexOf("/") + 1) : v;
     if (typeof v === "object" && v !== null && !Array.isArray(v) && typeof (v as JsonObject)._key === "string") return (v as JsonObject)._key as string;
-    throw new GdnHttpError(400, ErrorNum.DOCUMENT_KEY_BAD, "invalid document key");
+    throw gdnFail("DOCUMENT_KEY_INVALID");
   }
 
   /** Applies one row's write; returns the row extended with NEW and OLD. */

@@ -2,7 +2,7 @@
  * Fabric (database), datacenter, tenant/user, auth, OTP and API-key permission routes.
  * @packageDocumentation
  */
-import { badParameter, ErrorNum, GdnHttpError } from "../errors.js";
+import { badParameter, gdnFail } from "../errors.js";
 import { ok, parseBody, type GdnRequest, type Reply, type ServerContext } from "../http.js";
 import { isJsonObject, type JsonObject, type JsonValue } from "../json.js";
 import { mergePatch, type Fabric } from "../store.js";
@@ -33,7 +33,7 @@ export function handleDatabase(ctx: ServerContext, req: GdnRequest): Reply {
   if (sub === undefined || sub === "user") {
     if (m === "GET") return ok({ result: [...ctx.store.fabrics.keys()] });
     if (m === "POST" && sub === undefined) {
-      if (f.name !== "_system") throw new GdnHttpError(403, 1230, "operation only allowed in system database");
+      if (f.name !== "_system") throw gdnFail("SYSTEM_DATABASE_ONLY");
       const body = parseBody(req).value as JsonObject | undefined;
       if (!body || typeof body.name !== "string") throw badParameter("expecting a fabric name");
       const created = ctx.store.createFabric(body.name);
@@ -55,11 +55,11 @@ export function handleDatabase(ctx: ServerContext, req: GdnRequest): Reply {
     }
   }
   if (sub !== undefined && m === "DELETE" && req.segments.length === 2) {
-    if (f.name !== "_system") throw new GdnHttpError(403, 1230, "operation only allowed in system database");
+    if (f.name !== "_system") throw gdnFail("SYSTEM_DATABASE_ONLY");
     ctx.store.dropFabric(sub);
     return ok({ result: true });
   }
-  throw new GdnHttpError(404, 404, "unknown path");
+  throw gdnFail("UNKNOWN_PATH");
 }
 
 /**
@@ -85,7 +85,7 @@ export function handleDatacenter(ctx: ServerContext, req: GdnRequest): Reply {
   if (which === "local") return { status: 200, body: datacenter(ctx, host, true) };
   if (which === "all") return { status: 200, body: [datacenter(ctx, host, true)] };
   if (which === ctx.region) return { status: 200, body: datacenter(ctx, host, false) };
-  throw new GdnHttpError(404, ErrorNum.DATACENTER_NOT_FOUND, "Datacenter does not exist");
+  throw gdnFail("DATACENTER_NOT_FOUND");
 }
 
 export function handleUser(ctx: ServerContext): Reply {
@@ -95,12 +95,12 @@ export function handleUser(ctx: ServerContext): Reply {
 /** `_api/key/<keyid>/database/<fabric>/collection|stream/<name>` → the key's access level. */
 export function handleKeyPermission(ctx: ServerContext, req: GdnRequest, segments: string[]): Reply {
   const [, keyid, db, fabric, kind, name] = segments;
-  if (!keyid || !ctx.auth.keyIds().includes(keyid)) throw new GdnHttpError(404, ErrorNum.INVALID_API_KEY_ID, "invalid api key id");
-  if (req.method !== "GET" || db !== "database" || !fabric) throw new GdnHttpError(404, 404, "unknown path");
+  if (!keyid || !ctx.auth.keyIds().includes(keyid)) throw gdnFail("API_KEY_ID_INVALID");
+  if (req.method !== "GET" || db !== "database" || !fabric) throw gdnFail("UNKNOWN_PATH");
   ctx.store.fabric(fabric);
   if (kind === undefined) return ok({ result: "rw" });
   if ((kind === "collection" || kind === "stream") && name) return ok({ result: "rw" });
-  throw new GdnHttpError(404, 404, "unknown path");
+  throw gdnFail("UNKNOWN_PATH");
 }
 
 /**
@@ -108,18 +108,18 @@ export function handleKeyPermission(ctx: ServerContext, req: GdnRequest, segment
  * (jsC8's `loginWithApiKey()`/`loginWithToken()` read `result.tenant`); 401 when it is not valid.
  */
 export function handleKeyValidate(ctx: ServerContext, req: GdnRequest): Reply {
-  if (req.method !== "POST") throw new GdnHttpError(405, 405, "method not supported");
+  if (req.method !== "POST") throw gdnFail("METHOD_NOT_SUPPORTED");
   const body = parseBody(req).value;
   if (!isJsonObject(body) || (typeof body.apikey !== "string" && typeof body.jwt !== "string")) throw badParameter("expecting 'apikey' or 'jwt'");
   const who = typeof body.apikey === "string" ? ctx.auth.validateApiKey(body.apikey) : ctx.auth.validateJwt(body.jwt as string);
-  if (!who) throw new GdnHttpError(401, ErrorNum.FORBIDDEN, "not authorized to execute this request");
+  if (!who) throw gdnFail("NOT_AUTHORIZED");
   return ok({ result: who });
 }
 
 export function handleLogin(ctx: ServerContext, req: GdnRequest): Reply {
   const body = parseBody(req).value as JsonObject | undefined;
   const jwt = ctx.auth.login(body?.email ?? body?.username, body?.password);
-  if (!jwt) throw new GdnHttpError(401, ErrorNum.FORBIDDEN, "wrong credentials");
+  if (!jwt) throw gdnFail("WRONG_CREDENTIALS");
   return { status: 200, body: { jwt, tenant: ctx.tenant, username: "root" } };
 }
 

@@ -2,7 +2,7 @@
  * `_api/collection[/<c>[/count|properties|figures|truncate]]`.
  * @packageDocumentation
  */
-import { badParameter, GdnHttpError } from "../errors.js";
+import { badParameter, gdnFail } from "../errors.js";
 import { flag, ok, parseBody, type GdnRequest, type Reply, type ServerContext } from "../http.js";
 import type { JsonObject } from "../json.js";
 import type { CreateCollectionOptions } from "../store.js";
@@ -23,7 +23,7 @@ export function handleCollections(ctx: ServerContext, req: GdnRequest): Reply {
       if (c.meta.hasStream) ctx.broker.ensureCollectionStream(req.fabric, c.name);
       return ok(c.properties());
     }
-    throw new GdnHttpError(405, 405, "method not supported");
+    throw gdnFail("METHOD_NOT_SUPPORTED");
   }
   const c = ctx.store.collection(req.fabric, name);
   switch (`${req.method} ${sub ?? ""}`) {
@@ -62,6 +62,6 @@ export function handleCollections(ctx: ServerContext, req: GdnRequest): Reply {
       return ok({ id: c.meta.id });
     }
     default:
-      throw new GdnHttpError(404, 404, `unknown path /_api/collection/${name}/${sub ?? ""}`);
+      throw gdnFail("UNKNOWN_PATH_AT", { path: `/_api/collection/${name}/${sub ?? ""}` });
   }
 }

@@ -2,7 +2,7 @@
  * `_api/document/<c>[/<key>]`: single and bulk insert, read, replace, update and remove.
  * @packageDocumentation
  */
-import { ErrorNum, GdnHttpError, badParameter } from "../errors.js";
+import { ErrorNum, GdnHttpError, badParameter, gdnFail } from "../errors.js";
 import { flag, parseBody, type GdnRequest, type Reply, type ServerContext } from "../http.js";
 import { isJsonObject, type JsonObject, type JsonValue } from "../json.js";
 import { textOf, type Collection } from "../store.js";
@@ -50,7 +50,7 @@ function keyFromSelector(c: Collection, v: JsonValue): { key: string; rev?: stri
   }
   if (isJsonObject(v) && typeof v._key === "string")
     return typeof v._rev === "string" ? { key: v._key, rev: v._rev } : { key: v._key };
-  throw new GdnHttpError(400, ErrorNum.DOCUMENT_KEY_BAD, "invalid document key");
+  throw gdnFail("DOCUMENT_KEY_INVALID");
 }
 
 export function handleDocuments(ctx: ServerContext, req: GdnRequest): Reply {
@@ -68,7 +68,7 @@ export function handleDocuments(ctx: ServerContext, req: GdnRequest): Reply {
     if (req.method === "POST") return insert(ctx, req, c, returnNew, returnOld, silent);
     if (req.method === "PUT" && flag(q, "onlyget")) return bulkGet(req, c);
     if (req.method === "PUT" || req.method === "PATCH" || req.method === "DELETE") return bulkModify(ctx, req, c, returnNew, returnOld, silent, ignoreRevs);
-    throw new GdnHttpError(405, 405, "method not supported");
+    throw gdnFail("METHOD_NOT_SUPPORTED");
   }
 
   switch (req.method) {
@@ -76,7 +76,7 @@ export function handleDocuments(ctx: ServerContext, req: GdnRequest): Reply {
     case "HEAD": {
       const doc = c.mustGet(key);
       const want = ifMatch(req);
-      if (want !== undefined && want !== doc._rev) throw new GdnHttpError(412, ErrorNum.CONFLICT, "precondition failed", meta(doc));
+      if (want !== undefined && want !== doc._rev) throw gdnFail("CONFLICT", {}, { extra: meta(doc) });
       const none = req.headers["if-none-match"];
       if (typeof none === "string" && none.replace(/^"|"$/g, "") === doc._rev) return { status: 304, headers: { Etag: `"${doc._rev as string}"` } };
       return { status: 200, raw: req.method === "HEAD" ? "" : textOf(doc)!, headers: { Etag: `"${doc._rev as string}"` } };
@@ -107,7 +107,7 @@ export function handleDocuments(ctx: ServerContext, req: GdnRequest): Reply {
       return { status: status(req, c, true), body: out, headers: docHeaders(ctx, req, c, old) };
     }
     default:
-      throw new GdnHttpError(405, 405, "method not supported");
+      throw gdnFail("METHOD_NOT_SUPPORTED");
   }
 }
 
@@ -143,7 +143,7 @@ function insert(ctx: ServerContext, req: GdnRequest, c: Collection, returnNew: b
     const headers = errors.headers();
     return headers ? { status: status(req, c), body, headers } : { status: status(req, c), body };
   }
-  if (value === undefined) throw new GdnHttpError(400, ErrorNum.DOCUMENT_TYPE_INVALID, "invalid document type");
+  if (value === undefined) throw gdnFail("DOCUMENT_TYPE_INVALID");
   const out = one(value);
   flushIfSync(ctx, req, c);
   const key = out._key as string;

@@ -3,12 +3,12 @@
  * fail, listing them in `details.errors` and summarising them in `X-C8-Error-Codes`.
  * @packageDocumentation
  */
-import { badParameter, ErrorNum, GdnHttpError } from "../errors.js";
+import { badParameter, GdnHttpError, gdnFail } from "../errors.js";
 import { flag, ok, parseBody, type GdnRequest, type Reply, type ServerContext } from "../http.js";
 import { LosslessNumber, type JsonObject, type JsonValue } from "../json.js";
 
 export function handleImport(ctx: ServerContext, req: GdnRequest): Reply {
-  if (req.method !== "POST") throw new GdnHttpError(405, 405, "method not supported");
+  if (req.method !== "POST") throw gdnFail("METHOD_NOT_SUPPORTED");
   const name = req.segments[1] ?? req.query.get("collection");
   if (!name) throw badParameter("expecting a collection name");
   const c = ctx.store.collection(req.fabric, name);
@@ -27,12 +27,12 @@ export function handleImport(ctx: ServerContext, req: GdnRequest): Reply {
   for (const original of body.data.slice(0, body.data.length - ignored)) {
     try {
       if (typeof original !== "object" || original === null || Array.isArray(original))
-        throw new GdnHttpError(400, ErrorNum.DOCUMENT_TYPE_INVALID, "invalid document type");
+        throw gdnFail("DOCUMENT_TYPE_INVALID");
       let doc = original as JsonObject;
       if (primaryKey !== undefined) {
         const pk = doc[primaryKey];
         if (pk === undefined || pk === null || typeof pk === "object" && !(pk instanceof LosslessNumber))
-          throw new GdnHttpError(400, ErrorNum.DOCUMENT_KEY_BAD, `primary key attribute '${primaryKey}' is missing or not a scalar`);
+          throw gdnFail("PRIMARY_KEY_MISSING", { attribute: primaryKey });
         doc = { ...doc };
         if (doc._key !== undefined) doc.old_key = doc._key;
         doc._key = String(pk);

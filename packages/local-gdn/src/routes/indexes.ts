@@ -3,7 +3,7 @@
  * `_api/index/<c>/<id|name>` (describe, drop), with the live envelopes from the GDN API spec.
  * @packageDocumentation
  */
-import { badParameter, GdnHttpError } from "../errors.js";
+import { badParameter, gdnFail } from "../errors.js";
 import { ok, parseBody, type GdnRequest, type Reply, type ServerContext } from "../http.js";
 
 export function handleIndexes(ctx: ServerContext, req: GdnRequest): Reply {
@@ -23,7 +23,7 @@ export function handleIndexes(ctx: ServerContext, req: GdnRequest): Reply {
       if (created) c.indexesChanged();
       return ok({ ...c.indexes.describe(def), isNewlyCreated: created }, created ? 201 : 200);
     }
-    throw new GdnHttpError(405, 405, "method not supported");
+    throw gdnFail("METHOD_NOT_SUPPORTED");
   }
   if (first === undefined) throw badParameter("expecting the 'collection' query parameter");
   if (second === undefined) throw badParameter("expecting an index handle <collection>/<index>");
@@ -31,7 +31,7 @@ export function handleIndexes(ctx: ServerContext, req: GdnRequest): Reply {
   const handle = req.segments.slice(2).join("/");
   if (req.method === "GET") {
     const def = c.indexes.find(handle);
-    if (!def) throw new GdnHttpError(404, 1212, "index not found");
+    if (!def) throw gdnFail("INDEX_NOT_FOUND");
     return ok(c.indexes.describe(def));
   }
   if (req.method === "DELETE") {
@@ -39,5 +39,5 @@ export function handleIndexes(ctx: ServerContext, req: GdnRequest): Reply {
     c.indexesChanged();
     return ok({ id: `${c.name}/${def.id}` });
   }
-  throw new GdnHttpError(405, 405, "method not supported");
+  throw gdnFail("METHOD_NOT_SUPPORTED");
 }

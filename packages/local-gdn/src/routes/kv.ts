@@ -5,7 +5,7 @@
  * (Unix seconds; -1 never) has passed is removed by the expiry sweep, like a TTL index.
  * @packageDocumentation
  */
-import { badParameter, GdnHttpError, notFoundCollection } from "../errors.js";
+import { badParameter, GdnHttpError, notFoundCollection, gdnFail } from "../errors.js";
 import { flag, ok, parseBody, type GdnRequest, type Reply, type ServerContext } from "../http.js";
 import { isJsonObject, LosslessNumber, type JsonObject, type JsonValue } from "../json.js";
 import type { Collection } from "../store.js";
@@ -56,7 +56,7 @@ export function handleKv(ctx: ServerContext, req: GdnRequest): Reply {
   const m = req.method;
   const fabric = ctx.store.fabric(req.fabric);
   if (name === undefined) {
-    if (m !== "GET") throw new GdnHttpError(405, 405, "method not supported");
+    if (m !== "GET") throw gdnFail("METHOD_NOT_SUPPORTED");
     const result = [...fabric.collections.values()].filter((c) => c.model === "KV").map((c) => ({ name: c.name, expiration: !!c.meta.expiration }));
     return ok({ result });
   }
@@ -74,7 +74,7 @@ export function handleKv(ctx: ServerContext, req: GdnRequest): Reply {
       if (c.meta.hasStream) ctx.broker.dropCollectionStream(req.fabric, name);
       return ok({ name });
     }
-    throw new GdnHttpError(405, 405, "method not supported");
+    throw gdnFail("METHOD_NOT_SUPPORTED");
   }
   const c = kvCollection(ctx, req, name);
   switch (`${m} ${sub}`) {
@@ -125,7 +125,7 @@ export function handleKv(ctx: ServerContext, req: GdnRequest): Reply {
       return ok({ name: c.name });
     }
     default:
-      throw new GdnHttpError(404, 404, `unknown path /_api/kv/${name}/${sub}`);
+      throw gdnFail("UNKNOWN_PATH_AT", { path: `/_api/kv/${name}/${sub}` });
   }
 }
 

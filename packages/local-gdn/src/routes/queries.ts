@@ -6,7 +6,7 @@
  * allows 10000) still work and simply page more often.
  * @packageDocumentation
  */
-import { badParameter, GdnHttpError } from "../errors.js";
+import { badParameter, gdnFail } from "../errors.js";
 import { ok, parseBody, type GdnRequest, type Reply, type ServerContext } from "../http.js";
 import { LosslessNumber, type JsonObject, type JsonValue } from "../json.js";
 import { executeQuery, validateQuery } from "../c8ql/execute.js";
@@ -25,9 +25,9 @@ export function handleCursor(ctx: ServerContext, req: GdnRequest): Reply {
       ctx.cursors.delete(id);
       return { status: 202, body: { id, error: false, code: 202 } };
     }
-    throw new GdnHttpError(405, 405, "method not supported");
+    throw gdnFail("METHOD_NOT_SUPPORTED");
   }
-  if (req.method !== "POST") throw new GdnHttpError(405, 405, "method not supported");
+  if (req.method !== "POST") throw gdnFail("METHOD_NOT_SUPPORTED");
   const body = parseBody(req).value as JsonObject | undefined;
   if (!body || typeof body !== "object" || Array.isArray(body)) throw badParameter("expecting a JSON object body");
   if (typeof body.query !== "string") throw badParameter("query attribute is missing or not a string");
@@ -53,7 +53,7 @@ export function handleCursor(ctx: ServerContext, req: GdnRequest): Reply {
 
 export function handleQueryValidation(ctx: ServerContext, req: GdnRequest): Reply {
   void ctx;
-  if (req.method !== "POST") throw new GdnHttpError(405, 405, "method not supported");
+  if (req.method !== "POST") throw gdnFail("METHOD_NOT_SUPPORTED");
   const body = parseBody(req).value as JsonObject | undefined;
   if (!body || typeof body.query !== "string") throw badParameter("query attribute is missing or not a string");
   const { query, collections, bindVars } = validateQuery(body.query);

@@ -4,6 +4,7 @@
  * authenticated `/_ws/ws/v2/...` upgrades here.
  * @packageDocumentation
  */
+import { GdnHttpError, gdnFail } from "../errors.js";
 import { STATUS_CODES, type IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
 import { WebSocketServer } from "ws";
@@ -53,23 +54,12 @@ export interface StreamInfo {
 }
 
 const WS_PREFIX = "/_ws/ws/v2/";
-const STREAM_NOT_FOUND = 100016;
 
 /** Pulsar's `negativeAckRedeliveryDelay` default (ConsumerConfigurationData: 1 minute). */
 const DEFAULT_NACK_DELAY_MS = 60_000;
 
 /** Retention default when nobody set one: Macrometa keeps unacked messages up to 3 days. */
 const DEFAULT_TTL_SECONDS = 3 * 24 * 3600;
-
-class UpgradeError extends Error {
-  constructor(
-    readonly status: number,
-    readonly errorNum: number,
-    message: string,
-  ) {
-    super(message);
-  }
-}
 
 export class StreamBroker implements RestHost, SessionHost {
   private readonly topics = new Map<string, Topic>();
@@ -122,10 +112,8 @@ export class StreamBroker implements RestHost, SessionHost {
     try {
       return Promise.resolve(handleStreamRest(this, req));
     } catch (e) {
-      const bad = e instanceof URIError;
-      const code = bad ? 400 : 500;
-      const errorMessage = bad ? "malformed percent-encoding in the stream path" : "internal error in the stream broker";
-      return Promise.resolve({ status: code, body: { error: true, code, errorNum: bad ? 10 : 4, errorMessage } });
+      const err = gdnFail(e instanceof URIError ? "STREAM_PATH_MALFORMED" : "STREAM_BROKER_INTERNAL");
+      return Promise.resolve({ status: err.code, body: err.envelope() });
     }
   }
 
@@ -135,7 +123,7 @@ export class StreamBroker implements RestHost, SessionHost {
     try {
       attach = this.prepare(req, socket);
     } catch (e) {
-      const err = e instanceof UpgradeError ? e : new UpgradeError(500, 8, "internal error");
+      const err = e instanceof GdnHttpError ? e : gdnFail("WS_INTERNAL");
       rejectUpgrade(socket, err);
       return;
     }
@@ -145,15 +133,15 @@ export class StreamBroker implements RestHost, SessionHost {
   /** Checks the request and returns what to do once the handshake is done. */
   private prepare(req: IncomingMessage, socket: Duplex): (ws: import("ws").WebSocket) => void {
     const url = new URL(req.url ?? "/", "http://local");
-    if (!url.pathname.startsWith(WS_PREFIX)) throw new UpgradeError(404, 404, "unknown WebSocket path");
+    if (!url.pathname.startsWith(WS_PREFIX)) throw gdnFail("WS_PATH_UNKNOWN");
     const parts = url.pathname.slice(WS_PREFIX.length).split("/").map((p) => decodeURIComponent(p));
     const [kind, persistence, tenant, namespace, name, subName] = parts;
     if (persistence !== "persistent" || !tenant || !namespace || !name) {
-      throw new UpgradeError(400, 10, "expected /_ws/ws/v2/<producer|consumer|reader>/persistent/<tenant>/<namespace>/<topic>");
+      throw gdnFail("WS_PATH_INVALID", { subscription: "" });
     }
-    if (tenant !== this.tenant) throw new UpgradeError(404, STREAM_NOT_FOUND, `stream not found: ${name}`);
+    if (tenant !== this.tenant) throw gdnFail("STREAM_NOT_FOUND", { name });
     const topic = this.topics.get(topicKey(namespace, name));
-    if (!topic) throw new UpgradeError(404, STREAM_NOT_FOUND, `stream not found: ${name}`);
+    if (!topic) throw gdnFail("STREAM_NOT_FOUND", { name });
     const q = url.searchParams;
 
     if (kind === "producer" && parts.length === 5) {
@@ -169,10 +157,10 @@ export class StreamBroker implements RestHost, SessionHost {
     }
     if (kind === "consumer" && parts.length === 6 && subName) {
       const type = (q.get("subscriptionType") ?? "Exclusive") as SubscriptionType;
-      if (!SUBSCRIPTION_TYPES.includes(type)) throw new UpgradeError(400, 10, `unknown subscriptionType ${type}`);
+      if (!SUBSCRIPTION_TYPES.includes(type)) throw gdnFail("SUBSCRIPTION_TYPE_UNKNOWN", { type });
       const existing = topic.subscriptions.get(subName);
       const refusal = existing?.refusal(type);
-      if (refusal) throw new UpgradeError(409, 2, refusal);
+      if (refusal) throw gdnFail("SUBSCRIPTION_REFUSED", { reason: refusal });
       const rqs = Number(q.get("receiverQueueSize") ?? 1000);
       // Pulsar's default: a nacked message comes back after 60 s, not at once (a hot loop on poison messages).
       const nackDelay = Number(q.get("negativeAckRedeliveryDelay") ?? DEFAULT_NACK_DELAY_MS);
@@ -195,14 +183,14 @@ export class StreamBroker implements RestHost, SessionHost {
         s.attach();
       };
     }
-    throw new UpgradeError(400, 10, "expected /_ws/ws/v2/<producer|consumer|reader>/persistent/<tenant>/<namespace>/<topic>[/<subscription>]");
+    throw gdnFail("WS_PATH_INVALID", { subscription: "[/<subscription>]" });
   }
 
   private readerStart(topic: Topic, messageId: string): number {
     if (messageId === "earliest") return topic.firstEntry;
     if (messageId === "latest") return topic.nextEntry;
     const id = decodeMessageId(messageId);
-    if (!id) throw new UpgradeError(400, 10, "messageId must be earliest, latest or a base64 message id");
+    if (!id) throw gdnFail("WS_MESSAGE_ID_INVALID");
     if (id.ledgerId !== topic.desc.ledgerId) return id.ledgerId < topic.desc.ledgerId ? topic.firstEntry : topic.nextEntry;
     // As a Pulsar reader: the given message itself is not delivered again.
     return id.entryId + 1;
@@ -291,10 +279,10 @@ export class StreamBroker implements RestHost, SessionHost {
   }
 }
 
-function rejectUpgrade(socket: Duplex, err: UpgradeError): void {
-  const body = JSON.stringify({ error: true, code: err.status, errorNum: err.errorNum, errorMessage: err.message });
+function rejectUpgrade(socket: Duplex, err: GdnHttpError): void {
+  const body = JSON.stringify(err.envelope());
   socket.end(
-    `HTTP/1.1 ${err.status} ${STATUS_CODES[err.status] ?? "Error"}\r\n` +
+    `HTTP/1.1 ${err.code} ${STATUS_CODES[err.code] ?? "Error"}\r\n` +
       "Content-Type: application/json\r\n" +
       `Content-Length: ${Buffer.byteLength(body)}\r\n` +
       "Connection: close\r\n\r\n" +

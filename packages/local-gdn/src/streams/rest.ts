@@ -2,6 +2,8 @@
  * The streams REST routes under `/_fabric/<fabric>/_api/streams`, with the GDN's envelopes.
  * @packageDocumentation
  */
+import type { LocalGdnErrorCode } from "../error-codes.js";
+import { gdnFail } from "../errors.js";
 import type { StreamRestRequest, StreamRestResponse } from "./index.js";
 import type { Topic } from "./topic.js";
 
@@ -17,18 +19,17 @@ export interface RestHost {
 }
 
 const MAX_NAME = 230;
-const STREAM_NOT_FOUND = 100016;
-
 function ok(code: number, extra: Record<string, unknown> = {}): StreamRestResponse {
   return { status: code, body: { error: false, code, ...extra } };
 }
 
-function fail(code: number, errorNum: number, errorMessage: string): StreamRestResponse {
-  return { status: code, body: { error: true, code, errorNum, errorMessage } };
+function fail(code: LocalGdnErrorCode, values: Readonly<Record<string, unknown>> = {}): StreamRestResponse {
+  const err = gdnFail(code, values);
+  return { status: err.code, body: err.envelope() };
 }
 
 function notFound(name: string): StreamRestResponse {
-  return fail(404, STREAM_NOT_FOUND, `stream not found: ${name}`);
+  return fail("STREAM_NOT_FOUND", { name });
 }
 
 function flag(query: URLSearchParams, name: string): boolean | undefined {
@@ -71,7 +72,7 @@ export function handleStreamRest(host: RestHost, req: StreamRestRequest): Stream
   const [first, second, third] = parts;
 
   if (first === undefined) {
-    if (method !== "GET") return fail(405, 405, `method ${method} not allowed`);
+    if (method !== "GET") return fail("STREAM_METHOD_NOT_ALLOWED", { method });
     const topics = host
       .topicsOf(req.fabric)
       .filter((t) => global === undefined || t.desc.global === global)
@@ -89,7 +90,7 @@ export function handleStreamRest(host: RestHost, req: StreamRestRequest): Stream
   if (first === "ttl" && parts.length <= 2) {
     if (method === "POST" || method === "PUT") {
       const seconds = Number(second ?? req.query.get("ttl") ?? req.body.toString());
-      if (!Number.isInteger(seconds) || seconds < 0) return fail(400, 10, "ttl must be a whole number of seconds");
+      if (!Number.isInteger(seconds) || seconds < 0) return fail("STREAM_TTL_INVALID");
       host.setTtl(seconds);
       return ok(200, { result: seconds });
     }
@@ -101,7 +102,7 @@ export function handleStreamRest(host: RestHost, req: StreamRestRequest): Stream
       if (global !== undefined && topic.desc.global !== global) continue;
       const sub = topic.subscriptions.get(second);
       if (sub && sub.consumers.length > 0) {
-        return fail(412, 1200, `subscription ${second} has active consumers on ${topic.desc.name}`);
+        return fail("SUBSCRIPTION_BUSY_ON", { name: second, stream: topic.desc.name });
       }
     }
     for (const topic of host.topicsOf(req.fabric)) {
@@ -120,7 +121,7 @@ export function handleStreamRest(host: RestHost, req: StreamRestRequest): Stream
       return ok(202);
     }
     if (method === "GET") return ok(200, { result: listEntry(host, topic) });
-    return fail(405, 405, `method ${method} not allowed`);
+    return fail("STREAM_METHOD_NOT_ALLOWED", { method });
   }
 
   const topic = host.findTopic(req.fabric, first);
@@ -141,18 +142,18 @@ export function handleStreamRest(host: RestHost, req: StreamRestRequest): Stream
   }
   if (second === "subscriptions" && third !== undefined && parts.length === 3 && method === "DELETE") {
     const sub = topic.subscriptions.get(third);
-    if (!sub) return fail(404, 1202, `subscription not found: ${third}`);
-    if (sub.consumers.length > 0) return fail(412, 1200, `subscription ${third} has active consumers`);
+    if (!sub) return fail("SUBSCRIPTION_NOT_FOUND", { name: third });
+    if (sub.consumers.length > 0) return fail("SUBSCRIPTION_BUSY", { name: third });
     topic.deleteSubscription(third);
     return ok(200, { result: true });
   }
-  return fail(404, 404, `unknown streams route: ${method} ${req.subpath}`);
+  return fail("STREAM_ROUTE_UNKNOWN", { method, path: req.subpath });
 }
 
 function create(host: RestHost, fabric: string, name: string, global: boolean): StreamRestResponse {
-  if (name.length > MAX_NAME) return fail(400, 10, `stream name longer than ${MAX_NAME} characters`);
+  if (name.length > MAX_NAME) return fail("STREAM_NAME_TOO_LONG", { max: MAX_NAME });
   const full = `${global ? "c8globals" : "c8locals"}.${name}`;
-  if (host.findTopic(fabric, full)) return fail(409, 1207, `stream already exists: ${full}`);
+  if (host.findTopic(fabric, full)) return fail("STREAM_EXISTS", { name: full });
   host.createTopic(fabric, full, global, false);
   return ok(202, { result: { "stream-id": full } });
 }

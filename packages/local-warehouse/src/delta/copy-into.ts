@@ -9,7 +9,7 @@
  */
 import { listValue } from "@duckdb/node-api";
 import { Cursor } from "../sql/cursor.js";
-import { SqlError, syntaxError, unsupported } from "../errors.js";
+import { sqlError, syntaxError, unsupported } from "../errors.js";
 import { checkOptions, fileSourceSql, globToRegExp, type FileFormat } from "../sql/file-sources.js";
 import { type StatementScope, tableNotFound } from "../sql/scope.js";
 import { isOp, isWord, quoteIdent, type Token } from "../sql/tokenizer.js";
@@ -102,7 +102,7 @@ function parse(tokens: Token[]): CopyInto {
   }
   if (out.files && out.pattern !== undefined) throw syntaxError("FILES and PATTERN cannot both be given");
   if (out.files && out.files.length > MAX_FILES)
-    throw new SqlError("COPY_INTO_FILES_LIMIT_EXCEEDED", "54000", `FILES lists ${out.files.length} files; at most ${MAX_FILES} are allowed.`);
+    throw sqlError("COPY_INTO_FILES_LIMIT_EXCEEDED", `FILES lists ${out.files.length} files; at most ${MAX_FILES} are allowed.`);
   return out;
 }
 
@@ -111,7 +111,7 @@ const flag = (options: Record<string, string>, name: string): boolean =>
 
 function checkCopyOptions(options: Record<string, string>): void {
   const unknown = Object.keys(options).filter((k) => !["mergeschema", "force"].includes(k.toLowerCase()));
-  if (unknown.length > 0) throw new SqlError("CF_UNKNOWN_OPTION_KEYS_ERROR", "42000", `Found unknown option keys: ${unknown.join(", ")}.`);
+  if (unknown.length > 0) throw sqlError("CF_UNKNOWN_OPTION_KEYS_ERROR", `Found unknown option keys: ${unknown.join(", ")}.`);
 }
 
 /** The files a COPY INTO names: FILES relative to the directory, a PATTERN below it, or every visible file in it. */
@@ -240,18 +240,14 @@ export async function executeCopyInto(scope: StatementScope, tokens: Token[]): P
   const extra = sourceCols.filter((col) => !byName.has(col.name.toLowerCase()));
   const mergeSchema = flag(copy.copyOptions, "mergeSchema");
   if (extra.length > 0 && !mergeSchema)
-    throw new SqlError(
-      "DELTA_METADATA_MISMATCH",
-      "42KDG",
-      `A schema mismatch detected when writing to the Delta table \`${ref.catalog}\`.\`${ref.schema}\`.\`${ref.table}\`. To enable schema migration, set COPY_OPTIONS ('mergeSchema' = 'true').\nTable schema:\nroot\n${schemaText(targetCols)}\nData schema:\nroot\n${schemaText(sourceCols)}`,
+    throw sqlError(
+      "DELTA_METADATA_MISMATCH", `A schema mismatch detected when writing to the Delta table \`${ref.catalog}\`.\`${ref.schema}\`.\`${ref.table}\`. To enable schema migration, set COPY_OPTIONS ('mergeSchema' = 'true').\nTable schema:\nroot\n${schemaText(targetCols)}\nData schema:\nroot\n${schemaText(sourceCols)}`,
     );
   for (const col of sourceCols) {
     const into = byName.get(col.name.toLowerCase());
     if (into && !canStore(col.type, into.type))
-      throw new SqlError(
-        "INCOMPATIBLE_DATA_FOR_TABLE.CANNOT_SAFELY_CAST",
-        "KD000",
-        `Cannot write incompatible data for the table \`${ref.catalog}\`.\`${ref.schema}\`.\`${ref.table}\`: Cannot safely cast \`${col.name}\` "${simpleString(col.type).toUpperCase()}" to "${simpleString(into.type).toUpperCase()}".`,
+      throw sqlError(
+        "INCOMPATIBLE_DATA_FOR_TABLE.CANNOT_SAFELY_CAST", `Cannot write incompatible data for the table \`${ref.catalog}\`.\`${ref.schema}\`.\`${ref.table}\`: Cannot safely cast \`${col.name}\` "${simpleString(col.type).toUpperCase()}" to "${simpleString(into.type).toUpperCase()}".`,
       );
   }
   const inserted = await session.atomically(async () => {

@@ -7,7 +7,7 @@
  */
 import type { DuckDBValue } from "@duckdb/node-api";
 import { Cursor, splitTopLevel } from "../sql/cursor.js";
-import { SqlError, syntaxError, unsupported } from "../errors.js";
+import { sqlError, syntaxError, unsupported } from "../errors.js";
 import type { Sql } from "../sql/parameters.js";
 import type { ResultColumn, ResultSource } from "../wire/results.js";
 import { StaticResult } from "../wire/results.js";
@@ -136,10 +136,8 @@ export async function executeMerge(scope: StatementScope, tokens: Token[]): Prom
         { ...sourceSql.values, ...on.values },
       );
       if ((await check.getRows()).length > 0)
-        throw new SqlError(
-          "DELTA_MULTIPLE_SOURCE_ROW_MATCHING_TARGET_ROW_IN_MERGE",
-          "21506",
-          "Cannot perform Merge as multiple source rows matched and attempted to modify the same target row in the Delta table in possibly conflicting ways.",
+        throw sqlError(
+          "DELTA_MULTIPLE_SOURCE_ROW_MATCHING_TARGET_ROW_IN_MERGE", "Cannot perform Merge as multiple source rows matched and attempted to modify the same target row in the Delta table in possibly conflicting ways.",
         );
     }
     const r = await session.run(
@@ -213,7 +211,7 @@ function parseClause(scope: StatementScope, tokens: Token[], targetAlias: string
     c.expectWords("VALUES");
     const values = c.parenList().map((p) => scope.rewrite(p));
     c.expectEnd();
-    if (values.length !== columns.length) throw new SqlError("INSERT_COLUMN_ARITY_MISMATCH", "21S01", "The INSERT clause of MERGE has a different number of columns and values.");
+    if (values.length !== columns.length) throw sqlError("INSERT_COLUMN_ARITY_MISMATCH", "The INSERT clause of MERGE has a different number of columns and values.");
     clause.action = { kind: "insert", columns, values };
     return clause;
   }
@@ -235,10 +233,8 @@ function renderClause(cl: Clause, targetCols: ResultColumn[], srcCols: ResultCol
       const s = srcCols.find((x) => sameName(x.name, t.name));
       if (s) return [[t.name, s.name] as const];
       if (evolve) return [];
-      throw new SqlError(
-        "DELTA_MERGE_UNRESOLVED_EXPRESSION",
-        "42601",
-        `Cannot resolve \`${t.name}\` in ${action} clause given columns ${srcCols.map((x) => `\`${sourceAlias}\`.\`${x.name}\``).join(", ")}.`,
+      throw sqlError(
+        "DELTA_MERGE_UNRESOLVED_EXPRESSION", `Cannot resolve \`${t.name}\` in ${action} clause given columns ${srcCols.map((x) => `\`${sourceAlias}\`.\`${x.name}\``).join(", ")}.`,
       );
     });
   switch (cl.action.kind) {

@@ -11,7 +11,7 @@
  *   DELTA_NOT_NULL_CONSTRAINT_VIOLATED (23502).
  * Lengths and nested NOT NULL become DuckDB CHECK constraints; errors.ts reads them back into these classes.
  */
-import { SqlError } from "../errors.js";
+import { sqlError, SqlError } from "../errors.js";
 import type { SparkType } from "../sql/types.js";
 import { quoteIdent, quoteString } from "../sql/tokenizer.js";
 import type { TableRef, Warehouse } from "../warehouse.js";
@@ -38,13 +38,11 @@ export function validateTableProperties(properties: Record<string, string>): voi
     const lower = key.toLowerCase();
     if (!lower.startsWith("delta.")) continue;
     if (!KNOWN_DELTA_PROPERTIES.has(lower) && !lower.startsWith("delta.feature."))
-      throw new SqlError(
-        "DELTA_UNKNOWN_CONFIGURATION",
-        "F0000",
-        `Unknown configuration was specified: ${key}. To disable this check, set spark.databricks.delta.allowArbitraryProperties.enabled=true in the Spark session configuration.`,
+      throw sqlError(
+        "DELTA_UNKNOWN_CONFIGURATION", `Unknown configuration was specified: ${key}. To disable this check, set spark.databricks.delta.allowArbitraryProperties.enabled=true in the Spark session configuration.`,
       );
     if (BOOLEAN_PROPERTIES.has(lower) && !/^(true|false)$/i.test(value))
-      throw new SqlError("DELTA_VIOLATE_TABLE_PROPERTY_VALIDATION_FAILED", "0A000", `${key} must be true or false, not '${value}'.`);
+      throw sqlError("DELTA_VIOLATE_TABLE_PROPERTY_VALIDATION_FAILED", `${key} must be true or false, not '${value}'.`);
   }
 }
 
@@ -53,10 +51,8 @@ export async function assertNotAppendOnly(warehouse: Warehouse, ref: TableRef): 
   const props = await warehouse.tableProperties(ref);
   const appendOnly = Object.entries(props).find(([k]) => k.toLowerCase() === "delta.appendonly")?.[1];
   if (appendOnly?.toLowerCase() === "true")
-    throw new SqlError(
-      "DELTA_CANNOT_MODIFY_APPEND_ONLY",
-      "42809",
-      `This table is configured to only allow appends. If you would like to permit updates or deletes, use 'ALTER TABLE ${ref.catalog}.${ref.schema}.${ref.table} SET TBLPROPERTIES (delta.appendOnly=false)'.`,
+    throw sqlError(
+      "DELTA_CANNOT_MODIFY_APPEND_ONLY", `This table is configured to only allow appends. If you would like to permit updates or deletes, use 'ALTER TABLE ${ref.catalog}.${ref.schema}.${ref.table} SET TBLPROPERTIES (delta.appendOnly=false)'.`,
     );
 }
 
@@ -83,15 +79,13 @@ export function checkViolation(detail: string): SqlError | undefined {
   if (!expr) return undefined;
   const length = /^\(length\((.+)\) <= (\d+)\)$/.exec(expr);
   if (length)
-    return new SqlError(
-      "DELTA_EXCEED_CHAR_VARCHAR_LIMIT",
-      "22001",
-      `Exceeds char/varchar type length limitation. Failed check: (length(${length[1]!.replace(/^"|"$/g, "")}) <= ${length[2]}).`,
+    return sqlError(
+      "DELTA_EXCEED_CHAR_VARCHAR_LIMIT", `Exceeds char/varchar type length limitation. Failed check: (length(${length[1]!.replace(/^"|"$/g, "")}) <= ${length[2]}).`,
     );
   const last = expr.slice(expr.lastIndexOf(" OR ") + 4);
   if (!/IS NOT NULL\)+$/.test(last)) return undefined;
   const base = /struct_extract\(+"?([^",()]+)"?,/.exec(last)?.[1];
   const fields = [...last.matchAll(/'((?:[^']|'')*)'/g)].map((m) => m[1]!.replace(/''/g, "'"));
   if (!base) return undefined;
-  return new SqlError("DELTA_NOT_NULL_CONSTRAINT_VIOLATED", "23502", `NOT NULL constraint violated for column: ${[base, ...fields].join(".")}.`);
+  return sqlError("DELTA_NOT_NULL_CONSTRAINT_VIOLATED", `NOT NULL constraint violated for column: ${[base, ...fields].join(".")}.`);
 }

@@ -6,7 +6,7 @@
 import { forgetLoadedFiles } from "../delta/copy-into.js";
 import { createVolume, dropVolume } from "../volumes/volume-ddl.js";
 import { Cursor } from "./cursor.js";
-import { SqlError, syntaxError, unsupported } from "../errors.js";
+import { sqlError, SqlError, syntaxError, unsupported } from "../errors.js";
 import { NO_RESULT, type ResultSource } from "../wire/results.js";
 import { isOp, isWord, quoteIdent, quoteString, type Token } from "./tokenizer.js";
 import { parseType, toDuckDbType, type SparkType } from "./types.js";
@@ -57,14 +57,12 @@ function checkColumnNames(names: string[], properties: Record<string, string>): 
   if (mapping?.toLowerCase() === "name" || mapping?.toLowerCase() === "id") return;
   const bad = names.filter((n) => DELTA_BAD_COLUMN_CHARS.test(n));
   if (bad.length > 0)
-    throw new SqlError(
-      "DELTA_INVALID_CHARACTERS_IN_COLUMN_NAMES",
-      "42K05",
-      `Found invalid character(s) among ' ,;{}()\\n\\t=' in the column names of your schema: ${bad.map((b) => JSON.stringify(b)).join(", ")}. Please use other characters and try again, or enable Column Mapping ('delta.columnMapping.mode' = 'name') to keep using these characters.`,
+    throw sqlError(
+      "DELTA_INVALID_CHARACTERS_IN_COLUMN_NAMES", `Found invalid character(s) among ' ,;{}()\\n\\t=' in the column names of your schema: ${bad.map((b) => JSON.stringify(b)).join(", ")}. Please use other characters and try again, or enable Column Mapping ('delta.columnMapping.mode' = 'name') to keep using these characters.`,
     );
   const seen = new Set<string>();
   for (const n of names) {
-    if (seen.has(n.toLowerCase())) throw new SqlError("COLUMN_ALREADY_EXISTS", "42711", `The column \`${n}\` already exists.`);
+    if (seen.has(n.toLowerCase())) throw sqlError("COLUMN_ALREADY_EXISTS", `The column \`${n}\` already exists.`);
     seen.add(n.toLowerCase());
   }
 }
@@ -108,7 +106,7 @@ export async function create(scope: StatementScope, tokens: Token[]): Promise<Re
     scope.requireCatalog(catalog);
     if (await scope.schemaExists(catalog, schema)) {
       if (ifNotExists) return NO_RESULT;
-      throw new SqlError("SCHEMA_ALREADY_EXISTS", "42P06", `Cannot create schema \`${catalog}\`.\`${schema}\` because it already exists.`);
+      throw sqlError("SCHEMA_ALREADY_EXISTS", `Cannot create schema \`${catalog}\`.\`${schema}\` because it already exists.`);
     }
     await scope.session.run(`CREATE SCHEMA ${quoteIdent(catalogDbName(catalog))}.${quoteIdent(schema)}`);
     return NO_RESULT;
@@ -153,10 +151,10 @@ async function createTable(scope: StatementScope, c: Cursor, orReplace: boolean)
   const kind = await scope.relationKind(ref);
   if (kind && ifNotExists) return NO_RESULT;
   if (kind && !orReplace)
-    throw new SqlError("TABLE_OR_VIEW_ALREADY_EXISTS", "42P07", `Cannot create table or view \`${ref.catalog}\`.\`${ref.schema}\`.\`${ref.table}\` because it already exists.`);
-  if (kind === "view") throw new SqlError("EXPECT_TABLE_NOT_VIEW.NO_ALTERNATIVE", "42809", `\`${ref.table}\` is a view; CREATE OR REPLACE TABLE needs a table.`);
+    throw sqlError("TABLE_OR_VIEW_ALREADY_EXISTS", `Cannot create table or view \`${ref.catalog}\`.\`${ref.schema}\`.\`${ref.table}\` because it already exists.`);
+  if (kind === "view") throw sqlError("EXPECT_TABLE_NOT_VIEW.NO_ALTERNATIVE", `\`${ref.table}\` is a view; CREATE OR REPLACE TABLE needs a table.`);
   if (!(await scope.schemaExists(ref.catalog, ref.schema)))
-    throw new SqlError("SCHEMA_NOT_FOUND", "42704", `The schema \`${ref.catalog}\`.\`${ref.schema}\` cannot be found.`);
+    throw sqlError("SCHEMA_NOT_FOUND", `The schema \`${ref.catalog}\`.\`${ref.schema}\` cannot be found.`);
   const target = duckTableName(ref);
   const verb = orReplace ? "CREATE OR REPLACE TABLE" : "CREATE TABLE";
   await session.atomically(async () => {
@@ -219,7 +217,7 @@ export async function alter(scope: StatementScope, tokens: Token[]): Promise<Res
     if (defs.some((d) => d.notNull)) throw unsupported("Adding a NOT NULL column to an existing table");
     const existing = (await scope.columnsOf(target)).map((col) => col.name);
     const clash = defs.find((d) => existing.some((e) => e.toLowerCase() === d.name.toLowerCase()));
-    if (clash) throw new SqlError("FIELDS_ALREADY_EXISTS", "42710", `Cannot add column, because \`${clash.name}\` already exists in \`${ref.table}\`.`);
+    if (clash) throw sqlError("FIELDS_ALREADY_EXISTS", `Cannot add column, because \`${clash.name}\` already exists in \`${ref.table}\`.`);
     checkColumnNames([...existing, ...defs.map((d) => d.name)], await session.warehouse.tableProperties(ref));
     await session.atomically(async () => {
       for (const d of defs) {
@@ -265,7 +263,7 @@ export async function drop(scope: StatementScope, tokens: Token[]): Promise<Resu
       throw tableNotFound(ref);
     }
     if (isView !== (kind === "view"))
-      throw new SqlError("WRONG_COMMAND_FOR_OBJECT_TYPE", "42809", `\`${ref.table}\` is a ${kind}; use DROP ${kind.toUpperCase()}.`);
+      throw sqlError("WRONG_COMMAND_FOR_OBJECT_TYPE", `\`${ref.table}\` is a ${kind}; use DROP ${kind.toUpperCase()}.`);
     await session.run(`DROP ${kind.toUpperCase()} ${duckTableName(ref)}`);
     await session.warehouse.dropTableProperties(ref);
     if (kind === "table") await forgetLoadedFiles(scope, ref);
@@ -282,18 +280,18 @@ export async function drop(scope: StatementScope, tokens: Token[]): Promise<Resu
     scope.requireCatalog(catalog);
     if (!(await scope.schemaExists(catalog, schema))) {
       if (ifExists) return NO_RESULT;
-      throw new SqlError("SCHEMA_NOT_FOUND", "42704", `The schema \`${catalog}\`.\`${schema}\` cannot be found.`);
+      throw sqlError("SCHEMA_NOT_FOUND", `The schema \`${catalog}\`.\`${schema}\` cannot be found.`);
     }
     if (catalog === session.catalog && schema === session.schema)
       throw unsupported("Dropping the current schema");
     const volumes = session.warehouse.volumes.list(catalog, schema);
     if (volumes.length > 0 && !cascade)
-      throw new SqlError("SCHEMA_NOT_EMPTY", "2BP01", `Cannot drop a schema \`${schema}\` because it contains objects. Use DROP SCHEMA ... CASCADE.`);
+      throw sqlError("SCHEMA_NOT_EMPTY", `Cannot drop a schema \`${schema}\` because it contains objects. Use DROP SCHEMA ... CASCADE.`);
     try {
       await session.run(`DROP SCHEMA ${quoteIdent(catalogDbName(catalog))}.${quoteIdent(schema)}${cascade ? " CASCADE" : ""}`);
     } catch (error) {
       if (error instanceof SqlError && /depend/i.test(error.message))
-        throw new SqlError("SCHEMA_NOT_EMPTY", "2BP01", `Cannot drop a schema \`${schema}\` because it contains objects. Use DROP SCHEMA ... CASCADE.`);
+        throw sqlError("SCHEMA_NOT_EMPTY", `Cannot drop a schema \`${schema}\` because it contains objects. Use DROP SCHEMA ... CASCADE.`);
       throw error;
     }
     for (const v of volumes) await session.warehouse.volumes.drop(v, true);

@@ -5,7 +5,7 @@
  */
 import { showVolumes } from "../volumes/volume-ddl.js";
 import { Cursor } from "./cursor.js";
-import { SqlError, syntaxError, unsupported } from "../errors.js";
+import { sqlError, syntaxError, unsupported } from "../errors.js";
 import { StaticResult, type Cell, type ResultSource } from "../wire/results.js";
 import { isWord, type Token } from "./tokenizer.js";
 import { BOOLEAN, simpleString, STRING } from "./types.js";
@@ -88,7 +88,7 @@ export async function show(scope: StatementScope, tokens: Token[]): Promise<Resu
       schema = parts[parts.length - 1]!.toLowerCase();
       scope.requireCatalog(catalog);
       if (!(await scope.schemaExists(catalog, schema)))
-        throw new SqlError("SCHEMA_NOT_FOUND", "42704", `The schema \`${catalog}\`.\`${schema}\` cannot be found.`);
+        throw sqlError("SCHEMA_NOT_FOUND", `The schema \`${catalog}\`.\`${schema}\` cannot be found.`);
     }
     const matches = likeMatcher(likeClause(c));
     c.expectEnd();

@@ -12,7 +12,7 @@
  */
 import { DuckDBTypeId, type DuckDBType } from "@duckdb/node-api";
 import { splitTopLevel } from "./cursor.js";
-import { SqlError, syntaxError, unsupported } from "../errors.js";
+import { sqlError, SqlError, syntaxError, unsupported } from "../errors.js";
 import type { StatementScope } from "./scope.js";
 import { isOp, isWord, quoteIdent, quoteString, type Token } from "./tokenizer.js";
 import { formatVolumePath, parseVolumePath, type VolumePath } from "../volumes/paths.js";
@@ -51,7 +51,7 @@ export function checkOptions(format: FileFormat, options: Record<string, string>
     unknown.push(key);
   }
   // UNCONFIRMED: the class is Auto Loader's (read_files is built on it); its exact use for read_files is not documented.
-  if (unknown.length > 0) throw new SqlError("CF_UNKNOWN_OPTION_KEYS_ERROR", "42000", `Found unknown option keys: ${unknown.join(", ")}.`);
+  if (unknown.length > 0) throw sqlError("CF_UNKNOWN_OPTION_KEYS_ERROR", `Found unknown option keys: ${unknown.join(", ")}.`);
 }
 
 const option = (options: Record<string, string>, name: string): string | undefined =>
@@ -200,13 +200,13 @@ function sparkColumn(name: string, type: DuckDBType, format: FileFormat): string
 
 /** Spark's ParquetSchemaConverter refuses these (the facts sheet, §5; the SQLSTATE is UNCONFIRMED). */
 const illegalParquetType = (column: string, parquetType: string): SqlError =>
-  new SqlError("PARQUET_TYPE_ILLEGAL", "42846", `Illegal Parquet type: ${parquetType} (column \`${column}\`).`);
+  sqlError("PARQUET_TYPE_ILLEGAL", `Illegal Parquet type: ${parquetType} (column \`${column}\`).`);
 
 /** The format a path's files are in when no `format` option says: from the file extension. */
 function inferFormat(files: VolumeEntry[]): FileFormat {
   const ext = /\.([a-z]+)$/i.exec(files[0]!.name)?.[1]?.toLowerCase();
   const f = ext ? FORMATS[ext] ?? (ext === "jsonl" || ext === "ndjson" ? "json" : undefined) : undefined;
-  if (!f) throw new SqlError("CF_UNABLE_TO_INFER_FORMAT", "42000", `Unable to infer the file format of ${formatVolumePath(files[0]!.path)}; pass format => 'parquet' (or json, csv).`);
+  if (!f) throw sqlError("CF_UNABLE_TO_INFER_FORMAT", `Unable to infer the file format of ${formatVolumePath(files[0]!.path)}; pass format => 'parquet' (or json, csv).`);
   return f;
 }
 
@@ -214,7 +214,7 @@ function parseFormat(name: string): FileFormat {
   const f = FORMATS[name.toLowerCase()];
   if (f) return f;
   if (OTHER_FORMATS.has(name.toLowerCase())) throw unsupported(`Reading ${name.toUpperCase()} files`);
-  throw new SqlError("INVALID_PARAMETER_VALUE", "22023", `The format '${name}' is not a file format read_files knows.`);
+  throw sqlError("INVALID_PARAMETER_VALUE", `The format '${name}' is not a file format read_files knows.`);
 }
 
 const isVolumeIdent = (t: Token | undefined): boolean => t?.kind === "ident" && /^(dbfs:)?\//i.test(t.value);
@@ -257,7 +257,7 @@ async function readFilesCall(scope: StatementScope, args: Token[]): Promise<stri
   const options: Record<string, string> = {};
   for (const part of parts.slice(1)) {
     if (part.length !== 3 || !isOp(part[1], "=>") || (part[0]!.kind !== "word" && part[0]!.kind !== "ident"))
-      throw new SqlError("REQUIRED_PARAMETER_NOT_FOUND", "4274K", "read_files options must be passed by name: read_files(path, option => value).");
+      throw sqlError("REQUIRED_PARAMETER_NOT_FOUND", "read_files options must be passed by name: read_files(path, option => value).");
     const v = part[2]!;
     if (v.kind !== "string" && v.kind !== "number" && v.kind !== "word") throw syntaxError("a read_files option value must be a literal");
     options[part[0]!.value] = v.value;

@@ -9,7 +9,8 @@
  * DuckDB macros installed on every connection ({@link SPARK_MACROS}). A macro raises a Databricks error
  * with `error('[CLASS] message SQLSTATE: xxxxx')`, which errors.ts turns back into that class and state.
  */
-import { SqlError } from "../errors.js";
+import { WAREHOUSE_ERROR_CLASSES, type WarehouseErrorClass } from "../error-classes.js";
+import { sqlError, SqlError } from "../errors.js";
 
 /** One Spark function. */
 export interface SparkFunction {
@@ -21,25 +22,25 @@ export interface SparkFunction {
   example: [sql: string, expected: unknown];
 }
 
-const raise = (errorClass: string, sqlState: string, message: string): string =>
-  `error('[${errorClass}] ${message.replace(/'/g, "''")} SQLSTATE: ${sqlState}')`;
+const raise = (errorClass: WarehouseErrorClass, message: string): string =>
+  `error('[${errorClass}] ${message.replace(/'/g, "''")} SQLSTATE: ${WAREHOUSE_ERROR_CLASSES[errorClass].sqlState}')`;
 
 /** DuckDB macros behind the Spark semantics; created as TEMP macros on each connection. */
 export const SPARK_MACROS: readonly string[] = [
   // x / y, x % y and x div y under ANSI mode: a zero divisor is an error, not NULL or Infinity.
-  `spark_divisor(y) AS CASE WHEN y = 0 THEN ${raise("DIVIDE_BY_ZERO", "22012", "Division by zero. Use `try_divide` to tolerate divisor being 0 and return NULL instead. If necessary set \"ansi_mode\" to \"false\" to bypass this error.")} ELSE y END`,
-  `spark_divisor_of(x, y) AS CASE WHEN y = 0 AND x IS NOT NULL THEN ${raise("DIVIDE_BY_ZERO", "22012", "Division by zero. Use `try_divide` to tolerate divisor being 0 and return NULL instead. If necessary set \"ansi_mode\" to \"false\" to bypass this error.")} ELSE y END`,
+  `spark_divisor(y) AS CASE WHEN y = 0 THEN ${raise("DIVIDE_BY_ZERO", "Division by zero. Use `try_divide` to tolerate divisor being 0 and return NULL instead. If necessary set \"ansi_mode\" to \"false\" to bypass this error.")} ELSE y END`,
+  `spark_divisor_of(x, y) AS CASE WHEN y = 0 AND x IS NOT NULL THEN ${raise("DIVIDE_BY_ZERO", "Division by zero. Use `try_divide` to tolerate divisor being 0 and return NULL instead. If necessary set \"ansi_mode\" to \"false\" to bypass this error.")} ELSE y END`,
   // arr[i]: 0-based; out of bounds is an error under ANSI mode. list_extract refuses maps and strings.
-  `spark_subscript(a, i) AS CASE WHEN i IS NULL OR a IS NULL THEN NULL WHEN i < 0 OR i >= array_length(a) THEN ${raise("INVALID_ARRAY_INDEX", "22003", "The index is out of bounds. The array has fewer elements than the index. Use `try_element_at` to tolerate accessing element at invalid index and return NULL instead.")} ELSE list_extract(a, i + 1) END`,
+  `spark_subscript(a, i) AS CASE WHEN i IS NULL OR a IS NULL THEN NULL WHEN i < 0 OR i >= array_length(a) THEN ${raise("INVALID_ARRAY_INDEX", "The index is out of bounds. The array has fewer elements than the index. Use `try_element_at` to tolerate accessing element at invalid index and return NULL instead.")} ELSE list_extract(a, i + 1) END`,
   // element_at(arr, i): 1-based, negative counts from the end, 0 and out of bounds are errors.
-  `spark_element_at(a, i) AS CASE WHEN i IS NULL OR a IS NULL THEN NULL WHEN i = 0 THEN ${raise("INVALID_INDEX_OF_ZERO", "22003", "The index 0 is invalid. An index shall be either < 0 or > 0 (the first element has index 1).")} WHEN abs(i) > array_length(a) THEN ${raise("INVALID_ARRAY_INDEX_IN_ELEMENT_AT", "22003", "The index is out of bounds. Use `try_element_at` to tolerate accessing element at invalid index and return NULL instead.")} ELSE list_extract(a, i) END`,
+  `spark_element_at(a, i) AS CASE WHEN i IS NULL OR a IS NULL THEN NULL WHEN i = 0 THEN ${raise("INVALID_INDEX_OF_ZERO", "The index 0 is invalid. An index shall be either < 0 or > 0 (the first element has index 1).")} WHEN abs(i) > array_length(a) THEN ${raise("INVALID_ARRAY_INDEX_IN_ELEMENT_AT", "The index is out of bounds. Use `try_element_at` to tolerate accessing element at invalid index and return NULL instead.")} ELSE list_extract(a, i) END`,
   `spark_try_element_at(a, i) AS CASE WHEN i = 0 OR abs(i) > array_length(a) THEN NULL ELSE list_extract(a, i) END`,
   // substring(s, pos[, len]) with Spark's positions: 0 is the first character, negative counts from the end.
   `spark_substr_start(s, pos) AS CASE WHEN pos > 0 THEN pos - 1 WHEN pos < 0 THEN length(s) + pos ELSE 0 END`,
   `spark_substr(s, pos, n) AS CASE WHEN greatest(spark_substr_start(s, pos), 0) >= spark_substr_start(s, pos) + n THEN '' ELSE substring(s, greatest(spark_substr_start(s, pos), 0) + 1, spark_substr_start(s, pos) + n - greatest(spark_substr_start(s, pos), 0)) END`,
   `spark_substr_from(s, pos) AS substring(s, greatest(spark_substr_start(s, pos), 0) + 1)`,
   // CAST(x AS <integral>): fractions are truncated (DuckDB rounds); text must be a whole number (ANSI).
-  `spark_whole(s) AS CASE WHEN s IS NULL THEN NULL WHEN regexp_full_match(trim(s), '[+-]?[0-9]+') THEN trim(s) ELSE ${raise("CAST_INVALID_INPUT", "22018", "The value of the type \"STRING\" cannot be cast to an integral type because it is malformed. Correct the value as per the syntax, or change its target type. Use `try_cast` to tolerate malformed input and return NULL instead.")} END`,
+  `spark_whole(s) AS CASE WHEN s IS NULL THEN NULL WHEN regexp_full_match(trim(s), '[+-]?[0-9]+') THEN trim(s) ELSE ${raise("CAST_INVALID_INPUT", "The value of the type \"STRING\" cannot be cast to an integral type because it is malformed. Correct the value as per the syntax, or change its target type. Use `try_cast` to tolerate malformed input and return NULL instead.")} END`,
   ...["TINYINT", "SMALLINT", "INTEGER", "BIGINT"].map(
     (t) =>
       `spark_to_${t.toLowerCase()}(x) AS CASE WHEN typeof(x) IN ('DOUBLE', 'FLOAT') THEN CAST(trunc(TRY_CAST(x AS DOUBLE)) AS ${t}) ` +
@@ -86,13 +87,13 @@ const JAVA_PATTERN: [RegExp, string][] = [
 /** A Spark datetime pattern (a string literal in SQL) as a strftime pattern literal; refuses what it cannot map. */
 export function strftimePattern(literalSql: string): string {
   const m = /^'((?:[^']|'')*)'$/.exec(literalSql);
-  if (!m) throw new SqlError("UNSUPPORTED_FEATURE", "0A000", "A datetime pattern that is not a string literal is not supported by the local warehouse.");
+  if (!m) throw sqlError("UNSUPPORTED_FEATURE", "A datetime pattern that is not a string literal is not supported by the local warehouse.");
   let rest = m[1]!.replace(/''/g, "'");
   let out = "";
   while (rest.length > 0) {
     if (rest.startsWith("'")) {
       const end = rest.indexOf("'", 1);
-      if (end < 0) throw new SqlError("INVALID_PARAMETER_VALUE.PATTERN", "22023", `Unterminated quote in the datetime pattern.`);
+      if (end < 0) throw sqlError("INVALID_PARAMETER_VALUE.PATTERN", `Unterminated quote in the datetime pattern.`);
       out += rest.slice(1, end).replace(/%/g, "%%");
       rest = rest.slice(end + 1);
       continue;
@@ -105,7 +106,7 @@ export function strftimePattern(literalSql: string): string {
     }
     const ch = rest[0]!;
     if (/[A-Za-z]/.test(ch))
-      throw new SqlError("UNSUPPORTED_FEATURE", "0A000", `The datetime pattern letter '${ch}' is not supported by the local warehouse.`);
+      throw sqlError("UNSUPPORTED_FEATURE", `The datetime pattern letter '${ch}' is not supported by the local warehouse.`);
     out += ch === "%" ? "%%" : ch;
     rest = rest.slice(1);
   }
@@ -121,7 +122,7 @@ const TRUNC_UNITS: Record<string, string> = {
 function truncUnit(literalSql: string): string {
   const m = /^'([A-Za-z]+)'$/.exec(literalSql);
   const unit = m ? TRUNC_UNITS[m[1]!.toLowerCase()] : undefined;
-  if (!unit) throw new SqlError("UNSUPPORTED_FEATURE", "0A000", `date_trunc with the unit ${literalSql} is not supported by the local warehouse.`);
+  if (!unit) throw sqlError("UNSUPPORTED_FEATURE", `date_trunc with the unit ${literalSql} is not supported by the local warehouse.`);
   return `'${unit}'`;
 }
 
@@ -187,7 +188,7 @@ export const SPARK_FUNCTIONS: Readonly<Record<string, SparkFunction>> = {
     arity: [2, 2],
     render: ([s, bits]) => {
       if (bits !== "256" && bits !== "0")
-        throw new SqlError("UNSUPPORTED_FEATURE", "0A000", `sha2 with ${bits} bits is not supported by the local warehouse (only 256).`);
+        throw sqlError("UNSUPPORTED_FEATURE", `sha2 with ${bits} bits is not supported by the local warehouse (only 256).`);
       return `sha256(${s})`;
     },
     example: ["sha2('Spark', 256)", "529bc3b07127ecb7e53a4dcf1991d9152c24537d919178022b2c42657f79a26b"],
@@ -286,7 +287,7 @@ export const SPARK_FUNCTIONS: Readonly<Record<string, SparkFunction>> = {
   decode: {
     arity: [2, 2],
     render: ([b, cs]) => {
-      if (!/^'utf-?8'$/i.test(cs!)) throw new SqlError("UNSUPPORTED_FEATURE", "0A000", `decode with charset ${cs} is not supported by the local warehouse (only UTF-8).`);
+      if (!/^'utf-?8'$/i.test(cs!)) throw sqlError("UNSUPPORTED_FEATURE", `decode with charset ${cs} is not supported by the local warehouse (only UTF-8).`);
       return `decode(${b})`;
     },
     example: ["decode(encode('abc', 'utf-8'), 'utf-8')", "abc"],
@@ -294,7 +295,7 @@ export const SPARK_FUNCTIONS: Readonly<Record<string, SparkFunction>> = {
   encode: {
     arity: [2, 2],
     render: ([s, cs]) => {
-      if (!/^'utf-?8'$/i.test(cs!)) throw new SqlError("UNSUPPORTED_FEATURE", "0A000", `encode with charset ${cs} is not supported by the local warehouse (only UTF-8).`);
+      if (!/^'utf-?8'$/i.test(cs!)) throw sqlError("UNSUPPORTED_FEATURE", `encode with charset ${cs} is not supported by the local warehouse (only UTF-8).`);
       return `encode(${s})`;
     },
     example: ["encode('abc', 'utf-8')", Buffer.from("abc")],
@@ -334,19 +335,15 @@ export const NOT_A_CALL = new Set(
 
 /** The error Databricks gives for a function it cannot find. */
 export function unresolvedRoutine(name: string, catalog: string, schema: string): SqlError {
-  return new SqlError(
-    "UNRESOLVED_ROUTINE",
-    "42883",
-    `Cannot resolve routine \`${name}\` on search path [\`system\`.\`builtin\`, \`system\`.\`session\`, \`${catalog}\`.\`${schema}\`].`,
+  return sqlError(
+    "UNRESOLVED_ROUTINE", `Cannot resolve routine \`${name}\` on search path [\`system\`.\`builtin\`, \`system\`.\`session\`, \`${catalog}\`.\`${schema}\`].`,
   );
 }
 
 /** The error for a call with the wrong number of arguments. */
 export function wrongArity(name: string, given: number, [min, max]: [number, number]): SqlError {
   const expected = min === max ? `${min}` : max >= 255 ? `>= ${min}` : `[${min}, ${max}]`;
-  return new SqlError(
-    "WRONG_NUM_ARGS.WITHOUT_SUGGESTION",
-    "42605",
-    `The \`${name}\` requires ${expected} parameters but the actual number is ${given}.`,
+  return sqlError(
+    "WRONG_NUM_ARGS.WITHOUT_SUGGESTION", `The \`${name}\` requires ${expected} parameters but the actual number is ${given}.`,
   );
 }

@@ -4,7 +4,7 @@
  * SQL, so no value is ever spliced into the statement text.
  */
 import type { DuckDBValue } from "@duckdb/node-api";
-import { SqlError, unsupported } from "../errors.js";
+import { sqlError, unsupported } from "../errors.js";
 import type { TSparkParameter } from "../wire/thrift.js";
 
 /** SQL text together with the values of the placeholders it contains (DuckDB rejects unused ones). */
@@ -39,7 +39,7 @@ export class Parameters {
       if (p.name) {
         const key = p.name.toLowerCase();
         // Names are matched case-insensitively, so `a` and `A` would silently shadow each other.
-        if (this.byName.has(key)) throw new SqlError("DUPLICATE_SQL_PARAMETER", "42K0E", `The parameter ${p.name} is given more than once.`);
+        if (this.byName.has(key)) throw sqlError("DUPLICATE_SQL_PARAMETER", `The parameter ${p.name} is given more than once.`);
         this.byName.set(key, p);
       } else this.byOrdinal.push(p);
     }
@@ -49,10 +49,8 @@ export class Parameters {
   named(name: string, into: Record<string, DuckDBValue>): string {
     const p = this.byName.get(name.toLowerCase());
     if (!p)
-      throw new SqlError(
-        "UNBOUND_SQL_PARAMETER",
-        "42P02",
-        `Found the unbound parameter: ${name}. Please, fix \`args\` and provide a mapping of the parameter to either a SQL literal or collection constructor functions.`,
+      throw sqlError(
+        "UNBOUND_SQL_PARAMETER", `Found the unbound parameter: ${name}. Please, fix \`args\` and provide a mapping of the parameter to either a SQL literal or collection constructor functions.`,
       );
     // One key per name, one-to-one: the name's UTF-8 bytes in hex (`a$` and `a_` must not meet).
     return this.placeholder(`n_${Buffer.from(name.toLowerCase(), "utf8").toString("hex")}`, p, into);
@@ -63,7 +61,7 @@ export class Parameters {
     const index = this.nextOrdinal++;
     const p = this.byOrdinal[index];
     if (!p)
-      throw new SqlError("UNBOUND_SQL_PARAMETER", "42P02", `Found the unbound parameter: _${index + 1}.`);
+      throw sqlError("UNBOUND_SQL_PARAMETER", `Found the unbound parameter: _${index + 1}.`);
     return this.placeholder(`o_${index + 1}`, p, into);
   }
 
@@ -85,7 +83,7 @@ export class Parameters {
       // that wants the digits names the type, DECIMAL(p,s).
       const precision = decimal[1] === undefined ? 10 : Number(decimal[1]);
       const scale = decimal[2] === undefined ? 0 : Number(decimal[2]);
-      if (precision < 1 || precision > 38 || scale > precision) throw new SqlError("INVALID_PARAMETER_VALUE", "22023", `Invalid DECIMAL parameter type ${p.type}.`);
+      if (precision < 1 || precision > 38 || scale > precision) throw sqlError("INVALID_PARAMETER_VALUE", `Invalid DECIMAL parameter type ${p.type}.`);
       return `CAST($${key} AS DECIMAL(${precision},${scale}))`;
     }
     const cast = CASTS[type];
@@ -94,7 +92,7 @@ export class Parameters {
   }
 }
 
-const castInvalid = (text: string) => new SqlError("CAST_INVALID_INPUT", "22018", `The value '${text}' cannot be cast to DECIMAL.`);
+const castInvalid = (text: string) => sqlError("CAST_INVALID_INPUT", `The value '${text}' cannot be cast to DECIMAL.`);
 
 /**
  * The decimal text with any exponent expanded into plain digits, exactly (string arithmetic):

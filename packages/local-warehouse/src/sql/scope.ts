@@ -5,7 +5,7 @@
  */
 import type { DuckDBValue } from "@duckdb/node-api";
 import { type DialectContext, rewrite } from "./dialect.js";
-import { SqlError, syntaxError } from "../errors.js";
+import { sqlError, SqlError, syntaxError } from "../errors.js";
 import type { Parameters } from "./parameters.js";
 import type { ResultColumn } from "../wire/results.js";
 import type { Session } from "../wire/session.js";
@@ -47,7 +47,7 @@ export class StatementScope implements DialectContext {
 
   requireCatalog(catalog: string): void {
     if (!this.session.warehouse.hasCatalog(catalog))
-      throw new SqlError("NO_SUCH_CATALOG_EXCEPTION", "42704", `Catalog '${catalog.toLowerCase()}' was not found. Please verify the catalog name and then retry the query or command again.`);
+      throw sqlError("NO_SUCH_CATALOG_EXCEPTION", `Catalog '${catalog.toLowerCase()}' was not found. Please verify the catalog name and then retry the query or command again.`);
   }
 
   async schemaExists(catalog: string, schema: string): Promise<boolean> {
@@ -80,9 +80,7 @@ export class StatementScope implements DialectContext {
 }
 
 export const tableNotFound = (ref: TableRef): SqlError =>
-  new SqlError(
-    "TABLE_OR_VIEW_NOT_FOUND",
-    "42P01",
-    `The table or view \`${ref.catalog}\`.\`${ref.schema}\`.\`${ref.table}\` cannot be found. Verify the spelling and correctness of the schema and catalog.`,
+  sqlError(
+    "TABLE_OR_VIEW_NOT_FOUND", `The table or view \`${ref.catalog}\`.\`${ref.schema}\`.\`${ref.table}\` cannot be found. Verify the spelling and correctness of the schema and catalog.`,
   );
 

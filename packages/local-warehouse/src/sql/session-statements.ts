@@ -4,7 +4,7 @@
  * explicit transactions.
  */
 import { Cursor } from "./cursor.js";
-import { SqlError, syntaxError, unsupported } from "../errors.js";
+import { sqlError, syntaxError, unsupported } from "../errors.js";
 import { NO_RESULT, StaticResult, type ResultSource } from "../wire/results.js";
 import { isOp, isWord, type Token } from "./tokenizer.js";
 import { STRING } from "./types.js";
@@ -29,7 +29,7 @@ export async function use(scope: StatementScope, tokens: Token[]): Promise<Resul
   const schema = parts[parts.length - 1]!.toLowerCase();
   scope.requireCatalog(catalog);
   if (!(await scope.schemaExists(catalog, schema)))
-    throw new SqlError("SCHEMA_NOT_FOUND", "42704", `The schema \`${catalog}\`.\`${schema}\` cannot be found.`);
+    throw sqlError("SCHEMA_NOT_FOUND", `The schema \`${catalog}\`.\`${schema}\` cannot be found.`);
   await session.use(catalog, schema);
   return NO_RESULT;
 }
@@ -71,7 +71,7 @@ export async function set(scope: StatementScope, tokens: Token[]): Promise<Resul
     valueTokens = eq < 0 ? [] : rest.slice(eq + 1);
   }
   const canonical = WAREHOUSE_PARAMETERS.find((p) => p.toLowerCase() === key.toLowerCase() || (p === "TIMEZONE" && key.toLowerCase() === "spark.sql.session.timezone"));
-  if (!canonical) throw new SqlError("CONFIG_NOT_AVAILABLE", "42K0I", `Configuration ${key} is not available.`);
+  if (!canonical) throw sqlError("CONFIG_NOT_AVAILABLE", `Configuration ${key} is not available.`);
   if (valueTokens.length === 0 && eqAbsent(rest)) return keyValue([[canonical, settings.get(canonical) ?? ""]]);
   const value = valueTokens.map((t) => t.value).join(valueTokens.every((t) => t.kind === "string") ? "" : " ");
   if (canonical === "TIMEZONE" && !UTC_NAMES.has(value.toUpperCase()))

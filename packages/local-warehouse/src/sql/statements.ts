@@ -6,7 +6,7 @@
  * being passed through to DuckDB to mean something else.
  */
 import { Cursor } from "./cursor.js";
-import { SqlError, syntaxError, unsupported } from "../errors.js";
+import { sqlError, syntaxError, unsupported } from "../errors.js";
 import { Parameters } from "./parameters.js";
 import { DuckDbResult, NO_RESULT, StaticResult, type ResultSource } from "../wire/results.js";
 import type { Session } from "../wire/session.js";
@@ -30,9 +30,9 @@ export async function executeStatement(
   parameters: readonly TSparkParameter[] | null | undefined,
 ): Promise<ResultSource> {
   const statements = splitStatements(tokenize(sql)).map(significant).filter((s) => s.length > 0);
-  if (statements.length === 0) throw new SqlError("PARSE_EMPTY_STATEMENT", "42617", "Syntax error, unexpected empty statement.");
+  if (statements.length === 0) throw sqlError("PARSE_EMPTY_STATEMENT", "Syntax error, unexpected empty statement.");
   if (statements.length > 1)
-    throw new SqlError("PARSE_SYNTAX_ERROR", "42601", "Syntax error at or near ';': only one statement can be executed at a time.");
+    throw sqlError("PARSE_SYNTAX_ERROR", "Syntax error at or near ';': only one statement can be executed at a time.");
   const tokens = statements[0]!;
   const scope = new StatementScope(session, new Parameters(parameters));
   scope.fileSources = await prepareFileSources(scope, tokens);

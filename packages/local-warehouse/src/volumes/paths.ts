@@ -4,7 +4,7 @@
  * Catalog, schema and volume names are lower-cased as Unity Catalog stores them; the path inside the
  * volume keeps its case. `.` and `..` segments are refused, so a path can never leave its volume.
  */
-import { SqlError, unsupported } from "../errors.js";
+import { sqlError, SqlError, unsupported } from "../errors.js";
 
 /** A volume, fully named. */
 export interface VolumeRef {
@@ -27,7 +27,7 @@ export function formatVolumePath(p: VolumePath): string {
 
 /** The error a path outside any volume (or with `..`) gets; Databricks reports a bad location as an invalid parameter. */
 export const invalidVolumePath = (raw: string, why: string): SqlError =>
-  new SqlError("INVALID_PARAMETER_VALUE", "22023", `The path '${raw}' is not a valid Unity Catalog volume path: ${why}.`);
+  sqlError("INVALID_PARAMETER_VALUE", `The path '${raw}' is not a valid Unity Catalog volume path: ${why}.`);
 
 /** Parses `/Volumes/c/s/v[/path]` or `dbfs:/Volumes/…`; empty segments (`//`, a trailing `/`) are ignored. */
 export function parseVolumePath(raw: string): VolumePath {

@@ -11,7 +11,7 @@ import { mkdir, readdir, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { DuckDBConnection } from "@duckdb/node-api";
-import { SqlError } from "../errors.js";
+import { sqlError, SqlError } from "../errors.js";
 import { formatVolumePath, volumeKey, type VolumePath, type VolumeRef } from "./paths.js";
 import { StagingTickets } from "./staging-tickets.js";
 
@@ -30,15 +30,14 @@ export interface VolumeEntry {
 }
 
 export const volumeNotFound = (v: VolumeRef): SqlError =>
-  new SqlError(
+  sqlError(
     // UNCONFIRMED: the error class Databricks uses for a missing volume was not found in its docs.
     "VOLUME_NOT_FOUND",
-    "42704",
     `The volume \`${v.catalog}\`.\`${v.schema}\`.\`${v.volume}\` cannot be found. Verify the spelling and correctness of the schema and catalog.`,
   );
 
 export const pathNotFound = (p: VolumePath): SqlError =>
-  new SqlError("PATH_NOT_FOUND", "42K03", `Path does not exist: dbfs:${formatVolumePath(p)}.`);
+  sqlError("PATH_NOT_FOUND", `Path does not exist: dbfs:${formatVolumePath(p)}.`);
 
 export class VolumeStore {
   private readonly volumes = new Map<string, VolumeInfo>();
@@ -94,7 +93,7 @@ export class VolumeStore {
     if (this.get(v)) {
       if (ifNotExists) return false;
       // SQLSTATE UNCONFIRMED (the facts sheet, §1): 42000 is the generic "already exists" state used here.
-      throw new SqlError("VOLUME_ALREADY_EXISTS", "42000", `Cannot create volume \`${v.catalog}\`.\`${v.schema}\`.\`${v.volume}\` because it already exists.`);
+      throw sqlError("VOLUME_ALREADY_EXISTS", `Cannot create volume \`${v.catalog}\`.\`${v.schema}\`.\`${v.volume}\` because it already exists.`);
     }
     const info: VolumeInfo = { ...v, comment, createdAt: new Date() };
     await mkdir(this.directoryOf(v), { recursive: true });

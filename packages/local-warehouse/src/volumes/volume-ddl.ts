@@ -5,7 +5,7 @@
  * against the session's catalog and schema.
  */
 import type { Cursor } from "../sql/cursor.js";
-import { SqlError, syntaxError, unsupported } from "../errors.js";
+import { sqlError, syntaxError, unsupported } from "../errors.js";
 import { NO_RESULT, StaticResult, type Cell, type ResultSource } from "../wire/results.js";
 import type { StatementScope } from "../sql/scope.js";
 import { isWord } from "../sql/tokenizer.js";
@@ -14,7 +14,7 @@ import { likeClause, likeMatcher } from "../sql/describe.js";
 import type { VolumeRef } from "./paths.js";
 
 const schemaNotFound = (catalog: string, schema: string) =>
-  new SqlError("SCHEMA_NOT_FOUND", "42704", `The schema \`${catalog}\`.\`${schema}\` cannot be found.`);
+  sqlError("SCHEMA_NOT_FOUND", `The schema \`${catalog}\`.\`${schema}\` cannot be found.`);
 
 function volumeRef(scope: StatementScope, c: Cursor): VolumeRef {
   const t = scope.tableRef(c.qualifiedName());

@@ -6,7 +6,7 @@
  * are paged out by FetchResults.
  */
 import { randomUUID } from "node:crypto";
-import { isSqlError, SqlError } from "../errors.js";
+import { isSqlError, SqlError, sqlError } from "../errors.js";
 import { ArrowEncoder, type ArrowNativeTypes } from "./arrow.js";
 import { MetadataCalls, type MetadataRequest } from "./metadata.js";
 import { encodeColumns, tableSchema, type ResultColumn, type ResultSource } from "./results.js";
@@ -168,7 +168,7 @@ export class WarehouseService {
     try {
       session = await Session.open(this.warehouse, catalog, schema);
     } catch (error) {
-      const e = isSqlError(error) ? error : new SqlError("INTERNAL_ERROR", "XX000", String(error));
+      const e = isSqlError(error) ? error : sqlError("INTERNAL_ERROR", String(error));
       return { status: { ...errorStatus(e.displayMessage), sqlState: e.sqlState }, serverProtocolVersion: PROTOCOL_V8 };
     }
     const sessionId = newHandleId();
@@ -260,7 +260,7 @@ export class WarehouseService {
         (error: unknown) => {
           if (op.state !== TOperationState.RUNNING) return;
           op.state = TOperationState.ERROR;
-          op.error = isSqlError(error) ? error : new SqlError("INTERNAL_ERROR", "XX000", error instanceof Error ? error.message : String(error));
+          op.error = isSqlError(error) ? error : sqlError("INTERNAL_ERROR", error instanceof Error ? error.message : String(error));
           // An error keeps hasResultSet so that fetchAll() asks for the status and throws it.
           op.exhausted = true;
         },
@@ -293,7 +293,7 @@ export class WarehouseService {
   private expire(op: Operation, seconds: number): void {
     if (op.state !== TOperationState.RUNNING) return;
     op.state = TOperationState.ERROR;
-    op.error = new SqlError("QUERY_EXECUTION_TIMEOUT_EXCEEDED", "57KD0", `Query execution was cancelled due to exceeding the timeout (${seconds}s).`);
+    op.error = sqlError("QUERY_EXECUTION_TIMEOUT_EXCEEDED", `Query execution was cancelled due to exceeding the timeout (${seconds}s).`);
     op.exhausted = true;
     if (op.session.running === op) op.session.session.interrupt();
   }

@@ -4,7 +4,7 @@
  * warehouse), the current catalog and schema, and the warehouse parameters set with SET.
  */
 import type { DuckDBConnection, DuckDBMaterializedResult, DuckDBValue } from "@duckdb/node-api";
-import { SqlError, fromDuckDbError } from "../errors.js";
+import { fromDuckDbError, sqlError } from "../errors.js";
 import type { ResultSource } from "./results.js";
 import { executeStatement } from "../sql/statements.js";
 import type { TSparkParameter } from "./thrift.js";
@@ -65,7 +65,7 @@ export class Session {
       throw fromDuckDbError(new Error(`Catalog Error: Catalog ${c} does not exist`));
     const exists = await this.run("SELECT 1 FROM duckdb_schemas() WHERE database_name = $d AND schema_name = $s", { d: catalogDbName(c), s });
     // Databricks' own words (SCHEMA_NOT_FOUND), never DuckDB's internal database name.
-    if ((await exists.getRows()).length === 0) throw new SqlError("SCHEMA_NOT_FOUND", "42704", `The schema \`${c}\`.\`${s}\` cannot be found. Verify the spelling and correctness of the schema and catalog.`);
+    if ((await exists.getRows()).length === 0) throw sqlError("SCHEMA_NOT_FOUND", `The schema \`${c}\`.\`${s}\` cannot be found. Verify the spelling and correctness of the schema and catalog.`);
     await this.run(`USE ${quoteIdent(catalogDbName(c))}.${quoteIdent(s)}`);
     this.catalog = c;
     this.schema = s;

@@ -8,6 +8,8 @@
  */
 import { backoffDelayMs, defaultRetryPolicy, errorMessage, silentLogger, sleep, type Logger, type RetryPolicy } from "@macrometa-spark/kit";
 import WebSocket, { type ClientOptions } from "ws";
+import { isGdnError } from "../errors.js";
+import { GdnHttpClient } from "../http/client.js";
 import { StreamError } from "./errors.js";
 import { httpBaseOf, redactWsUrl } from "./topic.js";
 
@@ -23,8 +25,6 @@ export interface StreamAuthOptions {
    * (for environments that strip upgrade headers). Default: "header".
    */
   auth?: "header" | "otp";
-  /** Where OTPs come from. Default: `<https base of wsBase>/apid/otp`. */
-  otpUrl?: string;
 }
 
 export interface StreamConnectionOptions extends StreamAuthOptions {
@@ -68,27 +68,26 @@ export function rawApiKey(apiKey: string): string {
   return apiKey.replace(/^apikey\s+/i, "").trim();
 }
 
-/** `POST /apid/otp` → `{otp}`. The key goes in the header only; errors never carry it. */
-export async function fetchOtp(otpUrl: string, apiKey: string | undefined, timeoutMs = 10_000): Promise<string> {
-  let res: Response;
+/**
+ * A one-time password for the next socket, through the HTTP client's `createOtp` (the one place
+ * `POST /apid/otp` is called). One attempt: the socket's reconnect backoff does the retrying.
+ * The key goes in the header only; errors never carry it.
+ */
+async function fetchOtp(client: GdnHttpClient): Promise<string> {
   try {
-    res = await fetch(otpUrl, {
-      method: "POST",
-      headers: apiKey ? { authorization: `apikey ${rawApiKey(apiKey)}` } : {},
-      signal: AbortSignal.timeout(timeoutMs),
-    });
+    return await client.createOtp();
   } catch (err) {
-    throw new StreamError(`could not get a one-time password from ${redactWsUrl(otpUrl)}: ${errorMessage(err)}`, "STREAM_OTP_FAILED", { retryable: true, cause: err });
-  }
-  const body = (await res.json().catch(() => undefined)) as { otp?: unknown } | undefined;
-  if (!res.ok || typeof body?.otp !== "string") {
-    const retryable = res.status === 429 || res.status >= 500;
-    throw new StreamError(`one-time password request failed with HTTP ${res.status}`, res.status === 401 || res.status === 403 ? "STREAM_UNAUTHORIZED" : "STREAM_OTP_FAILED", {
+    const status = isGdnError(err) ? err.status : undefined;
+    if (status === 401 || status === 403) {
+      throw new StreamError(`one-time password request failed with HTTP ${status}`, "STREAM_UNAUTHORIZED", { retryable: false, status, cause: err });
+    }
+    const retryable = isGdnError(err) ? err.retryable !== false : true;
+    throw new StreamError(`could not get a one-time password from ${client.origin}: ${errorMessage(err)}`, "STREAM_OTP_FAILED", {
       retryable,
-      status: res.status,
+      cause: err,
+      ...(status === undefined ? {} : { status }),
     });
   }
-  return body.otp;
 }
 
 export class ManagedSocket {
@@ -100,6 +99,7 @@ export class ManagedSocket {
   private readonly logger: Logger;
   private failure: StreamError | undefined;
   private wakeReconnect: (() => void) | undefined;
+  private otps: GdnHttpClient | undefined;
   /** Times the socket was replaced after a disconnect (for tests and metrics). */
   reconnects = 0;
 
@@ -188,7 +188,22 @@ export class ManagedSocket {
     this.ws?.terminate();
   }
 
+  /** The HTTP client OTPs come from, made on first use (`auth: otp` only) and closed with the socket. */
+  private otpClient(): GdnHttpClient {
+    if (!this.otps) {
+      try {
+        this.otps = new GdnHttpClient({ url: httpBaseOf(this.options.wsBase), apiKey: this.options.apiKey ?? "", connections: 1, requestTimeoutMs: 10_000, retry: { maxAttempts: 1 } });
+      } catch (err) {
+        throw new StreamError(`auth 'otp' needs an API key: ${errorMessage(err)}`, "STREAM_OTP_FAILED", { retryable: false, cause: err });
+      }
+    }
+    return this.otps;
+  }
+
   async close(): Promise<void> {
+    const otps = this.otps;
+    this.otps = undefined;
+    await otps?.close();
     if (this.state === "closed") return;
     if (this.state !== "failed") this.state = "closed";
     this.stopIdleTimer();
@@ -219,8 +234,7 @@ export class ManagedSocket {
     let url = this.urlFor();
     const headers: Record<string, string> = {};
     if (this.options.auth === "otp") {
-      const otpUrl = this.options.otpUrl ?? `${httpBaseOf(this.options.wsBase)}/apid/otp`;
-      const otp = await fetchOtp(otpUrl, this.options.apiKey);
+      const otp = await fetchOtp(this.otpClient());
       url += `${url.includes("?") ? "&" : "?"}otp=${encodeURIComponent(otp)}`;
     } else if (this.options.apiKey) {
       headers.authorization = `apikey ${rawApiKey(this.options.apiKey)}`;

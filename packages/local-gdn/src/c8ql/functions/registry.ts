@@ -4,7 +4,7 @@
  * arguments fails with 1541, as the server does.
  * @packageDocumentation
  */
-import { GdnHttpError } from "../../errors.js";
+import { gdnFail } from "../../errors.js";
 import type { Store } from "../../store.js";
 import type { Value } from "../values.js";
 
@@ -29,5 +29,5 @@ export const INVALID_ARGUMENT_COUNT = 1541;
 
 export function checkArity(name: string, def: FunctionDef, n: number): void {
   if (n < def.min || n > def.max)
-    throw new GdnHttpError(400, INVALID_ARGUMENT_COUNT, `invalid number of arguments for function '${name}()', expected number of arguments: minimum: ${def.min}, maximum: ${def.max === Infinity ? 65536 : def.max}`);
+    throw gdnFail("QUERY_FUNCTION_ARGUMENT_COUNT", { name, min: def.min, max: def.max === Infinity ? 65536 : def.max });
 }
