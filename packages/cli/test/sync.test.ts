@@ -145,8 +145,9 @@ it("Ctrl-C during the snapshot aborts it: the table keeps its rows, no snapshot 
   const dir = mkdtempSync(join(tmpdir(), "mmspark-sync-abort-"));
   try {
     const delta = { host: wh.host, port: wh.port, httpPath: wh.path, token: wh.token, useTls: false, catalog: "main", schema: "cdc", table: "items" };
-    await admin.execute("CREATE TABLE main.cdc.items (_id STRING, _key STRING, _rev STRING, qty BIGINT)");
-    await admin.execute("INSERT INTO main.cdc.items VALUES ('items/before', 'before', 'r0', 0)");
+    // The table an earlier sync made: the snapshot's columns, with the rescued-data column it adds.
+    await admin.execute("CREATE TABLE main.cdc.items (_id STRING, _key STRING, _rev STRING, qty BIGINT, _rescued_data STRING)");
+    await admin.execute("INSERT INTO main.cdc.items VALUES ('items/before', 'before', 'r0', 0, NULL)");
     const ctl = new AbortController();
     const o = { name: "items-sync", collection: { regionUrl: gdn.url, apiKey: gdn.apiKey, collection: "items", batchSize: 2 }, delta, checkpointLocation: dir, trigger: { availableNow: true as const }, session };
     // The hook runs once the snapshot's first rows are read: Ctrl-C there.
