@@ -27,7 +27,7 @@ const NO_DATA_OPERATIONS = new Set(["CREATE TABLE", "SET TBLPROPERTIES", "UNSET 
 
 const FILE_METRICS = ["numFiles", "numAddedFiles", "numRemovedFiles", "numTargetFilesAdded", "numTargetFilesRemoved", "numAddedChangeFiles", "numTargetChangeFilesAdded"];
 const BYTE_METRICS = ["numOutputBytes", "numAddedBytes", "numRemovedBytes", "numTargetBytesAdded", "numTargetBytesRemoved"];
-const CHANGE_METRICS = ["numRemovedFiles", "numTargetFilesRemoved", "numDeletedRows", "numUpdatedRows", "numTargetRowsUpdated", "numTargetRowsDeleted", "numTargetRowsMatchedUpdated", "numTargetRowsMatchedDeleted", "numTargetRowsNotMatchedBySourceUpdated", "numTargetRowsNotMatchedBySourceDeleted"];
+const CHANGE_METRICS = ["numRemovedFiles", "numRemovedRows", "numTargetFilesRemoved", "numDeletedRows", "numUpdatedRows", "numTargetRowsUpdated", "numTargetRowsDeleted", "numTargetRowsMatchedUpdated", "numTargetRowsMatchedDeleted", "numTargetRowsNotMatchedBySourceUpdated", "numTargetRowsNotMatchedBySourceDeleted"];
 
 function asMap(v: unknown): Record<string, unknown> {
   if (v === null || v === undefined) return {};
