@@ -33,7 +33,7 @@ beforeAll(async () => {
   wh = await startLocalWarehouse({ port: 0 });
   client = new GdnHttpClient({ url: gdn.url, apiKey: gdn.apiKey, requestTimeoutMs: 300_000 });
   dbOpts = { host: wh.host, port: wh.port, httpPath: wh.path, token: wh.token, useTls: false, catalog: "main", schema: "bench" };
-  sql = await DatabricksConnection.open(parseConnectionOptions(new CaseInsensitiveOptions({ ...dbOpts })));
+  sql = await DatabricksConnection.open(parseConnectionOptions(new CaseInsensitiveOptions({ ...dbOpts, schema: undefined })));
   dir = await mkdtemp(join(tmpdir(), "mmspark-reverse-bench-"));
 });
 afterAll(async () => {

@@ -42,7 +42,7 @@ beforeAll(async () => {
   client = new GdnHttpClient({ url: gdn.url, apiKey: gdn.apiKey });
   gdnOpts = { regionUrl: gdn.url, apiKey: `apikey ${gdn.apiKey}` };
   dbOpts = { host: wh.host, port: wh.port, httpPath: wh.path, token: wh.token, useTls: false, catalog: "main", schema: "rev" };
-  sql = await DatabricksConnection.open(parseConnectionOptions(new CaseInsensitiveOptions({ ...dbOpts })));
+  sql = await DatabricksConnection.open(parseConnectionOptions(new CaseInsensitiveOptions({ ...dbOpts, schema: undefined })));
   await sql.execute("CREATE SCHEMA IF NOT EXISTS main.rev");
   session = createSession();
   dir = await mkdtemp(join(tmpdir(), "mmspark-reverse-"));
