@@ -195,7 +195,7 @@ describe("Delta table reads", () => {
 });
 
 describe("reverse sync job killed with SIGKILL", () => {
-  function startJob(spec: string, trigger?: string): { proc: ChildProcess; exited: Promise<number | null>; err: () => string; out: () => string } {
+  function startJob(spec: string, trigger?: string): { proc: ChildProcess; exited: Promise<number | null>; firstProgress: Promise<void>; err: () => string; out: () => string } {
     const proc = spawn(process.execPath, [bin, "run", spec, "--json", ...(trigger ? ["--trigger", trigger] : [])], { stdio: ["ignore", "pipe", "pipe"] });
     children.add(proc);
     let err = "";
@@ -208,7 +208,15 @@ describe("reverse sync job killed with SIGKILL", () => {
         resolve(code);
       }),
     );
-    return { proc, exited, err: () => err, out: () => out };
+    // The first micro-batch report (`--json`: one event per line), or a failure if the job ends first.
+    const firstProgress = new Promise<void>((resolve, reject) => {
+      proc.stdout!.on("data", () => {
+        if (/"type":"stream-progress"/.test(out)) resolve();
+      });
+      void exited.then((code) => reject(new Error(`the job exited (${code}) before a batch committed: ${err.slice(-2000)}`)));
+    });
+    firstProgress.catch(() => undefined);
+    return { proc, exited, firstProgress, err: () => err, out: () => out };
   }
 
   it("leaves the collection equal to the table after 10 kills at random points and a final run", { timeout: 240_000 }, async () => {
@@ -240,8 +248,10 @@ describe("reverse sync job killed with SIGKILL", () => {
     })();
     for (let kill = 0; kill < 10; kill++) {
       const job = startJob(spec);
-      // A random moment: before the first batch, mid-batch, between the write and commits/N...
-      await new Promise((r) => setTimeout(r, 100 + Math.floor(Math.random() * 900))); // fault timing, not synchronisation
+      // Killed once it has committed a batch, at a random moment after: mid-read, mid-write, between
+      // the write and commits/N, while idle...
+      await job.firstProgress;
+      await new Promise((r) => setTimeout(r, Math.floor(Math.random() * 400))); // fault timing, not synchronisation
       job.proc.kill("SIGKILL");
       expect(await job.exited).toBe(null);
       expect(job.err()).not.toMatch(/failed/);
