@@ -228,7 +228,7 @@ describe("reverse sync job killed with SIGKILL", () => {
       JSON.stringify({
         name: "killed-reverse",
         kind: "reverse",
-        reverse: { delta: { ...dbOpts, table: "killed", maxFilesPerTrigger: 2 }, collection: { ...gdnOpts, collection: "killed", batchSize: 3 } },
+        reverse: { delta: { ...dbOpts, table: "killed", maxFilesPerTrigger: 4 }, collection: { ...gdnOpts, collection: "killed", batchSize: 3 } },
         checkpointLocation: join(dir, "killed-checkpoint"),
         trigger: { processingTime: "50 ms" },
       }),
@@ -244,6 +244,7 @@ describe("reverse sync job killed with SIGKILL", () => {
         else if (op === 1) await sql.execute(`UPDATE main.rev.killed SET total = ${n} WHERE _key = '${k}'`);
         else await sql.execute(`DELETE FROM main.rev.killed WHERE _key = '${k}'`);
         n++;
+        await new Promise((r) => setTimeout(r, 50)); // pacing the feed (about 20 commits/s), not synchronising the test
       }
     })();
     for (let kill = 0; kill < 10; kill++) {
