@@ -27,7 +27,6 @@ async function runOnce(p: Peers, session: SparkSession, out: Out, checkpoint: st
   const df = await session.readStream.format("databricks").options(source).load();
   const sink = { ...p.gdnOpts, collection: "status_totals" } satisfies CollectionOptions;
   const query = await df.writeStream.format("com.macrometa.spark.collection").options(sink).option("checkpointLocation", checkpoint).trigger({ availableNow: true }).start();
-  out.ui?.trackQuery(query, { trigger: "AvailableNow", source: "databricks[status_totals] change feed", sink: "com.macrometa.spark.collection[status_totals]" });
   const unwatch = watchStream(query, out.progress);
   try {
     await query.awaitTermination();
