@@ -56,15 +56,19 @@ class RangeReader {
   }
 }
 
-function reader(hooks: ConnectionHooks, read: ReadOptions, range: RangeReader, start: number, end: number): PartitionReader {
+/**
+ * The rows of (start, end]. With `shared` (a stream's planning connection: batches are planned and
+ * read one after the other) no session is opened per batch; otherwise the reader opens its own.
+ */
+function reader(hooks: ConnectionHooks, read: ReadOptions, range: RangeReader, start: number, end: number, shared?: () => Promise<DatabricksConnection>): PartitionReader {
   return {
     async *[Symbol.asyncIterator](): AsyncIterator<RowBatch> {
-      const conn = await DatabricksConnection.open(read.connection, hooks);
+      const conn = shared ? await shared() : await DatabricksConnection.open(read.connection, hooks);
       try {
         yield* range.rows(conn, start, end);
       } finally {
-        // Also on return(): a consumer that stops early closes the statement and the session.
-        await conn.close();
+        // Also on return(): a consumer that stops early closes the statement (and an own session).
+        if (!shared) await conn.close();
       }
     },
   };
@@ -139,7 +143,7 @@ export class ChangeFeedBatch implements Batch {
   }
 }
 
-/** The streaming source. Holds one connection for planning; each batch's reader opens its own. */
+/** The streaming source. Holds one connection, for planning and for reading each batch. */
 export class ChangeFeedStream implements MicroBatchStream {
   private conn: Promise<DatabricksConnection> | undefined;
   private readonly range: RangeReader;
@@ -202,7 +206,7 @@ export class ChangeFeedStream implements MicroBatchStream {
 
   createReader(partition: InputPartition): PartitionReader {
     const p = partition as ChangePartition;
-    return reader(this.hooks, this.read, this.range, p.start, p.end);
+    return reader(this.hooks, this.read, this.range, p.start, p.end, () => this.connection());
   }
 
   async commit(_end: Offset): Promise<void> {
