@@ -116,4 +116,53 @@ describe("table versions", () => {
     await sql(session, "CREATE TABLE again (id INT)");
     expect((await history("again")).map((r) => [r.version, r.operation])).toEqual([[0, "CREATE TABLE"]]);
   });
+
+  it("keeps a replaced table's history; a replace with another schema ends what can be read back", async () => {
+    await sql(session, "CREATE TABLE rp (id INT) TBLPROPERTIES (delta.enableChangeDataFeed = true)");
+    await sql(session, "INSERT INTO rp VALUES (1)");
+    await sql(session, "CREATE OR REPLACE TABLE rp TBLPROPERTIES (delta.enableChangeDataFeed = true) AS SELECT 2 AS id");
+    expect((await history("rp")).map((r) => [r.version, r.operation])).toEqual([
+      [2, "CREATE OR REPLACE TABLE AS SELECT"],
+      [1, "WRITE"],
+      [0, "CREATE TABLE"],
+    ]);
+    expect(await sql(session, "SELECT id FROM rp VERSION AS OF 1")).toEqual([{ id: 1 }]);
+    const replaced = await sql(session, "SELECT id, _change_type FROM table_changes('rp', 2) ORDER BY _change_type");
+    expect(replaced).toEqual([
+      { id: 1, _change_type: "delete" },
+      { id: 2, _change_type: "insert" },
+    ]);
+    // Another schema: the old rows no longer fit, so versions before it are gone, as after a VACUUM.
+    await sql(session, "CREATE OR REPLACE TABLE rp (id STRING, extra INT) TBLPROPERTIES (delta.enableChangeDataFeed = true)");
+    const gone = await sqlError(session, "SELECT * FROM rp VERSION AS OF 1");
+    expect(gone.sqlState).toBe("22003");
+    expect(gone.message).toContain("Available versions: [3, 3].");
+    const across = await sqlError(session, "SELECT * FROM table_changes('rp', 1)");
+    expect(across.sqlState).toBe("0AKDC");
+    expect(across.message).toMatch(/^\[DELTA_CHANGE_DATA_FEED_INCOMPATIBLE_SCHEMA_CHANGE\]/);
+    await sql(session, "INSERT INTO rp VALUES ('x', 1)");
+    expect(await sql(session, "SELECT id, extra, _change_type FROM table_changes('rp', 3)")).toEqual([{ id: "x", extra: 1, _change_type: "insert" }]);
+  });
+
+  it("gives concurrent appends from several sessions consecutive versions", async () => {
+    await sql(session, "CREATE TABLE cc (id INT)");
+    const sessions = await Promise.all([1, 2, 3, 4].map(() => client.openSession()));
+    await Promise.all(sessions.flatMap((s, k) => [0, 1, 2].map((j) => sql(s, `INSERT INTO cc VALUES (${k * 10 + j})`))));
+    const rows = await history("cc");
+    expect(rows.map((r) => r.version)).toEqual([12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0]);
+    expect(await sql(session, "SELECT count(*) AS n FROM cc VERSION AS OF 12")).toEqual([{ n: 12 }]);
+    expect(await sql(session, "SELECT count(*) AS n FROM cc VERSION AS OF 6")).toEqual([{ n: 6 }]);
+    await Promise.all(sessions.map((s) => s.close()));
+  });
+
+  it("commits nothing when the statement fails or its transaction rolls back", async () => {
+    await sql(session, "CREATE TABLE rb (id INT NOT NULL)");
+    expect((await sqlError(session, "INSERT INTO rb VALUES (1), (NULL)")).sqlState).toBe("23502");
+    await sql(session, "BEGIN TRANSACTION");
+    await sql(session, "INSERT INTO rb VALUES (5)");
+    await sql(session, "ROLLBACK");
+    expect((await history("rb")).map((r) => r.version)).toEqual([0]);
+    await sql(session, "INSERT INTO rb VALUES (7)");
+    expect((await history("rb")).map((r) => r.version)).toEqual([1, 0]);
+  });
 });

@@ -136,7 +136,16 @@ export class Commit {
       }
     }
     this.logColumns = tableCols.map((x) => x.column);
+    this.types = tableCols.map((x) => ({ name: x.column, type: x.type }));
     return this.logColumns;
+  }
+
+  private types: { name: string; type: string }[] = [];
+
+  /** The table's columns with their DuckDB types, in order. */
+  async columnTypes(): Promise<{ name: string; type: string }[]> {
+    await this.syncLogColumns();
+    return this.types;
   }
 }
 

@@ -14,7 +14,7 @@ import { catalogDbName, duckTableName } from "../warehouse.js";
 import { assertNotAppendOnly, columnChecks, validateTableProperties } from "../delta/rules.js";
 import { type StatementScope, tableNotFound } from "./scope.js";
 import { commitVersion, forgetVersions } from "../delta/versions.js";
-import { createInfo } from "../delta/operations.js";
+import { addColumnsInfo, createInfo, setPropertiesInfo, truncateInfo } from "../delta/operations.js";
 import type { ResultColumn } from "../wire/results.js";
 
 const sameColumns = (a: ResultColumn[], b: ResultColumn[]): boolean =>
@@ -234,11 +234,12 @@ export async function alter(scope: StatementScope, tokens: Token[]): Promise<Res
     const clash = defs.find((d) => existing.some((e) => e.toLowerCase() === d.name.toLowerCase()));
     if (clash) throw new SqlError("FIELDS_ALREADY_EXISTS", "42710", `Cannot add column, because \`${clash.name}\` already exists in \`${ref.table}\`.`);
     checkColumnNames([...existing, ...defs.map((d) => d.name)], await session.warehouse.tableProperties(ref));
-    await session.atomically(async () => {
+    await commitVersion(scope, ref, async () => {
       for (const d of defs) {
         await session.run(`ALTER TABLE ${target} ADD COLUMN ${quoteIdent(d.name)} ${toDuckDbType(d.type)}`);
         if (d.comment !== undefined) await session.run(`COMMENT ON COLUMN ${target}.${quoteIdent(d.name)} IS ${quoteString(d.comment)}`);
       }
+      return { result: undefined, info: addColumnsInfo(defs.map((d) => ({ name: d.name, type: simpleString(d.type) }))) };
     });
     return NO_RESULT;
   }
@@ -246,7 +247,10 @@ export async function alter(scope: StatementScope, tokens: Token[]): Promise<Res
     const props = parseProperties(c);
     c.expectEnd();
     validateTableProperties(props);
-    await session.warehouse.setTableProperties(ref, props);
+    await commitVersion(scope, ref, async () => {
+      await session.warehouse.setTableProperties(ref, props);
+      return { result: undefined, info: setPropertiesInfo(props), properties: { ...(await session.warehouse.tableProperties(ref)), ...props } };
+    });
     return NO_RESULT;
   }
   throw unsupported(`ALTER TABLE … ${c.peek()?.value.toUpperCase() ?? ""}`.trim());
@@ -326,6 +330,10 @@ export async function truncate(scope: StatementScope, tokens: Token[]): Promise<
   c.expectEnd();
   if ((await scope.relationKind(ref)) !== "table") throw tableNotFound(ref);
   await assertNotAppendOnly(scope.session.warehouse, ref);
-  await scope.session.run(`DELETE FROM ${duckTableName(ref)}`);
+  await commitVersion(scope, ref, async (commit) => {
+    const removed = await commit.logAllDeleted();
+    await scope.session.run(`DELETE FROM ${duckTableName(ref)}`);
+    return { result: undefined, info: truncateInfo(removed) };
+  });
   return NO_RESULT;
 }

@@ -18,6 +18,7 @@ import { executeMerge } from "../delta/merge.js";
 import { executeCopyInto } from "../delta/copy-into.js";
 import { assertNotAppendOnly } from "../delta/rules.js";
 import { commitVersion } from "../delta/versions.js";
+import { executeRowChanges } from "../delta/row-changes.js";
 import { writeInfo } from "../delta/operations.js";
 import { StatementScope } from "./scope.js";
 import { prepareFileSources } from "./file-sources.js";
@@ -115,10 +116,13 @@ async function dml(scope: StatementScope, tokens: Token[]): Promise<ResultSource
   const target = new Cursor(tokens);
   if (target.acceptWords("DELETE")) target.expectWords("FROM");
   else target.expectWords("UPDATE");
-  await assertNotAppendOnly(scope.session.warehouse, scope.tableRef(target.qualifiedName()));
-  const { text, values } = scope.rewrite(tokens);
-  const r = await scope.session.run(text, values);
-  return affectedRows(r.rowsChanged);
+  const ref = scope.tableRef(target.qualifiedName());
+  await assertNotAppendOnly(scope.session.warehouse, ref);
+  const changed = await executeRowChanges(scope, tokens, ref, async () => {
+    const { text, values } = scope.rewrite(tokens);
+    return (await scope.session.run(text, values)).rowsChanged;
+  });
+  return affectedRows(changed);
 }
 
 async function insert(scope: StatementScope, tokens: Token[]): Promise<ResultSource> {
