@@ -89,7 +89,7 @@ it(`changes/s from a Delta change feed into a collection vs raw import, ${N} row
       {
         metric: `reverse sync: Delta change feed -> collection, ${moved} change rows (${N} inserts, then updates and deletes)`,
         value: rate,
-        unit: "changes/s",
+        unit: "rows/s",
         baseline: { name: `raw import of the same ${docs.length} documents (pre-serialised, ${IN_FLIGHT} in flight)`, value: rawRate },
         ratio: ratio(rate, rawRate),
       },
