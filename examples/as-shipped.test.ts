@@ -96,3 +96,14 @@ it("cdc-sync.json runs with --trigger availableNow: the snapshot of the seeded o
   expect(r.code).toBe(0);
   expect(r.out).toContain("orders-sync (sync): snapshot 5 rows");
 });
+
+it("reverse-sync.json runs with --trigger availableNow: the seeded Delta aggregate lands in a collection, and a second run finds nothing new", async () => {
+  expect(upOut).toContain("Delta table main.examples.region_totals (3 rows, change data feed on)");
+  const r = await sourced(["run", join(jobs, "reverse-sync.json"), "--trigger", "availableNow"]);
+  expect(r.code, r.err).toBe(0);
+  // No startingVersion: the table as of its latest version, one batch of 3 inserts.
+  expect(r.out).toContain("region-totals-to-collection (reverse): 3 changes in 1 micro-batches");
+  const again = await sourced(["run", join(jobs, "reverse-sync.json"), "--trigger", "availableNow"]);
+  expect(again.code, again.err).toBe(0);
+  expect(again.out).toContain("region-totals-to-collection (reverse): 0 changes in 0 micro-batches");
+});

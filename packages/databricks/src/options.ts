@@ -7,6 +7,7 @@
 import { OptionError, type CaseInsensitiveOptions } from "@macrometa-spark/core";
 import { resolveTableName, validateObjectName, type ColumnNameMode, type TableName } from "./identifiers.js";
 import { parseStagingVolume, type StagingVolume } from "./volumes/location.js";
+import { CHANGE_FEED_OPTION_NAMES, parseChangeFeedOptions, type ChangeFeedOptions } from "./change-feed/options.js";
 
 export type InsertStrategy = "auto" | "parameters" | "literals";
 
@@ -114,6 +115,8 @@ export interface ReadOptions {
   params?: Record<string, unknown>;
   /** Rows per fetch (bounds the reader's memory). Default: 10000. */
   fetchSize: number;
+  /** A table's change data feed and streaming reads (Delta's option names). */
+  changeFeed: ChangeFeedOptions;
 }
 
 export const CONNECTION_OPTION_NAMES = ["host", "httpPath", "port", "token", "clientId", "clientSecret", "useTls", "queryTimeoutMs", "catalog", "schema"] as const;
@@ -144,7 +147,7 @@ export const WRITE_OPTION_NAMES = [
   "path",
   "parallelism",
 ] as const;
-export const READ_OPTION_NAMES = [...CONNECTION_OPTION_NAMES, "table", "query", "params", "fetchSize", "path", "parallelism"] as const;
+export const READ_OPTION_NAMES = [...CONNECTION_OPTION_NAMES, "table", "query", "params", "fetchSize", ...CHANGE_FEED_OPTION_NAMES, "path", "parallelism"] as const;
 
 const LOCAL_HOSTS = new Set(["localhost", "127.0.0.1", "::1", "[::1]"]);
 
@@ -241,7 +244,9 @@ export function parseReadOptions(o: CaseInsensitiveOptions): ReadOptions {
   const table = o.getString("table");
   const query = o.getString("query");
   if ((table === undefined) === (query === undefined)) throw o.error(table === undefined ? "table" : "query", "give exactly one of 'table' or 'query'");
-  const out: ReadOptions = { connection, fetchSize: o.getInt("fetchSize", 10_000, { min: 1, max: 1_000_000 }) };
+  const changeFeed = parseChangeFeedOptions(o);
+  if (query !== undefined && (changeFeed.readChangeFeed || changeFeed.starting !== undefined)) throw o.error(changeFeed.readChangeFeed ? "readChangeFeed" : "startingVersion", "applies to a 'table' read, not a 'query'");
+  const out: ReadOptions = { connection, fetchSize: o.getInt("fetchSize", 10_000, { min: 1, max: 1_000_000 }), changeFeed };
   if (table !== undefined) out.target = resolveTableName(table, connection.catalog, connection.schema);
   if (query !== undefined) {
     if (query.trim() === "") throw o.error("query", "is empty");

@@ -17,15 +17,17 @@ import { DatabricksConnection, type ConnectionHooks } from "./client.js";
 import { displayTableName } from "./identifiers.js";
 import { parseReadOptions, parseWriteOptions } from "./options.js";
 import { DatabricksScanBuilder, readSchema } from "./read.js";
+import { hasChangeFeedOptions } from "./change-feed/options.js";
+import { withChangeColumns } from "./change-feed/plan.js";
 import { DeltaBatchWrite } from "./write/batch.js";
 import { DeltaStreamingWrite } from "./write/streaming.js";
 
 export const DATABRICKS_FORMATS = ["databricks", "com.macrometa.spark.databricks"] as const;
 
-const CAPABILITIES: ReadonlySet<TableCapability> = new Set<TableCapability>(["BATCH_READ", "BATCH_WRITE", "STREAMING_WRITE", "TRUNCATE", "OVERWRITE", "ACCEPT_ANY_SCHEMA"]);
+const CAPABILITIES: ReadonlySet<TableCapability> = new Set<TableCapability>(["BATCH_READ", "BATCH_WRITE", "MICRO_BATCH_READ", "STREAMING_WRITE", "TRUNCATE", "OVERWRITE", "ACCEPT_ANY_SCHEMA"]);
 
 function isReadOptions(o: CaseInsensitiveOptions): boolean {
-  return o.has("query") || o.has("params") || o.has("fetchSize");
+  return o.has("query") || o.has("params") || o.has("fetchSize") || hasChangeFeedOptions(o);
 }
 
 class DatabricksTable implements Table {
@@ -65,7 +67,8 @@ export class DatabricksTableProvider implements TableProvider {
     const read = parseReadOptions(new CaseInsensitiveOptions(options, "databricks"));
     const conn = await DatabricksConnection.open(read.connection, { logger: ctx.logger, ...this.hooks });
     try {
-      return await readSchema(conn, read);
+      const schema = await readSchema(conn, read);
+      return read.changeFeed.readChangeFeed ? withChangeColumns(schema) : schema;
     } finally {
       await conn.close();
     }

@@ -4,6 +4,7 @@
  * @packageDocumentation
  */
 import { writeFileSync } from "node:fs";
+import type { DatabricksConnection } from "@macrometa-spark/databricks";
 import { gdnClientFor } from "@macrometa-spark/macrometa-client";
 import { secretVariable } from "../spec/references.js";
 
@@ -56,6 +57,25 @@ export async function seedExamples(gdn: { regionUrl: string; apiKey: string }): 
       void inFlight.finally(() => http.close());
     },
   };
+}
+
+/** The Delta table reverse-sync.json follows: an aggregate with its change data feed on. */
+export const REGION_TOTALS = `main.${EXAMPLES_SCHEMA}.region_totals`;
+
+/**
+ * `region_totals` (per-region order counts and revenue, as a Delta job would compute them) with
+ * `delta.enableChangeDataFeed`: three regions inserted, then one refreshed, so its change feed holds
+ * inserts and an update. Returns what it seeded, for the summary line.
+ */
+export async function seedDeltaExamples(conn: DatabricksConnection): Promise<string> {
+  await conn.execute(`CREATE SCHEMA IF NOT EXISTS main.${EXAMPLES_SCHEMA}`, { idempotent: true });
+  await conn.execute(`CREATE TABLE IF NOT EXISTS ${REGION_TOTALS} (_key STRING, orders BIGINT, revenue DOUBLE) TBLPROPERTIES (delta.enableChangeDataFeed = true)`, { idempotent: true });
+  // With --data the table may be there from an earlier run: its history stays as it was.
+  const [row] = await conn.query(`SELECT count(*) AS n FROM ${REGION_TOTALS}`);
+  if (Number(row?.["n"] ?? 0) > 0) return `Delta table ${REGION_TOTALS} (kept from an earlier run)`;
+  await conn.execute(`INSERT INTO ${REGION_TOTALS} VALUES ('emea', 12, 1830.5), ('amer', 20, 2410.0), ('apac', 7, 640.25)`);
+  await conn.execute(`UPDATE ${REGION_TOTALS} SET orders = orders + 1, revenue = revenue + 99.5 WHERE _key = 'apac'`);
+  return `Delta table ${REGION_TOTALS} (3 rows, change data feed on)`;
 }
 
 export interface LocalEndpoints {

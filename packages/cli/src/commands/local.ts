@@ -10,7 +10,7 @@ import { DatabricksConnection, parseConnectionOptions } from "@macrometa-spark/d
 import { startLocalGdn } from "@macrometa-spark/local-gdn";
 import { startLocalWarehouse } from "@macrometa-spark/local-warehouse";
 import { EXIT_OK, UsageError, parse, type Command } from "../usage.js";
-import { seedExamples, writeEnvFile, type SeedHandle } from "./local-seed.js";
+import { seedDeltaExamples, seedExamples, writeEnvFile, type SeedHandle } from "./local-seed.js";
 
 /** The volume `local up` creates for the sinks' staged files. */
 const STAGING_VOLUME = "main.default.staging";
@@ -27,7 +27,8 @@ them, and runs until Ctrl-C.
   --data DIR          Persist GDN data and the DuckDB file under DIR (default: memory only)
   --json              Print the connection options as JSON
   --seed              Fill the peers with the data examples/ reads: collections customers and
-                      orders, stream clicks with a live producer (one message a second)
+                      orders, stream clicks with a live producer (one message a second), and
+                      the Delta table main.examples.region_totals (change data feed on)
   --env-file FILE     Write the variables examples/ and mmspark sql read (MM_*, DATABRICKS_*,
                       MMSPARK_SECRET_*) to FILE, for: source FILE
 
@@ -74,7 +75,16 @@ export const localCommand: Command = {
       databricks: { ...databricks, stagingVolume },
     };
     let seeded: SeedHandle | undefined;
-    if (values.seed) seeded = await seedExamples(info.macrometa);
+    let seededDelta = "";
+    if (values.seed) {
+      seeded = await seedExamples(info.macrometa);
+      const conn = await DatabricksConnection.open(parseConnectionOptions(new CaseInsensitiveOptions(databricks)));
+      try {
+        seededDelta = await seedDeltaExamples(conn);
+      } finally {
+        await conn.close();
+      }
+    }
     if (values["env-file"]) writeEnvFile(values["env-file"], info);
     if (values.json) io.out(JSON.stringify(info, null, 2) + "\n");
     else {
@@ -83,7 +93,7 @@ export const localCommand: Command = {
       io.out(`local warehouse  http://${wh.host}:${wh.port}${wh.path}\n`);
       io.out(`  options: host=${wh.host} port=${wh.port} httpPath=${wh.path} token=${wh.token} useTls=false\n`);
       io.out(`  sink option: stagingVolume=${stagingVolume}  (Parquet staging for writes; without it writes use SQL INSERTs)\n`);
-      if (seeded) io.out(`seeded: ${seeded.summary}\n`);
+      if (seeded) io.out(`seeded: ${seeded.summary}; ${seededDelta}\n`);
       if (values["env-file"]) io.out(`env file: ${values["env-file"]}  (source it, then e.g. mmspark run examples/jobs/collection-to-delta.json)\n`);
       io.out(`Ctrl-C stops ${seeded ? "the producer and " : ""}both servers${values.data ? ` (data stays in ${values.data})` : " (their data is in memory and is lost)"}.\n`);
     }

@@ -1,7 +1,7 @@
 /* Generated from schema/job.schema.json by codegen/generate-types.mjs. Do not edit. */
 
 /**
- * A macrometa-spark job: a source read into a sink (batch or streaming), or a collection-to-Delta CDC sync. The single source of truth for job specs and the generated option types.
+ * A macrometa-spark job: a source read into a sink (batch or streaming), a collection-to-Delta CDC sync, or a Delta-to-collection reverse sync. The single source of truth for job specs and the generated option types.
  */
 export type MmsparkJob = {
   $schema?: string;
@@ -10,15 +10,16 @@ export type MmsparkJob = {
    */
   name: string;
   /**
-   * batch: read once and write; stream: micro-batches until stopped; sync: a collection's snapshot then its change stream merged into a Delta table.
+   * batch: read once and write; stream: micro-batches until stopped; sync: a collection's snapshot then its change stream merged into a Delta table; reverse: a Delta table's change data feed applied to a collection by key.
    */
-  kind?: "batch" | "stream" | "sync";
+  kind?: "batch" | "stream" | "sync" | "reverse";
   source?: Source;
   sink?: Sink;
   sync?: SyncSpec;
+  reverse?: ReverseSpec;
   trigger?: Trigger;
   /**
-   * Folder of the streaming checkpoint (offsets/N, commits/N) of kind=stream and kind=sync. Default under mmspark run: <state dir>/checkpoints/<name>, the state dir being $MMSPARK_STATE_DIR, else $XDG_STATE_HOME/mmspark, else ~/.local/state/mmspark. Required by mmspark submit.
+   * Folder of the streaming checkpoint (offsets/N, commits/N) of kind=stream, kind=sync and kind=reverse. Default under mmspark run: <state dir>/checkpoints/<name>, the state dir being $MMSPARK_STATE_DIR, else $XDG_STATE_HOME/mmspark, else ~/.local/state/mmspark. Required by mmspark submit.
    */
   checkpointLocation?: string;
 };
@@ -289,6 +290,52 @@ export interface DatabricksOptions {
    * Read: rows per fetch. Default: 10000.
    */
   fetchSize?: number;
+  /**
+   * Read: the table's change data feed (rows plus _change_type, _commit_version, _commit_timestamp). Default: false (a stream reads appended rows only).
+   */
+  readChangeFeed?: boolean | string;
+  /**
+   * Delta's legacy name of readChangeFeed.
+   */
+  readChangeData?: boolean | string;
+  /**
+   * Read: first table version (inclusive), or latest (only commits after the current one). A stream without it reads the table as of its latest version first, then its commits.
+   */
+  startingVersion?: number | string;
+  /**
+   * Read: start at the first commit at or after this time (yyyy-MM-dd[ HH:mm:ss[.SSS]], UTC).
+   */
+  startingTimestamp?: string;
+  /**
+   * Read: last table version (inclusive). Default: the latest.
+   */
+  endingVersion?: number;
+  /**
+   * Read: end at the last commit at or before this time.
+   */
+  endingTimestamp?: string;
+  /**
+   * Stream: data files per micro-batch (from each commit's operationMetrics); commits are never split and the first is always admitted. Default: 1000.
+   */
+  maxFilesPerTrigger?: number;
+  /**
+   * Stream: bytes per micro-batch, same rules. Default: unset.
+   */
+  maxBytesPerTrigger?: number;
+  /**
+   * Stream without readChangeFeed: skip commits that update or delete rows instead of failing (DELTA_SOURCE_TABLE_IGNORE_CHANGES). Default: false.
+   */
+  skipChangeCommits?: boolean | string;
+}
+/**
+ * A Delta table's change data feed into a collection (created when missing): delta names the table (readChangeFeed is implied; startingVersion, maxFilesPerTrigger... apply), inserts and post-images upsert by _key (or the collection's primaryKey), deletes remove, pre-images are skipped; a replayed micro-batch is harmless. Offsets are table versions kept in checkpointLocation.
+ *
+ * This interface was referenced by `undefined`'s JSON-Schema
+ * via the `definition` "ReverseSpec".
+ */
+export interface ReverseSpec {
+  delta: DatabricksOptions;
+  collection: CollectionOptions;
 }
 /**
  * Spark trigger: exactly one of processingTime, once, availableNow.

@@ -18,6 +18,8 @@ import { StaticResult, type ResultColumn, type ResultSource } from "../wire/resu
 import { catalogDbName, duckTableName, META_SCHEMA, type TableRef } from "../warehouse.js";
 import { childPath, formatVolumePath, parseVolumePath } from "../volumes/paths.js";
 import { pathNotFound, type VolumeEntry } from "../volumes/store.js";
+import { commitVersion } from "./versions.js";
+import { copyIntoInfo } from "./operations.js";
 
 /** At most this many names in FILES (delta-copy-into.html). */
 const MAX_FILES = 1000;
@@ -254,8 +256,9 @@ export async function executeCopyInto(scope: StatementScope, tokens: Token[]): P
         `Cannot write incompatible data for the table \`${ref.catalog}\`.\`${ref.schema}\`.\`${ref.table}\`: Cannot safely cast \`${col.name}\` "${simpleString(col.type).toUpperCase()}" to "${simpleString(into.type).toUpperCase()}".`,
       );
   }
-  const inserted = await session.atomically(async () => {
+  const inserted = await commitVersion(scope, ref, async (commit) => {
     for (const col of extra) await session.run(`ALTER TABLE ${target} ADD COLUMN ${quoteIdent(col.name)} ${toDuckDbType(col.type)}`);
+    const since = await commit.highWater();
     const names = sourceCols.map((col) => quoteIdent(byName.get(col.name.toLowerCase())?.name ?? col.name));
     const picked = sourceCols.map((col) => quoteIdent(col.name));
     const n = (await session.run(`INSERT INTO ${target} (${names.join(", ")}) SELECT ${picked.join(", ")} FROM (${query}) AS __copy_rows`, values)).rowsChanged;
@@ -266,7 +269,8 @@ export async function executeCopyInto(scope: StatementScope, tokens: Token[]): P
       `INSERT ${flag(copy.copyOptions, "force") ? "OR REPLACE " : ""}INTO ${recordTable(ref.catalog)} SELECT $s, $t, unnest($paths::VARCHAR[]), now()`,
       { s: ref.schema, t: ref.table, paths: listValue(toLoad.map((f) => formatVolumePath(f.path))) },
     );
-    return n;
+    await commit.logAppended(since);
+    return { result: n, info: copyIntoInfo(toLoad.length, n) };
   });
   return result(inserted);
 }

@@ -16,6 +16,10 @@ import { type StatementScope, tableNotFound } from "../sql/scope.js";
 import { isOp, isWord, quoteIdent, type Token } from "../sql/tokenizer.js";
 import { BIGINT, toDuckDbType } from "../sql/types.js";
 import { duckTableName } from "../warehouse.js";
+import { commitVersion } from "./versions.js";
+import { logMergeChanges } from "./merge-changes.js";
+import { mergeInfo } from "./operations.js";
+import { tokensText } from "./row-changes.js";
 
 type Action =
   | { kind: "delete" }
@@ -118,7 +122,7 @@ export async function executeMerge(scope: StatementScope, tokens: Token[]): Prom
   const srcCols = await scope.columnsOf(source, sourceSql.values);
   const usesStar = clauses.some((cl) => cl.action.kind === "updateAll" || cl.action.kind === "insertAll");
 
-  return session.atomically(async () => {
+  return commitVersion(scope, ref, async (commit) => {
     let targetCols = await scope.columnsOf(target);
     if (evolve && usesStar) {
       const added = srcCols.filter((s) => !targetCols.some((t) => sameName(t.name, s.name)));
@@ -142,6 +146,14 @@ export async function executeMerge(scope: StatementScope, tokens: Token[]): Prom
           "Cannot perform Merge as multiple source rows matched and attempted to modify the same target row in the Delta table in possibly conflicting ways.",
         );
     }
+    await logMergeChanges(commit, {
+      targetAlias,
+      source,
+      on: on.text,
+      values,
+      joinValues: { ...sourceSql.values, ...on.values },
+      clauses: clauses.map((cl, k) => ({ sql: whenSql[k]!, updates: cl.action.kind === "update" || cl.action.kind === "updateAll", bySource: cl.when === "NOT MATCHED BY SOURCE" })),
+    });
     const r = await session.run(
       `MERGE INTO ${target} AS ${quoteIdent(targetAlias)} USING ${source} ON ${on.text} ${whenSql.join(" ")} RETURNING merge_action`,
       values,
@@ -150,7 +162,8 @@ export async function executeMerge(scope: StatementScope, tokens: Token[]): Prom
     for (const [action] of await r.getRows()) counts[String(action)] = (counts[String(action)] ?? 0) + 1;
     const affected = (counts.UPDATE ?? 0) + (counts.DELETE ?? 0) + (counts.INSERT ?? 0);
     const columns: ResultColumn[] = ["num_affected_rows", "num_updated_rows", "num_deleted_rows", "num_inserted_rows"].map((name) => ({ name, type: BIGINT }));
-    return new StaticResult(columns, [[BigInt(affected), BigInt(counts.UPDATE ?? 0), BigInt(counts.DELETE ?? 0), BigInt(counts.INSERT ?? 0)]]);
+    const result = new StaticResult(columns, [[BigInt(affected), BigInt(counts.UPDATE ?? 0), BigInt(counts.DELETE ?? 0), BigInt(counts.INSERT ?? 0)]]);
+    return { result, info: mergeInfo(tokensText(onTokens), { inserted: counts.INSERT ?? 0, updated: counts.UPDATE ?? 0, deleted: counts.DELETE ?? 0 }) };
   });
 }
 

@@ -9,10 +9,16 @@ import { Cursor } from "./cursor.js";
 import { SqlError, syntaxError, unsupported } from "../errors.js";
 import { NO_RESULT, type ResultSource } from "../wire/results.js";
 import { isOp, isWord, quoteIdent, quoteString, type Token } from "./tokenizer.js";
-import { parseType, toDuckDbType, type SparkType } from "./types.js";
+import { parseType, simpleString, toDuckDbType, type SparkType } from "./types.js";
 import { catalogDbName, duckTableName } from "../warehouse.js";
 import { assertNotAppendOnly, columnChecks, validateTableProperties } from "../delta/rules.js";
 import { type StatementScope, tableNotFound } from "./scope.js";
+import { commitVersion, forgetVersions } from "../delta/versions.js";
+import { addColumnsInfo, createInfo, setPropertiesInfo, truncateInfo } from "../delta/operations.js";
+import type { ResultColumn } from "../wire/results.js";
+
+const sameColumns = (a: ResultColumn[], b: ResultColumn[]): boolean =>
+  a.length === b.length && a.every((col, k) => col.name === b[k]!.name && simpleString(col.type) === simpleString(b[k]!.type));
 
 interface ColumnDef {
   name: string;
@@ -159,7 +165,11 @@ async function createTable(scope: StatementScope, c: Cursor, orReplace: boolean)
     throw new SqlError("SCHEMA_NOT_FOUND", "42704", `The schema \`${ref.catalog}\`.\`${ref.schema}\` cannot be found.`);
   const target = duckTableName(ref);
   const verb = orReplace ? "CREATE OR REPLACE TABLE" : "CREATE TABLE";
-  await session.atomically(async () => {
+  // A table created anew (not replaced) is a new Delta table: no history left from an earlier one of that name.
+  if (!kind) await forgetVersions(session, ref);
+  await commitVersion(scope, ref, async (commit) => {
+    const before = kind ? await scope.columnsOf(target) : undefined;
+    if (before) await commit.logAllDeleted();
     if (columns) {
       const defs = columns.map((col) =>
         [`${quoteIdent(col.name)} ${toDuckDbType(col.type)}${col.notNull ? " NOT NULL" : ""}`, ...columnChecks(col.name, col.type, col.maxLength)].join(" "),
@@ -175,6 +185,9 @@ async function createTable(scope: StatementScope, c: Cursor, orReplace: boolean)
       checkColumnNames((await scope.columnsOf(target)).map((col) => col.name), properties);
     }
     if (comment !== undefined) await session.run(`COMMENT ON TABLE ${target} IS ${quoteString(comment)}`);
+    if (before && !sameColumns(before, await scope.columnsOf(target))) await commit.restartLog();
+    const rows = await commit.logAppended(-1n);
+    return { result: undefined, properties, info: createInfo({ orReplace, asSelect: !columns, comment, properties, rows }) };
   });
   await session.warehouse.dropTableProperties(ref);
   await session.warehouse.setTableProperties(ref, properties);
@@ -221,11 +234,12 @@ export async function alter(scope: StatementScope, tokens: Token[]): Promise<Res
     const clash = defs.find((d) => existing.some((e) => e.toLowerCase() === d.name.toLowerCase()));
     if (clash) throw new SqlError("FIELDS_ALREADY_EXISTS", "42710", `Cannot add column, because \`${clash.name}\` already exists in \`${ref.table}\`.`);
     checkColumnNames([...existing, ...defs.map((d) => d.name)], await session.warehouse.tableProperties(ref));
-    await session.atomically(async () => {
+    await commitVersion(scope, ref, async () => {
       for (const d of defs) {
         await session.run(`ALTER TABLE ${target} ADD COLUMN ${quoteIdent(d.name)} ${toDuckDbType(d.type)}`);
         if (d.comment !== undefined) await session.run(`COMMENT ON COLUMN ${target}.${quoteIdent(d.name)} IS ${quoteString(d.comment)}`);
       }
+      return { result: undefined, info: addColumnsInfo(defs.map((d) => ({ name: d.name, type: simpleString(d.type) }))) };
     });
     return NO_RESULT;
   }
@@ -233,7 +247,10 @@ export async function alter(scope: StatementScope, tokens: Token[]): Promise<Res
     const props = parseProperties(c);
     c.expectEnd();
     validateTableProperties(props);
-    await session.warehouse.setTableProperties(ref, props);
+    await commitVersion(scope, ref, async () => {
+      await session.warehouse.setTableProperties(ref, props);
+      return { result: undefined, info: setPropertiesInfo(props), properties: { ...(await session.warehouse.tableProperties(ref)), ...props } };
+    });
     return NO_RESULT;
   }
   throw unsupported(`ALTER TABLE … ${c.peek()?.value.toUpperCase() ?? ""}`.trim());
@@ -268,7 +285,10 @@ export async function drop(scope: StatementScope, tokens: Token[]): Promise<Resu
       throw new SqlError("WRONG_COMMAND_FOR_OBJECT_TYPE", "42809", `\`${ref.table}\` is a ${kind}; use DROP ${kind.toUpperCase()}.`);
     await session.run(`DROP ${kind.toUpperCase()} ${duckTableName(ref)}`);
     await session.warehouse.dropTableProperties(ref);
-    if (kind === "table") await forgetLoadedFiles(scope, ref);
+    if (kind === "table") {
+      await forgetLoadedFiles(scope, ref);
+      await forgetVersions(session, ref);
+    }
     return NO_RESULT;
   }
   if (c.acceptWords("SCHEMA") || c.acceptWords("DATABASE")) {
@@ -310,6 +330,10 @@ export async function truncate(scope: StatementScope, tokens: Token[]): Promise<
   c.expectEnd();
   if ((await scope.relationKind(ref)) !== "table") throw tableNotFound(ref);
   await assertNotAppendOnly(scope.session.warehouse, ref);
-  await scope.session.run(`DELETE FROM ${duckTableName(ref)}`);
+  await commitVersion(scope, ref, async (commit) => {
+    const removed = await commit.logAllDeleted();
+    await scope.session.run(`DELETE FROM ${duckTableName(ref)}`);
+    return { result: undefined, info: truncateInfo(removed) };
+  });
   return NO_RESULT;
 }

@@ -17,8 +17,12 @@ import { duckTableName } from "../warehouse.js";
 import { executeMerge } from "../delta/merge.js";
 import { executeCopyInto } from "../delta/copy-into.js";
 import { assertNotAppendOnly } from "../delta/rules.js";
+import { commitVersion } from "../delta/versions.js";
+import { executeRowChanges } from "../delta/row-changes.js";
+import { writeInfo } from "../delta/operations.js";
 import { StatementScope } from "./scope.js";
 import { prepareFileSources } from "./file-sources.js";
+import { prepareVersionedSources } from "../delta/time-travel.js";
 import { executeStaging } from "../volumes/staging.js";
 import { alter, create, drop, truncate } from "./ddl.js";
 import { describe, show } from "./describe.js";
@@ -35,7 +39,7 @@ export async function executeStatement(
     throw new SqlError("PARSE_SYNTAX_ERROR", "42601", "Syntax error at or near ';': only one statement can be executed at a time.");
   const tokens = statements[0]!;
   const scope = new StatementScope(session, new Parameters(parameters));
-  scope.fileSources = await prepareFileSources(scope, tokens);
+  scope.fileSources = new Map([...(await prepareFileSources(scope, tokens)), ...(await prepareVersionedSources(scope, tokens))]);
   const [first, second] = tokens;
   const head = first?.kind === "word" ? first.value.toUpperCase() : isOp(first, "(") ? "(" : "";
   switch (head) {
@@ -112,10 +116,13 @@ async function dml(scope: StatementScope, tokens: Token[]): Promise<ResultSource
   const target = new Cursor(tokens);
   if (target.acceptWords("DELETE")) target.expectWords("FROM");
   else target.expectWords("UPDATE");
-  await assertNotAppendOnly(scope.session.warehouse, scope.tableRef(target.qualifiedName()));
-  const { text, values } = scope.rewrite(tokens);
-  const r = await scope.session.run(text, values);
-  return affectedRows(r.rowsChanged);
+  const ref = scope.tableRef(target.qualifiedName());
+  await assertNotAppendOnly(scope.session.warehouse, ref);
+  const changed = await executeRowChanges(scope, tokens, ref, async () => {
+    const { text, values } = scope.rewrite(tokens);
+    return (await scope.session.run(text, values)).rowsChanged;
+  });
+  return affectedRows(changed);
 }
 
 async function insert(scope: StatementScope, tokens: Token[]): Promise<ResultSource> {
@@ -145,18 +152,27 @@ async function insert(scope: StatementScope, tokens: Token[]): Promise<ResultSou
   const target = duckTableName(ref);
   const statement = `INSERT INTO ${target}${columns}${byName} ${text}`;
   const session = scope.session;
-  const inserted = overwrite
-    ? await session.atomically(async () => {
-        // The query reads the table as it was before the overwrite, as Delta does: stage, then replace.
-        const stage = quoteIdent(`__overwrite_${Date.now()}_${Math.random().toString(36).slice(2)}`);
-        await session.run(`CREATE TEMPORARY TABLE ${stage} AS SELECT * FROM (${text}) AS q`, values);
-        try {
-          await session.run(`DELETE FROM ${target}`);
-          return (await session.run(`INSERT INTO ${target}${columns}${byName} SELECT * FROM ${stage}`)).rowsChanged;
-        } finally {
-          await session.run(`DROP TABLE IF EXISTS ${stage}`);
-        }
-      })
-    : (await session.run(statement, values)).rowsChanged;
+  const inserted = await commitVersion(scope, ref, async (commit) => {
+    let n: number;
+    let since: bigint;
+    if (overwrite) {
+      // The query reads the table as it was before the overwrite, as Delta does: stage, then replace.
+      const stage = quoteIdent(`__overwrite_${Date.now()}_${Math.random().toString(36).slice(2)}`);
+      await session.run(`CREATE TEMPORARY TABLE ${stage} AS SELECT * FROM (${text}) AS q`, values);
+      try {
+        await commit.logAllDeleted();
+        await session.run(`DELETE FROM ${target}`);
+        since = await commit.highWater();
+        n = (await session.run(`INSERT INTO ${target}${columns}${byName} SELECT * FROM ${stage}`)).rowsChanged;
+      } finally {
+        await session.run(`DROP TABLE IF EXISTS ${stage}`);
+      }
+    } else {
+      since = await commit.highWater();
+      n = (await session.run(statement, values)).rowsChanged;
+    }
+    await commit.logAppended(since);
+    return { result: n, info: writeInfo(overwrite ? "Overwrite" : "Append", n) };
+  });
   return affectedRows(inserted, [["num_inserted_rows", inserted]]);
 }
