@@ -12,6 +12,7 @@ import type { Sql } from "../sql/parameters.js";
 import type { ResultColumn, ResultSource } from "../wire/results.js";
 import { StaticResult } from "../wire/results.js";
 import { assertNotAppendOnly } from "./rules.js";
+import { enforceWriteRules, writeRules } from "./constraints.js";
 import { type StatementScope, tableNotFound } from "../sql/scope.js";
 import { isOp, isWord, quoteIdent, type Token } from "../sql/tokenizer.js";
 import { BIGINT, toDuckDbType } from "../sql/types.js";
@@ -117,6 +118,7 @@ export async function executeMerge(scope: StatementScope, tokens: Token[]): Prom
   const source = `${sourceSql.text} AS ${quoteIdent(sourceAlias)}${sourceColumns}`;
   const srcCols = await scope.columnsOf(source, sourceSql.values);
   const usesStar = clauses.some((cl) => cl.action.kind === "updateAll" || cl.action.kind === "insertAll");
+  const rules = await writeRules(scope, ref);
 
   return session.atomically(async () => {
     let targetCols = await scope.columnsOf(target);
@@ -148,6 +150,8 @@ export async function executeMerge(scope: StatementScope, tokens: Token[]): Prom
     );
     const counts = { UPDATE: 0, DELETE: 0, INSERT: 0 } as Record<string, number>;
     for (const [action] of await r.getRows()) counts[String(action)] = (counts[String(action)] ?? 0) + 1;
+    // Generated columns follow the merged values (assigned: none), then constraints are checked.
+    if (rules) await enforceWriteRules(scope, ref, rules, { assigned: [] });
     const affected = (counts.UPDATE ?? 0) + (counts.DELETE ?? 0) + (counts.INSERT ?? 0);
     const columns: ResultColumn[] = ["num_affected_rows", "num_updated_rows", "num_deleted_rows", "num_inserted_rows"].map((name) => ({ name, type: BIGINT }));
     return new StaticResult(columns, [[BigInt(affected), BigInt(counts.UPDATE ?? 0), BigInt(counts.DELETE ?? 0), BigInt(counts.INSERT ?? 0)]]);

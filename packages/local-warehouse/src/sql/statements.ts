@@ -17,6 +17,7 @@ import { duckTableName } from "../warehouse.js";
 import { executeMerge } from "../delta/merge.js";
 import { executeCopyInto } from "../delta/copy-into.js";
 import { assertNotAppendOnly } from "../delta/rules.js";
+import { assignedColumns, checkInsertColumns, checkUpdateColumns, enforceWriteRules, writeRules } from "../delta/constraints.js";
 import { StatementScope } from "./scope.js";
 import { prepareFileSources } from "./file-sources.js";
 import { executeStaging } from "../volumes/staging.js";
@@ -112,10 +113,20 @@ async function dml(scope: StatementScope, tokens: Token[]): Promise<ResultSource
   const target = new Cursor(tokens);
   if (target.acceptWords("DELETE")) target.expectWords("FROM");
   else target.expectWords("UPDATE");
-  await assertNotAppendOnly(scope.session.warehouse, scope.tableRef(target.qualifiedName()));
+  const ref = scope.tableRef(target.qualifiedName());
+  await assertNotAppendOnly(scope.session.warehouse, ref);
   const { text, values } = scope.rewrite(tokens);
-  const r = await scope.session.run(text, values);
-  return affectedRows(r.rowsChanged);
+  // DELETE cannot break a constraint; an UPDATE is checked (and its generated columns recomputed) before it commits.
+  const rules = isWord(tokens[0], "UPDATE") ? await writeRules(scope, ref) : undefined;
+  if (!rules) return affectedRows((await scope.session.run(text, values)).rowsChanged);
+  const assigned = assignedColumns(tokens);
+  checkUpdateColumns(rules, assigned);
+  const changed = await scope.session.atomically(async () => {
+    const n = (await scope.session.run(text, values)).rowsChanged;
+    await enforceWriteRules(scope, ref, rules, { assigned });
+    return n;
+  });
+  return affectedRows(changed);
 }
 
 async function insert(scope: StatementScope, tokens: Token[]): Promise<ResultSource> {
@@ -128,35 +139,45 @@ async function insert(scope: StatementScope, tokens: Token[]): Promise<ResultSou
   if (isWord(c.peek(), "PARTITION")) throw unsupported("INSERT with a PARTITION clause");
   if (isWord(c.peek(), "REPLACE")) throw unsupported("INSERT … REPLACE WHERE/USING");
   let columns = "";
+  let listed: string[] | undefined;
   if (isOp(c.peek(), "(") && !isWord(c.peek(1), "SELECT", "WITH", "VALUES", "FROM")) {
-    const names = c.parenList().map((part) => {
+    listed = c.parenList().map((part) => {
       if (part.length !== 1 || (part[0]!.kind !== "word" && part[0]!.kind !== "ident")) throw syntaxError("expected a column name in the INSERT column list");
-      return quoteIdent(part[0]!.value);
+      return part[0]!.value;
     });
-    columns = ` (${names.join(", ")})`;
+    columns = ` (${listed.map(quoteIdent).join(", ")})`;
   }
   const byName = c.acceptWords("BY", "NAME") ? " BY NAME" : "";
   const body = c.rest();
   if (body.length === 0 || !(isWord(body[0], "VALUES", "SELECT", "WITH", "FROM", "TABLE") || isOp(body[0], "(")))
     throw c.unexpected("VALUES or a query");
   if (overwrite) await assertNotAppendOnly(scope.session.warehouse, ref);
+  const rules = await writeRules(scope, ref);
+  if (rules && !byName) await checkInsertColumns(scope, ref, rules, listed);
   const { text, values } = scope.rewrite(body);
   // No existence check first: DuckDB's own "does not exist" maps to TABLE_OR_VIEW_NOT_FOUND, one query cheaper per batch.
   const target = duckTableName(ref);
   const statement = `INSERT INTO ${target}${columns}${byName} ${text}`;
   const session = scope.session;
-  const inserted = overwrite
-    ? await session.atomically(async () => {
-        // The query reads the table as it was before the overwrite, as Delta does: stage, then replace.
-        const stage = quoteIdent(`__overwrite_${Date.now()}_${Math.random().toString(36).slice(2)}`);
-        await session.run(`CREATE TEMPORARY TABLE ${stage} AS SELECT * FROM (${text}) AS q`, values);
-        try {
-          await session.run(`DELETE FROM ${target}`);
-          return (await session.run(`INSERT INTO ${target}${columns}${byName} SELECT * FROM ${stage}`)).rowsChanged;
-        } finally {
-          await session.run(`DROP TABLE IF EXISTS ${stage}`);
-        }
-      })
-    : (await session.run(statement, values)).rowsChanged;
+  const write = async (): Promise<number> => {
+    if (!overwrite) return (await session.run(statement, values)).rowsChanged;
+    // The query reads the table as it was before the overwrite, as Delta does: stage, then replace.
+    const stage = quoteIdent(`__overwrite_${Date.now()}_${Math.random().toString(36).slice(2)}`);
+    await session.run(`CREATE TEMPORARY TABLE ${stage} AS SELECT * FROM (${text}) AS q`, values);
+    try {
+      await session.run(`DELETE FROM ${target}`);
+      return (await session.run(`INSERT INTO ${target}${columns}${byName} SELECT * FROM ${stage}`)).rowsChanged;
+    } finally {
+      await session.run(`DROP TABLE IF EXISTS ${stage}`);
+    }
+  };
+  const inserted =
+    overwrite || rules
+      ? await session.atomically(async () => {
+          const n = await write();
+          if (rules) await enforceWriteRules(scope, ref, rules);
+          return n;
+        })
+      : await write();
   return affectedRows(inserted, [["num_inserted_rows", inserted]]);
 }
