@@ -141,6 +141,12 @@ describe("identity columns", () => {
       sqlState: "42808",
       message: "[DELTA_IDENTITY_COLUMNS_UPDATE_NOT_SUPPORTED] UPDATE on IDENTITY column id is not supported.",
     });
+    expect((await fails("MERGE INTO people t USING (SELECT 1 AS k) s ON t.name = 'a' WHEN MATCHED THEN UPDATE SET id = 2")).sqlState).toBe("42808");
+    expect((await fails("MERGE INTO people t USING (SELECT 9 AS id, 'm' AS name) s ON t.id = s.id WHEN NOT MATCHED THEN INSERT (id, name) VALUES (s.id, s.name)")).message).toContain(
+      "Providing values for GENERATED ALWAYS AS IDENTITY column id",
+    );
+    await sql(session, "MERGE INTO people t USING (SELECT 'm' AS name) s ON t.name = s.name WHEN NOT MATCHED THEN INSERT (name) VALUES (s.name)");
+    expect(await sql(session, "SELECT id FROM people WHERE name = 'm'")).toEqual([{ id: 25 }]);
     // Dropped and made again, the table starts over.
     await sql(session, "DROP TABLE people");
     await sql(session, "CREATE TABLE people (id BIGINT GENERATED ALWAYS AS IDENTITY, name STRING)");

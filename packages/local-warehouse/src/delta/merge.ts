@@ -13,6 +13,7 @@ import type { ResultColumn, ResultSource } from "../wire/results.js";
 import { StaticResult } from "../wire/results.js";
 import { assertNotAppendOnly } from "./rules.js";
 import { enforceWriteRules, writeRules } from "./constraints.js";
+import { checkIdentityInsert, checkIdentityUpdate } from "./generated-columns.js";
 import { type StatementScope, tableNotFound } from "../sql/scope.js";
 import { isOp, isWord, quoteIdent, type Token } from "../sql/tokenizer.js";
 import { BIGINT, toDuckDbType } from "../sql/types.js";
@@ -119,6 +120,13 @@ export async function executeMerge(scope: StatementScope, tokens: Token[]): Prom
   const srcCols = await scope.columnsOf(source, sourceSql.values);
   const usesStar = clauses.some((cl) => cl.action.kind === "updateAll" || cl.action.kind === "insertAll");
   const rules = await writeRules(scope, ref);
+  // Identity columns: no given values (GENERATED ALWAYS) and no updates, whichever clause names them.
+  for (const cl of rules ? clauses : []) {
+    const a = cl.action;
+    const source = srcCols.map((col) => col.name);
+    if (a.kind === "update" || a.kind === "updateAll") checkIdentityUpdate(rules!.columns, a.kind === "update" ? a.assignments.map((x) => x.column) : source);
+    if (a.kind === "insert" || a.kind === "insertAll") checkIdentityInsert(rules!.columns, a.kind === "insert" ? a.columns : source);
+  }
 
   return session.atomically(async () => {
     let targetCols = await scope.columnsOf(target);
