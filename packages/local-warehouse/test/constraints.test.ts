@@ -50,6 +50,8 @@ describe("CHECK constraints", () => {
     await sql(session, "DELETE FROM items WHERE price IS NULL OR price <= 0");
     await sql(session, "ALTER TABLE items ADD CONSTRAINT positive CHECK (price > 0)");
     expect(await sql(session, "SHOW TBLPROPERTIES items")).toContainEqual({ key: "delta.constraints.positive", value: "price > 0" });
+    // Writes before the constraint existed do not let later ones skip it.
+    expect((await fails("INSERT INTO items VALUES (5, 0.0, 'e')")).sqlState).toBe("23001");
 
     const again = await fails("ALTER TABLE items ADD CONSTRAINT Positive CHECK (price > 1)");
     expect(again).toEqual({ sqlState: "42710", message: "[DELTA_CONSTRAINT_ALREADY_EXISTS] Constraint 'Positive' already exists. Please delete the old constraint first.\nOld constraint:\nprice > 0" });

@@ -17,7 +17,7 @@ import { type Cursor, splitTopLevel } from "../sql/cursor.js";
 import { isOp, isWord, quoteIdent, significant, tokenize, type Token } from "../sql/tokenizer.js";
 import { type StatementScope } from "../sql/scope.js";
 import { duckTableName, type TableRef } from "../warehouse.js";
-import { checkIdentityInsert, checkIdentityUpdate, columnRules, sparkText, type ColumnRule } from "./generated-columns.js";
+import { cachedWriteRules, checkIdentityInsert, checkIdentityUpdate, columnRules, forgetWriteRules, sparkText, type ColumnRule } from "./generated-columns.js";
 
 const PREFIX = "delta.constraints.";
 /** Delta's own name for CHAR/VARCHAR length checks (CharVarcharConstraint.INVARIANT_NAME). */
@@ -57,6 +57,7 @@ export async function alterConstraint(scope: StatementScope, ref: TableRef, c: C
     await warehouse.withMeta((m) =>
       m.run(`DELETE FROM ${table} WHERE catalog = $c AND schema_name = $s AND table_name = $t AND key = $k`, { c: ref.catalog, s: ref.schema, t: ref.table, k: key }),
     );
+    forgetWriteRules(warehouse, ref);
     return;
   }
   const name = c.identifier();
@@ -80,6 +81,7 @@ export async function alterConstraint(scope: StatementScope, ref: TableRef, c: C
   const n = Number((await r.getRows())[0]![0]);
   if (n > 0) throw new SqlError("DELTA_NEW_CHECK_CONSTRAINT_VIOLATION", "23512", `${n} rows in ${qualified(ref)} violate the new CHECK constraint (${text})`);
   await warehouse.setTableProperties(ref, { [key]: text });
+  forgetWriteRules(warehouse, ref);
 }
 
 /** What a write must uphold on a table; undefined when nothing (the common case, kept cheap). */
@@ -88,7 +90,11 @@ export interface WriteRules {
   columns: ColumnRule[];
 }
 
-export async function writeRules(scope: StatementScope, ref: TableRef): Promise<WriteRules | undefined> {
+export function writeRules(scope: StatementScope, ref: TableRef): Promise<WriteRules | undefined> {
+  return cachedWriteRules(scope.session.warehouse, ref, () => loadWriteRules(scope, ref));
+}
+
+async function loadWriteRules(scope: StatementScope, ref: TableRef): Promise<WriteRules | undefined> {
   const props = await scope.session.warehouse.tableProperties(ref);
   const checks = Object.entries(props)
     .filter(([k]) => k.toLowerCase().startsWith(PREFIX))

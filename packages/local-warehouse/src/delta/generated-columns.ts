@@ -195,6 +195,29 @@ export function planColumns(scope: StatementScope, ref: TableRef, columns: Suppl
   return plan;
 }
 
+/**
+ * What each table's writes must uphold, cached: looking it up costs two metadata queries, which the
+ * sink's stream of INSERTs should not pay each time. Every change to a table's rules passes through
+ * this module (or calls `forgetWriteRules`), so the cache cannot go stale within the process.
+ */
+const writeRulesCache = new WeakMap<Warehouse, Map<string, unknown>>();
+const cacheKey = (ref: TableRef) => `${ref.catalog}\u0000${ref.schema}\u0000${ref.table}`;
+
+export async function cachedWriteRules<T>(warehouse: Warehouse, ref: TableRef, load: () => Promise<T>): Promise<T> {
+  let cache = writeRulesCache.get(warehouse);
+  if (!cache) writeRulesCache.set(warehouse, (cache = new Map()));
+  const key = cacheKey(ref);
+  if (cache.has(key)) return cache.get(key) as T;
+  const value = await load();
+  cache.set(key, value);
+  return value;
+}
+
+/** Drops the cached rules of a table, after anything that changes them. */
+export function forgetWriteRules(warehouse: Warehouse, ref: TableRef): void {
+  writeRulesCache.get(warehouse)?.delete(cacheKey(ref));
+}
+
 const RULES_TABLE = "column_rules";
 const prepared = new WeakSet<Warehouse>();
 
@@ -212,6 +235,7 @@ async function rulesTable(warehouse: Warehouse): Promise<string> {
 }
 
 export async function storeColumnRules(warehouse: Warehouse, ref: TableRef, rules: ColumnRule[]): Promise<void> {
+  forgetWriteRules(warehouse, ref);
   if (rules.length === 0) return;
   const table = await rulesTable(warehouse);
   await warehouse.withMeta(async (m) => {
@@ -249,6 +273,7 @@ export async function columnRules(warehouse: Warehouse, ref: TableRef): Promise<
 
 /** After the table itself is dropped: its identity sequences and stored rules go too. */
 export async function forgetColumnRules(scope: StatementScope, ref: TableRef): Promise<void> {
+  forgetWriteRules(scope.session.warehouse, ref);
   const rules = await columnRules(scope.session.warehouse, ref);
   for (const r of rules) if (r.kind !== "generated") await scope.session.run(`DROP SEQUENCE IF EXISTS ${sequenceName(ref, r.column)}`);
   if (rules.length === 0) return;

@@ -197,7 +197,7 @@ async function createTable(scope: StatementScope, c: Cursor, orReplace: boolean)
   });
   await session.warehouse.dropTableProperties(ref);
   await session.warehouse.setTableProperties(ref, properties);
-  if (plan) await supplied.storeColumnRules(session.warehouse, ref, plan.rules);
+  await supplied.storeColumnRules(session.warehouse, ref, plan?.rules ?? []);
   return NO_RESULT;
 }
 
