@@ -68,6 +68,13 @@ it("local up --seed --env-file says what it seeded and writes the variables the 
   for (const v of ["MM_REGION_URL", "DATABRICKS_HOST", "DATABRICKS_PORT", "DATABRICKS_STAGING_VOLUME", "MMSPARK_SECRET_MACROMETA_API_KEY", "MMSPARK_SECRET_DATABRICKS_TOKEN"]) {
     expect(text).toMatch(new RegExp(`^export ${v}='[^']+'$`, "m"));
   }
+  // HTTPS like a workspace: the CA local up wrote, for our option and for every Node program.
+  expect(upOut).toMatch(/local warehouse {2}https:\/\/127\.0\.0\.1:\d+\//);
+  expect(text).toMatch(/^export DATABRICKS_USE_TLS='true'$/m);
+  const ca = /^export DATABRICKS_CA_CERT_FILE='([^']+)'$/m.exec(text)?.[1];
+  expect(upOut).toContain(`CA certificate: ${ca}`);
+  expect(readFileSync(ca!, "utf8")).toMatch(/^-----BEGIN CERTIFICATE-----/);
+  expect(text).toContain(`export NODE_EXTRA_CA_CERTS='${ca}'`);
 });
 
 it("collection-to-delta.json runs as shipped: 3 rows written into a schema the sink creates, 1 rejected", async () => {

@@ -4,6 +4,7 @@
  * `token`, `catalog`, `schema`, `table`).
  * @packageDocumentation
  */
+import { accessSync, constants, statSync } from "node:fs";
 import { OptionError, type CaseInsensitiveOptions } from "@macrometa-spark/core";
 import { resolveTableName, validateObjectName, type ColumnNameMode, type TableName } from "./identifiers.js";
 import { parseStagingVolume, type StagingVolume } from "./volumes/location.js";
@@ -37,6 +38,13 @@ export interface ConnectionOptions {
    * because the token would cross the network in clear.
    */
   useTls: boolean;
+  /**
+   * A PEM file holding a certificate authority to trust on top of the system's, for a warehouse
+   * whose certificate a private CA signed: e.g. the CA file `mmspark local up` writes for the local
+   * warehouse. Passed to the driver as its `customCaCert` and used by the Files API client. Needs
+   * `useTls`. Default: unset (the system's roots and `NODE_EXTRA_CA_CERTS` only).
+   */
+  caCertFile?: string;
   /** Server-side statement timeout in ms (rounded up to seconds). Default: 0 (none). */
   queryTimeoutMs: number;
   /** Catalog of the session and of 1- and 2-part table names. */
@@ -119,7 +127,7 @@ export interface ReadOptions {
   changeFeed: ChangeFeedOptions;
 }
 
-export const CONNECTION_OPTION_NAMES = ["host", "httpPath", "port", "token", "clientId", "clientSecret", "useTls", "queryTimeoutMs", "catalog", "schema"] as const;
+export const CONNECTION_OPTION_NAMES = ["host", "httpPath", "port", "token", "clientId", "clientSecret", "useTls", "caCertFile", "queryTimeoutMs", "catalog", "schema"] as const;
 export const WRITE_OPTION_NAMES = [
   ...CONNECTION_OPTION_NAMES,
   "table",
@@ -149,6 +157,15 @@ export const WRITE_OPTION_NAMES = [
 ] as const;
 export const READ_OPTION_NAMES = [...CONNECTION_OPTION_NAMES, "table", "query", "params", "fetchSize", ...CHANGE_FEED_OPTION_NAMES, "path", "parallelism"] as const;
 
+function isReadableFile(path: string): boolean {
+  try {
+    accessSync(path, constants.R_OK);
+    return statSync(path).isFile();
+  } catch {
+    return false;
+  }
+}
+
 const LOCAL_HOSTS = new Set(["localhost", "127.0.0.1", "::1", "[::1]"]);
 
 export function parseConnectionOptions(o: CaseInsensitiveOptions): ConnectionOptions {
@@ -160,6 +177,11 @@ export function parseConnectionOptions(o: CaseInsensitiveOptions): ConnectionOpt
   const useTls = o.getBoolean("useTls", true);
   if (!useTls && !LOCAL_HOSTS.has(host.toLowerCase())) {
     throw o.error("useTls", `false is only allowed for a local endpoint (localhost); ${host} must be reached over TLS`);
+  }
+  const caCertFile = o.getString("caCertFile");
+  if (caCertFile !== undefined) {
+    if (!useTls) throw o.error("caCertFile", "only applies with useTls=true (a CA is what TLS checks the server against)");
+    if (!isReadableFile(caCertFile)) throw o.error("caCertFile", `cannot read ${caCertFile} (expected a PEM file with a CA certificate)`);
   }
   const token = o.getString("token");
   const clientId = o.getString("clientId");
@@ -177,6 +199,7 @@ export function parseConnectionOptions(o: CaseInsensitiveOptions): ConnectionOpt
   if (catalog !== undefined) validateObjectName(catalog, "catalog");
   if (schema !== undefined) validateObjectName(schema, "schema");
   const out: ConnectionOptions = { host, httpPath, port, useTls, queryTimeoutMs: o.getInt("queryTimeoutMs", 0, { min: 0 }) };
+  if (caCertFile !== undefined) out.caCertFile = caCertFile;
   if (token !== undefined) out.token = token;
   if (clientId !== undefined) out.clientId = clientId;
   if (clientSecret !== undefined) out.clientSecret = clientSecret;

@@ -80,7 +80,7 @@ export async function seedDeltaExamples(conn: DatabricksConnection): Promise<str
 
 export interface LocalEndpoints {
   macrometa: { regionUrl: string; apiKey: string; fabric: string };
-  databricks: { host: string; port: number; httpPath: string; token: string; useTls: boolean; stagingVolume: string };
+  databricks: { host: string; port: number; httpPath: string; token: string; useTls: boolean; stagingVolume: string; caCertFile?: string };
 }
 
 /** The variables examples and `mmspark sql` read, as a file for `source` (mode 0600: it holds keys). */
@@ -94,6 +94,14 @@ export function envFileText(e: LocalEndpoints): string {
     ["DATABRICKS_HTTP_PATH", e.databricks.httpPath],
     ["DATABRICKS_TOKEN", e.databricks.token],
     ["DATABRICKS_USE_TLS", e.databricks.useTls],
+    ...(e.databricks.caCertFile !== undefined
+      ? ([
+          ["DATABRICKS_CA_CERT_FILE", e.databricks.caCertFile],
+          // Node adds this file to its roots at start: job specs, scripts and the unpatched driver trust
+          // the local warehouse without a CA option of their own.
+          ["NODE_EXTRA_CA_CERTS", e.databricks.caCertFile],
+        ] as [string, string][])
+      : []),
     ["DATABRICKS_CATALOG", "main"],
     ["DATABRICKS_SCHEMA", EXAMPLES_SCHEMA],
     ["DATABRICKS_STAGING_VOLUME", e.databricks.stagingVolume],

@@ -195,6 +195,10 @@ export interface DatabricksOptions {
    * TLS to the warehouse. Default: true (false only for a local warehouse).
    */
   useTls?: boolean | string;
+  /**
+   * PEM file of a CA to trust on top of the system's (e.g. the one mmspark local up writes). Needs useTls.
+   */
+  caCertFile?: string;
   catalog?: string;
   schema?: string;
   /**

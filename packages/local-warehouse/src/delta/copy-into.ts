@@ -20,6 +20,8 @@ import { childPath, formatVolumePath, parseVolumePath } from "../volumes/paths.j
 import { pathNotFound, type VolumeEntry } from "../volumes/store.js";
 import { commitVersion } from "./versions.js";
 import { copyIntoInfo } from "./operations.js";
+import { enforceWriteRules, writeRules } from "./constraints.js";
+import { checkIdentityInsert } from "./generated-columns.js";
 
 /** At most this many names in FILES (delta-copy-into.html). */
 const MAX_FILES = 1000;
@@ -256,12 +258,15 @@ export async function executeCopyInto(scope: StatementScope, tokens: Token[]): P
         `Cannot write incompatible data for the table \`${ref.catalog}\`.\`${ref.schema}\`.\`${ref.table}\`: Cannot safely cast \`${col.name}\` "${simpleString(col.type).toUpperCase()}" to "${simpleString(into.type).toUpperCase()}".`,
       );
   }
+  const rules = await writeRules(scope, ref);
+  if (rules) checkIdentityInsert(rules.columns, sourceCols.map((col) => byName.get(col.name.toLowerCase())?.name ?? col.name));
   const inserted = await commitVersion(scope, ref, async (commit) => {
     for (const col of extra) await session.run(`ALTER TABLE ${target} ADD COLUMN ${quoteIdent(col.name)} ${toDuckDbType(col.type)}`);
     const since = await commit.highWater();
     const names = sourceCols.map((col) => quoteIdent(byName.get(col.name.toLowerCase())?.name ?? col.name));
     const picked = sourceCols.map((col) => quoteIdent(col.name));
     const n = (await session.run(`INSERT INTO ${target} (${names.join(", ")}) SELECT ${picked.join(", ")} FROM (${query}) AS __copy_rows`, values)).rowsChanged;
+    if (rules) await enforceWriteRules(scope, ref, rules);
     // A plain INSERT of files not yet recorded: a concurrent load of the same file by another session
     // then conflicts on the record's key and one of the two transactions fails, as concurrent COPY INTOs
     // of one file conflict on Delta. Only `force` may record a file again.

@@ -94,3 +94,21 @@ export const setPropertiesInfo = (properties: Record<string, string>): CommitInf
   operation: "SET TBLPROPERTIES",
   parameters: { properties: JSON.stringify(properties) },
 });
+
+/** ALTER TABLE … ADD CONSTRAINT name CHECK (expr) (DeltaOperations.AddConstraint). */
+export const addConstraintInfo = (name: string, expr: string): CommitInfo => ({
+  operation: "ADD CONSTRAINT",
+  parameters: { name, expr },
+});
+
+/** ALTER TABLE … DROP CONSTRAINT [IF EXISTS] name: committed even when there was none (DeltaOperations.DropConstraint). */
+export const dropConstraintInfo = (name: string, expr: string | undefined): CommitInfo => ({
+  operation: "DROP CONSTRAINT",
+  parameters: expr === undefined ? { name, existed: "false" } : { name, expr, existed: "true" },
+});
+
+/** ALTER TABLE … ALTER COLUMN (DeltaOperations.ChangeColumn): the column as it is afterwards. */
+export const changeColumnInfo = (column: { name: string; type: string; nullable: boolean; metadata: Record<string, string> }): CommitInfo => ({
+  operation: "CHANGE COLUMN",
+  parameters: { column: JSON.stringify(column) },
+});

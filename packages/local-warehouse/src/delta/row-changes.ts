@@ -18,6 +18,7 @@ import { isOp, isWord, quoteIdent, type Token } from "../sql/tokenizer.js";
 import type { TableRef } from "../warehouse.js";
 import { deleteInfo, updateInfo } from "./operations.js";
 import { CHANGE_KIND, commitVersion } from "./versions.js";
+import type { ColumnRule } from "./generated-columns.js";
 
 const isName = (t: Token | undefined): boolean => t !== undefined && (t.kind === "word" || t.kind === "ident");
 
@@ -55,9 +56,17 @@ function optionalAlias(c: Cursor, stop: string): string | undefined {
 
 /**
  * Runs a DELETE or UPDATE statement as a commit of its table. `run` executes the statement itself (its
- * existing translation) and returns the number of rows it changed.
+ * existing translation, with its write rules) and returns the number of rows it changed. `recomputed`:
+ * the generated columns the UPDATE does not assign, which `run` recomputes from the new values, so
+ * their post-images are computed the same way.
  */
-export async function executeRowChanges(scope: StatementScope, tokens: Token[], ref: TableRef, run: () => Promise<number>): Promise<number> {
+export async function executeRowChanges(
+  scope: StatementScope,
+  tokens: Token[],
+  ref: TableRef,
+  recomputed: readonly ColumnRule[],
+  run: () => Promise<number>,
+): Promise<number> {
   const c = new Cursor(tokens);
   const isDelete = c.acceptWords("DELETE");
   if (isDelete) c.expectWords("FROM");
@@ -98,17 +107,20 @@ export async function executeRowChanges(scope: StatementScope, tokens: Token[], 
         throw syntaxError(`UPDATE assigns the column \`${set.column}\`, which \`${ref.table}\` does not have`);
     }
     await commit.logQuery(CHANGE_KIND.preimage, (cols) => `SELECT ${cols.map((x) => `${a}.${quoteIdent(x)}`).join(", ")} FROM ${from}${whereSql}`, values);
-    await commit.logQuery(
-      CHANGE_KIND.postimage,
-      () =>
-        `SELECT ${types
-          .map((t) => {
-            const set = sets.find((x) => x.column.toLowerCase() === t.name.toLowerCase());
-            return set ? `CAST((${set.value.text}) AS ${t.type})` : `${a}.${quoteIdent(t.name)}`;
-          })
-          .join(", ")} FROM ${from}${whereSql}`,
-      values,
-    );
+    const assignedRow = `SELECT ${types
+      .map((t) => {
+        const set = sets.find((x) => x.column.toLowerCase() === t.name.toLowerCase());
+        return `${set ? `CAST((${set.value.text}) AS ${t.type})` : `${a}.${quoteIdent(t.name)}`} AS ${quoteIdent(t.name)}`;
+      })
+      .join(", ")} FROM ${from}${whereSql}`;
+    // Generated columns follow the assigned values: their expressions (over the table's own column
+    // names) are evaluated over the assigned row, as the write rules store them.
+    const generated = (name: string) => recomputed.find((r) => r.column.toLowerCase() === name.toLowerCase());
+    const postimage =
+      recomputed.length === 0
+        ? assignedRow
+        : `SELECT ${types.map((t) => generated(t.name)?.duckExpr ?? quoteIdent(t.name)).join(", ")} FROM (${assignedRow}) AS __lw_post`;
+    await commit.logQuery(CHANGE_KIND.postimage, () => postimage, values);
     scope.parameters.resetOrdinals();
     const n = await run();
     return { result: n, info: updateInfo(predicate, n) };

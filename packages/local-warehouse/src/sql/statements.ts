@@ -20,6 +20,7 @@ import { assertNotAppendOnly } from "../delta/rules.js";
 import { commitVersion } from "../delta/versions.js";
 import { executeRowChanges } from "../delta/row-changes.js";
 import { writeInfo } from "../delta/operations.js";
+import { assignedColumns, checkInsertColumns, checkUpdateColumns, enforceWriteRules, writeRules } from "../delta/constraints.js";
 import { StatementScope } from "./scope.js";
 import { prepareFileSources } from "./file-sources.js";
 import { prepareVersionedSources } from "../delta/time-travel.js";
@@ -118,9 +119,17 @@ async function dml(scope: StatementScope, tokens: Token[]): Promise<ResultSource
   else target.expectWords("UPDATE");
   const ref = scope.tableRef(target.qualifiedName());
   await assertNotAppendOnly(scope.session.warehouse, ref);
-  const changed = await executeRowChanges(scope, tokens, ref, async () => {
+  // DELETE cannot break a constraint; an UPDATE is checked (and its generated columns recomputed)
+  // inside its version's transaction, so a violation commits no version and logs no change.
+  const rules = isWord(tokens[0], "UPDATE") ? await writeRules(scope, ref) : undefined;
+  const assigned = rules ? assignedColumns(tokens) : [];
+  if (rules) checkUpdateColumns(rules, assigned);
+  const recomputed = (rules?.columns ?? []).filter((r) => r.kind === "generated" && !assigned.some((n) => n.toLowerCase() === r.column.toLowerCase()));
+  const changed = await executeRowChanges(scope, tokens, ref, recomputed, async () => {
     const { text, values } = scope.rewrite(tokens);
-    return (await scope.session.run(text, values)).rowsChanged;
+    const n = (await scope.session.run(text, values)).rowsChanged;
+    if (rules) await enforceWriteRules(scope, ref, rules, { assigned });
+    return n;
   });
   return affectedRows(changed);
 }
@@ -135,18 +144,21 @@ async function insert(scope: StatementScope, tokens: Token[]): Promise<ResultSou
   if (isWord(c.peek(), "PARTITION")) throw unsupported("INSERT with a PARTITION clause");
   if (isWord(c.peek(), "REPLACE")) throw unsupported("INSERT … REPLACE WHERE/USING");
   let columns = "";
+  let listed: string[] | undefined;
   if (isOp(c.peek(), "(") && !isWord(c.peek(1), "SELECT", "WITH", "VALUES", "FROM")) {
-    const names = c.parenList().map((part) => {
+    listed = c.parenList().map((part) => {
       if (part.length !== 1 || (part[0]!.kind !== "word" && part[0]!.kind !== "ident")) throw syntaxError("expected a column name in the INSERT column list");
-      return quoteIdent(part[0]!.value);
+      return part[0]!.value;
     });
-    columns = ` (${names.join(", ")})`;
+    columns = ` (${listed.map(quoteIdent).join(", ")})`;
   }
   const byName = c.acceptWords("BY", "NAME") ? " BY NAME" : "";
   const body = c.rest();
   if (body.length === 0 || !(isWord(body[0], "VALUES", "SELECT", "WITH", "FROM", "TABLE") || isOp(body[0], "(")))
     throw c.unexpected("VALUES or a query");
   if (overwrite) await assertNotAppendOnly(scope.session.warehouse, ref);
+  const rules = await writeRules(scope, ref);
+  if (rules && !byName) await checkInsertColumns(scope, ref, rules, listed);
   const { text, values } = scope.rewrite(body);
   // No existence check first: DuckDB's own "does not exist" maps to TABLE_OR_VIEW_NOT_FOUND, one query cheaper per batch.
   const target = duckTableName(ref);
@@ -171,6 +183,9 @@ async function insert(scope: StatementScope, tokens: Token[]): Promise<ResultSou
       since = await commit.highWater();
       n = (await session.run(statement, values)).rowsChanged;
     }
+    // Generated columns are filled and constraints checked before the rows are logged: the change
+    // feed carries the values as stored, and a violation aborts the version with the rows.
+    if (rules) await enforceWriteRules(scope, ref, rules);
     await commit.logAppended(since);
     return { result: n, info: writeInfo(overwrite ? "Overwrite" : "Append", n) };
   });
