@@ -234,4 +234,15 @@ describe("change data feed", () => {
     ]);
     expect(await sql(session, "SELECT count(*) AS n FROM f10 VERSION AS OF 1 WHERE s = 'changed'")).toEqual([{ n: 0 }]);
   });
+
+  it("records SET c = DEFAULT as the column's default (NULL without one)", async () => {
+    await sql(session, "CREATE TABLE f11 (id INT, s STRING) TBLPROPERTIES (delta.enableChangeDataFeed = true)");
+    await sql(session, "INSERT INTO f11 VALUES (1, 'a')");
+    await sql(session, "UPDATE f11 SET s = DEFAULT WHERE id = 1");
+    expect(await changes("SELECT * FROM table_changes('f11', 2) ORDER BY _change_type", ["s"])).toEqual([
+      [2, "update_postimage", null],
+      [2, "update_preimage", "a"],
+    ]);
+    expect(await sql(session, "SELECT s FROM f11")).toEqual([{ s: null }]);
+  });
 });
