@@ -51,6 +51,13 @@ describe("change data feed", () => {
     for (const r of rows) expect((r._commit_timestamp as Date).getTime()).toBe(ts.get(r._commit_version));
     expect(await changes("SELECT * FROM table_changes('f1', 2, 2)", ["id"])).toEqual([[2, "insert", 3]]);
     expect(await changes("SELECT * FROM table_changes('`f1`', 1, 1) WHERE id > 1", ["id"])).toEqual([[1, "insert", 2]]);
+    // Bounds and the name as named parameters, as a streaming reader sends them.
+    expect((await sqlError(session, "SELECT * FROM table_changes(:t, :s, :e)")).sqlState).toBe("42P02");
+    const op = await session.executeStatement("SELECT id, _commit_version FROM table_changes(:t, :s, :e) ORDER BY id", {
+      namedParameters: { t: "main.default.f1", s: 2, e: 2 } as never,
+    });
+    expect(await op.fetchAll()).toEqual([{ id: 3, _commit_version: 2 }]);
+    await op.close();
   });
 
   it("types _commit_version as BIGINT and _commit_timestamp as TIMESTAMP", async () => {

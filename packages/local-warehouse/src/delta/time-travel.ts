@@ -60,6 +60,9 @@ export async function prepareVersionedSources(scope: StatementScope, tokens: Tok
     const travel = timeTravelAt(tokens, k);
     if (!travel) continue;
     const start = nameStart(tokens, k);
+    // Only a table reference travels: after FROM, JOIN, USING (MERGE) or a comma in a FROM list.
+    const before = tokens[start - 1];
+    if (!(isWord(before, "FROM", "JOIN", "USING") || isOp(before, ","))) continue;
     const nameTokens = tokens.slice(start, k);
     const c = new Cursor(nameTokens);
     const ref = scope.tableRef(c.qualifiedName());
