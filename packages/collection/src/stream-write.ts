@@ -115,12 +115,14 @@ class ChangeWriter implements DataWriter {
     const chunk = this.chunk;
     this.chunk = new Map();
     const previous = this.applying;
-    this.applying = previous.then(() => this.apply(chunk));
-    await previous;
-    if (this.failure) throw this.failure;
-    this.applying.catch((err: unknown) => {
+    const next = previous.then(() => this.apply(chunk));
+    // Observed at once: a failure must surface through write()/commit(), never as an unhandled rejection.
+    next.catch((err: unknown) => {
       this.failure ??= err;
     });
+    this.applying = next;
+    await previous.catch(() => undefined);
+    if (this.failure) throw this.failure;
   }
 
   private async apply(chunk: Map<string, Pending>): Promise<void> {

@@ -133,6 +133,18 @@ describe("collection streaming write", () => {
     expect(docs.map((d) => [d._key, d.id, d.n])).toEqual([["p1", "p1", 10]]);
   });
 
+  it("fails the epoch when the server rejects a document, whichever chunk it is in", async () => {
+    const o = { ...base, collection: "cf_reject", batchSize: 1 };
+    const err = await writeEpoch(o, CHANGES, 0, [
+      ["ok1", 1, "insert", 1, ts],
+      ["bad/key", 2, "insert", 1, ts],
+      ["ok2", 3, "insert", 1, ts],
+      ["ok3", 4, "insert", 1, ts],
+    ]).catch((e: unknown) => e);
+    expect((err as { code?: string }).code).toBe("IMPORT_DOCUMENT_ERRORS");
+    expect((err as Error).message).toMatch(/cf_reject/);
+  });
+
   it("refuses a streaming write without a key, naming the option", async () => {
     const schema = new StructType([new StructField("n", LongType)]);
     const err = await writeEpoch({ ...base, collection: "cf_nokey" }, schema, 0, [[1]]).catch((e: unknown) => e);

@@ -51,6 +51,13 @@ describe("change data feed", () => {
     for (const r of rows) expect((r._commit_timestamp as Date).getTime()).toBe(ts.get(r._commit_version));
     expect(await changes("SELECT * FROM table_changes('f1', 2, 2)", ["id"])).toEqual([[2, "insert", 3]]);
     expect(await changes("SELECT * FROM table_changes('`f1`', 1, 1) WHERE id > 1", ["id"])).toEqual([[1, "insert", 2]]);
+    // Bounds and the name as named parameters, as a streaming reader sends them.
+    expect((await sqlError(session, "SELECT * FROM table_changes(:t, :s, :e)")).sqlState).toBe("42P02");
+    const op = await session.executeStatement("SELECT id, _commit_version FROM table_changes(:t, :s, :e) ORDER BY id", {
+      namedParameters: { t: "main.default.f1", s: 2, e: 2 } as never,
+    });
+    expect(await op.fetchAll()).toEqual([{ id: 3, _commit_version: 2 }]);
+    await op.close();
   });
 
   it("types _commit_version as BIGINT and _commit_timestamp as TIMESTAMP", async () => {
@@ -233,5 +240,16 @@ describe("change data feed", () => {
       { _change_type: "update_preimage", n: 5000 },
     ]);
     expect(await sql(session, "SELECT count(*) AS n FROM f10 VERSION AS OF 1 WHERE s = 'changed'")).toEqual([{ n: 0 }]);
+  });
+
+  it("records SET c = DEFAULT as the column's default (NULL without one)", async () => {
+    await sql(session, "CREATE TABLE f11 (id INT, s STRING) TBLPROPERTIES (delta.enableChangeDataFeed = true)");
+    await sql(session, "INSERT INTO f11 VALUES (1, 'a')");
+    await sql(session, "UPDATE f11 SET s = DEFAULT WHERE id = 1");
+    expect(await changes("SELECT * FROM table_changes('f11', 2) ORDER BY _change_type", ["s"])).toEqual([
+      [2, "update_postimage", null],
+      [2, "update_preimage", "a"],
+    ]);
+    expect(await sql(session, "SELECT s FROM f11")).toEqual([{ s: null }]);
   });
 });

@@ -91,7 +91,7 @@ export async function executeRowChanges(
     scope.parameters.resetOrdinals();
     const sets = assignments.map((a) => parseAssignment(scope, a, target.alias));
     const cond: Sql | undefined = target.condition ? scope.rewrite(target.condition) : undefined;
-    const values = { ...Object.assign({}, ...sets.map((x) => x.value.values)), ...(cond?.values ?? {}) };
+    const values = { ...Object.assign({}, ...sets.map((x) => (x.value === "DEFAULT" ? {} : x.value.values))), ...(cond?.values ?? {}) };
     const whereSql = cond ? ` WHERE ${cond.text}` : "";
     const predicate = target.condition ? tokensText(target.condition) : undefined;
     const a = quoteIdent(target.alias);
@@ -110,7 +110,10 @@ export async function executeRowChanges(
     const assignedRow = `SELECT ${types
       .map((t) => {
         const set = sets.find((x) => x.column.toLowerCase() === t.name.toLowerCase());
-        return `${set ? `CAST((${set.value.text}) AS ${t.type})` : `${a}.${quoteIdent(t.name)}`} AS ${quoteIdent(t.name)}`;
+        if (!set) return `${a}.${quoteIdent(t.name)} AS ${quoteIdent(t.name)}`;
+        // SET c = DEFAULT stores the column's default (NULL without one), as the UPDATE itself does.
+        const value = set.value === "DEFAULT" ? (t.default ?? "NULL") : set.value.text;
+        return `CAST((${value}) AS ${t.type}) AS ${quoteIdent(t.name)}`;
       })
       .join(", ")} FROM ${from}${whereSql}`;
     // Generated columns follow the assigned values: their expressions (over the table's own column
@@ -127,7 +130,7 @@ export async function executeRowChanges(
   });
 }
 
-function parseAssignment(scope: StatementScope, tokens: Token[], alias: string): { column: string; value: Sql } {
+function parseAssignment(scope: StatementScope, tokens: Token[], alias: string): { column: string; value: Sql | "DEFAULT" } {
   const eq = tokens.findIndex((t) => isOp(t, "="));
   if (eq < 1) throw syntaxError("expected column = expression in UPDATE SET");
   const lhs = new Cursor(tokens.slice(0, eq));
@@ -135,6 +138,6 @@ function parseAssignment(scope: StatementScope, tokens: Token[], alias: string):
   lhs.expectEnd();
   if (parts.length > 2 || (parts.length === 2 && parts[0]!.toLowerCase() !== alias.toLowerCase()))
     throw unsupported("Assigning to a nested field in UPDATE");
-  if (isWord(tokens[eq + 1], "DEFAULT") && tokens.length === eq + 2) throw unsupported("UPDATE … SET col = DEFAULT");
+  if (isWord(tokens[eq + 1], "DEFAULT") && tokens.length === eq + 2) return { column: parts[parts.length - 1]!, value: "DEFAULT" };
   return { column: parts[parts.length - 1]!, value: scope.rewrite(tokens.slice(eq + 1)) };
 }

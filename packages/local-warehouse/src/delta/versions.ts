@@ -45,6 +45,15 @@ export interface CommitInfo {
   blindAppend?: boolean;
 }
 
+/** A table column as DuckDB stores it. */
+export interface ColumnType {
+  name: string;
+  /** DuckDB's type name. */
+  type: string;
+  /** DuckDB's DEFAULT expression, if the column has one. */
+  default?: string | undefined;
+}
+
 /** One version being written: where its changed rows go. */
 export class Commit {
   constructor(
@@ -118,10 +127,10 @@ export class Commit {
   async syncLogColumns(): Promise<string[]> {
     if (this.logColumns) return this.logColumns;
     const r = await this.session.run(
-      "SELECT table_name, column_name, data_type FROM duckdb_columns() WHERE database_name = $d AND ((schema_name = $s AND table_name = $t) OR (schema_name = $m AND table_name = $l)) ORDER BY column_index",
+      "SELECT table_name, column_name, data_type, column_default FROM duckdb_columns() WHERE database_name = $d AND ((schema_name = $s AND table_name = $t) OR (schema_name = $m AND table_name = $l)) ORDER BY column_index",
       { d: catalogDbName(this.ref.catalog), s: this.ref.schema, t: this.ref.table, m: META_SCHEMA, l: changeLogTable(this.ref) },
     );
-    const rows = (await r.getRows()).map(([t, c, type]) => ({ table: String(t), column: String(c), type: String(type) }));
+    const rows = (await r.getRows()).map(([t, c, type, d]) => ({ table: String(t), column: String(c), type: String(type), default: d === null ? undefined : String(d) }));
     const tableCols = rows.filter((x) => x.table === this.ref.table);
     const logCols = new Map(rows.filter((x) => x.table !== this.ref.table).map((x) => [x.column, x.type]));
     if (logCols.size === 0) {
@@ -136,14 +145,14 @@ export class Commit {
       }
     }
     this.logColumns = tableCols.map((x) => x.column);
-    this.types = tableCols.map((x) => ({ name: x.column, type: x.type }));
+    this.types = tableCols.map((x) => ({ name: x.column, type: x.type, default: x.default }));
     return this.logColumns;
   }
 
-  private types: { name: string; type: string }[] = [];
+  private types: ColumnType[] = [];
 
-  /** The table's columns with their DuckDB types, in order. */
-  async columnTypes(): Promise<{ name: string; type: string }[]> {
+  /** The table's columns with their DuckDB types and DEFAULT expressions, in order. */
+  async columnTypes(): Promise<ColumnType[]> {
     await this.syncLogColumns();
     return this.types;
   }

@@ -23,7 +23,7 @@ import { writeInfo } from "../delta/operations.js";
 import { assignedColumns, checkInsertColumns, checkUpdateColumns, enforceWriteRules, writeRules } from "../delta/constraints.js";
 import { StatementScope } from "./scope.js";
 import { prepareFileSources } from "./file-sources.js";
-import { prepareVersionedSources } from "../delta/time-travel.js";
+import { prepareVersionedSources } from "../delta/versioned-sources.js";
 import { executeStaging } from "../volumes/staging.js";
 import { alter, create, drop, truncate } from "./ddl.js";
 import { describe, show } from "./describe.js";
