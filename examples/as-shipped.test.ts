@@ -68,6 +68,13 @@ it("local up --seed --env-file says what it seeded and writes the variables the 
   for (const v of ["MM_REGION_URL", "DATABRICKS_HOST", "DATABRICKS_PORT", "DATABRICKS_STAGING_VOLUME", "MMSPARK_SECRET_MACROMETA_API_KEY", "MMSPARK_SECRET_DATABRICKS_TOKEN"]) {
     expect(text).toMatch(new RegExp(`^export ${v}='[^']+'$`, "m"));
   }
+  // HTTPS like a workspace: the CA local up wrote, for our option and for every Node program.
+  expect(upOut).toMatch(/local warehouse {2}https:\/\/127\.0\.0\.1:\d+\//);
+  expect(text).toMatch(/^export DATABRICKS_USE_TLS='true'$/m);
+  const ca = /^export DATABRICKS_CA_CERT_FILE='([^']+)'$/m.exec(text)?.[1];
+  expect(upOut).toContain(`CA certificate: ${ca}`);
+  expect(readFileSync(ca!, "utf8")).toMatch(/^-----BEGIN CERTIFICATE-----/);
+  expect(text).toContain(`export NODE_EXTRA_CA_CERTS='${ca}'`);
 });
 
 it("collection-to-delta.json runs as shipped: 3 rows written into a schema the sink creates, 1 rejected", async () => {
@@ -95,4 +102,15 @@ it("cdc-sync.json runs with --trigger availableNow: the snapshot of the seeded o
   const r = await sourced(["run", join(jobs, "cdc-sync.json"), "--trigger", "availableNow"]);
   expect(r.code).toBe(0);
   expect(r.out).toContain("orders-sync (sync): snapshot 5 rows");
+});
+
+it("reverse-sync.json runs with --trigger availableNow: the seeded Delta aggregate lands in a collection, and a second run finds nothing new", async () => {
+  expect(upOut).toContain("Delta table main.examples.region_totals (3 rows, change data feed on)");
+  const r = await sourced(["run", join(jobs, "reverse-sync.json"), "--trigger", "availableNow"]);
+  expect(r.code, r.err).toBe(0);
+  // No startingVersion: the table as of its latest version, one batch of 3 inserts.
+  expect(r.out).toContain("region-totals-to-collection (reverse): 3 changes in 1 micro-batches");
+  const again = await sourced(["run", join(jobs, "reverse-sync.json"), "--trigger", "availableNow"]);
+  expect(again.code, again.err).toBe(0);
+  expect(again.out).toContain("region-totals-to-collection (reverse): 0 changes in 0 micro-batches");
 });

@@ -21,9 +21,10 @@ export function fromProcessEnv(workDir: string): ExampleEnv | undefined {
       host: e["DATABRICKS_HOST"],
       httpPath: e["DATABRICKS_HTTP_PATH"] ?? "",
       token: e["DATABRICKS_TOKEN"],
-      // What `mmspark local up --env-file` writes for the local warehouse (plain HTTP, its own port).
+      // What `mmspark local up --env-file` writes for the local warehouse (its own port, its own CA).
       ...(e["DATABRICKS_PORT"] ? { port: Number(e["DATABRICKS_PORT"]) } : {}),
       ...(e["DATABRICKS_USE_TLS"] ? { useTls: e["DATABRICKS_USE_TLS"] !== "false" } : {}),
+      ...(e["DATABRICKS_CA_CERT_FILE"] ? { caCertFile: e["DATABRICKS_CA_CERT_FILE"] } : {}),
       catalog: e["DATABRICKS_CATALOG"] ?? "main",
       schema: e["DATABRICKS_SCHEMA"] ?? "default",
     },

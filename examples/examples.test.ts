@@ -76,7 +76,7 @@ describe("job specs", () => {
   const dir = fileURLToPath(new URL("./jobs/", import.meta.url));
   const files = readdirSync(dir).filter((f) => f.endsWith(".json"));
 
-  it("are valid against the job schema once resolved, and cover batch, stream and sync", () => {
+  it("are valid against the job schema once resolved, and cover batch, stream, sync and reverse", () => {
     const env = {
       MM_REGION_URL: "http://127.0.0.1:8529",
       DATABRICKS_HOST: "127.0.0.1",
@@ -88,6 +88,6 @@ describe("job specs", () => {
       MMSPARK_SECRET_DATABRICKS_TOKEN: "t",
     };
     const kinds = files.map((f) => loadJobSpec(join(dir, f), { env, secrets: true }).kind);
-    expect(kinds.sort()).toEqual(["batch", "stream", "sync"]);
+    expect(kinds.sort()).toEqual(["batch", "reverse", "stream", "sync"]);
   });
 });

@@ -11,8 +11,8 @@ import type { OptionRow, OptionTable } from "../../packages/core/src/option-tabl
 import { CONSOLE_OPTIONS, JSON_OPTIONS, MEMORY_OPTIONS, RATE_OPTIONS } from "../../packages/core/src/formats/option-tables.ts";
 import { COLLECTION_OPTIONS, FORMAT_NAMES as COLLECTION_FORMATS } from "../../packages/collection/src/option-table.ts";
 import { FORMAT_NAMES as STREAM_FORMATS, STREAM_OPTIONS } from "../../packages/stream/src/option-table.ts";
-import { DATABRICKS_FORMATS, DATABRICKS_OPTIONS } from "../../packages/databricks/src/option-table.ts";
-import { JOB_FIELDS, SYNC_FIELDS, TRIGGER_FIELDS } from "../../packages/cli/src/spec/job-table.ts";
+import { CHANGE_FEED_OPTIONS, DATABRICKS_FORMATS, DATABRICKS_OPTIONS } from "../../packages/databricks/src/option-table.ts";
+import { JOB_FIELDS, REVERSE_FIELDS, SYNC_FIELDS, TRIGGER_FIELDS } from "../../packages/cli/src/spec/job-table.ts";
 import { generate as generateTypes } from "../../packages/cli/codegen/generate-types.mjs";
 import { markdownTable, schemaObject, tsdoc } from "./render.ts";
 
@@ -39,7 +39,7 @@ function endpoint(title: string, extra: Record<string, unknown>, formats: [reado
 }
 
 export function jobSchema(): Record<string, unknown> {
-  const top = schemaObject(JOB_FIELDS, "MmsparkJob", "A macrometa-spark job: a source read into a sink (batch or streaming), or a collection-to-Delta CDC sync. Generated from the option tables by `npm run options`.");
+  const top = schemaObject(JOB_FIELDS, "MmsparkJob", "A macrometa-spark job: a source read into a sink (batch or streaming), a collection-to-Delta CDC sync, or a Delta-to-collection reverse sync. Generated from the option tables by `npm run options`.");
   const shared: [readonly string[], string][] = [
     [COLLECTION_FORMATS, "CollectionOptions"],
     [STREAM_FORMATS, "StreamOptions"],
@@ -53,7 +53,13 @@ export function jobSchema(): Record<string, unknown> {
     title,
     description,
     ...rest,
-    allOf: [{ if: { properties: { kind: { const: "sync" } }, required: ["kind"] }, then: { required: ["sync"] }, else: { required: ["source", "sink"] } }],
+    allOf: [
+      {
+        if: { properties: { kind: { const: "sync" } }, required: ["kind"] },
+        then: { required: ["sync"] },
+        else: { if: { properties: { kind: { const: "reverse" } }, required: ["kind"] }, then: { required: ["reverse"] }, else: { required: ["source", "sink"] } },
+      },
+    ],
     definitions: {
       Trigger: schemaObject(TRIGGER_FIELDS, "Trigger", "Spark trigger: exactly one of processingTime, once, availableNow."),
       Source: endpoint("Source", { schema: { type: "string", description: 'A user schema as Spark DDL ("a BIGINT, b ARRAY<STRING>").' } }, [...shared, [["rate"], "RateOptions"]]),
@@ -70,6 +76,11 @@ export function jobSchema(): Record<string, unknown> {
         [...shared, [["memory"], "MemoryOptions"]],
       ),
       SyncSpec: schemaObject(SYNC_FIELDS, "SyncSpec", "Collection snapshot + change stream merged into a Delta table by _key (subscribe first, then snapshot, then reconcile)."),
+      ReverseSpec: schemaObject(
+        REVERSE_FIELDS,
+        "ReverseSpec",
+        "A Delta table's change data feed into a collection (created when missing): inserts and post-images upsert by _key (or the collection's primaryKey), deletes remove, pre-images are skipped; a replayed micro-batch is harmless. Offsets are table versions kept in checkpointLocation.",
+      ),
       GdnConnectionOptions: {
         ...schemaObject(COLLECTION_OPTIONS, "GdnConnectionOptions", "How a job reaches the GDN (the connection rows of the collection format).", (r) => r.group === "connection"),
         additionalProperties: undefined,
@@ -127,7 +138,14 @@ const TSDOC_TARGETS: TsdocTarget[] = [
   { path: "packages/stream/src/options.ts", interfaceName: "StreamFormatOptions", table: STREAM_OPTIONS },
   { path: "packages/databricks/src/options.ts", interfaceName: "ConnectionOptions", table: DATABRICKS_OPTIONS, rows: (name, row) => row.group === "connection" && name !== "table" },
   { path: "packages/databricks/src/options.ts", interfaceName: "WriteOptions", table: DATABRICKS_OPTIONS, rows: (name, row) => row.group === "write" || name === "table" },
-  { path: "packages/databricks/src/options.ts", interfaceName: "ReadOptions", table: DATABRICKS_OPTIONS, rows: (name, row) => row.group === "read" || name === "table" },
+  {
+    path: "packages/databricks/src/options.ts",
+    interfaceName: "ReadOptions",
+    table: DATABRICKS_OPTIONS,
+    rows: (name, row) => (row.group === "read" && !(name in CHANGE_FEED_OPTIONS)) || name === "table",
+  },
+  // `starting` and `ending` each hold one of two options (a version or a time): their TSDoc is written by hand.
+  { path: "packages/databricks/src/change-feed/options.ts", interfaceName: "ChangeFeedOptions", table: CHANGE_FEED_OPTIONS, rows: (name) => !/^(starting|ending)/.test(name) },
 ];
 
 /** The source with the TSDoc of every interface property that a table row documents replaced by the row's rendering. */

@@ -129,3 +129,31 @@ it(`reads ${READ_ROWS} rows with fetchAll in Arrow and in the column format`, as
     { metric: `driver fetchAll ${READ_ROWS} rows x5, Arrow results`, value: Math.round(arrow), unit: "rows/s", baseline, ratio: ratio(arrow, columns) },
   ]);
 });
+
+const FEED_ROWS = 10_000;
+
+it(`reads a ${FEED_ROWS}-row commit from table_changes, against a plain read of the same rows`, async () => {
+  const session = await client.openSession();
+  const run = async (statement: string) => {
+    const op = await session.executeStatement(statement);
+    const rows = await op.fetchAll();
+    await op.close();
+    return rows as Record<string, unknown>[];
+  };
+  await run("CREATE TABLE feed (id BIGINT, name STRING, score DOUBLE, flag BOOLEAN, at TIMESTAMP) TBLPROPERTIES (delta.enableChangeDataFeed = true)");
+  for (let v = 1; v <= 10; v++)
+    await run(`INSERT INTO feed SELECT id + ${v * FEED_ROWS}, concat('name-', CAST(id AS STRING)), id / 7, id % 2 = 0, TIMESTAMP '2024-01-01 00:00:00' FROM range(${FEED_ROWS})`);
+  let t0 = performance.now();
+  const changes = await run("SELECT * FROM table_changes('feed', 10, 10)");
+  const feedMs = performance.now() - t0;
+  t0 = performance.now();
+  const plain = await run(`SELECT * FROM feed WHERE id >= ${10 * FEED_ROWS}`);
+  const plainMs = performance.now() - t0;
+  expect(changes.length).toBe(FEED_ROWS);
+  expect(plain.length).toBe(FEED_ROWS);
+  await session.close();
+  const baseline = { name: "plain SELECT of the same rows (5 columns)", value: Math.round(FEED_ROWS / (plainMs / 1000)) };
+  recordBench("local-warehouse", [
+    { metric: `driver fetchAll table_changes of one ${FEED_ROWS}-row commit (5+3 columns), ${Math.round(feedMs)} ms`, value: Math.round(FEED_ROWS / (feedMs / 1000)), unit: "rows/s", baseline, ratio: ratio(plainMs, feedMs) },
+  ]);
+});

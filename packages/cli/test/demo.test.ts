@@ -32,6 +32,11 @@ describe("mmspark demo", () => {
     expect(text).toMatch(/\|\s*46\|\s*u4\|\s*\/docs\|https:\/\/ref1\.example\|\s*null\|/);
     // 3. CDC sync: the table equals the collection after changes during and after the snapshot.
     expect(text).toMatch(/7 changes \(insert\/update\/delete\) applied from the change stream; collection has 25 documents, main\.demo\.orders has 25 rows: identical/);
+    // 4. Delta → collection: 4 statuses; the refresh is one update (pre + post image) and one delete.
+    expect(text).toContain("computed main.demo.status_totals in Delta (orders per status, change data feed on): 4 rows");
+    expect(text).toContain("reverse sync: 4 changes -> collection 'status_totals'");
+    expect(text).toContain("the same query's next run moved only those: 3 changes");
+    expect(text).toMatch(/collection 'status_totals' \(3 documents\) equals main\.demo\.status_totals:\n  new: \d+ orders/);
   });
 
   it("--json prints one JSON event per line ending with a summary", async () => {
@@ -43,6 +48,7 @@ describe("mmspark demo", () => {
     expect(summary!["collectionToDelta"]).toMatchObject({ seeded: 64, written: 30, rejected: 34, deltaCount: 30, bigintExact: true });
     expect(summary!["streamToDelta"]).toMatchObject({ published: 60, deltaCount: 60, addedColumns: ["referrer"] });
     expect(summary!["cdcSync"]).toMatchObject({ snapshotRows: 25, collectionCount: 25, deltaCount: 25, matches: true });
+    expect(summary!["reverseSync"]).toEqual({ aggregateRows: 4, firstRunChanges: 4, secondRunChanges: 3, collectionCount: 3, matches: true });
     expect(events.some((e) => e["type"] === "stream-progress")).toBe(true);
   });
 });

@@ -23,8 +23,8 @@ interface Format {
   purpose?: "read" | "write";
 }
 
-/** Connection options beside the others, as the table lists them. */
-const flatten = (parsed: { connection: object }): Record<string, unknown> => ({ ...parsed.connection, ...parsed });
+/** Connection (and a read's change-feed) options beside the others, as the table lists them. */
+const flatten = (parsed: { connection: object; changeFeed?: object }): Record<string, unknown> => ({ ...parsed.connection, ...parsed.changeFeed, ...parsed });
 
 const DATABRICKS_MINIMAL = { host: "localhost", httpPath: "/sql/1.0/warehouses/w", token: "dapi-x", table: "t" };
 

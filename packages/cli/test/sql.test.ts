@@ -3,6 +3,9 @@
  * Spark's show() table (right-aligned cells, "only showing top N rows"), --json rows, a statement
  * without a result set, and usage errors for a missing connection setting.
  */
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { startLocalWarehouse } from "@macrometa-spark/local-warehouse";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import "../src/commands/register.js";
@@ -14,7 +17,7 @@ let env: Record<string, string>;
 
 beforeAll(async () => {
   wh = await startLocalWarehouse({ port: 0 });
-  // What `mmspark local up --env-file` writes for the local warehouse (plain HTTP on localhost).
+  // A plain-HTTP warehouse (`mmspark local up --plain-http`): useTls=false on localhost.
   env = { DATABRICKS_HOST: wh.host, DATABRICKS_PORT: String(wh.port), DATABRICKS_HTTP_PATH: wh.path, DATABRICKS_TOKEN: wh.token, DATABRICKS_USE_TLS: "false" };
 });
 afterAll(async () => {
@@ -76,4 +79,25 @@ it("fails with the warehouse's error for a bad statement, and exits 2 without a 
   expect(usage.code).toBe(2);
   expect(usage.err).toContain("option 'token'");
   expect((await sql([])).code).toBe(2);
+});
+
+it("reaches an HTTPS warehouse through the CA file `mmspark local up` writes (--ca-cert-file or DATABRICKS_CA_CERT_FILE)", async () => {
+  const tls = await startLocalWarehouse({ port: 0, tls: true });
+  const dir = mkdtempSync(join(tmpdir(), "mmspark-sql-tls-"));
+  try {
+    const ca = join(dir, "warehouse-ca.pem");
+    writeFileSync(ca, tls.caCertificate!);
+    const vars = { DATABRICKS_HOST: tls.host, DATABRICKS_PORT: String(tls.port), DATABRICKS_HTTP_PATH: tls.path, DATABRICKS_TOKEN: tls.token };
+    const viaEnv = await sql(["SELECT 1 AS one", "--json"], { ...vars, DATABRICKS_CA_CERT_FILE: ca });
+    expect(viaEnv).toMatchObject({ code: 0, out: '{"one":1}\n' });
+    const viaFlag = await sql(["SELECT 2 AS two", "--json", "--ca-cert-file", ca], vars);
+    expect(viaFlag).toMatchObject({ code: 0, out: '{"two":2}\n' });
+    // Without the CA the certificate is not trusted.
+    const refused = await sql(["SELECT 1"], vars);
+    expect(refused.code).toBe(1);
+    expect(refused.err).toMatch(/unable to verify the first certificate/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+    await tls.close();
+  }
 });

@@ -26,6 +26,8 @@ export const COLLECTION_ERROR_CODES = defineErrorCodes({
       "import into '{collection}': the answer for {documents} documents was lost ({cause}) and they have no explicit keys, " +
       "so repeating the call could store them twice; give the rows a '_key' column or set 'primaryKey' to make writes retryable",
   },
+  /** A streaming write met a row without a key (it applies rows by key). */
+  MISSING_KEY: { retryable: false, message: "stream write into '{collection}': a row has no value in key column '{column}' (a streaming write applies rows by key)" },
   /** The server rejected documents and onDocumentError is 'fail'. */
   IMPORT_DOCUMENT_ERRORS: {
     retryable: false,

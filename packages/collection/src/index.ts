@@ -11,6 +11,7 @@ export { MacrometaCollectionProvider, CollectionTable } from "./provider.js";
 export { COLLECTION_ERROR_CODES, type CollectionErrorCode } from "./error-codes.js";
 export { CollectionScan, type CollectionPartition } from "./read.js";
 export { CollectionBatchWrite, CollectionDataWriter } from "./write.js";
+export { CollectionStreamingWrite } from "./stream-write.js";
 
 /** The provider instance registered on import. */
 export const collectionProvider = new MacrometaCollectionProvider();

@@ -18,11 +18,12 @@ import { type GdnHttpClient, gdnClientFor, tenantDisagreement, tenantWarning } f
 import { type CollectionOptions, FORMAT_NAMES, parseCollectionOptions } from "./options.js";
 import { CollectionScan, preflight, readOptionsFor, sampleDocuments, schemaFromSample, withCorruptColumn } from "./read.js";
 import { CollectionBatchWrite } from "./write.js";
+import { CollectionStreamingWrite } from "./stream-write.js";
 import { collectionError } from "./error-codes.js";
 
 export class CollectionTable implements Table {
   readonly name: string;
-  readonly capabilities: ReadonlySet<TableCapability> = new Set<TableCapability>(["BATCH_READ", "BATCH_WRITE", "TRUNCATE", "OVERWRITE", "ACCEPT_ANY_SCHEMA"]);
+  readonly capabilities: ReadonlySet<TableCapability> = new Set<TableCapability>(["BATCH_READ", "BATCH_WRITE", "STREAMING_WRITE", "TRUNCATE", "OVERWRITE", "ACCEPT_ANY_SCHEMA"]);
 
   constructor(
     readonly client: GdnHttpClient,
@@ -45,19 +46,29 @@ export class CollectionTable implements Table {
     if (opts.primaryKey !== undefined && info.schema.fieldIndex(opts.primaryKey) < 0) {
       throw info.options.error("primaryKey", `no column '${opts.primaryKey}' in the data (columns: ${info.schema.fieldNames.join(", ")})`);
     }
+    const ensureCollection = async (): Promise<boolean> => {
+      const { signal, logger } = this.ctx;
+      const { exists } = await preflight(this.client, opts, "write", signal);
+      if (!exists) {
+        logger.info("collection write: creating the collection", { collection: opts.collection, fabric: opts.fabric });
+        try {
+          await this.client.createCollection(opts.collection, {}, signal);
+        } catch (err) {
+          // 409: created meanwhile (another writer, or our own lost answer) — fine.
+          if (!((err as { status?: number }).status === 409)) throw err;
+        }
+      }
+      return exists;
+    };
     return {
+      buildForStreaming: async () => {
+        const write = new CollectionStreamingWrite(this.client, opts, info, this.ctx);
+        await ensureCollection();
+        return write;
+      },
       buildForBatch: async () => {
         const { signal, logger } = this.ctx;
-        const { exists } = await preflight(this.client, opts, "write", signal);
-        if (!exists) {
-          logger.info("collection write: creating the collection", { collection: opts.collection, fabric: opts.fabric });
-          try {
-            await this.client.createCollection(opts.collection, {}, signal);
-          } catch (err) {
-            // 409: created meanwhile (another writer, or our own lost answer) — fine.
-            if (!((err as { status?: number }).status === 409)) throw err;
-          }
-        }
+        const exists = await ensureCollection();
         let discard = false;
         let truncated = false;
         if (exists && info.mode !== "append") {

@@ -5,6 +5,7 @@
  * through core's `withRetry` (the caller says which ones are idempotent).
  * @packageDocumentation
  */
+import { readFile } from "node:fs/promises";
 import { DBSQLClient, DBSQLParameter, DBSQLParameterType, LogLevel } from "@databricks/sql";
 import { silentLogger, withRetry, type Logger, type RetryPolicy } from "@macrometa-spark/core";
 import { DatabricksError, isSessionLost, statementKind, wrapDriverError } from "./errors.js";
@@ -67,6 +68,15 @@ export interface ConnectionHooks {
   retryPolicy?: Partial<RetryPolicy>;
 }
 
+/** The PEM of `caCertFile`, read at each connect so a rewritten file (a restarted local warehouse) is picked up. */
+export async function readCaFile(path: string): Promise<string> {
+  try {
+    return await readFile(path, "utf8");
+  } catch (err) {
+    throw new DatabricksError(`cannot read the CA file ${path} (option caCertFile): ${(err as Error).message}`, { code: "DATABRICKS_DRIVER", retryable: false, cause: err });
+  }
+}
+
 export class DatabricksConnection {
   private closed = false;
   /** Set when the server forgot our session (a restart) or the connection broke: reopen before the next statement. */
@@ -110,6 +120,7 @@ export class DatabricksConnection {
       const original = c.getConnectionOptions.bind(client);
       c.getConnectionOptions = (o: unknown) => ({ ...original(o), https: false });
     }
+    const tls = options.caCertFile !== undefined ? { customCaCert: await readCaFile(options.caCertFile) } : {};
     const auth = options.token !== undefined
       ? { token: options.token }
       : { authType: "databricks-oauth" as const, oauthClientId: options.clientId!, oauthClientSecret: options.clientSecret! };
@@ -126,6 +137,7 @@ export class DatabricksConnection {
         // so a plain INSERT whose reply was lost would run twice. Retries are ours instead: only
         // for statements the caller marks idempotent (see run()).
         retryMaxAttempts: 1,
+        ...tls,
         ...auth,
       });
       const session = await client.openSession({

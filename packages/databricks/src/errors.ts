@@ -28,6 +28,11 @@ export const DATABRICKS_ERROR_CODES = defineErrorCodes({
   DATABRICKS_TABLE_EXISTS: { retryable: false, message: "{detail}" },
   /** A Files API call on the staging volume failed for good (missing volume, bad path...). */
   DATABRICKS_VOLUME: { retryable: false, message: "{detail}" },
+  /**
+   * A stream of a Delta table cannot go on as configured (a commit rewrote rows and the read takes
+   * appends only, a start past the table's history...); the message carries Delta's error class.
+   */
+  DATABRICKS_CHANGE_FEED: { retryable: false, message: "{detail}" },
   /** Anything else the driver threw. */
   DATABRICKS_DRIVER: { retryable: null, message: "{detail}" },
 });
@@ -45,6 +50,8 @@ export interface DatabricksErrorContext extends ErrorContext {
   httpStatus?: number;
   /** The volume path of a failed Files API call. */
   path?: string;
+  /** The table version a change-feed error is about. */
+  version?: number;
   /** The server no longer knew the session; the connection reopens one. */
   sessionLost?: boolean;
 }

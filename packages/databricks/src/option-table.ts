@@ -10,6 +10,75 @@ import { SESSION_STRING_OPTION, SESSION_INT_OPTION, type OptionTable } from "@ma
 /** The names a job or a session gives this format by. */
 export const DATABRICKS_FORMATS = ["databricks", "com.macrometa.spark.databricks"] as const;
 
+/**
+ * The change-data-feed and streaming-read rows of a `databricks` read, under Delta's own names
+ * (DeltaOptions.scala). Part of {@link DATABRICKS_OPTIONS}; kept apart so change-feed/options.ts
+ * reads exactly these and `npm run options` writes their TSDoc into `ChangeFeedOptions`.
+ */
+export const CHANGE_FEED_OPTIONS = {
+  readChangeFeed: {
+    kind: "boolean",
+    default: false,
+    aliases: ["readChangeData"],
+    group: "read",
+    appliesTo: "read",
+    doc: "Rows are the table's changes (`_change_type`, `_commit_version`, `_commit_timestamp` added); without it a stream reads appended rows only (a batch read reads the table). `readChangeData` is Delta's legacy name.",
+  },
+  startingVersion: {
+    kind: "int",
+    min: 0,
+    group: "read",
+    appliesTo: "read",
+    defaultText: "stream: the table as of its latest version first (as `insert` rows of that version), then its commits; batch change read: required (or `startingTimestamp`)",
+    json: { oneOf: [{ type: "integer", minimum: 0 }, { type: "string", pattern: "^\\s*(\\d+|latest)\\s*$" }] },
+    doc: "First version read (inclusive); `latest` = only commits after the current one.",
+  },
+  startingTimestamp: {
+    kind: "string",
+    group: "read",
+    appliesTo: "read",
+    doc: "Instead of `startingVersion`: the first commit at or after this time (`yyyy-MM-dd[ HH:mm:ss[.SSS]]`, UTC); a batch read fails with `DELTA_TIMESTAMP_GREATER_THAN_COMMIT` past the last commit.",
+  },
+  endingVersion: {
+    kind: "int",
+    min: 0,
+    group: "read",
+    appliesTo: "read",
+    defaultText: "the latest",
+    doc: "Last version read (inclusive); a stream plans nothing past it.",
+  },
+  endingTimestamp: {
+    kind: "string",
+    group: "read",
+    appliesTo: "read",
+    defaultText: "the latest",
+    doc: "Instead of `endingVersion`: the last commit at or before this time (as `startingTimestamp`).",
+  },
+  maxFilesPerTrigger: {
+    kind: "int",
+    default: 1000,
+    min: 1,
+    group: "read",
+    appliesTo: "read",
+    doc: "Stream: data files per micro-batch, counted from each commit's `operationMetrics` in `DESCRIBE HISTORY` (a commit without file counts counts as one); a commit is never split, and the first commit of a batch is admitted whatever its size (Delta's rules and default).",
+  },
+  maxBytesPerTrigger: {
+    kind: "int",
+    min: 1,
+    unit: "bytes",
+    group: "read",
+    appliesTo: "read",
+    doc: "Stream: bytes per micro-batch from the same metrics (commits without byte counts count 0), same rules.",
+  },
+  skipChangeCommits: {
+    kind: "boolean",
+    default: false,
+    group: "read",
+    appliesTo: "read",
+    doc: "Stream without `readChangeFeed`: commits that update, delete or overwrite rows are skipped (their rows are not read) instead of failing with `DELTA_SOURCE_TABLE_IGNORE_CHANGES`.",
+  },
+} as const satisfies OptionTable;
+
 export const DATABRICKS_OPTIONS = {
   host: {
     kind: "string",
@@ -41,6 +110,12 @@ export const DATABRICKS_OPTIONS = {
     default: true,
     group: "connection",
     doc: "`false` = plain HTTP, accepted only for `localhost`/`127.0.0.1`/`::1` (the local warehouse); any other host is refused, since the token would travel in clear.",
+  },
+  caCertFile: {
+    kind: "string",
+    group: "connection",
+    defaultText: "the system's roots and `NODE_EXTRA_CA_CERTS` only",
+    doc: "A PEM file holding a certificate authority to trust on top of the system's, for a warehouse whose certificate a private CA signed: e.g. the CA file `mmspark local up` writes for the local warehouse. Passed to the driver as its `customCaCert` and used by the Files API client; checked readable when the options are read. Needs `useTls`.",
   },
   queryTimeoutMs: {
     kind: "int",
@@ -223,6 +298,7 @@ export const DATABRICKS_OPTIONS = {
     appliesTo: "read",
     doc: "Rows per fetch; a reader holds one chunk at a time.",
   },
+  ...CHANGE_FEED_OPTIONS,
   path: SESSION_STRING_OPTION,
   parallelism: SESSION_INT_OPTION,
   checkpointLocation: { ...SESSION_STRING_OPTION, appliesTo: "write" },

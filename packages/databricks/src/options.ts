@@ -4,10 +4,12 @@
  * `token`, `catalog`, `schema`, `table`).
  * @packageDocumentation
  */
+import { accessSync, constants, statSync } from "node:fs";
 import { OptionError, TableOptions, acceptedOptionNames, type CaseInsensitiveOptions, type OptionTable } from "@macrometa-spark/core";
 import { resolveTableName, validateObjectName, type ColumnNameMode, type TableName } from "./identifiers.js";
 import { parseStagingVolume, type StagingVolume } from "./volumes/location.js";
 import { DATABRICKS_OPTIONS } from "./option-table.js";
+import { parseChangeFeedOptions, type ChangeFeedOptions } from "./change-feed/options.js";
 
 export type InsertStrategy = "auto" | "parameters" | "literals";
 
@@ -47,6 +49,14 @@ export interface ConnectionOptions {
    * any other host is refused, since the token would travel in clear. Default: `true`.
    */
   useTls: boolean;
+  /**
+   * A PEM file holding a certificate authority to trust on top of the system's, for a warehouse
+   * whose certificate a private CA signed: e.g. the CA file `mmspark local up` writes for the local
+   * warehouse. Passed to the driver as its `customCaCert` and used by the Files API client; checked
+   * readable when the options are read. Needs `useTls`. Default: the system's roots and
+   * `NODE_EXTRA_CA_CERTS` only.
+   */
+  caCertFile?: string;
   /**
    * Server-side statement timeout, rounded up to seconds; `0` = none. At least 0. Default: `0`
    * (ms).
@@ -194,6 +204,8 @@ export interface ReadOptions {
   params?: Record<string, unknown>;
   /** Rows per fetch; a reader holds one chunk at a time. Range: 1..1000000. Default: `10000`. */
   fetchSize: number;
+  /** A table's change data feed and streaming reads (Delta's option names). */
+  changeFeed: ChangeFeedOptions;
 }
 
 /** The connection's options (`table` aside, which names what is read or written). */
@@ -204,6 +216,15 @@ export const CONNECTION_OPTION_NAMES: readonly string[] = Object.entries(DATABRI
 export const WRITE_OPTION_NAMES: readonly string[] = acceptedOptionNames(DATABRICKS_OPTIONS, "write");
 /** Every spelling a read accepts. */
 export const READ_OPTION_NAMES: readonly string[] = acceptedOptionNames(DATABRICKS_OPTIONS, "read");
+
+function isReadableFile(path: string): boolean {
+  try {
+    accessSync(path, constants.R_OK);
+    return statSync(path).isFile();
+  } catch {
+    return false;
+  }
+}
 
 const LOCAL_HOSTS = new Set(["localhost", "127.0.0.1", "::1", "[::1]"]);
 
@@ -223,6 +244,11 @@ function readConnection(t: TableOptions<typeof DATABRICKS_OPTIONS>): ConnectionO
   if (!useTls && !LOCAL_HOSTS.has(host.toLowerCase())) {
     throw o.error("useTls", `false is only allowed for a local endpoint (localhost); ${host} must be reached over TLS`);
   }
+  const caCertFile = t.string("caCertFile");
+  if (caCertFile !== undefined) {
+    if (!useTls) throw o.error("caCertFile", "only applies with useTls=true (a CA is what TLS checks the server against)");
+    if (!isReadableFile(caCertFile)) throw o.error("caCertFile", `cannot read ${caCertFile} (expected a PEM file with a CA certificate)`);
+  }
   const token = t.string("token");
   const clientId = t.string("clientId");
   const clientSecret = t.string("clientSecret");
@@ -239,6 +265,7 @@ function readConnection(t: TableOptions<typeof DATABRICKS_OPTIONS>): ConnectionO
   if (catalog !== undefined) validateObjectName(catalog, "catalog");
   if (schema !== undefined) validateObjectName(schema, "schema");
   const out: ConnectionOptions = { host, httpPath, port, useTls, queryTimeoutMs: t.int("queryTimeoutMs") };
+  if (caCertFile !== undefined) out.caCertFile = caCertFile;
   if (token !== undefined) out.token = token;
   if (clientId !== undefined) out.clientId = clientId;
   if (clientSecret !== undefined) out.clientSecret = clientSecret;
@@ -306,7 +333,11 @@ export function parseReadOptions(o: CaseInsensitiveOptions): ReadOptions {
   const table = t.string("table");
   const query = t.string("query");
   if ((table === undefined) === (query === undefined)) throw o.error(table === undefined ? "table" : "query", "give exactly one of 'table' or 'query'");
-  const out: ReadOptions = { connection, fetchSize: t.int("fetchSize") };
+  const changeFeed = parseChangeFeedOptions(o);
+  if (query !== undefined && (changeFeed.readChangeFeed || changeFeed.starting !== undefined)) {
+    throw t.error(changeFeed.readChangeFeed ? "readChangeFeed" : t.has("startingTimestamp") ? "startingTimestamp" : "startingVersion", "applies to a 'table' read, not a 'query'");
+  }
+  const out: ReadOptions = { connection, fetchSize: t.int("fetchSize"), changeFeed };
   if (table !== undefined) out.target = resolveTableName(table, connection.catalog, connection.schema);
   if (query !== undefined) {
     if (query.trim() === "") throw o.error("query", "is empty");

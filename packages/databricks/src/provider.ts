@@ -20,14 +20,16 @@ import { parseReadOptions, parseWriteOptions } from "./options.js";
 
 export { DATABRICKS_FORMATS };
 import { DatabricksScanBuilder, readSchema } from "./read.js";
+import { hasChangeFeedOptions } from "./change-feed/options.js";
+import { withChangeColumns } from "./change-feed/plan.js";
 import { DeltaBatchWrite } from "./write/batch.js";
 import { DeltaStreamingWrite } from "./write/streaming.js";
 
 
-const CAPABILITIES: ReadonlySet<TableCapability> = new Set<TableCapability>(["BATCH_READ", "BATCH_WRITE", "STREAMING_WRITE", "TRUNCATE", "OVERWRITE", "ACCEPT_ANY_SCHEMA"]);
+const CAPABILITIES: ReadonlySet<TableCapability> = new Set<TableCapability>(["BATCH_READ", "BATCH_WRITE", "MICRO_BATCH_READ", "STREAMING_WRITE", "TRUNCATE", "OVERWRITE", "ACCEPT_ANY_SCHEMA"]);
 
 function isReadOptions(o: CaseInsensitiveOptions): boolean {
-  return o.has("query") || o.has("params") || o.has("fetchSize");
+  return o.has("query") || o.has("params") || o.has("fetchSize") || hasChangeFeedOptions(o);
 }
 
 class DatabricksTable implements Table {
@@ -67,7 +69,8 @@ export class DatabricksTableProvider implements TableProvider {
     const read = parseReadOptions(new CaseInsensitiveOptions(options, "databricks"));
     const conn = await DatabricksConnection.open(read.connection, { logger: ctx.logger, ...this.hooks });
     try {
-      return await readSchema(conn, read);
+      const schema = await readSchema(conn, read);
+      return read.changeFeed.readChangeFeed ? withChangeColumns(schema) : schema;
     } finally {
       await conn.close();
     }

@@ -5,6 +5,7 @@
  * @packageDocumentation
  */
 import {
+  OptionError,
   StringType,
   StructField,
   StructType,
@@ -24,6 +25,8 @@ import { quoteIdent, quoteTableName } from "./identifiers.js";
 import type { ReadOptions } from "./options.js";
 import { parseDatabricksType } from "./sql-types.js";
 import { describeColumns } from "./write/core.js";
+import { CDF_COLUMNS } from "./change-feed/plan.js";
+import { ChangeFeedBatch, ChangeFeedStream } from "./change-feed/source.js";
 
 /** Column kinds selected as text: the driver's conversions of them lose digits in some result format. */
 const AS_TEXT = new Set(["long", "decimal", "timestamp"]);
@@ -189,10 +192,16 @@ export class DatabricksScanBuilder implements ScanBuilder {
     const schema = this.required ?? this.schema;
     const options = this.options;
     const hooks: ConnectionHooks = { logger: this.ctx.logger };
+    const cf = options.changeFeed;
+    const tableSchema = new StructType(schema.fields.filter((f) => !(CDF_COLUMNS as readonly string[]).includes(f.name) || !cf.readChangeFeed));
     return {
       readSchema: () => schema,
-      description: () => (options.target ? `databricks table ${quoteTableName(options.target)}` : "databricks query"),
-      toBatch: () => new DatabricksBatch(options, schema, hooks),
+      description: () => (options.target ? `databricks table ${quoteTableName(options.target)}${cf.readChangeFeed ? " (change data feed)" : ""}` : "databricks query"),
+      toBatch: () => (cf.readChangeFeed ? new ChangeFeedBatch(options, cf, schema, tableSchema, hooks) : new DatabricksBatch(options, schema, hooks)),
+      toMicroBatchStream: () => {
+        if (!options.target) throw new OptionError("query", "a stream reads a table ('table'), not a query");
+        return new ChangeFeedStream(options, cf, schema, tableSchema, hooks);
+      },
     };
   }
 }

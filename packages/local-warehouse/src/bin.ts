@@ -1,13 +1,14 @@
 #!/usr/bin/env node
 /**
  * @packageDocumentation
- * `local-warehouse --port 8080 --db FILE [--token T] [--host H] [--warehouse-id ID]`: serves a local
- * Databricks SQL warehouse until interrupted and prints how to connect to it.
+ * `local-warehouse --port 8080 --db FILE [--token T] [--host H] [--warehouse-id ID] [--tls --ca-file F]`:
+ * serves a local Databricks SQL warehouse until interrupted and prints how to connect to it.
  */
+import { writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { connectOptionsFor, startLocalWarehouse } from "./wire/server.js";
 
-const USAGE = "usage: local-warehouse [--port 8080] [--host 127.0.0.1] [--db FILE|:memory:] [--token T] [--warehouse-id ID]";
+const USAGE = "usage: local-warehouse [--port 8080] [--host 127.0.0.1] [--db FILE|:memory:] [--token T] [--warehouse-id ID] [--tls [--ca-file FILE]]";
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -17,6 +18,8 @@ async function main(): Promise<void> {
       db: { type: "string", default: ":memory:" },
       token: { type: "string" },
       "warehouse-id": { type: "string", default: "local" },
+      tls: { type: "boolean", default: false },
+      "ca-file": { type: "string", default: "local-warehouse-ca.pem" },
       help: { type: "boolean", short: "h" },
     },
   });
@@ -32,6 +35,7 @@ async function main(): Promise<void> {
     host: values.host,
     database: values.db,
     warehouseId: values["warehouse-id"],
+    tls: values.tls,
     ...(given ? { token: given } : {}),
   });
   const options = connectOptionsFor(warehouse);
@@ -39,8 +43,15 @@ async function main(): Promise<void> {
   const shown = given ? "<the token you gave>" : options.token;
   console.log(`local-warehouse listening on ${warehouse.url} (database ${values.db})`);
   if (values.db !== ":memory:") console.log(`Unity Catalog volume files are kept in ${values.db}.volumes/`);
-  console.log(JSON.stringify({ ...options, token: shown, https: false }, null, 2));
-  console.log("Connect with @databricks/sql: DBSQLClient.connect({ host, port, path, token }) with TLS off (https: false); see the README.");
+  if (warehouse.caCertificate !== undefined) {
+    writeFileSync(values["ca-file"], warehouse.caCertificate);
+    const { customCaCert: _, ...shownOptions } = options;
+    console.log(JSON.stringify({ ...shownOptions, token: shown }, null, 2));
+    console.log(`Connect with @databricks/sql: DBSQLClient.connect({ host, port, path, token, customCaCert }) with customCaCert the CA in ${values["ca-file"]}.`);
+  } else {
+    console.log(JSON.stringify({ ...options, token: shown, https: false }, null, 2));
+    console.log("Connect with @databricks/sql: DBSQLClient.connect({ host, port, path, token }) with TLS off (https: false), or start with --tls; see the README.");
+  }
   const stop = () => {
     void warehouse.close().then(() => process.exit(0));
   };

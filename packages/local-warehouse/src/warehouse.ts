@@ -146,11 +146,17 @@ export class Warehouse {
     );
   }
 
+  /** The DuckDB name of a metadata table of the warehouse (in the main catalog's hidden schema). */
+  metaTable(name: string): string {
+    return `${quoteIdent(catalogDbName(DEFAULT_CATALOG))}.${quoteIdent(META_SCHEMA)}.${quoteIdent(name)}`;
+  }
+
   private propertiesTable(): string {
     return `${quoteIdent(catalogDbName(DEFAULT_CATALOG))}.${quoteIdent(META_SCHEMA)}.table_properties`;
   }
 
-  private withMeta<T>(work: (m: DuckDBConnection) => Promise<T>): Promise<T> {
+  /** Runs work on the metadata connection, one at a time; for modules keeping their own metadata tables. */
+  withMeta<T>(work: (m: DuckDBConnection) => Promise<T>): Promise<T> {
     const next = this.metaQueue.then(() => work(this.meta));
     this.metaQueue = next.catch(() => undefined);
     return next;

@@ -43,6 +43,25 @@ describe("COPY INTO", () => {
     expect(await sql(fx.session, "SELECT count(*) AS n FROM main.s.t")).toEqual([{ n: 7 }]);
   });
 
+  it("commits a version with its rows in the change feed when it loads files, and none when it loads nothing", async () => {
+    await sql(fx.session, "CREATE TABLE main.s.cdf (a BIGINT, b STRING) TBLPROPERTIES (delta.enableChangeDataFeed = true)");
+    const statement = "COPY INTO main.s.cdf FROM '/Volumes/main/s/v/q/3' FILEFORMAT = PARQUET FILES = ('part-0-0.parquet', 'part-1-0.parquet')";
+    await sql(fx.session, statement);
+    await sql(fx.session, statement);
+    const history = await sql(fx.session, "DESCRIBE HISTORY main.s.cdf");
+    expect(history.map((h) => [h.version, h.operation, h.isBlindAppend])).toEqual([
+      [1, "COPY INTO", true],
+      [0, "CREATE TABLE", false],
+    ]);
+    expect(history[0]!.operationMetrics).toMatchObject({ numFiles: "2", numOutputRows: "3" });
+    const changes = await sql(fx.session, "SELECT a, _change_type, _commit_version FROM table_changes('main.s.cdf', 0) ORDER BY a");
+    expect(changes).toEqual([
+      { a: 1, _change_type: "insert", _commit_version: 1 },
+      { a: 2, _change_type: "insert", _commit_version: 1 },
+      { a: 3, _change_type: "insert", _commit_version: 1 },
+    ]);
+  });
+
   it("loads a whole directory (skipping _ and . files) or a PATTERN, matching columns by name", async () => {
     await sql(fx.session, "CREATE TABLE main.s.dir (b STRING, extra_col DOUBLE, a BIGINT)");
     const r = await sql(fx.session, "COPY INTO main.s.dir FROM '/Volumes/main/s/v/q/3' FILEFORMAT = PARQUET");

@@ -20,7 +20,7 @@ export {
   type StreamOffset,
 } from "./source.js";
 export { STREAM_ERROR_CODES, type StreamFormatErrorCode } from "./error-codes.js";
-export { StreamSinkWrite, DEDUPE_PROPERTY } from "./sink.js";
+export { StreamSinkWrite, DEDUPE_PROPERTY, CHANGE_TYPE_PROPERTY } from "./sink.js";
 export { MacrometaStreamProvider, MacrometaStreamTable, macrometaStreamProvider } from "./provider.js";
 
 registerProvider(macrometaStreamProvider);

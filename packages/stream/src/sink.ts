@@ -7,6 +7,10 @@
  * epochId)`, so an epoch replayed after a crash (sent, not yet in `commits/`) is sent again. Every
  * message carries the property `mmspark-id` = `<queryId>:<epochId>:<partition>:<row>`, the same on a
  * replay, so a downstream reader can drop the second copy.
+ *
+ * Change rows (a `_change_type` column, as a Delta change feed yields them) are published as they
+ * come, every change type included, keyed by `_key` unless `keyColumn` says otherwise, and tagged
+ * with the property `mmspark-change-type` so a consumer can route them without parsing the payload.
  * @packageDocumentation
  */
 import {
@@ -24,11 +28,14 @@ import type { StreamFormatOptions } from "./options.js";
 
 /** Message property carrying the replay-stable id of a row. */
 export const DEDUPE_PROPERTY = "mmspark-id";
+/** Message property carrying a change row's `_change_type`. */
+export const CHANGE_TYPE_PROPERTY = "mmspark-change-type";
 
 export class StreamSinkWrite implements StreamingWrite {
   private producer: Promise<StreamProducer> | undefined;
   private readonly keyIndex: number;
   private schema: StructType;
+  private readonly changeTypeIndex: number;
 
   constructor(
     private readonly o: StreamFormatOptions,
@@ -36,7 +43,10 @@ export class StreamSinkWrite implements StreamingWrite {
     private readonly ctx: ProviderContext,
   ) {
     this.schema = info.schema;
-    this.keyIndex = o.keyColumn === undefined ? -1 : info.schema.fieldIndex(o.keyColumn);
+    this.changeTypeIndex = info.schema.fieldIndex("_change_type");
+    // A change row's identity is its document key: messages of one key keep their order downstream.
+    const keyColumn = o.keyColumn ?? (this.changeTypeIndex >= 0 && info.schema.fieldIndex("_key") >= 0 ? "_key" : undefined);
+    this.keyIndex = keyColumn === undefined ? -1 : info.schema.fieldIndex(keyColumn);
     if (o.keyColumn !== undefined && this.keyIndex < 0) {
       throw info.options.error("keyColumn", `no column '${o.keyColumn}' in the written schema (${info.schema.fieldNames.join(", ")})`);
     }
@@ -72,9 +82,10 @@ export class StreamSinkWrite implements StreamingWrite {
         const producer = await this.getProducer();
         for (const row of batch) {
           const key = this.keyIndex >= 0 ? row[this.keyIndex] : undefined;
+          const change = this.changeTypeIndex >= 0 ? row[this.changeTypeIndex] : undefined;
           await producer.send({
             payload: rowToJson(schema, row),
-            properties: { [DEDUPE_PROPERTY]: prefix + n++ },
+            properties: { [DEDUPE_PROPERTY]: prefix + n++, ...(change === undefined || change === null ? {} : { [CHANGE_TYPE_PROPERTY]: String(change) }) },
             ...(key === undefined || key === null ? {} : { key: String(key) }),
           });
         }

@@ -18,7 +18,7 @@ import {
 import { GdnHttpClient, StreamConsumer, StreamProducer, encodeMessageId, messageText, resolveTopic } from "@macrometa-spark/macrometa-client";
 import { startLocalGdn, type LocalGdn } from "@macrometa-spark/local-gdn";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DEDUPE_PROPERTY, MacrometaMicroBatchStream, macrometaStreamProvider, parseStreamOptions, tableSchema } from "../src/index.js";
+import { CHANGE_TYPE_PROPERTY, DEDUPE_PROPERTY, MacrometaMicroBatchStream, macrometaStreamProvider, parseStreamOptions, tableSchema } from "../src/index.js";
 import { offsetId, offsetMessages } from "../src/source.js";
 import { startFakeBroker } from "./fixtures/fake-broker.js";
 
@@ -394,5 +394,33 @@ describe("streaming sink", () => {
     expect(new Set(got.map((g) => g.id)).size).toBe(120);
     expect(got[0]!.id).toMatch(new RegExp(`^${q.id}:0:0:0$`));
     expect(got[5]!.key).toBe("v5");
+  });
+
+  it("publishes change rows keyed by _key, every change type with its _change_type in the payload and a property (Delta change feed rows)", async () => {
+    const to = await newStream();
+    const session = createSession();
+    const ddl = "_key STRING, total BIGINT, _change_type STRING, _commit_version BIGINT, _commit_timestamp TIMESTAMP";
+    const changes = [
+      ["a", 1, "insert", 1, "2026-01-01T00:00:00.000Z"],
+      ["a", 1, "update_preimage", 2, "2026-01-01T00:01:00.000Z"],
+      ["a", 5, "update_postimage", 2, "2026-01-01T00:01:00.000Z"],
+      ["b", 2, "delete", 3, "2026-01-01T00:02:00.000Z"],
+    ];
+    await session.createDataFrame(changes, ddl).write.format("memory").save("cf_rows");
+    const df = await session.readStream.format("memory").load("cf_rows");
+    const q = await df.writeStream.format("com.macrometa.spark.stream").options(opts(to)).option("checkpointLocation", await tempDir()).trigger({ availableNow: true }).start();
+    await q.awaitTermination(20_000);
+    expect(q.exception).toBeUndefined();
+    const c = await StreamConsumer.subscribe({ wsBase: gdn.wsUrl, apiKey: gdn.apiKey, idleTimeoutMs: 0, topic: resolveTopic({ tenant: gdn.tenant, name: to }), subscription: "check", subscriptionInitialPosition: "Earliest" });
+    const got: { key: string | undefined; type: string | undefined; body: Record<string, unknown> }[] = [];
+    for (let i = 0; i < changes.length; i++) {
+      const m = await c.receive(5000);
+      if (!m) break;
+      got.push({ key: m.key, type: m.properties[CHANGE_TYPE_PROPERTY], body: JSON.parse(messageText(m)) as Record<string, unknown> });
+      c.ack(m.messageId);
+    }
+    await c.close();
+    expect(got.map((g) => [g.key, g.type, g.body._change_type, g.body.total])).toEqual(changes.map((r) => [r[0], r[2], r[2], r[1]]));
+    expect(got[2]!.body._commit_version).toBe(2);
   });
 });

@@ -1,9 +1,9 @@
 /**
  * `mmspark demo`: the README's main job on the embedded default, with no accounts. Starts local-gdn
  * and local-warehouse in this process, seeds a mixed-shape collection and a stream with live events,
- * then runs the three jobs a user would: collection → Delta, stream → Delta, and a CDC sync with
- * changes made before, during and after its snapshot. Prints schemas, counts, rejections and rows
- * read back from the Delta tables.
+ * then runs the jobs a user would: collection → Delta, stream → Delta, a CDC sync with changes made
+ * before, during and after its snapshot, and a reverse sync of an aggregate computed in Delta back to
+ * a collection (demo-reverse.ts). Prints schemas, counts, rejections and rows read back.
  * @packageDocumentation
  */
 import { mkdtemp, rm } from "node:fs/promises";
@@ -22,6 +22,7 @@ import { Progress } from "../progress.js";
 import { EXIT_OK, parse, type Command, type Io } from "../usage.js";
 import { formatRejections, rejections, totalRejected, type RejectionReport } from "../runner/report.js";
 import { startSync } from "../runner/sync.js";
+import { reverseSync, type ReverseSummary } from "./demo-reverse.js";
 import { waitFor, watchStream, withRowProgress } from "../runner/watch.js";
 import { UI_FLAGS, UI_HELP, startJobUi, type JobMonitor } from "../ui/index.js";
 
@@ -35,7 +36,10 @@ local Databricks SQL warehouse (DuckDB) in this process, then
      the last 15 carry a new field, and the Delta table grows a column for it while the query runs
      (schemaEvolutionMode addNewColumns: no restart);
   3. CDC sync: a collection's snapshot then its change stream merged into a Delta table by _key,
-     with inserts, updates and deletes made during and after the snapshot.
+     with inserts, updates and deletes made during and after the snapshot;
+  4. Delta -> collection: order totals per status computed in Delta (change data feed on) are sent
+     to a collection by the table's change feed, then refreshed in Delta and sent again (only the
+     new commits).
 Prints the inferred schemas, counts, rejected counts with the first keys, and rows read back
 from the Delta tables with show().
 
@@ -49,6 +53,7 @@ export interface DemoSummary {
   collectionToDelta: { seeded: number; shapes: number[]; odd: number; schema: string; written: number; rejected: number; rejections: RejectionReport[]; deltaCount: number; bigintExact: boolean };
   streamToDelta: { published: number; schema: string; batches: number; deltaCount: number; addedColumns: string[] };
   cdcSync: { snapshotRows: number; changes: number; collectionCount: number; deltaCount: number; matches: boolean };
+  reverseSync: ReverseSummary;
   elapsedMs: number;
 }
 
@@ -88,7 +93,8 @@ function customerDocs(): { texts: string[]; shapes: number[]; odd: number } {
   return { texts, shapes: [30, 20, 10], odd: 4 };
 }
 
-interface Peers {
+/** @internal The demo's local peers (shared with demo-reverse.ts). */
+export interface Peers {
   gdn: LocalGdn;
   http: GdnHttpClient;
   gdnOpts: { regionUrl: string; apiKey: string };
@@ -126,7 +132,8 @@ async function startPeers(): Promise<Peers> {
   };
 }
 
-class Out {
+/** @internal Text or JSON output of the demo (shared with demo-reverse.ts). */
+export class Out {
   constructor(
     private readonly io: Io,
     readonly progress: Progress,
@@ -295,7 +302,8 @@ export async function runDemo(io: Io, signal: AbortSignal, opts: { json?: boolea
     const c = await collectionToDelta(peers, session, out);
     const s = await streamToDelta(peers, session, out, join(dir, "clicks"), signal);
     const y = await cdcSync(peers, session, out, join(dir, "orders-sync"), signal);
-    const summary: DemoSummary = { collectionToDelta: c, streamToDelta: s, cdcSync: y, elapsedMs: Date.now() - started };
+    const r = await reverseSync(peers, session, out, join(dir, "status-totals"));
+    const summary: DemoSummary = { collectionToDelta: c, streamToDelta: s, cdcSync: y, reverseSync: r, elapsedMs: Date.now() - started };
     out.text(`\ndone in ${(summary.elapsedMs / 1000).toFixed(1)} s\n`);
     out.event("summary", { ...summary });
     if (opts.keepRunning && !signal.aborted) {
@@ -312,7 +320,7 @@ export async function runDemo(io: Io, signal: AbortSignal, opts: { json?: boolea
 
 export const demoCommand: Command = {
   name: "demo",
-  summary: "run the main job on local peers: collection -> Delta, stream -> Delta, CDC sync",
+  summary: "run the main job on local peers: collection -> Delta, stream -> Delta, CDC sync, Delta -> collection",
   help: HELP,
   async run(argv, io, signal) {
     const { values } = parse(argv, { json: { type: "boolean" }, "keep-running": { type: "boolean" }, ...UI_FLAGS }, HELP, false);

@@ -4,6 +4,7 @@
  * @packageDocumentation
  */
 import { writeFileSync } from "node:fs";
+import type { DatabricksConnection } from "@macrometa-spark/databricks";
 import { gdnClientFor } from "@macrometa-spark/macrometa-client";
 import { secretVariable } from "../spec/references.js";
 
@@ -58,9 +59,28 @@ export async function seedExamples(gdn: { regionUrl: string; apiKey: string }): 
   };
 }
 
+/** The Delta table reverse-sync.json follows: an aggregate with its change data feed on. */
+export const REGION_TOTALS = `main.${EXAMPLES_SCHEMA}.region_totals`;
+
+/**
+ * `region_totals` (per-region order counts and revenue, as a Delta job would compute them) with
+ * `delta.enableChangeDataFeed`: three regions inserted, then one refreshed, so its change feed holds
+ * inserts and an update. Returns what it seeded, for the summary line.
+ */
+export async function seedDeltaExamples(conn: DatabricksConnection): Promise<string> {
+  await conn.execute(`CREATE SCHEMA IF NOT EXISTS main.${EXAMPLES_SCHEMA}`, { idempotent: true });
+  await conn.execute(`CREATE TABLE IF NOT EXISTS ${REGION_TOTALS} (_key STRING, orders BIGINT, revenue DOUBLE) TBLPROPERTIES (delta.enableChangeDataFeed = true)`, { idempotent: true });
+  // With --data the table may be there from an earlier run: its history stays as it was.
+  const [row] = await conn.query(`SELECT count(*) AS n FROM ${REGION_TOTALS}`);
+  if (Number(row?.["n"] ?? 0) > 0) return `Delta table ${REGION_TOTALS} (kept from an earlier run)`;
+  await conn.execute(`INSERT INTO ${REGION_TOTALS} VALUES ('emea', 12, 1830.5), ('amer', 20, 2410.0), ('apac', 7, 640.25)`);
+  await conn.execute(`UPDATE ${REGION_TOTALS} SET orders = orders + 1, revenue = revenue + 99.5 WHERE _key = 'apac'`);
+  return `Delta table ${REGION_TOTALS} (3 rows, change data feed on)`;
+}
+
 export interface LocalEndpoints {
   macrometa: { regionUrl: string; apiKey: string; fabric: string };
-  databricks: { host: string; port: number; httpPath: string; token: string; useTls: boolean; stagingVolume: string };
+  databricks: { host: string; port: number; httpPath: string; token: string; useTls: boolean; stagingVolume: string; caCertFile?: string };
 }
 
 /** The variables examples and `mmspark sql` read, as a file for `source` (mode 0600: it holds keys). */
@@ -74,6 +94,14 @@ export function envFileText(e: LocalEndpoints): string {
     ["DATABRICKS_HTTP_PATH", e.databricks.httpPath],
     ["DATABRICKS_TOKEN", e.databricks.token],
     ["DATABRICKS_USE_TLS", e.databricks.useTls],
+    ...(e.databricks.caCertFile !== undefined
+      ? ([
+          ["DATABRICKS_CA_CERT_FILE", e.databricks.caCertFile],
+          // Node adds this file to its roots at start: job specs, scripts and the unpatched driver trust
+          // the local warehouse without a CA option of their own.
+          ["NODE_EXTRA_CA_CERTS", e.databricks.caCertFile],
+        ] as [string, string][])
+      : []),
     ["DATABRICKS_CATALOG", "main"],
     ["DATABRICKS_SCHEMA", EXAMPLES_SCHEMA],
     ["DATABRICKS_STAGING_VOLUME", e.databricks.stagingVolume],

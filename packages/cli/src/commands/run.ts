@@ -21,8 +21,10 @@ Runs a job spec (see schema/job.schema.json) in this process:
                $XDG_STATE_HOME/mmspark or ~/.local/state/mmspark) and trigger; a live line
                shows each batch's rows, input and processed rates, duration and lag
   kind sync    a collection's snapshot then its change stream, merged by _key into a Delta table
-Ctrl-C (or SIGTERM) stops a stream or sync once the micro-batch in progress commits (exit 0); a
-sync's snapshot in progress is aborted like a batch write (the next run takes it again). A
+  kind reverse a Delta table's change data feed applied to a collection: upserts and deletes by
+               _key, offsets are table versions (a second run picks up only new commits)
+Ctrl-C (or SIGTERM) stops a stream, sync or reverse sync once the micro-batch in progress commits
+(exit 0); a sync's snapshot in progress is aborted like a batch write (the next run takes it again). A
 batch job stops at its next row batch and aborts its write (exit 130): a Delta sink applies nothing
 (the table keeps its rows) and removes what it staged; a collection sink cannot take back the
 documents already imported and prints how many stay. A second Ctrl-C exits at once (130); what it
@@ -45,7 +47,7 @@ Exit codes: 0 ok, 1 failure (including an invalid job spec and too many rejectio
 
 export const runCommand: Command = {
   name: "run",
-  summary: "run a job spec (batch, stream or sync) in this process",
+  summary: "run a job spec (batch, stream, sync or reverse) in this process",
   help: HELP,
   async run(argv, io, signal) {
     const { values, positionals } = parse(argv, { json: { type: "boolean" }, verbose: { type: "boolean" }, trigger: { type: "string" }, ...UI_FLAGS }, HELP);
@@ -70,7 +72,9 @@ export const runCommand: Command = {
             ? `wrote ${r.rows} rows`
             : r.kind === "sync"
               ? `${r.snapshotRows ? `snapshot ${r.snapshotRows} rows, ` : ""}${r.rows} change events in ${r.batches} micro-batches`
-              : `${r.rows} rows in ${r.batches} micro-batches`;
+              : r.kind === "reverse"
+                ? `${r.rows} changes in ${r.batches} micro-batches`
+                : `${r.rows} rows in ${r.batches} micro-batches`;
         io.out(`${spec.name} (${r.kind}): ${what}${r.stoppedBySignal ? " (stopped after committing the current batch)" : ""}\n${formatRejections(r.rejected)}`);
       }
       if (failure) {

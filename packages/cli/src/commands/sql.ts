@@ -18,8 +18,9 @@ Spark's show() table: the first --rows rows (default 20), cells cut to --truncat
   --port P          Default 443                        env DATABRICKS_PORT
   --http-path PATH  The warehouse's HTTP path          env DATABRICKS_HTTP_PATH
   --token T         Personal access token              env DATABRICKS_TOKEN
-  --use-tls B       true|false; false only for localhost (the local warehouse serves plain HTTP)
-                                                       env DATABRICKS_USE_TLS
+  --use-tls B       true|false; false only for localhost  env DATABRICKS_USE_TLS
+  --ca-cert-file F  PEM file of a CA to trust besides the system's (the local warehouse's: see
+                    mmspark local up)                  env DATABRICKS_CA_CERT_FILE
   --catalog C       Default catalog                    env DATABRICKS_CATALOG
   --schema S        Default schema                     env DATABRICKS_SCHEMA
 
@@ -35,6 +36,7 @@ const CONNECTION_FLAGS = [
   ["http-path", "httpPath", "DATABRICKS_HTTP_PATH"],
   ["token", "token", "DATABRICKS_TOKEN"],
   ["use-tls", "useTls", "DATABRICKS_USE_TLS"],
+  ["ca-cert-file", "caCertFile", "DATABRICKS_CA_CERT_FILE"],
   ["catalog", "catalog", "DATABRICKS_CATALOG"],
   ["schema", "schema", "DATABRICKS_SCHEMA"],
 ] as const;

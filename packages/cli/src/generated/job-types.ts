@@ -1,7 +1,7 @@
 /* Generated from schema/job.schema.json by codegen/generate-types.mjs. Do not edit. */
 
 /**
- * A macrometa-spark job: a source read into a sink (batch or streaming), or a collection-to-Delta CDC sync. Generated from the option tables by `npm run options`.
+ * A macrometa-spark job: a source read into a sink (batch or streaming), a collection-to-Delta CDC sync, or a Delta-to-collection reverse sync. Generated from the option tables by `npm run options`.
  */
 export type MmsparkJob = {
   /**
@@ -13,15 +13,16 @@ export type MmsparkJob = {
    */
   name: string;
   /**
-   * batch: read once and write; stream: micro-batches until stopped; sync: a collection's snapshot then its change stream merged into a Delta table. Default: `batch`.
+   * batch: read once and write; stream: micro-batches until stopped; sync: a collection's snapshot then its change stream merged into a Delta table; reverse: a Delta table's change data feed applied to a collection by key. Default: `batch`.
    */
-  kind?: "batch" | "stream" | "sync";
+  kind?: "batch" | "stream" | "sync" | "reverse";
   source?: Source;
   sink?: Sink;
   sync?: SyncSpec;
+  reverse?: ReverseSpec;
   trigger?: Trigger;
   /**
-   * Folder of the streaming checkpoint (offsets/N, commits/N) of kind stream and kind sync. Required by `mmspark submit`. Default: under `mmspark run`: `<state dir>/checkpoints/<name>`, the state dir being `$MMSPARK_STATE_DIR`, else `$XDG_STATE_HOME/mmspark`, else `~/.local/state/mmspark`.
+   * Folder of the streaming checkpoint (offsets/N, commits/N) of kind stream, kind sync and kind reverse. Required by `mmspark submit`. Default: under `mmspark run`: `<state dir>/checkpoints/<name>`, the state dir being `$MMSPARK_STATE_DIR`, else `$XDG_STATE_HOME/mmspark`, else `~/.local/state/mmspark`.
    */
   checkpointLocation?: string;
 };
@@ -206,6 +207,10 @@ export interface DatabricksOptions {
    */
   useTls?: boolean | string;
   /**
+   * A PEM file holding a certificate authority to trust on top of the system's, for a warehouse whose certificate a private CA signed: e.g. the CA file `mmspark local up` writes for the local warehouse. Passed to the driver as its `customCaCert` and used by the Files API client; checked readable when the options are read. Needs `useTls`. Default: the system's roots and `NODE_EXTRA_CA_CERTS` only.
+   */
+  caCertFile?: string;
+  /**
    * Server-side statement timeout, rounded up to seconds; `0` = none. At least 0. Default: `0` (ms).
    */
   queryTimeoutMs?: number;
@@ -309,6 +314,52 @@ export interface DatabricksOptions {
    * Rows per fetch; a reader holds one chunk at a time. Range: 1..1000000. Default: `10000`.
    */
   fetchSize?: number;
+  /**
+   * Rows are the table's changes (`_change_type`, `_commit_version`, `_commit_timestamp` added); without it a stream reads appended rows only (a batch read reads the table). `readChangeData` is Delta's legacy name. Default: `false`.
+   */
+  readChangeFeed?: boolean | string;
+  /**
+   * Alias of `readChangeFeed`.
+   */
+  readChangeData?: boolean | string;
+  /**
+   * First version read (inclusive); `latest` = only commits after the current one. At least 0. Default: stream: the table as of its latest version first (as `insert` rows of that version), then its commits; batch change read: required (or `startingTimestamp`).
+   */
+  startingVersion?: number | string;
+  /**
+   * Instead of `startingVersion`: the first commit at or after this time (`yyyy-MM-dd[ HH:mm:ss[.SSS]]`, UTC); a batch read fails with `DELTA_TIMESTAMP_GREATER_THAN_COMMIT` past the last commit.
+   */
+  startingTimestamp?: string;
+  /**
+   * Last version read (inclusive); a stream plans nothing past it. At least 0. Default: the latest.
+   */
+  endingVersion?: number;
+  /**
+   * Instead of `endingVersion`: the last commit at or before this time (as `startingTimestamp`). Default: the latest.
+   */
+  endingTimestamp?: string;
+  /**
+   * Stream: data files per micro-batch, counted from each commit's `operationMetrics` in `DESCRIBE HISTORY` (a commit without file counts counts as one); a commit is never split, and the first commit of a batch is admitted whatever its size (Delta's rules and default). At least 1. Default: `1000`.
+   */
+  maxFilesPerTrigger?: number;
+  /**
+   * Stream: bytes per micro-batch from the same metrics (commits without byte counts count 0), same rules. At least 1.
+   */
+  maxBytesPerTrigger?: number;
+  /**
+   * Stream without `readChangeFeed`: commits that update, delete or overwrite rows are skipped (their rows are not read) instead of failing with `DELTA_SOURCE_TABLE_IGNORE_CHANGES`. Default: `false`.
+   */
+  skipChangeCommits?: boolean | string;
+}
+/**
+ * A Delta table's change data feed into a collection (created when missing): inserts and post-images upsert by _key (or the collection's primaryKey), deletes remove, pre-images are skipped; a replayed micro-batch is harmless. Offsets are table versions kept in checkpointLocation.
+ *
+ * This interface was referenced by `undefined`'s JSON-Schema
+ * via the `definition` "ReverseSpec".
+ */
+export interface ReverseSpec {
+  delta: DatabricksOptions;
+  collection: CollectionOptions;
 }
 /**
  * Spark trigger: exactly one of processingTime, once, availableNow.

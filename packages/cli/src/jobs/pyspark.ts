@@ -139,6 +139,9 @@ export function generatePySpark(job: MmsparkJob, opts: PySparkOptions = {}): str
   if (kind === "sync") {
     throw new JobSpecError("kind 'sync' runs with `mmspark run`; on Databricks, submit the snapshot (batch) and the change stream (stream) as two jobs");
   }
+  if (kind === "reverse") {
+    throw new JobSpecError("kind 'reverse' runs with `mmspark run` (it reads the table's change feed through a SQL warehouse); on Databricks, a stream job reading format delta with readChangeFeed does the same");
+  }
   if (!job.source || !job.sink) throw new JobSpecError("source and sink are required");
   const srcFormat = CONNECTOR_FORMAT[job.source.format] ?? job.source.format;
   const sinkIsDelta = job.sink.format === "databricks";

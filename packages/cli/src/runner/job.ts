@@ -1,6 +1,7 @@
 /**
  * Runs a validated job spec in this process: `batch` (read once, write with the save mode),
- * `stream` (micro-batches until stopped or the trigger ends) and `sync` (see sync.ts). Used by
+ * `stream` (micro-batches until stopped or the trigger ends), `sync` (see sync.ts) and `reverse`
+ * (a Delta table's change data feed applied to a collection by key). Used by
  * `mmspark run` and usable from job scripts (`runJob(loadJobSpec("job.json"))`).
  * @packageDocumentation
  */
@@ -12,7 +13,7 @@ import { gdnClientFor } from "@macrometa-spark/macrometa-client";
 import type { MmsparkJob, Source } from "../generated/job-types.js";
 import type { Progress } from "../progress.js";
 import { NOT_A_ROW_COUNTER, rejections, type RejectionReport } from "./report.js";
-import { COLLECTION_FORMAT, startSync } from "./sync.js";
+import { COLLECTION_FORMAT, DELTA_FORMAT, startSync } from "./sync.js";
 import { defaultCheckpointLocation } from "./state-dir.js";
 import { watchStream, withRowProgress } from "./watch.js";
 
@@ -34,8 +35,8 @@ export interface RunJobOptions {
 }
 
 export interface JobResult {
-  kind: "batch" | "stream" | "sync";
-  /** Rows written (batch), rows read by all micro-batches (stream, sync: change events). */
+  kind: "batch" | "stream" | "sync" | "reverse";
+  /** Rows written (batch), rows read by all micro-batches (stream; sync, reverse: change rows). */
   rows: number;
   /** Micro-batches run (stream and sync). */
   batches?: number;
@@ -130,7 +131,7 @@ export function checkpointOf(spec: MmsparkJob, o: Pick<RunJobOptions, "env"> = {
   return spec.checkpointLocation ?? defaultCheckpointLocation(spec.name, o.env ?? process.env);
 }
 
-async function follow(kind: "stream" | "sync", query: StreamingQuery, o: RunJobOptions, extra: Partial<JobResult> = {}): Promise<JobResult> {
+async function follow(kind: "stream" | "sync" | "reverse", query: StreamingQuery, o: RunJobOptions, extra: Partial<JobResult> = {}): Promise<JobResult> {
   o.onQuery?.(query);
   const unwatch = o.progress ? watchStream(query, o.progress) : () => {};
   let stoppedBySignal: boolean;
@@ -172,12 +173,28 @@ async function runSyncJob(spec: MmsparkJob, session: SparkSession, o: RunJobOpti
   return { ...r, rejected: [...handle.snapshot.rejected, ...r.rejected] };
 }
 
+/**
+ * `kind: "reverse"`: the table's change feed (offsets = table versions) into the collection's
+ * streaming sink, which upserts and deletes by key; a batch replayed after a crash is harmless.
+ */
+async function runReverse(spec: MmsparkJob, session: SparkSession, o: RunJobOptions): Promise<JobResult> {
+  if (!spec.reverse) throw new OptionError("reverse", "is required for a reverse job");
+  const delta = opts(spec.reverse.delta);
+  if (Object.keys(delta).some((k) => k.toLowerCase() === "query")) throw new OptionError("reverse.delta.query", "a reverse sync follows a table ('table'), not a query");
+  const df = await session.readStream.format(DELTA_FORMAT).options(delta).option("readChangeFeed", true).load();
+  let writer = df.writeStream.format(COLLECTION_FORMAT).options(opts(spec.reverse.collection)).option("checkpointLocation", checkpointOf(spec, o));
+  const t = trigger(spec);
+  if (t) writer = writer.trigger(t);
+  return follow("reverse", await writer.start(), o);
+}
+
 /** Runs a job spec (already validated, e.g. by `loadJobSpec`). Throws on failure. */
 export async function runJob(spec: MmsparkJob, o: RunJobOptions = {}): Promise<JobResult> {
   const session = o.session ?? createSession();
   try {
     const kind = spec.kind ?? "batch";
     if (kind === "sync") return await runSyncJob(spec, session, o);
+    if (kind === "reverse") return await runReverse(spec, session, o);
     if (kind === "stream") return await runStream(spec, session, o);
     return await runBatch(spec, session, o);
   } finally {

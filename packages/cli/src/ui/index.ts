@@ -69,8 +69,18 @@ export function queryInfoOf(spec: MmsparkJob): QueryInfo {
     const what = keys.map((k) => o[k]).find((v) => typeof v === "string");
     return what === undefined ? format : `${format}[${what}]`;
   };
-  const source = spec.kind === "sync" ? named("com.macrometa.spark.collection", spec.sync?.collection, ["collection"]) : named(spec.source?.format, spec.source?.options, ["stream", "collection", "table"]);
-  const sink = spec.kind === "sync" ? named("databricks", spec.sync?.delta, ["table"]) : named(spec.sink?.format, spec.sink?.options, ["table"]);
+  const source =
+    spec.kind === "sync"
+      ? named("com.macrometa.spark.collection", spec.sync?.collection, ["collection"])
+      : spec.kind === "reverse"
+        ? named("databricks", spec.reverse?.delta, ["table"])
+        : named(spec.source?.format, spec.source?.options, ["stream", "collection", "table"]);
+  const sink =
+    spec.kind === "sync"
+      ? named("databricks", spec.sync?.delta, ["table"])
+      : spec.kind === "reverse"
+        ? named("com.macrometa.spark.collection", spec.reverse?.collection, ["collection"])
+        : named(spec.sink?.format, spec.sink?.options, ["table"]);
   return { trigger: describeTrigger(spec.trigger as Trigger | undefined), ...(source ? { source } : {}), ...(sink ? { sink } : {}) };
 }
 

@@ -12,6 +12,8 @@
  * transient failures (429, 5xx, connection errors) are retried through core's withRetry.
  * @packageDocumentation
  */
+import { readFileSync } from "node:fs";
+import { rootCertificates } from "node:tls";
 import { Pool, type Dispatcher } from "undici";
 import { redactSecrets, silentLogger, withRetry, type Logger, type RetryPolicy } from "@macrometa-spark/core";
 import { DatabricksError } from "../errors.js";
@@ -21,6 +23,8 @@ export interface FilesClientOptions {
   port: number;
   /** https unless the connection is a local plain-HTTP endpoint (see ConnectionOptions.useTls). */
   useTls: boolean;
+  /** PEM of a CA to trust on top of Node's roots (see ConnectionOptions.caCertFile). Default: unset. */
+  ca?: string;
   token: string;
   /** Per-request timeout. Default: 60000 (ms). */
   requestTimeoutMs?: number;
@@ -47,6 +51,17 @@ function encodePath(path: string): string {
   return path.split("/").map(encodeURIComponent).join("/");
 }
 
+/** `NODE_EXTRA_CA_CERTS`, which Node adds to its roots only where no `ca` is given: kept when one is. */
+function extraCaCerts(): string[] {
+  const file = process.env["NODE_EXTRA_CA_CERTS"];
+  if (!file) return [];
+  try {
+    return [readFileSync(file, "utf8")];
+  } catch {
+    return []; // Node ignores an unreadable file too
+  }
+}
+
 export class FilesClient {
   private readonly pool: Pool;
   private readonly logger: Logger;
@@ -54,7 +69,15 @@ export class FilesClient {
   constructor(private readonly options: FilesClientOptions) {
     const origin = `${options.useTls ? "https" : "http"}://${options.host.includes(":") && !options.host.startsWith("[") ? `[${options.host}]` : options.host}:${options.port}`;
     const timeout = options.requestTimeoutMs ?? 60_000;
-    this.pool = new Pool(origin, { connections: 8, pipelining: 1, headersTimeout: timeout, bodyTimeout: timeout, keepAliveTimeout: 30_000 });
+    this.pool = new Pool(origin, {
+      connections: 8,
+      pipelining: 1,
+      headersTimeout: timeout,
+      bodyTimeout: timeout,
+      keepAliveTimeout: 30_000,
+      // undici's `ca` replaces the default roots, so they are listed too: a CA is added, never swapped in.
+      ...(options.ca !== undefined ? { connect: { ca: [...rootCertificates, ...extraCaCerts(), options.ca] } } : {}),
+    });
     this.logger = options.logger ?? silentLogger;
   }
 

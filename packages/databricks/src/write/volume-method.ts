@@ -15,6 +15,7 @@
  * belong to a write still running elsewhere.
  * @packageDocumentation
  */
+import { readFileSync } from "node:fs";
 import type { DataWriter, RowBatch, WriterCommitMessage } from "@macrometa-spark/core";
 import { displayTableName } from "../identifiers.js";
 import type { StagedSource } from "../sql-apply.js";
@@ -43,6 +44,8 @@ export class VolumeMethod implements WriteMethod {
       host: connection.host,
       port: connection.port,
       useTls: connection.useTls,
+      // Validated as readable when the options were parsed.
+      ...(connection.caCertFile !== undefined ? { ca: readFileSync(connection.caCertFile, "utf8") } : {}),
       token: connection.token!,
       retryPolicy: budgetPolicy(core.options.retryBudgetMs),
       logger: core.ctx.logger,

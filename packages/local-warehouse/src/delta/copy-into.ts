@@ -18,6 +18,10 @@ import { StaticResult, type ResultColumn, type ResultSource } from "../wire/resu
 import { catalogDbName, duckTableName, META_SCHEMA, type TableRef } from "../warehouse.js";
 import { childPath, formatVolumePath, parseVolumePath } from "../volumes/paths.js";
 import { pathNotFound, type VolumeEntry } from "../volumes/store.js";
+import { commitVersion } from "./versions.js";
+import { copyIntoInfo } from "./operations.js";
+import { enforceWriteRules, writeRules } from "./constraints.js";
+import { checkIdentityInsert } from "./generated-columns.js";
 
 /** At most this many names in FILES (delta-copy-into.html). */
 const MAX_FILES = 1000;
@@ -250,11 +254,15 @@ export async function executeCopyInto(scope: StatementScope, tokens: Token[]): P
         "INCOMPATIBLE_DATA_FOR_TABLE.CANNOT_SAFELY_CAST", `Cannot write incompatible data for the table \`${ref.catalog}\`.\`${ref.schema}\`.\`${ref.table}\`: Cannot safely cast \`${col.name}\` "${simpleString(col.type).toUpperCase()}" to "${simpleString(into.type).toUpperCase()}".`,
       );
   }
-  const inserted = await session.atomically(async () => {
+  const rules = await writeRules(scope, ref);
+  if (rules) checkIdentityInsert(rules.columns, sourceCols.map((col) => byName.get(col.name.toLowerCase())?.name ?? col.name));
+  const inserted = await commitVersion(scope, ref, async (commit) => {
     for (const col of extra) await session.run(`ALTER TABLE ${target} ADD COLUMN ${quoteIdent(col.name)} ${toDuckDbType(col.type)}`);
+    const since = await commit.highWater();
     const names = sourceCols.map((col) => quoteIdent(byName.get(col.name.toLowerCase())?.name ?? col.name));
     const picked = sourceCols.map((col) => quoteIdent(col.name));
     const n = (await session.run(`INSERT INTO ${target} (${names.join(", ")}) SELECT ${picked.join(", ")} FROM (${query}) AS __copy_rows`, values)).rowsChanged;
+    if (rules) await enforceWriteRules(scope, ref, rules);
     // A plain INSERT of files not yet recorded: a concurrent load of the same file by another session
     // then conflicts on the record's key and one of the two transactions fails, as concurrent COPY INTOs
     // of one file conflict on Delta. Only `force` may record a file again.
@@ -262,7 +270,8 @@ export async function executeCopyInto(scope: StatementScope, tokens: Token[]): P
       `INSERT ${flag(copy.copyOptions, "force") ? "OR REPLACE " : ""}INTO ${recordTable(ref.catalog)} SELECT $s, $t, unnest($paths::VARCHAR[]), now()`,
       { s: ref.schema, t: ref.table, paths: listValue(toLoad.map((f) => formatVolumePath(f.path))) },
     );
-    return n;
+    await commit.logAppended(since);
+    return { result: n, info: copyIntoInfo(toLoad.length, n) };
   });
   return result(inserted);
 }

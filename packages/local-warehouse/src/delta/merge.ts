@@ -12,10 +12,16 @@ import type { Sql } from "../sql/parameters.js";
 import type { ResultColumn, ResultSource } from "../wire/results.js";
 import { StaticResult } from "../wire/results.js";
 import { assertNotAppendOnly } from "./rules.js";
+import { enforceWriteRules, writeRules } from "./constraints.js";
+import { checkIdentityInsert, checkIdentityUpdate } from "./generated-columns.js";
 import { type StatementScope, tableNotFound } from "../sql/scope.js";
 import { isOp, isWord, quoteIdent, type Token } from "../sql/tokenizer.js";
 import { BIGINT, toDuckDbType } from "../sql/types.js";
 import { duckTableName } from "../warehouse.js";
+import { commitVersion } from "./versions.js";
+import { logMergeChanges } from "./merge-changes.js";
+import { mergeInfo } from "./operations.js";
+import { tokensText } from "./row-changes.js";
 
 type Action =
   | { kind: "delete" }
@@ -117,8 +123,16 @@ export async function executeMerge(scope: StatementScope, tokens: Token[]): Prom
   const source = `${sourceSql.text} AS ${quoteIdent(sourceAlias)}${sourceColumns}`;
   const srcCols = await scope.columnsOf(source, sourceSql.values);
   const usesStar = clauses.some((cl) => cl.action.kind === "updateAll" || cl.action.kind === "insertAll");
+  const rules = await writeRules(scope, ref);
+  // Identity columns: no given values (GENERATED ALWAYS) and no updates, whichever clause names them.
+  for (const cl of rules ? clauses : []) {
+    const a = cl.action;
+    const source = srcCols.map((col) => col.name);
+    if (a.kind === "update" || a.kind === "updateAll") checkIdentityUpdate(rules!.columns, a.kind === "update" ? a.assignments.map((x) => x.column) : source);
+    if (a.kind === "insert" || a.kind === "insertAll") checkIdentityInsert(rules!.columns, a.kind === "insert" ? a.columns : source);
+  }
 
-  return session.atomically(async () => {
+  return commitVersion(scope, ref, async (commit) => {
     let targetCols = await scope.columnsOf(target);
     if (evolve && usesStar) {
       const added = srcCols.filter((s) => !targetCols.some((t) => sameName(t.name, s.name)));
@@ -140,15 +154,33 @@ export async function executeMerge(scope: StatementScope, tokens: Token[]): Prom
           "DELTA_MULTIPLE_SOURCE_ROW_MATCHING_TARGET_ROW_IN_MERGE", "Cannot perform Merge as multiple source rows matched and attempted to modify the same target row in the Delta table in possibly conflicting ways.",
         );
     }
-    const r = await session.run(
-      `MERGE INTO ${target} AS ${quoteIdent(targetAlias)} USING ${source} ON ${on.text} ${whenSql.join(" ")} RETURNING merge_action`,
+    // The rules run inside the version's transaction: a violation commits no version and logs no change.
+    const plan = {
+      targetAlias,
+      source,
+      on: on.text,
       values,
-    );
+      joinValues: { ...sourceSql.values, ...on.values },
+      clauses: clauses.map((cl, k) => ({ sql: whenSql[k]!, updates: cl.action.kind === "update" || cl.action.kind === "updateAll", bySource: cl.when === "NOT MATCHED BY SOURCE" })),
+      generated: (rules?.columns ?? []).filter((col) => col.kind === "generated"),
+    };
     const counts = { UPDATE: 0, DELETE: 0, INSERT: 0 } as Record<string, number>;
-    for (const [action] of await r.getRows()) counts[String(action)] = (counts[String(action)] ?? 0) + 1;
-    const affected = (counts.UPDATE ?? 0) + (counts.DELETE ?? 0) + (counts.INSERT ?? 0);
-    const columns: ResultColumn[] = ["num_affected_rows", "num_updated_rows", "num_deleted_rows", "num_inserted_rows"].map((name) => ({ name, type: BIGINT }));
-    return new StaticResult(columns, [[BigInt(affected), BigInt(counts.UPDATE ?? 0), BigInt(counts.DELETE ?? 0), BigInt(counts.INSERT ?? 0)]]);
+    const result = await logMergeChanges(commit, plan, async () => {
+      const r = await session.run(
+        `MERGE INTO ${target} AS ${quoteIdent(targetAlias)} USING ${source} ON ${on.text} ${whenSql.join(" ")} RETURNING merge_action`,
+        values,
+      );
+      for (const [action] of await r.getRows()) counts[String(action)] = (counts[String(action)] ?? 0) + 1;
+      // Generated columns follow the merged values (assigned: none), then constraints are checked.
+      if (rules) await enforceWriteRules(scope, ref, rules, { assigned: [] });
+      const affected = (counts.UPDATE ?? 0) + (counts.DELETE ?? 0) + (counts.INSERT ?? 0);
+      const columns: ResultColumn[] = ["num_affected_rows", "num_updated_rows", "num_deleted_rows", "num_inserted_rows"].map((name) => ({ name, type: BIGINT }));
+      return {
+        result: new StaticResult(columns, [[BigInt(affected), BigInt(counts.UPDATE ?? 0), BigInt(counts.DELETE ?? 0), BigInt(counts.INSERT ?? 0)]]),
+        inserted: counts.INSERT ?? 0,
+      };
+    });
+    return { result, info: mergeInfo(tokensText(onTokens), { inserted: counts.INSERT ?? 0, updated: counts.UPDATE ?? 0, deleted: counts.DELETE ?? 0 }) };
   });
 }
 

@@ -37,6 +37,9 @@ export function validateTableProperties(properties: Record<string, string>): voi
   for (const [key, value] of Object.entries(properties)) {
     const lower = key.toLowerCase();
     if (!lower.startsWith("delta.")) continue;
+    // Constraints are table properties in Delta, but only ALTER TABLE … ADD CONSTRAINT may set them.
+    if (lower.startsWith("delta.constraints."))
+      throw new SqlError("DELTA_ADD_CONSTRAINTS", "0A000", "Please use ALTER TABLE ADD CONSTRAINT to add CHECK constraints.");
     if (!KNOWN_DELTA_PROPERTIES.has(lower) && !lower.startsWith("delta.feature."))
       throw sqlError(
         "DELTA_UNKNOWN_CONFIGURATION", `Unknown configuration was specified: ${key}. To disable this check, set spark.databricks.delta.allowArbitraryProperties.enabled=true in the Spark session configuration.`,

@@ -9,10 +9,18 @@ import { Cursor } from "./cursor.js";
 import { sqlError, SqlError, syntaxError, unsupported } from "../errors.js";
 import { NO_RESULT, type ResultSource } from "../wire/results.js";
 import { isOp, isWord, quoteIdent, quoteString, type Token } from "./tokenizer.js";
-import { parseType, toDuckDbType, type SparkType } from "./types.js";
+import { parseType, simpleString, toDuckDbType, type SparkType } from "./types.js";
 import { catalogDbName, duckTableName } from "../warehouse.js";
 import { assertNotAppendOnly, columnChecks, validateTableProperties } from "../delta/rules.js";
 import { type StatementScope, tableNotFound } from "./scope.js";
+import { commitVersion, forgetVersions } from "../delta/versions.js";
+import { addColumnsInfo, createInfo, setPropertiesInfo, truncateInfo } from "../delta/operations.js";
+import type { ResultColumn } from "../wire/results.js";
+import { alterConstraint } from "../delta/constraints.js";
+import * as supplied from "../delta/generated-columns.js";
+
+const sameColumns = (a: ResultColumn[], b: ResultColumn[]): boolean =>
+  a.length === b.length && a.every((col, k) => col.name === b[k]!.name && simpleString(col.type) === simpleString(b[k]!.type));
 
 interface ColumnDef {
   name: string;
@@ -21,18 +29,21 @@ interface ColumnDef {
   comment?: string;
   /** The n of VARCHAR(n)/CHAR(n); the column is stored as a string and its length checked. */
   maxLength?: number;
+  /** GENERATED … / DEFAULT …: see ../delta/generated-columns.ts. */
+  supply: supplied.ColumnSupply;
 }
 
 function parseColumnDef(c: Cursor): ColumnDef {
   const name = c.identifier();
   if (isOp(c.peek(), ".")) throw unsupported("Adding a nested field");
   const sized = isWord(c.peek(), "VARCHAR", "CHAR") && isOp(c.peek(1), "(") && c.peek(2)?.kind === "number" ? Number(c.peek(2)!.value) : undefined;
-  const def: ColumnDef = { name, type: parseType(c), notNull: false };
+  const def: ColumnDef = { name, type: parseType(c), notNull: false, supply: {} };
   if (sized !== undefined) def.maxLength = sized;
   for (;;) {
     if (c.acceptWords("NOT", "NULL")) def.notNull = true;
     else if (c.acceptWords("COMMENT")) def.comment = c.stringLiteral();
-    else if (isWord(c.peek(), "DEFAULT", "GENERATED", "PRIMARY", "CONSTRAINT", "REFERENCES", "MASK"))
+    else if (supplied.parseColumnSupply(c, def.supply)) continue;
+    else if (isWord(c.peek(), "PRIMARY", "CONSTRAINT", "REFERENCES", "MASK"))
       throw unsupported(`The column option ${c.peek()!.value.toUpperCase()}`);
     else return def;
   }
@@ -156,12 +167,31 @@ async function createTable(scope: StatementScope, c: Cursor, orReplace: boolean)
   if (!(await scope.schemaExists(ref.catalog, ref.schema)))
     throw sqlError("SCHEMA_NOT_FOUND", `The schema \`${ref.catalog}\`.\`${ref.schema}\` cannot be found.`);
   const target = duckTableName(ref);
-  const verb = orReplace ? "CREATE OR REPLACE TABLE" : "CREATE TABLE";
-  await session.atomically(async () => {
-    if (columns) {
-      const defs = columns.map((col) =>
-        [`${quoteIdent(col.name)} ${toDuckDbType(col.type)}${col.notNull ? " NOT NULL" : ""}`, ...columnChecks(col.name, col.type, col.maxLength)].join(" "),
-      );
+  let verb = orReplace ? "CREATE OR REPLACE TABLE" : "CREATE TABLE";
+  const plan = columns ? supplied.planColumns(scope, ref, columns, properties) : undefined;
+  // A table created anew (not replaced) is a new Delta table: no history left from an earlier one of that name.
+  if (!kind) await forgetVersions(session, ref);
+  await commitVersion(scope, ref, async (commit) => {
+    const before = kind ? await scope.columnsOf(target) : undefined;
+    // The replaced rows are logged before the old table can go (a table with identity columns is dropped below).
+    if (before) await commit.logAllDeleted();
+    if (kind === "table") {
+      // Identity sequences are dropped and made again with the table; DuckDB refuses to drop a
+      // sequence a table still uses, so such a table is dropped first rather than replaced.
+      const old = await supplied.columnRules(session.warehouse, ref);
+      if (plan?.sequences.length || old.some((r) => r.kind !== "generated")) {
+        await session.run(`DROP TABLE ${target}`);
+        verb = "CREATE TABLE";
+      }
+      await supplied.forgetColumnRules(scope, ref);
+    }
+    if (columns && plan) {
+      for (const sequence of plan.sequences) await session.run(sequence);
+      const defs = columns.map((col) => {
+        // A generated column's NOT NULL is checked after its value is computed (constraints.ts).
+        const notNull = col.notNull && !col.supply.generated ? " NOT NULL" : "";
+        return [`${quoteIdent(col.name)} ${toDuckDbType(col.type)}${plan.suffix.get(col.name.toLowerCase()) ?? ""}${notNull}`, ...columnChecks(col.name, col.type, col.maxLength)].join(" ");
+      });
       await session.run(`${verb} ${target} (${defs.join(", ")})`);
       for (const col of columns) {
         if (col.comment !== undefined)
@@ -173,9 +203,13 @@ async function createTable(scope: StatementScope, c: Cursor, orReplace: boolean)
       checkColumnNames((await scope.columnsOf(target)).map((col) => col.name), properties);
     }
     if (comment !== undefined) await session.run(`COMMENT ON TABLE ${target} IS ${quoteString(comment)}`);
+    if (before && !sameColumns(before, await scope.columnsOf(target))) await commit.restartLog();
+    const rows = await commit.logAppended(-1n);
+    return { result: undefined, properties, info: createInfo({ orReplace, asSelect: !columns, comment, properties, rows }) };
   });
   await session.warehouse.dropTableProperties(ref);
   await session.warehouse.setTableProperties(ref, properties);
+  await supplied.storeColumnRules(session.warehouse, ref, plan?.rules ?? []);
   return NO_RESULT;
 }
 
@@ -204,6 +238,17 @@ export async function alter(scope: StatementScope, tokens: Token[]): Promise<Res
   if ((await scope.relationKind(ref)) !== "table") throw tableNotFound(ref);
   const target = duckTableName(ref);
   const session = scope.session;
+  if (isWord(c.peek(), "ADD", "DROP") && isWord(c.peek(1), "CONSTRAINT")) {
+    const action = c.next().value.toUpperCase() as "ADD" | "DROP";
+    c.next();
+    // A constraint is table metadata in Delta: adding or dropping one commits a version.
+    await commitVersion(scope, ref, async () => ({ result: undefined, info: await alterConstraint(scope, ref, c, action) }));
+    return NO_RESULT;
+  }
+  if (c.acceptWords("ALTER", "COLUMN") || c.acceptWords("CHANGE", "COLUMN")) {
+    await commitVersion(scope, ref, async () => ({ result: undefined, info: await supplied.alterColumnDefault(scope, ref, c) }));
+    return NO_RESULT;
+  }
   if (c.acceptWords("ADD")) {
     if (!c.acceptWords("COLUMNS")) c.acceptWords("COLUMN");
     let defs: ColumnDef[];
@@ -215,15 +260,18 @@ export async function alter(scope: StatementScope, tokens: Token[]): Promise<Res
     }
     c.expectEnd();
     if (defs.some((d) => d.notNull)) throw unsupported("Adding a NOT NULL column to an existing table");
+    if (defs.some((d) => d.supply.default)) throw supplied.defaultOnAddColumn();
+    if (defs.some((d) => d.supply.generated || d.supply.identity)) throw unsupported("Adding a generated or identity column to an existing table");
     const existing = (await scope.columnsOf(target)).map((col) => col.name);
     const clash = defs.find((d) => existing.some((e) => e.toLowerCase() === d.name.toLowerCase()));
     if (clash) throw sqlError("FIELDS_ALREADY_EXISTS", `Cannot add column, because \`${clash.name}\` already exists in \`${ref.table}\`.`);
     checkColumnNames([...existing, ...defs.map((d) => d.name)], await session.warehouse.tableProperties(ref));
-    await session.atomically(async () => {
+    await commitVersion(scope, ref, async () => {
       for (const d of defs) {
         await session.run(`ALTER TABLE ${target} ADD COLUMN ${quoteIdent(d.name)} ${toDuckDbType(d.type)}`);
         if (d.comment !== undefined) await session.run(`COMMENT ON COLUMN ${target}.${quoteIdent(d.name)} IS ${quoteString(d.comment)}`);
       }
+      return { result: undefined, info: addColumnsInfo(defs.map((d) => ({ name: d.name, type: simpleString(d.type) }))) };
     });
     return NO_RESULT;
   }
@@ -231,7 +279,10 @@ export async function alter(scope: StatementScope, tokens: Token[]): Promise<Res
     const props = parseProperties(c);
     c.expectEnd();
     validateTableProperties(props);
-    await session.warehouse.setTableProperties(ref, props);
+    await commitVersion(scope, ref, async () => {
+      await session.warehouse.setTableProperties(ref, props);
+      return { result: undefined, info: setPropertiesInfo(props), properties: { ...(await session.warehouse.tableProperties(ref)), ...props } };
+    });
     return NO_RESULT;
   }
   throw unsupported(`ALTER TABLE … ${c.peek()?.value.toUpperCase() ?? ""}`.trim());
@@ -266,7 +317,11 @@ export async function drop(scope: StatementScope, tokens: Token[]): Promise<Resu
       throw sqlError("WRONG_COMMAND_FOR_OBJECT_TYPE", `\`${ref.table}\` is a ${kind}; use DROP ${kind.toUpperCase()}.`);
     await session.run(`DROP ${kind.toUpperCase()} ${duckTableName(ref)}`);
     await session.warehouse.dropTableProperties(ref);
-    if (kind === "table") await forgetLoadedFiles(scope, ref);
+    if (kind === "table") {
+      await supplied.forgetColumnRules(scope, ref);
+      await forgetLoadedFiles(scope, ref);
+      await forgetVersions(session, ref);
+    }
     return NO_RESULT;
   }
   if (c.acceptWords("SCHEMA") || c.acceptWords("DATABASE")) {
@@ -308,6 +363,10 @@ export async function truncate(scope: StatementScope, tokens: Token[]): Promise<
   c.expectEnd();
   if ((await scope.relationKind(ref)) !== "table") throw tableNotFound(ref);
   await assertNotAppendOnly(scope.session.warehouse, ref);
-  await scope.session.run(`DELETE FROM ${duckTableName(ref)}`);
+  await commitVersion(scope, ref, async (commit) => {
+    const removed = await commit.logAllDeleted();
+    await scope.session.run(`DELETE FROM ${duckTableName(ref)}`);
+    return { result: undefined, info: truncateInfo(removed) };
+  });
   return NO_RESULT;
 }

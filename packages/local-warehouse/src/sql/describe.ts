@@ -4,6 +4,7 @@
  * columns Databricks returns.
  */
 import { showVolumes } from "../volumes/volume-ddl.js";
+import { describeHistory } from "../delta/history.js";
 import { Cursor } from "./cursor.js";
 import { sqlError, syntaxError, unsupported } from "../errors.js";
 import { StaticResult, type Cell, type ResultSource } from "../wire/results.js";
@@ -17,6 +18,7 @@ const text3 = (a: string, b: string, c: string): Cell[] => [a, b, c];
 export async function describe(scope: StatementScope, tokens: Token[]): Promise<ResultSource> {
   const c = new Cursor(tokens);
   c.next();
+  if (isWord(c.peek(), "HISTORY") && c.tokens.length > 2) return describeHistory(scope, c);
   if (isWord(c.peek(), "DETAIL", "HISTORY", "QUERY", "SCHEMA", "DATABASE", "CATALOG", "FUNCTION", "EXTERNAL", "VOLUME") && !c.done && c.tokens.length > 2)
     throw unsupported(`DESCRIBE ${c.peek()!.value.toUpperCase()}`);
   c.acceptWords("TABLE");

@@ -17,8 +17,13 @@ import { duckTableName } from "../warehouse.js";
 import { executeMerge } from "../delta/merge.js";
 import { executeCopyInto } from "../delta/copy-into.js";
 import { assertNotAppendOnly } from "../delta/rules.js";
+import { commitVersion } from "../delta/versions.js";
+import { executeRowChanges } from "../delta/row-changes.js";
+import { writeInfo } from "../delta/operations.js";
+import { assignedColumns, checkInsertColumns, checkUpdateColumns, enforceWriteRules, writeRules } from "../delta/constraints.js";
 import { StatementScope } from "./scope.js";
 import { prepareFileSources } from "./file-sources.js";
+import { prepareVersionedSources } from "../delta/versioned-sources.js";
 import { executeStaging } from "../volumes/staging.js";
 import { alter, create, drop, truncate } from "./ddl.js";
 import { describe, show } from "./describe.js";
@@ -35,7 +40,7 @@ export async function executeStatement(
     throw sqlError("PARSE_SYNTAX_ERROR", "Syntax error at or near ';': only one statement can be executed at a time.");
   const tokens = statements[0]!;
   const scope = new StatementScope(session, new Parameters(parameters));
-  scope.fileSources = await prepareFileSources(scope, tokens);
+  scope.fileSources = new Map([...(await prepareFileSources(scope, tokens)), ...(await prepareVersionedSources(scope, tokens))]);
   const [first, second] = tokens;
   const head = first?.kind === "word" ? first.value.toUpperCase() : isOp(first, "(") ? "(" : "";
   switch (head) {
@@ -112,10 +117,21 @@ async function dml(scope: StatementScope, tokens: Token[]): Promise<ResultSource
   const target = new Cursor(tokens);
   if (target.acceptWords("DELETE")) target.expectWords("FROM");
   else target.expectWords("UPDATE");
-  await assertNotAppendOnly(scope.session.warehouse, scope.tableRef(target.qualifiedName()));
-  const { text, values } = scope.rewrite(tokens);
-  const r = await scope.session.run(text, values);
-  return affectedRows(r.rowsChanged);
+  const ref = scope.tableRef(target.qualifiedName());
+  await assertNotAppendOnly(scope.session.warehouse, ref);
+  // DELETE cannot break a constraint; an UPDATE is checked (and its generated columns recomputed)
+  // inside its version's transaction, so a violation commits no version and logs no change.
+  const rules = isWord(tokens[0], "UPDATE") ? await writeRules(scope, ref) : undefined;
+  const assigned = rules ? assignedColumns(tokens) : [];
+  if (rules) checkUpdateColumns(rules, assigned);
+  const recomputed = (rules?.columns ?? []).filter((r) => r.kind === "generated" && !assigned.some((n) => n.toLowerCase() === r.column.toLowerCase()));
+  const changed = await executeRowChanges(scope, tokens, ref, recomputed, async () => {
+    const { text, values } = scope.rewrite(tokens);
+    const n = (await scope.session.run(text, values)).rowsChanged;
+    if (rules) await enforceWriteRules(scope, ref, rules, { assigned });
+    return n;
+  });
+  return affectedRows(changed);
 }
 
 async function insert(scope: StatementScope, tokens: Token[]): Promise<ResultSource> {
@@ -128,35 +144,50 @@ async function insert(scope: StatementScope, tokens: Token[]): Promise<ResultSou
   if (isWord(c.peek(), "PARTITION")) throw unsupported("INSERT with a PARTITION clause");
   if (isWord(c.peek(), "REPLACE")) throw unsupported("INSERT … REPLACE WHERE/USING");
   let columns = "";
+  let listed: string[] | undefined;
   if (isOp(c.peek(), "(") && !isWord(c.peek(1), "SELECT", "WITH", "VALUES", "FROM")) {
-    const names = c.parenList().map((part) => {
+    listed = c.parenList().map((part) => {
       if (part.length !== 1 || (part[0]!.kind !== "word" && part[0]!.kind !== "ident")) throw syntaxError("expected a column name in the INSERT column list");
-      return quoteIdent(part[0]!.value);
+      return part[0]!.value;
     });
-    columns = ` (${names.join(", ")})`;
+    columns = ` (${listed.map(quoteIdent).join(", ")})`;
   }
   const byName = c.acceptWords("BY", "NAME") ? " BY NAME" : "";
   const body = c.rest();
   if (body.length === 0 || !(isWord(body[0], "VALUES", "SELECT", "WITH", "FROM", "TABLE") || isOp(body[0], "(")))
     throw c.unexpected("VALUES or a query");
   if (overwrite) await assertNotAppendOnly(scope.session.warehouse, ref);
+  const rules = await writeRules(scope, ref);
+  if (rules && !byName) await checkInsertColumns(scope, ref, rules, listed);
   const { text, values } = scope.rewrite(body);
   // No existence check first: DuckDB's own "does not exist" maps to TABLE_OR_VIEW_NOT_FOUND, one query cheaper per batch.
   const target = duckTableName(ref);
   const statement = `INSERT INTO ${target}${columns}${byName} ${text}`;
   const session = scope.session;
-  const inserted = overwrite
-    ? await session.atomically(async () => {
-        // The query reads the table as it was before the overwrite, as Delta does: stage, then replace.
-        const stage = quoteIdent(`__overwrite_${Date.now()}_${Math.random().toString(36).slice(2)}`);
-        await session.run(`CREATE TEMPORARY TABLE ${stage} AS SELECT * FROM (${text}) AS q`, values);
-        try {
-          await session.run(`DELETE FROM ${target}`);
-          return (await session.run(`INSERT INTO ${target}${columns}${byName} SELECT * FROM ${stage}`)).rowsChanged;
-        } finally {
-          await session.run(`DROP TABLE IF EXISTS ${stage}`);
-        }
-      })
-    : (await session.run(statement, values)).rowsChanged;
+  const inserted = await commitVersion(scope, ref, async (commit) => {
+    let n: number;
+    let since: bigint;
+    if (overwrite) {
+      // The query reads the table as it was before the overwrite, as Delta does: stage, then replace.
+      const stage = quoteIdent(`__overwrite_${Date.now()}_${Math.random().toString(36).slice(2)}`);
+      await session.run(`CREATE TEMPORARY TABLE ${stage} AS SELECT * FROM (${text}) AS q`, values);
+      try {
+        await commit.logAllDeleted();
+        await session.run(`DELETE FROM ${target}`);
+        since = await commit.highWater();
+        n = (await session.run(`INSERT INTO ${target}${columns}${byName} SELECT * FROM ${stage}`)).rowsChanged;
+      } finally {
+        await session.run(`DROP TABLE IF EXISTS ${stage}`);
+      }
+    } else {
+      since = await commit.highWater();
+      n = (await session.run(statement, values)).rowsChanged;
+    }
+    // Generated columns are filled and constraints checked before the rows are logged: the change
+    // feed carries the values as stored, and a violation aborts the version with the rows.
+    if (rules) await enforceWriteRules(scope, ref, rules);
+    await commit.logAppended(since);
+    return { result: n, info: writeInfo(overwrite ? "Overwrite" : "Append", n) };
+  });
   return affectedRows(inserted, [["num_inserted_rows", inserted]]);
 }

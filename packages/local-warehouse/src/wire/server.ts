@@ -4,9 +4,12 @@
  * then hands each POST body to the generated TCLIService Processor (TBinaryProtocol over
  * TBufferedTransport, one RPC per request, as the driver sends them).
  */
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import { createServer as createHttpServer, type IncomingMessage, type RequestListener, type ServerResponse } from "node:http";
+import { createServer as createHttpsServer } from "node:https";
 import { randomBytes, timingSafeEqual } from "node:crypto";
 import type { AddressInfo } from "node:net";
+import { hostname } from "node:os";
+import { makeCertificates } from "./tls.js";
 import { WarehouseService, type ServiceStats } from "./service.js";
 import { TBinaryProtocol, TBufferedTransport, TCLIServiceProcessor } from "./thrift.js";
 import { Warehouse } from "../warehouse.js";
@@ -29,6 +32,13 @@ export interface LocalWarehouseOptions {
    * every client in the older column format, e.g. to test a reader against both. Default: true.
    */
   arrowResults?: boolean;
+  /**
+   * Serve HTTPS, as a Databricks workspace does, with a certificate made at start and signed by a CA
+   * that exists only in this process (its PEM is `caCertificate` of the handle; give it to clients as
+   * the driver's `customCaCert`). Thrift, the Files API and staging URLs all move to https. Default:
+   * false (plain HTTP, which the driver reaches only with its connection options patched).
+   */
+  tls?: boolean;
 }
 
 export interface LocalWarehouse {
@@ -37,8 +47,12 @@ export interface LocalWarehouse {
   /** The HTTP path a client connects to, `/sql/1.0/warehouses/<id>`. */
   readonly path: string;
   readonly token: string;
-  /** `http://host:port/path`, for logs and humans (it does not contain the token). */
+  /** `http(s)://host:port/path`, for logs and humans (it does not contain the token). */
   readonly url: string;
+  /** True when the endpoint serves HTTPS (`tls: true`). */
+  readonly tls: boolean;
+  /** With `tls`, the PEM of the CA that signed the server certificate: what clients must trust. */
+  readonly caCertificate?: string;
   /** Where volume files live: `<database>.volumes`, or a temporary directory (removed by close) in memory. */
   readonly volumesDirectory: string;
   /** Sessions and operations held, and RPCs served so far: for tests and benchmarks. */
@@ -49,16 +63,27 @@ export interface LocalWarehouse {
   close(): Promise<void>;
 }
 
-/** The options `DBSQLClient.connect()` takes for this endpoint. TLS must be turned off on the client; see the README. */
+/**
+ * The options `DBSQLClient.connect()` takes for this endpoint. With `tls`, they are all the driver
+ * needs; without, TLS must be turned off on the client (see the README).
+ */
 export interface LocalWarehouseConnectOptions {
   host: string;
   port: number;
   path: string;
   token: string;
+  /** The CA to trust (the driver's own option name); only when the endpoint serves HTTPS. */
+  customCaCert?: string;
 }
 
-export function connectOptionsFor(warehouse: Pick<LocalWarehouse, "host" | "port" | "path" | "token">): LocalWarehouseConnectOptions {
-  return { host: warehouse.host, port: warehouse.port, path: warehouse.path, token: warehouse.token };
+export function connectOptionsFor(warehouse: Pick<LocalWarehouse, "host" | "port" | "path" | "token"> & Partial<Pick<LocalWarehouse, "caCertificate">>): LocalWarehouseConnectOptions {
+  return {
+    host: warehouse.host,
+    port: warehouse.port,
+    path: warehouse.path,
+    token: warehouse.token,
+    ...(warehouse.caCertificate !== undefined ? { customCaCert: warehouse.caCertificate } : {}),
+  };
 }
 
 /** Bodies larger than this are refused; a statement this large would fail on Databricks too. */
@@ -87,7 +112,7 @@ export async function startLocalWarehouse(options: LocalWarehouseOptions = {}): 
 
   const volumesHttp = new VolumesHttp(warehouse.volumes);
 
-  const server = createServer((req, res) => {
+  const listener: RequestListener = (req, res) => {
     const pathname = (req.url ?? "").split("?")[0] ?? "";
     // The Files API and the staging URLs share the warehouse's port, as on a Databricks workspace host.
     if (volumesHttp.handles(pathname)) return volumesHttp.handle(req, res, authorized(req));
@@ -131,7 +156,10 @@ export async function startLocalWarehouse(options: LocalWarehouseOptions = {}): 
         if (!res.headersSent) reject(res, 400, "Malformed Thrift request");
       }
     });
-  });
+  };
+  const certificates = options.tls ? makeCertificates([host, hostname()]) : undefined;
+  const server = certificates ? createHttpsServer({ key: certificates.key, cert: certificates.cert }, listener) : createHttpServer(listener);
+  const scheme = certificates ? "https" : "http";
 
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
@@ -142,14 +170,16 @@ export async function startLocalWarehouse(options: LocalWarehouseOptions = {}): 
   });
   const port = (server.address() as AddressInfo).port;
   const reachable = host === "0.0.0.0" ? "127.0.0.1" : host === "::" ? "::1" : host;
-  warehouse.volumes.baseUrl = `http://${reachable.includes(":") ? `[${reachable}]` : reachable}:${port}`;
+  warehouse.volumes.baseUrl = `${scheme}://${reachable.includes(":") ? `[${reachable}]` : reachable}:${port}`;
   let closing: Promise<void> | undefined;
   return {
     host,
     port,
     path,
     token,
-    url: `http://${host.includes(":") ? `[${host}]` : host}:${port}${path}`,
+    url: `${scheme}://${host.includes(":") ? `[${host}]` : host}:${port}${path}`,
+    tls: certificates !== undefined,
+    ...(certificates ? { caCertificate: certificates.ca } : {}),
     volumesDirectory: warehouse.volumes.root,
     stats: () => service.stats(),
     faults,

@@ -8,6 +8,10 @@
 import { randomUUID } from "node:crypto";
 import { isSqlError, SqlError, sqlError } from "../errors.js";
 import { ArrowEncoder, type ArrowNativeTypes } from "./arrow.js";
+import { lz4Available, lz4Frame } from "./lz4.js";
+
+/** What the driver asked of Arrow results: native types, and LZ4 frames around each batch. */
+type ArrowRequest = ArrowNativeTypes & { lz4: boolean };
 import { MetadataCalls, type MetadataRequest } from "./metadata.js";
 import { encodeColumns, tableSchema, type ResultColumn, type ResultSource } from "./results.js";
 import { Session } from "./session.js";
@@ -34,7 +38,7 @@ interface Operation {
   rowsSent: number;
   exhausted: boolean;
   /** Set when the client can read Arrow and the warehouse answers in Arrow. */
-  arrow?: ArrowNativeTypes;
+  arrow?: ArrowRequest;
   encoder?: ArrowEncoder;
 }
 
@@ -196,10 +200,15 @@ export class WarehouseService {
   private async executeStatement(req: ExecuteStatementReq) {
     const entry = this.sessions.get(keyOf(req.sessionHandle?.sessionId));
     if (!entry) return { status: errorStatus("Invalid SessionHandle", TStatusCode.INVALID_HANDLE) };
-    let arrow: ArrowNativeTypes | undefined;
+    let arrow: ArrowRequest | undefined;
     if (this.arrowResults && req.canReadArrowResult) {
       const t = req.useArrowNativeTypes;
-      arrow = { timestamp: t?.timestampAsArrow === true, decimal: t?.decimalAsArrow === true, complex: t?.complexTypesAsArrow === true };
+      arrow = {
+        timestamp: t?.timestampAsArrow === true,
+        decimal: t?.decimalAsArrow === true,
+        complex: t?.complexTypesAsArrow === true,
+        lz4: req.canDecompressLZ4Result === true && lz4Available(),
+      };
     }
     // The driver's queryTimeout and the session's STATEMENT_TIMEOUT (seconds; 0 is none): the smaller applies.
     const limits = [toNumber(req.queryTimeout, 0), Number(entry.session.settings.get("STATEMENT_TIMEOUT") ?? 0)].filter((n) => n > 0);
@@ -226,7 +235,7 @@ export class WarehouseService {
     req: { getDirectResults?: { maxRows?: unknown } | null; runAsync?: boolean | null },
     operationType: number,
     work: () => Promise<ResultSource>,
-    options: { arrow?: ArrowNativeTypes | undefined; timeoutSeconds?: number },
+    options: { arrow?: ArrowRequest | undefined; timeoutSeconds?: number },
   ) {
     const handle: TOperationHandle = { operationId: newHandleId(), operationType, hasResultSet: true };
     const op: Operation = { session: entry, handle, state: TOperationState.RUNNING, columns: [], rowsSent: 0, exhausted: false };
@@ -329,7 +338,7 @@ export class WarehouseService {
       schema: tableSchema(op.columns),
       resultFormat: encoder ? TSparkRowSetType.ARROW_BASED_SET : TSparkRowSetType.COLUMN_BASED_SET,
       ...(encoder ? { arrowSchema: encoder.schemaBytes } : {}),
-      lz4Compressed: false,
+      lz4Compressed: encoder !== undefined && op.arrow?.lz4 === true,
       isStagingOperation: op.source?.staging === true,
     };
   }
@@ -344,7 +353,8 @@ export class WarehouseService {
     const encoder = this.encoderOf(op);
     if (encoder) {
       // An empty page carries no batch: the driver reads a zero-row batch as the end anyway.
-      const arrowBatches = rows > 0 ? [{ batch: encoder.encodeBatch(data), rowCount: new Int64(rows) }] : [];
+      const batch = rows > 0 ? encoder.encodeBatch(data) : undefined;
+      const arrowBatches = batch ? [{ batch: op.arrow?.lz4 ? lz4Frame(batch) : batch, rowCount: new Int64(rows) }] : [];
       return { status: OK, hasMoreRows: !op.exhausted, results: { startRowOffset, rows: [], arrowBatches } };
     }
     return {
@@ -415,6 +425,7 @@ interface ExecuteStatementReq {
   queryTimeout?: unknown;
   canReadArrowResult?: boolean | null;
   useArrowNativeTypes?: { timestampAsArrow?: boolean | null; decimalAsArrow?: boolean | null; complexTypesAsArrow?: boolean | null } | null;
+  canDecompressLZ4Result?: boolean | null;
 }
 
 interface MetadataReq extends MetadataRequest {

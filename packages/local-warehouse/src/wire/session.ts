@@ -16,6 +16,8 @@ export class Session {
   schema = DEFAULT_SCHEMA;
   /** Set by an explicit BEGIN; multi-step statements then run inside the client's transaction. */
   inTransaction = false;
+  /** True while {@link atomically} holds a transaction of its own. */
+  private ownTransaction = false;
   readonly settings = new Map<string, string>();
   /** Statements of one session run one after another, as DuckDB runs one statement per connection. */
   private queue: Promise<unknown> = Promise.resolve();
@@ -82,8 +84,10 @@ export class Session {
 
   /** Runs steps atomically: in the client's transaction if one is open, else in one of our own. */
   async atomically<T>(work: () => Promise<T>): Promise<T> {
-    if (this.inTransaction) return work();
+    // Nested steps (a versioned commit around a MERGE) join the transaction already open.
+    if (this.inTransaction || this.ownTransaction) return work();
     await this.run("BEGIN TRANSACTION");
+    this.ownTransaction = true;
     try {
       const result = await work();
       await this.run("COMMIT");
@@ -91,6 +95,8 @@ export class Session {
     } catch (error) {
       await this.conn.run("ROLLBACK").catch(() => undefined);
       throw error;
+    } finally {
+      this.ownTransaction = false;
     }
   }
 

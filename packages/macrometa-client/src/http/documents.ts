@@ -69,6 +69,25 @@ export const documentMethods = {
   },
 
   /**
+   * `DELETE _api/document/<c>` with an array of keys (the wire contract's bulk delete); per-key
+   * results, a key that is not there being an item with `errorNum` 1202. Deleting by key is
+   * idempotent, so the call is repeated after an ambiguous failure too.
+   */
+  async deleteDocuments(this: GdnTransport, collection: string, keys: readonly string[], options: { signal?: AbortSignal | undefined } = {}): Promise<InsertResultItem[]> {
+    if (keys.length === 0) return [];
+    const res = await this.request({
+      method: "DELETE",
+      path: this.fabricPath(`document/${enc(collection)}`),
+      query: { ignoreRevs: true },
+      body: JSON.stringify(keys),
+      retry: "idempotent",
+      context: { collection },
+      signal: options.signal,
+    });
+    return parseInsertResults(res.text);
+  },
+
+  /**
    * `DELETE _api/document/<c>/<key>` (idempotent: a 404 on a retry means the first attempt
    * deleted it). A 404/1202 on the first attempt is thrown: the document was not there.
    */
