@@ -199,6 +199,23 @@ describe("change data feed", () => {
     ]);
   });
 
+  it("records an overwrite from another source (replaced in place, no staging copy) the same way", async () => {
+    await sql(session, "CREATE TABLE f8src (id INT)");
+    await sql(session, "INSERT INTO f8src VALUES (7), (8)");
+    await sql(session, "CREATE TABLE f8b (id INT) TBLPROPERTIES (delta.enableChangeDataFeed = true)");
+    await sql(session, "INSERT INTO f8b VALUES (1), (2)");
+    await sql(session, "INSERT OVERWRITE f8b SELECT id FROM f8src");
+    expect(await sql(session, "SELECT id FROM f8b ORDER BY id")).toEqual([{ id: 7 }, { id: 8 }]);
+    expect(await changes("SELECT * FROM table_changes('f8b', 2) ORDER BY _commit_version, _change_type, id", ["id"])).toEqual([
+      [2, "delete", 1],
+      [2, "delete", 2],
+      [2, "insert", 7],
+      [2, "insert", 8],
+    ]);
+    // The version before the overwrite is still there to travel to.
+    expect(await sql(session, "SELECT id FROM f8b VERSION AS OF 1 ORDER BY id")).toEqual([{ id: 1 }, { id: 2 }]);
+  });
+
   it("follows ALTER TABLE: the feed turned on later, off again, and added columns", async () => {
     await sql(session, "CREATE TABLE f9 (id INT)");
     await sql(session, "INSERT INTO f9 VALUES (1)");

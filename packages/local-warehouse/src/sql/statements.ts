@@ -134,6 +134,12 @@ async function dml(scope: StatementScope, tokens: Token[]): Promise<ResultSource
   return affectedRows(changed);
 }
 
+/** Whether a statement's tokens may name the table (any word or identifier spelled like it). */
+function readsTable(tokens: Token[], table: string): boolean {
+  const name = table.toLowerCase();
+  return tokens.some((t) => (t.kind === "word" || t.kind === "ident") && t.value.toLowerCase() === name);
+}
+
 async function insert(scope: StatementScope, tokens: Token[]): Promise<ResultSource> {
   const c = new Cursor(tokens);
   c.expectWords("INSERT");
@@ -167,7 +173,13 @@ async function insert(scope: StatementScope, tokens: Token[]): Promise<ResultSou
   const inserted = await commitVersion(scope, ref, async (commit) => {
     let n: number;
     let since: bigint;
-    if (overwrite) {
+    if (overwrite && !readsTable(body, ref.table)) {
+      // A source that cannot see the target (files, other tables): replace in place, no staging copy.
+      await commit.logAllDeleted();
+      await session.run(`DELETE FROM ${target}`);
+      since = await commit.highWater();
+      n = (await session.run(statement, values)).rowsChanged;
+    } else if (overwrite) {
       // The query reads the table as it was before the overwrite, as Delta does: stage, then replace.
       const stage = quoteIdent(`__overwrite_${Date.now()}_${Math.random().toString(36).slice(2)}`);
       await session.run(`CREATE TEMPORARY TABLE ${stage} AS SELECT * FROM (${text}) AS q`, values);
