@@ -49,6 +49,16 @@ export class Bytes {
     this.view = new DataView(next.buffer, next.byteOffset, next.byteLength);
   }
 
+  /** Unsigned LEB128 of a non-negative integer up to 2^53 (thrift's and the RLE hybrid's varint). */
+  varint(n: number): void {
+    this.ensure(10);
+    while (n >= 0x80) {
+      this.buf[this.length++] = (n % 0x80) | 0x80;
+      n = Math.floor(n / 0x80);
+    }
+    this.buf[this.length++] = n;
+  }
+
   /** Makes room for `n` bytes in an empty buffer at once (no growth steps, no copies). */
   reserve(n: number): void {
     if (this.length === 0 && this.buf.length < n) {
@@ -116,15 +126,8 @@ export class LevelRuns {
 
   private flush(): void {
     if (this.count === 0) return;
-    const out = this.runs;
-    out.ensure(11);
-    let header = this.count * 2;
-    while (header >= 0x80) {
-      out.buf[out.length++] = (header & 0x7f) | 0x80;
-      header = Math.floor(header / 0x80);
-    }
-    out.buf[out.length++] = header;
-    out.buf[out.length++] = this.value;
+    this.runs.varint(this.count * 2);
+    this.runs.push(this.value);
   }
 
   /** The encoded runs; no level may be pushed afterwards. */

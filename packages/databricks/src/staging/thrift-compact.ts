@@ -4,6 +4,7 @@
  * varints, binary, lists, nested structs and boolean fields; field ids are written as deltas.
  * @packageDocumentation
  */
+import { Bytes } from "./parquet-columns.js";
 
 /** Compact-protocol type ids (thrift's TCompactProtocol). */
 export const enum CType {
@@ -19,33 +20,16 @@ export const enum CType {
 const utf8 = new TextEncoder();
 
 export class CompactWriter {
-  private buf = new Uint8Array(4096);
-  private pos = 0;
+  private readonly out = new Bytes(4096);
   /** Last field id of each open struct: ids are written as deltas from it. */
   private readonly lastIds: number[] = [0];
 
-  private ensure(n: number): void {
-    if (this.pos + n <= this.buf.length) return;
-    let size = this.buf.length * 2;
-    while (size < this.pos + n) size *= 2;
-    const next = new Uint8Array(size);
-    next.set(this.buf.subarray(0, this.pos));
-    this.buf = next;
-  }
-
   private byte(b: number): void {
-    this.ensure(1);
-    this.buf[this.pos++] = b;
+    this.out.push(b);
   }
 
-  /** Unsigned LEB128 of a non-negative integer up to 2^53. */
-  varint(n: number): void {
-    this.ensure(10);
-    while (n >= 0x80) {
-      this.buf[this.pos++] = (n % 0x80) | 0x80;
-      n = Math.floor(n / 0x80);
-    }
-    this.buf[this.pos++] = n;
+  private varint(n: number): void {
+    this.out.varint(n);
   }
 
   private zigzag(n: number): void {
@@ -86,9 +70,9 @@ export class CompactWriter {
   private rawString(v: string): void {
     const bytes = utf8.encode(v);
     this.varint(bytes.length);
-    this.ensure(bytes.length);
-    this.buf.set(bytes, this.pos);
-    this.pos += bytes.length;
+    this.out.ensure(bytes.length);
+    this.out.buf.set(bytes, this.out.length);
+    this.out.length += bytes.length;
   }
 
   private listHeader(size: number, elementType: number): void {
@@ -135,6 +119,6 @@ export class CompactWriter {
   /** Ends the top-level struct and returns its bytes. */
   finish(): Uint8Array {
     this.byte(0);
-    return this.buf.subarray(0, this.pos);
+    return this.out.bytes;
   }
 }
