@@ -25,11 +25,17 @@ export interface SparkFunction {
 const raise = (errorClass: WarehouseErrorClass, message: string): string =>
   `error('[${errorClass}] ${message.replace(/'/g, "''")} SQLSTATE: ${WAREHOUSE_ERROR_CLASSES[errorClass].sqlState}')`;
 
+const DIVIDE_BY_ZERO =
+  "Division by zero. Use `try_divide` to tolerate divisor being 0 and return NULL instead. If necessary set \"ansi_mode\" to \"false\" to bypass this error.";
+
 /** DuckDB macros behind the Spark semantics; created as TEMP macros on each connection. */
 export const SPARK_MACROS: readonly string[] = [
   // x / y, x % y and x div y under ANSI mode: a zero divisor is an error, not NULL or Infinity.
   `spark_divisor(y) AS CASE WHEN y = 0 THEN ${raise("DIVIDE_BY_ZERO", "Division by zero. Use `try_divide` to tolerate divisor being 0 and return NULL instead. If necessary set \"ansi_mode\" to \"false\" to bypass this error.")} ELSE y END`,
-  `spark_divisor_of(x, y) AS CASE WHEN y = 0 AND x IS NOT NULL THEN ${raise("DIVIDE_BY_ZERO", "Division by zero. Use `try_divide` to tolerate divisor being 0 and return NULL instead. If necessary set \"ansi_mode\" to \"false\" to bypass this error.")} ELSE y END`,
+  // x / y, x % y and x div y: Spark evaluates the dividend first and gives NULL for NULL / 0; div truncates to a BIGINT.
+  `spark_divide(x, y) AS CASE WHEN y = 0 AND x IS NOT NULL THEN ${raise("DIVIDE_BY_ZERO", DIVIDE_BY_ZERO)} ELSE x / y END`,
+  `spark_remainder(x, y) AS CASE WHEN y = 0 AND x IS NOT NULL THEN ${raise("DIVIDE_BY_ZERO", DIVIDE_BY_ZERO)} ELSE x % y END`,
+  `spark_quotient(x, y) AS CASE WHEN y = 0 AND x IS NOT NULL THEN ${raise("DIVIDE_BY_ZERO", DIVIDE_BY_ZERO)} ELSE CAST(trunc(x // y) AS BIGINT) END`,
   // arr[i]: 0-based; out of bounds is an error under ANSI mode. list_extract refuses maps and strings.
   `spark_subscript(a, i) AS CASE WHEN i IS NULL OR a IS NULL THEN NULL WHEN i < 0 OR i >= array_length(a) THEN ${raise("INVALID_ARRAY_INDEX", "The index is out of bounds. The array has fewer elements than the index. Use `try_element_at` to tolerate accessing element at invalid index and return NULL instead.")} ELSE list_extract(a, i + 1) END`,
   // element_at(arr, i): 1-based, negative counts from the end, 0 and out of bounds are errors.
