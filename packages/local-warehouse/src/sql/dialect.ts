@@ -10,9 +10,9 @@
  * walk each token once, as before (see test/bench for the measured cost).
  */
 import type { DuckDBValue } from "@duckdb/node-api";
-import { syntaxError, isSqlError } from "../errors.js";
+import { syntaxError, isSqlError, unsupported } from "../errors.js";
 import type { Parameters, Sql } from "./parameters.js";
-import { isOp, isWord, quoteIdent, type Token } from "./tokenizer.js";
+import { isOp, isWord, type Token } from "./tokenizer.js";
 import { ExpressionParser, type TokenRange } from "./expression-parser.js";
 import { ExpressionRenderer, renderNamePart, type RenderContext } from "./expression-render.js";
 import { NOT_A_CALL, SPARK_FUNCTIONS } from "./functions.js";
@@ -51,6 +51,9 @@ const SPECIAL_CALLS = new Set(
     "to_json transform filter extract position from_json schema_of_json explode explode_outer posexplode inline exists forall aggregate reduce zip_with").split(" "),
 );
 
+/** Spark generators and table functions this warehouse does not run; refused rather than left to DuckDB. */
+const UNSUPPORTED_TABLE_FUNCTIONS = new Set(["explode", "explode_outer", "posexplode", "posexplode_outer", "inline", "inline_outer", "stack", "json_tuple"]);
+
 class ClauseWalker {
   private readonly renderer: ExpressionRenderer;
 
@@ -88,16 +91,15 @@ class ClauseWalker {
             i = close;
             continue;
           }
-          // A table name with a column list (WITH c (x) AS …, AS r(id)) or a table function.
-          if (isWord(prev, ...TABLE_CONTEXT) && upper !== "EXISTS" && upper !== "VALUES") {
-            out.push(renderNamePart(t), "(", this.walk({ start: i + 2, end: close - 1 }), ")");
-            i = close;
-            continue;
-          }
           const known = Object.hasOwn(SPARK_FUNCTIONS, lower) || SPECIAL_CALLS.has(lower);
-          if (!known && (CLAUSE_WORDS.has(upper) || NOT_A_CALL.has(lower))) {
+          if (!known && CLAUSE_WORDS.has(upper)) {
             // Query syntax before a group (IN (…), USING (…), VALUES (…), ROLLUP (…)); `* EXCEPT (a)` is DuckDB's EXCLUDE.
             out.push(upper === "EXCEPT" && isStar(out[out.length - 1]) ? "EXCLUDE" : t.value);
+            i++;
+            continue;
+          }
+          if (!known && !isWord(prev, ...TABLE_CONTEXT) && NOT_A_CALL.has(lower)) {
+            out.push(t.value);
             i++;
             continue;
           }
@@ -108,6 +110,12 @@ class ClauseWalker {
           i++;
           continue;
         }
+      }
+      if ((t.kind === "word" || t.kind === "ident") && isWord(prev, ...TABLE_CONTEXT)) {
+        i = this.tableName(i, range.end, out);
+        continue;
+      }
+      if (t.kind === "word") {
         if (assigning && (isOp(next, "=") || isOp(next, "."))) {
           // UPDATE … SET col = expr: the target is a name, not a comparison.
           const eq = this.assignmentEnd(i, range.end);
@@ -117,11 +125,6 @@ class ClauseWalker {
             continue;
           }
         }
-      } else if (t.kind === "ident" && isOp(next, "(") && isWord(prev, ...TABLE_CONTEXT)) {
-        const close = this.closing(i + 1, range.end);
-        out.push(quoteIdent(t.value), "(", this.walk({ start: i + 2, end: close - 1 }), ")");
-        i = close;
-        continue;
       } else if (t.kind === "op") {
         if (t.value === "," || t.value === ")" || t.value === ";" || t.value === "=") {
           out.push(t.value);
@@ -148,6 +151,28 @@ class ClauseWalker {
       i = parser.i;
     }
     return out.join(" ");
+  }
+
+  /**
+   * A table (or CTE, alias, table function) name where a FROM, JOIN, INTO, WITH, AS … puts one: a name
+   * chain, with its column list or arguments walked as a clause. Returns the index after it.
+   */
+  private tableName(i: number, end: number, out: string[]): number {
+    const parts = [this.tokens[i]!];
+    let k = i + 1;
+    while (k + 1 < end && isOp(this.tokens[k], ".") && (this.tokens[k + 1]!.kind === "word" || this.tokens[k + 1]!.kind === "ident")) {
+      parts.push(this.tokens[k + 1]!);
+      k += 2;
+    }
+    out.push(this.renderer.name(parts));
+    if (k < end && isOp(this.tokens[k], "(")) {
+      const lower = parts.length === 1 ? parts[0]!.value.toLowerCase() : "";
+      if (UNSUPPORTED_TABLE_FUNCTIONS.has(lower)) throw unsupported(`The table function ${lower}`);
+      const close = this.closing(k, end);
+      out.push("(", this.walk({ start: k + 1, end: close - 1 }), ")");
+      k = close;
+    }
+    return k;
   }
 
   /** Comma-separated expressions in a range, rendered. */

@@ -40,7 +40,7 @@ export type Expr =
   | { k: "tuple"; items: Expr[] }
   | { k: "query"; range: TokenRange }
   | { k: "exists"; range: TokenRange }
-  | { k: "call"; name: Token; args: CallArg[]; distinct: boolean; star: boolean; filter?: TokenRange; over?: TokenRange | Token }
+  | { k: "call"; name: Token; qualifier?: Token[]; args: CallArg[]; distinct: boolean; star: boolean; filter?: TokenRange; over?: TokenRange | Token }
   | { k: "special"; name: string; args: Expr[]; token: Token }
   | { k: "cast"; operand: Expr; type: SparkType; isTry: boolean }
   | { k: "unary"; op: "-" | "+" | "~" | "NOT"; operand: Expr }
@@ -261,9 +261,12 @@ export class ExpressionParser {
   }
 
   private type(): SparkType {
-    const c = new Cursor(this.tokens.slice(this.i, this.end));
+    // The cursor reads the whole token array in place: a slice per cast would make a long VALUES list quadratic.
+    const c = new Cursor(this.tokens);
+    c.i = this.i;
     const type = parseType(c);
-    this.i += c.i;
+    if (c.i > this.end) throw syntaxError("a type runs past the end of its expression");
+    this.i = c.i;
     return type;
   }
 
@@ -448,8 +451,9 @@ export class ExpressionParser {
       return { k: "star", qualifier: parts };
     }
     if (!isOp(this.peek(), "(")) return { k: "name", parts };
-    if (parts.length > 1) throw syntaxError(`the routine ${parts.map((p) => p.value).join(".")} is not a built-in function`);
-    return this.call(first);
+    const call = this.call(parts[parts.length - 1]!);
+    if (parts.length > 1 && call.k === "call") call.qualifier = parts.slice(0, -1);
+    return call;
   }
 
   private call(name: Token): Expr {

@@ -186,7 +186,7 @@ export class ExpressionRenderer {
   }
 
   /** `a.b.c`: a leading known catalog becomes its DuckDB database; lambda parameters read their variable. */
-  private name(parts: Token[]): string {
+  name(parts: Token[]): string {
     const bound = this.lambdaScope.get(parts[0]!.value.toLowerCase());
     if (bound !== undefined) return [bound, ...parts.slice(1).map((p) => quoteString(p.value))].reduce((base, f) => `struct_extract(${base}, ${f})`);
     const rendered = parts.map(renderNamePart);
@@ -234,6 +234,8 @@ export class ExpressionRenderer {
 
   private call(e: Expr & { k: "call" }): string {
     const lower = e.name.value.toLowerCase();
+    // A schema-qualified routine would be a user function; this warehouse has only the built-ins.
+    if (e.qualifier) throw unresolvedRoutine([...e.qualifier, e.name].map((p) => p.value).join("."), this.ctx.currentCatalog, this.ctx.currentSchema);
     const tail = this.windowTail(e);
     if (e.star) {
       if (lower !== "count") throw syntaxError(`${lower}(*) is only allowed for count`);

@@ -1,0 +1,215 @@
+/**
+ * Expressions translated from a tree (src/sql/expression-parser.ts, expression-render.ts), through the
+ * real driver. Each expected value is the one Spark gives; the sources are
+ * - the operator precedence table: https://spark.apache.org/docs/latest/sql-ref-operators.html
+ * - the built-in function reference: https://spark.apache.org/docs/latest/api/sql/index.html
+ * - the grammar: sql/api/src/main/antlr4/org/apache/spark/sql/catalyst/parser/SqlBaseParser.g4
+ *   (`booleanExpression`, `predicate`, `valueExpression`, `stringLit+`).
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { DBSQLClient } from "@databricks/sql";
+import { startLocalWarehouse, type LocalWarehouse } from "../src/index.js";
+import { connectClient, sql, sqlError, type Session } from "./client.js";
+
+let warehouse: LocalWarehouse;
+let client: DBSQLClient;
+let session: Session;
+
+beforeAll(async () => {
+  warehouse = await startLocalWarehouse({ port: 0 });
+  client = await connectClient(warehouse);
+  session = await client.openSession();
+});
+
+afterAll(async () => {
+  await session?.close();
+  await client?.close();
+  await warehouse?.close();
+});
+
+const value = async (expr: string): Promise<unknown> => (await sql(session, `SELECT ${expr} AS v`))[0]!["v"];
+
+describe("precedence as in Spark's grammar", () => {
+  it.each([
+    // `*` binds tighter than `+`; AND tighter than OR.
+    ["2 + 3 * 4", 14],
+    ["true OR false AND false", true],
+    // NOT takes a whole comparison: NOT (1 = 2), not (NOT 1) = 2.
+    ["NOT 1 = 2", true],
+    // NOT stops at AND: (NOT false) AND false.
+    ["NOT false AND false", false],
+    // A predicate applies to the whole value expression, the comparison included: (1 = 1) IS NULL.
+    ["1 = 1 IS NULL", false],
+    // BETWEEN's bounds stop at AND; the next AND joins the whole predicate.
+    ["2 BETWEEN 1 AND 3 AND false", false],
+    ["NOT 1 BETWEEN 2 AND 3", true],
+    // Unary minus binds tighter than `*` and `/`.
+    ["-2 * 3", -6],
+    ["- (2 + 3) * 2", -10],
+    // `^` is bitwise XOR in Spark (DuckDB reads it as a power): the reference gives 3 ^ 5 = 6.
+    ["3 ^ 5", 6],
+    ["3 | 5", 7],
+    ["3 & 5", 1],
+    // `div` truncates towards zero and returns BIGINT: 3 div 2 = 1 in the reference.
+    ["3 div 2", 1],
+    ["-7 div 2", -3],
+    ["CASE WHEN 1 > 0 THEN 1 ELSE 2 END + 1", 2],
+  ])("%s is %s", async (expr, expected) => {
+    expect(await value(expr)).toEqual(expected);
+  });
+
+  it("keeps a long OR chain flat and correct", async () => {
+    const chain = Array.from({ length: 2000 }, (_, k) => `${k} = 1999`).join(" OR ");
+    expect(await value(chain)).toBe(true);
+  });
+});
+
+describe("ANSI division checks the real dividend", () => {
+  it("fails a product divided by zero, and gives NULL when the product is NULL", async () => {
+    for (const expr of ["2 * 3 / 0", "abs(-4) / (1 - 1)", "array(1, 2)[1] / 0", "(1 + 1) % 0", "2 * 3 div 0"]) {
+      const err = await sqlError(session, `SELECT ${expr}`);
+      expect(err.message, expr).toMatch(/^\[DIVIDE_BY_ZERO\]/);
+      expect(err.sqlState, expr).toBe("22012");
+    }
+    // Spark evaluates the dividend first: NULL * 2 is NULL, and NULL / 0 is NULL.
+    expect(await value("CAST(NULL AS INT) * 2 / 0")).toBeNull();
+    expect(await value("upper(CAST(NULL AS STRING)) || 'x'")).toBeNull();
+    expect(await value("12 / 2 / 3")).toBe(2);
+  });
+});
+
+describe("postfix operators inside any expression", () => {
+  it("counts array subscripts from 0 inside calls and chains them", async () => {
+    expect(await value("abs(array(-1, 2)[0])")).toBe(1);
+    expect(await value("array(array(1, 2), array(3))[1][0]")).toBe(3);
+    expect(await value("array(named_struct('a', 5))[0].a")).toBe(5);
+    expect(await value("named_struct('s', named_struct('t', 'deep')).s.t")).toBe("deep");
+    expect(await value("map('k', array(7, 8))['k'][1]")).toBe(8);
+    const err = await sqlError(session, "SELECT upper(array('a')[1])");
+    expect(err.message).toMatch(/^\[INVALID_ARRAY_INDEX\]/);
+  });
+
+  it("casts with `::` as CAST does: fractions truncate, malformed text fails", async () => {
+    expect(await value("2.7::int")).toBe(2);
+    expect(await value("'12'::bigint + 1")).toBe(13);
+    expect((await sqlError(session, "SELECT 'x'::int")).message).toMatch(/^\[CAST_INVALID_INPUT\]/);
+  });
+});
+
+describe("predicates with Spark's meaning", () => {
+  it("escapes LIKE patterns with a backslash by default, and honours ESCAPE", async () => {
+    // "escape: ... The default escape character is the '\'" (like, in the function reference).
+    expect(await value("'a_c' LIKE 'a\\\\_c'")).toBe(true);
+    expect(await value("'abc' LIKE 'a\\\\_c'")).toBe(false);
+    expect(await value("'a%c' LIKE 'a/%c' ESCAPE '/'")).toBe(true);
+    expect(await value("'ABC' ILIKE 'a%'")).toBe(true);
+    expect(await value("'abc' NOT LIKE 'b%'")).toBe(true);
+    expect(await value("'%SystemDrive%\\\\Users\\\\John' RLIKE '%SystemDrive%\\\\\\\\Users.*'")).toBe(true);
+    expect((await sqlError(session, "SELECT 'a' LIKE 'a' ESCAPE 'xy'")).message).toMatch(/^\[INVALID_ESCAPE_CHAR\]/);
+  });
+
+  it("reads IS [NOT] TRUE/FALSE/UNKNOWN and IS [NOT] DISTINCT FROM without NULL results", async () => {
+    expect(await value("CAST(NULL AS BOOLEAN) IS TRUE")).toBe(false);
+    expect(await value("CAST(NULL AS BOOLEAN) IS NOT FALSE")).toBe(true);
+    expect(await value("CAST(NULL AS BOOLEAN) IS UNKNOWN")).toBe(true);
+    expect(await value("NULL IS NOT DISTINCT FROM NULL")).toBe(true);
+    expect(await value("1 <=> NULL")).toBe(false);
+  });
+
+  it("takes IN lists, IN subqueries and EXISTS", async () => {
+    expect(await value("2 IN (1, 2)")).toBe(true);
+    expect(await value("3 NOT IN (1, 2)")).toBe(true);
+    expect(await value("2 IN (SELECT 2)")).toBe(true);
+    expect(await value("EXISTS (SELECT 1 WHERE false)")).toBe(false);
+  });
+});
+
+describe("literal and call forms the grammar allows", () => {
+  it("joins adjacent string literals", async () => {
+    expect(await value("'Spark' ' ' 'SQL'")).toBe("Spark SQL");
+  });
+
+  it.each([
+    // Examples from the function reference.
+    ["trim(BOTH 'SL' FROM 'SSparkSQLS')", "parkSQ"],
+    ["trim(LEADING 'SL' FROM 'SSparkSQLS')", "parkSQLS"],
+    ["trim(TRAILING 'SL' FROM 'SSparkSQLS')", "SSparkSQ"],
+    ["trim(BOTH FROM '  SparkSQL   ')", "SparkSQL"],
+    ["position('bar' IN 'foobarbar')", 4],
+    ["substring('Spark SQL' FROM 5 FOR 1)", "k"],
+    ["substring('Spark SQL' FROM -3)", "SQL"],
+    ["extract(YEAR FROM TIMESTAMP '2019-08-12 01:00:00.123456')", 2019],
+    ["extract(week FROM TIMESTAMP '2019-08-12 01:00:00.123456')", 33],
+    ["extract(doy FROM DATE '2019-08-12')", "unsupported"],
+    ["transform(array(1, 2, 3), x -> x + 1)", [2, 3, 4]],
+    ["transform(array(1, 2, 3), (x, i) -> x + i)", [1, 3, 5]],
+    ["filter(array(1, 2, 3), x -> x % 2 == 1)", [1, 3]],
+    ["filter(array(0, 2, 3), (x, i) -> x > i)", [2, 3]],
+    ["transform(array(named_struct('a', 1)), s -> s.a * 10)", [10]],
+  ])("%s is %s", async (expr, expected) => {
+    if (expected === "unsupported") {
+      expect((await sqlError(session, `SELECT ${expr}`)).message).toMatch(/^\[UNSUPPORTED_FEATURE\]/);
+      return;
+    }
+    expect(await value(expr)).toEqual(expected);
+  });
+
+  it("gives EXTRACT(SECOND) as a decimal with the fraction, as Spark does", async () => {
+    // extract(seconds FROM timestamp'2019-10-01 00:00:01.000001') is 1.000001 in the reference.
+    const [row] = await sql(session, "SELECT extract(SECONDS FROM TIMESTAMP '2019-10-01 00:00:01.000001') AS v");
+    expect(Number(row!["v"])).toBeCloseTo(1.000001, 6);
+  });
+
+  it("adds interval literals with several units", async () => {
+    expect(await value("CAST(TIMESTAMP '2024-01-01 00:00:00' + INTERVAL 1 DAY 2 HOURS AS STRING)")).toBe("2024-01-02 02:00:00");
+    expect(await value("DATE '2024-01-31' + INTERVAL '1' MONTH")).toEqual(new Date("2024-02-29T00:00:00Z"));
+  });
+});
+
+describe("what the translator refuses, with Databricks' errors", () => {
+  it.each([
+    ["upper(no_such_function(1))", /^\[UNRESOLVED_ROUTINE\]/],
+    ["exists(array(1), x -> x > 0)", /^\[UNSUPPORTED_FEATURE\]/],
+    ["first(1) IGNORE NULLS", /^\[UNSUPPORTED_FEATURE\]/],
+    ["transform(array(1), 5)", /^\[INVALID_LAMBDA_FUNCTION_CALL/],
+    ["CAST(1 INT)", /^\[PARSE_SYNTAX_ERROR\]/],
+    ["INTERVAL '1-2' YEAR TO MONTH", /^\[UNSUPPORTED_FEATURE\]/],
+  ])("%s", async (expr, pattern) => {
+    expect((await sqlError(session, `SELECT ${expr}`)).message).toMatch(pattern);
+  });
+});
+
+describe("statements around the expressions", () => {
+  it("updates with expressions on the right of SET and a compound WHERE", async () => {
+    await sql(session, "CREATE TABLE expr_update (id BIGINT, qty INT, tags ARRAY<STRING>, note STRING)");
+    await sql(session, "INSERT INTO expr_update VALUES (1, 4, array('a', 'b'), 'abc'), (2, 9, array('c'), 'x_y'), (3, 1, array(), 'xzy')");
+    await sql(session, "UPDATE expr_update SET qty = qty * 10 / 2, note = concat(tags[0], '!') WHERE id IN (1, 2) AND NOT note LIKE 'x\\\\_%'");
+    const rows = await sql(session, "SELECT id, qty, note FROM expr_update ORDER BY id");
+    // Row 2's note is 'x_y', which the escaped pattern matches, so only row 1 changes.
+    expect(rows).toEqual([
+      { id: 1, qty: 20, note: "a!" },
+      { id: 2, qty: 9, note: "x_y" },
+      { id: 3, qty: 1, note: "xzy" },
+    ]);
+  });
+
+  it("selects * EXCEPT (columns), as Databricks SQL allows", async () => {
+    // https://docs.databricks.com/en/sql/language-manual/sql-ref-syntax-qry-select.html (star clause)
+    const rows = await sql(session, "SELECT * EXCEPT (c2) FROM VALUES (1, 2, 3) AS t(c1, c2, c3)");
+    expect(rows).toEqual([{ c1: 1, c3: 3 }]);
+  });
+
+  it("runs window functions with FILTER and frames, and grouping", async () => {
+    const rows = await sql(
+      session,
+      `SELECT k, v, sum(v) OVER (PARTITION BY k ORDER BY v ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS running,
+              count(v) FILTER (WHERE v > 1) OVER (PARTITION BY k) AS big
+       FROM VALUES ('a', 1), ('a', 2), ('b', 3) AS t(k, v) ORDER BY k, v`,
+    );
+    expect(rows).toEqual([
+      { k: "a", v: 1, running: 1, big: 1 },
+      { k: "a", v: 2, running: 3, big: 1 },
+      { k: "b", v: 3, running: 3, big: 1 },
+    ]);
+  });
+});
