@@ -40,7 +40,9 @@ export const SPARK_MACROS: readonly string[] = [
   `spark_subscript(a, i) AS CASE WHEN i IS NULL OR a IS NULL THEN NULL WHEN i < 0 OR i >= array_length(a) THEN ${raise("INVALID_ARRAY_INDEX", "The index is out of bounds. The array has fewer elements than the index. Use `try_element_at` to tolerate accessing element at invalid index and return NULL instead.")} ELSE list_extract(a, i + 1) END`,
   // element_at(arr, i): 1-based, negative counts from the end, 0 and out of bounds are errors.
   `spark_element_at(a, i) AS CASE WHEN i IS NULL OR a IS NULL THEN NULL WHEN i = 0 THEN ${raise("INVALID_INDEX_OF_ZERO", "The index 0 is invalid. An index shall be either < 0 or > 0 (the first element has index 1).")} WHEN abs(i) > array_length(a) THEN ${raise("INVALID_ARRAY_INDEX_IN_ELEMENT_AT", "The index is out of bounds. Use `try_element_at` to tolerate accessing element at invalid index and return NULL instead.")} ELSE list_extract(a, i) END`,
-  `spark_try_element_at(a, i) AS CASE WHEN i = 0 OR abs(i) > array_length(a) THEN NULL ELSE list_extract(a, i) END`,
+  // try_element_at tolerates only an index out of bounds: 0 is still INVALID_INDEX_OF_ZERO (Spark's golden file
+  // sql-tests/results/ansi/try_element_at.sql.out).
+  `spark_try_element_at(a, i) AS CASE WHEN i = 0 THEN ${raise("INVALID_INDEX_OF_ZERO", "The index 0 is invalid. An index shall be either < 0 or > 0 (the first element has index 1).")} WHEN abs(i) > array_length(a) THEN NULL ELSE list_extract(a, i) END`,
   // substring(s, pos[, len]) with Spark's positions: 0 is the first character, negative counts from the end.
   `spark_substr_start(s, pos) AS CASE WHEN pos > 0 THEN pos - 1 WHEN pos < 0 THEN length(s) + pos ELSE 0 END`,
   `spark_substr(s, pos, n) AS CASE WHEN greatest(spark_substr_start(s, pos), 0) >= spark_substr_start(s, pos) + n THEN '' ELSE substring(s, greatest(spark_substr_start(s, pos), 0) + 1, spark_substr_start(s, pos) + n - greatest(spark_substr_start(s, pos), 0)) END`,
@@ -134,6 +136,9 @@ function truncUnit(literalSql: string): string {
 
 const call = (name: string) => (a: string[]) => `${name}(${a.join(", ")})`;
 
+const padOrCut = (fn: "lpad" | "rpad", s: string, n: string, p: string) =>
+  `(CASE WHEN ${p} = '' THEN (CASE WHEN ${n} <= 0 THEN '' ELSE left(${s}, ${n}) END) ELSE ${fn}(${s}, ${n}, ${p}) END)`;
+
 /** Spark built-ins, by lower-case name. Examples and results are from the Spark SQL function reference. */
 export const SPARK_FUNCTIONS: Readonly<Record<string, SparkFunction>> = {
   // --- conditional and null handling
@@ -165,8 +170,9 @@ export const SPARK_FUNCTIONS: Readonly<Record<string, SparkFunction>> = {
   trim: { arity: [1, 1], example: ["trim('    SparkSQL   ')", "SparkSQL"] },
   ltrim: { arity: [1, 1], example: ["ltrim('    SparkSQL   ')", "SparkSQL   "] },
   rtrim: { arity: [1, 1], example: ["rtrim('    SparkSQL   ')", "    SparkSQL"] },
-  lpad: { arity: [2, 3], render: ([s, n, p]) => `lpad(${s}, ${n}, ${p ?? "' '"})`, example: ["lpad('hi', 5, '??')", "???hi"] },
-  rpad: { arity: [2, 3], render: ([s, n, p]) => `rpad(${s}, ${n}, ${p ?? "' '"})`, example: ["rpad('hi', 5, '??')", "hi???"] },
+  // An empty pad cannot pad (DuckDB raises "Insufficient padding"): Spark then only cuts the text to the length.
+  lpad: { arity: [2, 3], render: ([s, n, p]) => padOrCut("lpad", s!, n!, p ?? "' '"), example: ["lpad('hi', 5, '??')", "???hi"] },
+  rpad: { arity: [2, 3], render: ([s, n, p]) => padOrCut("rpad", s!, n!, p ?? "' '"), example: ["rpad('hi', 5, '??')", "hi???"] },
   replace: { arity: [2, 3], render: ([s, f, r]) => `replace(${s}, ${f}, ${r ?? "''"})`, example: ["replace('ABCabc', 'abc', 'DEF')", "ABCDEF"] },
   instr: { arity: [2, 2], example: ["instr('SparkSQL', 'SQL')", 6] },
   locate: {
@@ -175,16 +181,19 @@ export const SPARK_FUNCTIONS: Readonly<Record<string, SparkFunction>> = {
       pos === undefined ? `strpos(${s}, ${sub})` : `(CASE WHEN ${pos} < 1 THEN 0 WHEN strpos(substring(${s}, ${pos}), ${sub}) = 0 THEN 0 ELSE strpos(substring(${s}, ${pos}), ${sub}) + ${pos} - 1 END)`,
     example: ["locate('bar', 'foobarbar', 5)", 7],
   },
-  split: { arity: [2, 2], render: call("regexp_split_to_array"), example: ["split('oneAtwoBthreeC', '[ABC]')", ["one", "two", "three", ""]] },
+  // DuckDB splits on a NULL pattern as if it matched nowhere; Spark's split of anything by NULL is NULL.
+  split: { arity: [2, 2], render: ([s, re]) => `(CASE WHEN ${re} IS NULL THEN NULL ELSE regexp_split_to_array(${s}, ${re}) END)`, example: ["split('oneAtwoBthreeC', '[ABC]')", ["one", "two", "three", ""]] },
   regexp_replace: { arity: [3, 3], render: ([s, re, r]) => `regexp_replace(${s}, ${re}, ${r}, 'g')`, example: ["regexp_replace('100-200', '(\\\\d+)', 'num')", "num-num"] },
   regexp_extract: { arity: [2, 3], render: ([s, re, i]) => `regexp_extract(${s}, ${re}, ${i ?? "1"})`, example: ["regexp_extract('100-200', '(\\\\d+)-(\\\\d+)', 1)", "100"] },
   reverse: { arity: [1, 1], example: ["reverse('Spark SQL')", "LQS krapS"] },
   repeat: { arity: [2, 2], example: ["repeat('123', 2)", "123123"] },
   left: { arity: [2, 2], example: ["left('Spark SQL', 3)", "Spa"] },
   right: { arity: [2, 2], example: ["right('Spark SQL', 3)", "SQL"] },
-  startswith: { arity: [2, 2], render: call("starts_with"), example: ["startswith('Spark SQL', 'Spark')", true] },
-  endswith: { arity: [2, 2], render: call("ends_with"), example: ["endswith('Spark SQL', 'SQL')", true] },
-  contains: { arity: [2, 2], example: ["contains('Spark SQL', 'Spark')", true] },
+  // Spark compares the text of numbers and booleans and the bytes of binaries (contains(12, '1') is true); DuckDB's
+  // functions take only VARCHAR and cannot type a NULL literal, so both sides are cast to text.
+  startswith: { arity: [2, 2], render: ([a, b]) => `starts_with(CAST(${a} AS VARCHAR), CAST(${b} AS VARCHAR))`, example: ["startswith('Spark SQL', 'Spark')", true] },
+  endswith: { arity: [2, 2], render: ([a, b]) => `ends_with(CAST(${a} AS VARCHAR), CAST(${b} AS VARCHAR))`, example: ["endswith('Spark SQL', 'SQL')", true] },
+  contains: { arity: [2, 2], render: ([a, b]) => `contains(CAST(${a} AS VARCHAR), CAST(${b} AS VARCHAR))`, example: ["contains('Spark SQL', 'Spark')", true] },
   ascii: { arity: [1, 1], example: ["ascii('222')", 50] },
   // --- hashing
   md5: { arity: [1, 1], example: ["md5('Spark')", "8cde774d6f7333752ed72cacddb05126"] },
@@ -212,8 +221,8 @@ export const SPARK_FUNCTIONS: Readonly<Record<string, SparkFunction>> = {
     example: ["to_timestamp('2016-12-31', 'yyyy-MM-dd')", new Date("2016-12-31T00:00:00Z")],
   },
   datediff: { arity: [2, 2], render: ([end, start]) => `CAST(date_diff('day', CAST(${start} AS DATE), CAST(${end} AS DATE)) AS INTEGER)`, example: ["datediff('2009-07-31', '2009-07-30')", 1] },
-  date_add: { arity: [2, 2], render: ([d, n]) => `(CAST(${d} AS DATE) + CAST(${n} AS INTEGER))`, example: ["date_add('2016-07-30', 1)", new Date("2016-07-31T00:00:00Z")] },
-  date_sub: { arity: [2, 2], render: ([d, n]) => `(CAST(${d} AS DATE) - CAST(${n} AS INTEGER))`, example: ["date_sub('2016-07-30', 1)", new Date("2016-07-29T00:00:00Z")] },
+  date_add: { arity: [2, 2], render: ([d, n]) => `(CAST(${d} AS DATE) + spark_to_integer(${n}))`, example: ["date_add('2016-07-30', 1)", new Date("2016-07-31T00:00:00Z")] },
+  date_sub: { arity: [2, 2], render: ([d, n]) => `(CAST(${d} AS DATE) - spark_to_integer(${n}))`, example: ["date_sub('2016-07-30', 1)", new Date("2016-07-29T00:00:00Z")] },
   add_months: { arity: [2, 2], render: ([d, n]) => `CAST(CAST(${d} AS DATE) + to_months(CAST(${n} AS INTEGER)) AS DATE)`, example: ["add_months('2016-08-31', 1)", new Date("2016-09-30T00:00:00Z")] },
   last_day: { arity: [1, 1], render: ([d]) => `last_day(CAST(${d} AS DATE))`, example: ["last_day('2009-01-12')", new Date("2009-01-31T00:00:00Z")] },
   year: { arity: [1, 1], render: ([d]) => `CAST(year(CAST(${d} AS TIMESTAMPTZ)) AS INTEGER)`, example: ["year('2016-07-30')", 2016] },
@@ -252,7 +261,12 @@ export const SPARK_FUNCTIONS: Readonly<Record<string, SparkFunction>> = {
   try_element_at: { arity: [2, 2], render: call("spark_try_element_at"), example: ["try_element_at(array(1, 2, 3), 5)", null] },
   sort_array: {
     arity: [1, 2],
-    render: ([a, asc]) => (asc === undefined || /^true$/i.test(asc) ? `list_sort(${a}, 'ASC', 'NULLS FIRST')` : `list_sort(${a}, 'DESC', 'NULLS LAST')`),
+    render: ([a, asc]) => {
+      // Spark takes only a boolean literal here; anything else (even '1' or a NULL boolean) is a type mismatch.
+      if (asc !== undefined && !/^(true|false)$/i.test(asc))
+        throw sqlError("DATATYPE_MISMATCH.UNEXPECTED_INPUT_TYPE", `The second parameter of \`sort_array\` requires a boolean literal, got ${asc}.`);
+      return asc === undefined || /^true$/i.test(asc) ? `list_sort(${a}, 'ASC', 'NULLS FIRST')` : `list_sort(${a}, 'DESC', 'NULLS LAST')`;
+    },
     example: ["sort_array(array('b', 'd', NULL, 'c', 'a'), true)", [null, "a", "b", "c", "d"]],
   },
   array_max: { arity: [1, 1], render: call("list_max"), example: ["array_max(array(1, 20, NULL, 3))", 20] },
