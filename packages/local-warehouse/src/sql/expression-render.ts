@@ -128,7 +128,8 @@ export class ExpressionRenderer {
       case "unary": {
         if (e.op === "-" && e.operand.k === "literal" && e.operand.token.kind === "number") return numberLiteral(`-${e.operand.token.value}`);
         const operand = this.render(e.operand);
-        return e.op === "NOT" ? `(NOT ${operand})` : `(${e.op}${operand})`;
+        // A space after the sign: `--3` would start a comment.
+        return e.op === "NOT" ? `(NOT ${operand})` : `(${e.op} ${operand})`;
       }
       case "binary":
         return this.binary(e.op, this.render(e.left), this.render(e.right));
