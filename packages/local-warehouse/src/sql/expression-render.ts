@@ -57,13 +57,19 @@ export const DUCKDB_ONLY_KEYWORDS = new Set(
 export const renderNamePart = (t: Token): string =>
   t.kind === "ident" || DUCKDB_ONLY_KEYWORDS.has(t.value.toLowerCase()) ? quoteIdent(t.value) : t.value;
 
-const INTEGRAL_CASTS: Record<string, string> = { tinyint: "spark_to_tinyint", smallint: "spark_to_smallint", int: "spark_to_integer", bigint: "spark_to_bigint" };
+const SPARK_CASTS: Record<string, string> = {
+  tinyint: "spark_to_tinyint",
+  smallint: "spark_to_smallint",
+  int: "spark_to_integer",
+  bigint: "spark_to_bigint",
+  boolean: "spark_to_boolean",
+};
 
 /** CAST/TRY_CAST with Spark's meaning where DuckDB's differs (to integers, to text). */
 function castSql(operand: string, type: SparkType, isTry: boolean): string {
   if (type.kind === "primitive") {
     if (type.name === "string") return `spark_string(${operand})`;
-    const macro = INTEGRAL_CASTS[type.name];
+    const macro = SPARK_CASTS[type.name];
     if (macro) return isTry ? `${macro.replace("spark_to_", "spark_try_to_")}(${operand})` : `${macro}(${operand})`;
   }
   return `${isTry ? "TRY_CAST" : "CAST"}(${operand} AS ${toDuckDbType(type)})`;
