@@ -47,4 +47,24 @@ describe("MERGE's change log when updated rows move", () => {
     ]);
   });
 
+  it("logs inserted rows as stored when only some updated rows moved (MATCHED and NOT MATCHED BY SOURCE updates)", async () => {
+    await sql(ws.session, `CREATE TABLE mc2 (k INT, v STRING, n ARRAY<INT>, status STRING DEFAULT 'new') ${PROPERTIES}`);
+    await sql(ws.session, "INSERT INTO mc2 (k, v, n, status) VALUES (1, 'a', array(1), 'old'), (2, 'b', array(2), 'old'), (4, 'd', array(4), 'old')");
+    const merged = await sql(
+      ws.session,
+      `MERGE INTO mc2 t USING (VALUES (1, 'A', array(10)), (3, 'c', array(3))) s(k, v, n) ON t.k = s.k
+       WHEN MATCHED THEN UPDATE SET n = s.n
+       WHEN NOT MATCHED THEN INSERT (k, v, n) VALUES (s.k, s.v, s.n)
+       WHEN NOT MATCHED BY SOURCE AND t.k = 4 THEN UPDATE SET v = 'gone'`,
+    );
+    expect(merged).toEqual([{ num_affected_rows: 3, num_updated_rows: 2, num_deleted_rows: 0, num_inserted_rows: 1 }]);
+    expect(await mergeChanges("mc2")).toEqual([
+      ["insert", 3, "c", [3], "new"],
+      ["update_postimage", 1, "a", [10], "old"],
+      ["update_postimage", 4, "gone", [4], "old"],
+      ["update_preimage", 1, "a", [1], "old"],
+      ["update_preimage", 4, "d", [4], "old"],
+    ]);
+    expect(await sql(ws.session, "SELECT k, status FROM mc2 WHERE k = 3")).toEqual([{ k: 3, status: "new" }]);
+  });
 });
