@@ -13,13 +13,6 @@ import { upload } from "./volume-fixtures.js";
 describe("staging operations and LIST", () => {
   let local: string;
 
-  const staging = async (statement: string, allowed: string[] = [local]) => {
-    const op = await ws.session.executeStatement(statement, { stagingAllowedLocalPath: allowed });
-    await op.close();
-  };
-  const fileAt = (path: string, method = "GET") =>
-    fetch(`http://127.0.0.1:${ws.warehouse.port}/api/2.0/fs/files${path}`, { method, headers: { authorization: `Bearer ${ws.warehouse.token}` } });
-
   const ws = useWarehouseSession({
     session: { initialCatalog: "main", initialSchema: "default" },
     setup: async ({ session }) => {
@@ -30,6 +23,13 @@ describe("staging operations and LIST", () => {
     local = mkdtempSync(join(tmpdir(), "lw-staging-"));
   });
   afterAll(() => rmSync(local, { recursive: true, force: true }));
+
+  const staging = async (statement: string, allowed: string[] = [local]) => {
+    const op = await ws.session.executeStatement(statement, { stagingAllowedLocalPath: allowed });
+    await op.close();
+  };
+  const fileAt = (path: string, method = "GET") =>
+    fetch(`http://127.0.0.1:${ws.warehouse.port}/api/2.0/fs/files${path}`, { method, headers: { authorization: `Bearer ${ws.warehouse.token}` } });
 
   it("PUTs a local file into a volume, refusing to replace it without OVERWRITE", async () => {
     const source = join(local, "p0.parquet");

@@ -14,10 +14,6 @@ import { sql, sqlError, useWarehouseSession } from "./client.js";
 describe("volumes and the Files API", () => {
   let base: string;
   let dir: string;
-  const warehouseVolumesRoot = () => join(dir, "wh.duckdb.volumes");
-  const auth = () => ({ authorization: `Bearer ${ws.warehouse.token}` });
-  const files = (path: string, query = "") => `${base}/api/2.0/fs/files${path}${query}`;
-  const dirs = (path: string, query = "") => `${base}/api/2.0/fs/directories${path}${query}`;
 
   // The directory outlives the warehouse: made before it starts, removed after it closes.
   beforeAll(() => {
@@ -33,6 +29,11 @@ describe("volumes and the Files API", () => {
       await sql(session, "CREATE VOLUME main.etl.staging COMMENT 'sink staging'");
     },
   });
+
+  const warehouseVolumesRoot = () => join(dir, "wh.duckdb.volumes");
+  const auth = () => ({ authorization: `Bearer ${ws.warehouse.token}` });
+  const files = (path: string, query = "") => `${base}/api/2.0/fs/files${path}${query}`;
+  const dirs = (path: string, query = "") => `${base}/api/2.0/fs/directories${path}${query}`;
 
   it("creates volumes with 1-, 2- and 3-part names, and refuses duplicates and missing schemas", async () => {
     await sql(ws.session, "CREATE VOLUME v1");
