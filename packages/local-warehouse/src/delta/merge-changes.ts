@@ -42,11 +42,20 @@ export interface MergePlan {
   generated: readonly ColumnRule[];
 }
 
+/** How many target rows a MERGE updates, deletes and inserts. */
+export interface MergeCounts {
+  updated: number;
+  deleted: number;
+  inserted: number;
+}
+
 /**
  * Logs the MERGE's changes into the commit around `merge`, the real MERGE (with its write rules), which
- * returns its result and how many rows it inserted.
+ * gets the counts the copy shows and returns its result. The counts come from the copy, not from the
+ * real MERGE's `RETURNING merge_action`: DuckDB 1.5 crashes the process (a segfault) on a MERGE with
+ * RETURNING and a NOT MATCHED BY SOURCE update of a table with a nested column.
  */
-export async function logMergeChanges<T>(commit: Commit, plan: MergePlan, merge: () => Promise<{ result: T; inserted: number }>): Promise<T> {
+export async function logMergeChanges<T>(commit: Commit, plan: MergePlan, merge: (counts: MergeCounts) => Promise<T>): Promise<T> {
   const session = commit.session;
   const suffix = `${Date.now()}_${Math.random().toString(36).slice(2)}`;
   const candidates = quoteIdent(`__lw_merge_candidates_${suffix}`);
@@ -72,8 +81,12 @@ export async function logMergeChanges<T>(commit: Commit, plan: MergePlan, merge:
     );
     await commit.logQuery(CHANGE_KIND.preimage, () => fromTarget(`rowid IN (SELECT ${RID} FROM ${copy} WHERE ${TOUCHED})`));
     await commit.logQuery(CHANGE_KIND.postimage, () => `SELECT ${list} FROM ${copy} WHERE ${TOUCHED} ORDER BY ${RID}`);
+    const counted = await session.run(
+      `SELECT (SELECT count(*) FROM ${copy} WHERE ${TOUCHED}), (SELECT count(*) FROM ${candidates}) - (SELECT count(*) FROM ${copy} WHERE ${RID} IS NOT NULL), (SELECT count(*) FROM ${copy} WHERE ${RID} IS NULL)`,
+    );
+    const [updated, deleted, inserted] = (await counted.getRows())[0]!.map(Number) as [number, number, number];
     const since = await commit.highWater();
-    const { result, inserted } = await merge();
+    const result = await merge({ updated, deleted, inserted });
     const appended = `SELECT ${list} FROM ${commit.target} WHERE rowid > ${since}`;
     const r = await session.run(`SELECT (SELECT count(*) FROM (${appended})), (SELECT count(*) FROM ${copy} WHERE ${TOUCHED})`);
     const [total, touched] = (await r.getRows())[0]!.map(Number) as [number, number];

@@ -19,7 +19,7 @@ import { isOp, isWord, quoteIdent, type Token } from "../sql/tokenizer.js";
 import { BIGINT, toDuckDbType } from "../sql/types.js";
 import { duckTableName } from "../warehouse.js";
 import { commitVersion } from "./versions.js";
-import { logMergeChanges } from "./merge-changes.js";
+import { logMergeChanges, type MergeCounts } from "./merge-changes.js";
 import { mergeInfo } from "./operations.js";
 import { tokensText } from "./row-changes.js";
 
@@ -164,23 +164,17 @@ export async function executeMerge(scope: StatementScope, tokens: Token[]): Prom
       clauses: clauses.map((cl, k) => ({ sql: whenSql[k]!, updates: cl.action.kind === "update" || cl.action.kind === "updateAll", bySource: cl.when === "NOT MATCHED BY SOURCE" })),
       generated: (rules?.columns ?? []).filter((col) => col.kind === "generated"),
     };
-    const counts = { UPDATE: 0, DELETE: 0, INSERT: 0 } as Record<string, number>;
-    const result = await logMergeChanges(commit, plan, async () => {
-      const r = await session.run(
-        `MERGE INTO ${target} AS ${quoteIdent(targetAlias)} USING ${source} ON ${on.text} ${whenSql.join(" ")} RETURNING merge_action`,
-        values,
-      );
-      for (const [action] of await r.getRows()) counts[String(action)] = (counts[String(action)] ?? 0) + 1;
+    let counts: MergeCounts = { updated: 0, deleted: 0, inserted: 0 };
+    const result = await logMergeChanges(commit, plan, async (fromCopy) => {
+      counts = fromCopy;
+      await session.run(`MERGE INTO ${target} AS ${quoteIdent(targetAlias)} USING ${source} ON ${on.text} ${whenSql.join(" ")}`, values);
       // Generated columns follow the merged values (assigned: none), then constraints are checked.
       if (rules) await enforceWriteRules(scope, ref, rules, { assigned: [] });
-      const affected = (counts.UPDATE ?? 0) + (counts.DELETE ?? 0) + (counts.INSERT ?? 0);
+      const affected = counts.updated + counts.deleted + counts.inserted;
       const columns: ResultColumn[] = ["num_affected_rows", "num_updated_rows", "num_deleted_rows", "num_inserted_rows"].map((name) => ({ name, type: BIGINT }));
-      return {
-        result: new StaticResult(columns, [[BigInt(affected), BigInt(counts.UPDATE ?? 0), BigInt(counts.DELETE ?? 0), BigInt(counts.INSERT ?? 0)]]),
-        inserted: counts.INSERT ?? 0,
-      };
+      return new StaticResult(columns, [[BigInt(affected), BigInt(counts.updated), BigInt(counts.deleted), BigInt(counts.inserted)]]);
     });
-    return { result, info: mergeInfo(tokensText(onTokens), { inserted: counts.INSERT ?? 0, updated: counts.UPDATE ?? 0, deleted: counts.DELETE ?? 0 }) };
+    return { result, info: mergeInfo(tokensText(onTokens), counts) };
   });
 }
 
