@@ -28,6 +28,8 @@ const raise = (errorClass: WarehouseErrorClass, message: string): string =>
 const DIVIDE_BY_ZERO =
   "Division by zero. Use `try_divide` to tolerate divisor being 0 and return NULL instead. If necessary set \"ansi_mode\" to \"false\" to bypass this error.";
 
+const ROUND_OVERFLOW = "Overflow in round. If necessary set \"ansi_mode\" to \"false\" to bypass this error.";
+
 /** DuckDB macros behind the Spark semantics; created as TEMP macros on each connection. */
 export const SPARK_MACROS: readonly string[] = [
   // x / y, x % y and x div y under ANSI mode: a zero divisor is an error, not NULL or Infinity.
@@ -65,6 +67,20 @@ export const SPARK_MACROS: readonly string[] = [
   ),
   // CAST(x AS STRING): timestamps print as Spark prints them, without DuckDB's "+00".
   `spark_string(x) AS CASE WHEN typeof(x) = 'TIMESTAMP WITH TIME ZONE' THEN regexp_replace(CAST(x AS VARCHAR), '[+]00$', '') ELSE CAST(x AS VARCHAR) END`,
+  // round(x, d) / bround(x, d) with Spark's results and types. DuckDB's round and trunc keep the type of x (its round_even
+  // gives a DOUBLE), so HALF_EVEN is round, except on a tie whose value cut towards zero is an even multiple of 10^-d:
+  // then it is that cut. Ties are found on the exact value Spark rounds (a double by its shortest text, as
+  // BigDecimal(Double.toString) reads it) as DECIMAL(38, 18): for -19 <= d <= 17, where such a tie can be written.
+  `spark_exact(x) AS TRY_CAST(CAST(x AS VARCHAR) AS DECIMAL(38, 18))`,
+  `spark_tie_half(d) AS CAST(CASE WHEN d < 0 THEN '5' || repeat('0', -d - 1) ELSE '0.' || repeat('0', d) || '5' END AS DECIMAL(38, 18))`,
+  `spark_even_tie(e, d) AS d BETWEEN -19 AND 17 AND (e - trunc(e, d)) IN (spark_tie_half(d), -spark_tie_half(d)) AND CAST(trunc(e, d) AS DECIMAL(38, 18)) % (4 * spark_tie_half(d)) = 0`,
+  `spark_half_even(x, d) AS CASE WHEN spark_even_tie(spark_exact(x), d) THEN trunc(x, d) ELSE round(x, d) END`,
+  // Whether a rounded integral value w (as HUGEINT) still fits the type of x: round(127y, -1) overflows in Spark
+  // (ARITHMETIC_OVERFLOW) where DuckDB's round wraps to -126. Only a negative scale can overflow.
+  `spark_fits(x, w) AS CASE typeof(x) WHEN 'TINYINT' THEN w BETWEEN -128 AND 127 WHEN 'SMALLINT' THEN w BETWEEN -32768 AND 32767 ` +
+    `WHEN 'INTEGER' THEN w BETWEEN -2147483648 AND 2147483647 WHEN 'BIGINT' THEN w BETWEEN -9223372036854775808 AND 9223372036854775807 ELSE true END`,
+  `spark_round(x, d) AS CASE WHEN d < 0 AND spark_fits(x, round(TRY_CAST(x AS HUGEINT), d)) IS FALSE THEN ${raise("ARITHMETIC_OVERFLOW", ROUND_OVERFLOW)} ELSE round(x, d) END`,
+  `spark_bround(x, d) AS CASE WHEN d < 0 AND spark_fits(x, spark_half_even(TRY_CAST(x AS HUGEINT), d)) IS FALSE THEN ${raise("ARITHMETIC_OVERFLOW", ROUND_OVERFLOW)} ELSE spark_half_even(x, d) END`,
   // get_json_object: NULL for text that is not JSON, as Spark returns.
   `spark_json_get(j, p) AS CASE WHEN json_valid(j) THEN json_extract_string(j, p) END`,
 ];
@@ -132,6 +148,22 @@ function truncUnit(literalSql: string): string {
   const unit = m ? TRUNC_UNITS[m[1]!.toLowerCase()] : undefined;
   if (!unit) throw sqlError("UNSUPPORTED_FEATURE", `date_trunc with the unit ${literalSql} is not supported by the local warehouse.`);
   return `'${unit}'`;
+}
+
+/** An integer literal as rendered (`-1`, `(- 1)`, `CAST(1 AS TINYINT)`), or undefined. */
+function integerLiteral(sql: string): number | undefined {
+  const m = /^(?:\(\s*)?(?:CAST\()?\s*(-?)\s*(\d{1,9})(?:\s+AS\s+(?:TINYINT|SMALLINT|INTEGER|BIGINT)\))?(?:\s*\))?$/i.exec(sql.trim());
+  return m ? Number(`${m[1]}${m[2]}`) : undefined;
+}
+
+/**
+ * round / bround: Spark requires a constant scale, and the macros need one (trunc and the tie text are built from it);
+ * a scale that is not an integer literal is handed to DuckDB's own round / round_even.
+ */
+function roundSql(x: string, scale: string, halfEven: boolean): string {
+  const d = integerLiteral(scale);
+  if (d === undefined) return halfEven ? `round_even(${x}, ${scale})` : `round(${x}, ${scale})`;
+  return `${halfEven ? "spark_bround" : "spark_round"}(${x}, ${d})`;
 }
 
 const call = (name: string) => (a: string[]) => `${name}(${a.join(", ")})`;
@@ -276,8 +308,8 @@ export const SPARK_FUNCTIONS: Readonly<Record<string, SparkFunction>> = {
   map_values: { arity: [1, 1], example: ["map_values(map(1, 'a', 2, 'b'))", ["a", "b"]] },
   // --- math
   abs: { arity: [1, 1], example: ["abs(-1)", 1] },
-  round: { arity: [1, 2], render: ([x, d]) => `round(${x}, ${d ?? "0"})`, example: ["round(2.5, 0)", 3] },
-  bround: { arity: [1, 2], render: ([x, d]) => `round_even(${x}, ${d ?? "0"})`, example: ["bround(2.5, 0)", 2] },
+  round: { arity: [1, 2], render: ([x, d]) => roundSql(x!, d ?? "0", false), example: ["round(2.5, 0)", 3] },
+  bround: { arity: [1, 2], render: ([x, d]) => roundSql(x!, d ?? "0", true), example: ["bround(2.5, 0)", 2] },
   ceil: { arity: [1, 1], render: ([x]) => `CAST(ceil(${x}) AS BIGINT)`, example: ["ceil(-0.1)", 0] },
   ceiling: { arity: [1, 1], render: ([x]) => `CAST(ceil(${x}) AS BIGINT)`, example: ["ceiling(5)", 5] },
   floor: { arity: [1, 1], render: ([x]) => `CAST(floor(${x}) AS BIGINT)`, example: ["floor(-0.1)", -1] },
