@@ -81,6 +81,22 @@ export const SPARK_MACROS: readonly string[] = [
     `WHEN 'INTEGER' THEN w BETWEEN -2147483648 AND 2147483647 WHEN 'BIGINT' THEN w BETWEEN -9223372036854775808 AND 9223372036854775807 ELSE true END`,
   `spark_round(x, d) AS CASE WHEN d < 0 AND spark_fits(x, round(TRY_CAST(x AS HUGEINT), d)) IS FALSE THEN ${raise("ARITHMETIC_OVERFLOW", ROUND_OVERFLOW)} ELSE round(x, d) END`,
   `spark_bround(x, d) AS CASE WHEN d < 0 AND spark_fits(x, spark_half_even(TRY_CAST(x AS HUGEINT), d)) IS FALSE THEN ${raise("ARITHMETIC_OVERFLOW", ROUND_OVERFLOW)} ELSE spark_half_even(x, d) END`,
+  // lpad/rpad on text or bytes: Spark pads a BINARY with a BINARY (by default with the byte 0x00) and reads a BINARY
+  // beside a STRING as text. Both sides are brought to one type by appending an empty slice of the other, so two BLOBs
+  // stay BLOB and anything else is text (DuckDB's BLOB-to-text shows bytes outside ASCII as \\x escapes, where Spark
+  // decodes UTF-8); DuckDB's array_slice, repeat and || keep that type, its lpad takes only text. An empty pad
+  // cannot pad: Spark then only cuts the value to the length.
+  `spark_len(x) AS CASE WHEN typeof(x) = 'BLOB' THEN octet_length(CAST(x AS BLOB)) ELSE length(CAST(x AS VARCHAR)) END`,
+  `spark_pad_empty(s, p) AS array_slice(s, 1, 0) || array_slice(p, 1, 0)`,
+  `spark_pad_default(s) AS CASE WHEN typeof(s) = 'BLOB' THEN from_hex('00') || array_slice(s, 1, 0) ELSE ' ' END`,
+  `spark_pad_fill(n, p) AS array_slice(repeat(p, CAST(n // greatest(spark_len(p), 1) + 1 AS BIGINT)), 1, n)`,
+  `spark_lpad_same(s, n, p) AS CASE WHEN n <= spark_len(s) THEN array_slice(s, 1, greatest(n, 0)) WHEN spark_len(p) = 0 THEN s ELSE spark_pad_fill(n - spark_len(s), p) || s END`,
+  `spark_rpad_same(s, n, p) AS CASE WHEN n <= spark_len(s) THEN array_slice(s, 1, greatest(n, 0)) WHEN spark_len(p) = 0 THEN s ELSE s || spark_pad_fill(n - spark_len(s), p) END`,
+  ...["lpad", "rpad"].map(
+    (fn) =>
+      `spark_${fn}(s, n) AS spark_${fn}_same(s, spark_to_integer(n), spark_pad_default(s)), ` +
+      `(s, n, p) AS spark_${fn}_same(s || spark_pad_empty(s, p), spark_to_integer(n), p || spark_pad_empty(s, p))`,
+  ),
   // get_json_object: NULL for text that is not JSON, as Spark returns.
   `spark_json_get(j, p) AS CASE WHEN json_valid(j) THEN json_extract_string(j, p) END`,
 ];
@@ -168,9 +184,6 @@ function roundSql(x: string, scale: string, halfEven: boolean): string {
 
 const call = (name: string) => (a: string[]) => `${name}(${a.join(", ")})`;
 
-const padOrCut = (fn: "lpad" | "rpad", s: string, n: string, p: string) =>
-  `(CASE WHEN ${p} = '' THEN (CASE WHEN ${n} <= 0 THEN '' ELSE left(${s}, ${n}) END) ELSE ${fn}(${s}, ${n}, ${p}) END)`;
-
 /** Spark built-ins, by lower-case name. Examples and results are from the Spark SQL function reference. */
 export const SPARK_FUNCTIONS: Readonly<Record<string, SparkFunction>> = {
   // --- conditional and null handling
@@ -202,9 +215,8 @@ export const SPARK_FUNCTIONS: Readonly<Record<string, SparkFunction>> = {
   trim: { arity: [1, 1], example: ["trim('    SparkSQL   ')", "SparkSQL"] },
   ltrim: { arity: [1, 1], example: ["ltrim('    SparkSQL   ')", "SparkSQL   "] },
   rtrim: { arity: [1, 1], example: ["rtrim('    SparkSQL   ')", "    SparkSQL"] },
-  // An empty pad cannot pad (DuckDB raises "Insufficient padding"): Spark then only cuts the text to the length.
-  lpad: { arity: [2, 3], render: ([s, n, p]) => padOrCut("lpad", s!, n!, p ?? "' '"), example: ["lpad('hi', 5, '??')", "???hi"] },
-  rpad: { arity: [2, 3], render: ([s, n, p]) => padOrCut("rpad", s!, n!, p ?? "' '"), example: ["rpad('hi', 5, '??')", "hi???"] },
+  lpad: { arity: [2, 3], render: call("spark_lpad"), example: ["lpad('hi', 5, '??')", "???hi"] },
+  rpad: { arity: [2, 3], render: call("spark_rpad"), example: ["rpad('hi', 5, '??')", "hi???"] },
   replace: { arity: [2, 3], render: ([s, f, r]) => `replace(${s}, ${f}, ${r ?? "''"})`, example: ["replace('ABCabc', 'abc', 'DEF')", "ABCDEF"] },
   instr: { arity: [2, 2], example: ["instr('SparkSQL', 'SQL')", 6] },
   locate: {
