@@ -97,6 +97,9 @@ export const SPARK_MACROS: readonly string[] = [
       `spark_${fn}(s, n) AS spark_${fn}_same(s, spark_to_integer(n), spark_pad_default(s)), ` +
       `(s, n, p) AS spark_${fn}_same(s || spark_pad_empty(s, p), spark_to_integer(n), p || spark_pad_empty(s, p))`,
   ),
+  // date_add/date_sub: Spark takes the count as INT, SMALLINT or TINYINT (text is cast); BIGINT, DECIMAL and DOUBLE are
+  // refused at analysis, here when the row is computed.
+  `spark_day_count(n) AS CASE WHEN typeof(n) NOT IN ('TINYINT', 'SMALLINT', 'INTEGER', 'VARCHAR', '"NULL"') THEN ${raise("DATATYPE_MISMATCH.UNEXPECTED_INPUT_TYPE", "The second parameter requires the (\"INT\" or \"SMALLINT\" or \"TINYINT\") type.")} ELSE spark_to_integer(n) END`,
   // get_json_object: NULL for text that is not JSON, as Spark returns.
   `spark_json_get(j, p) AS CASE WHEN json_valid(j) THEN json_extract_string(j, p) END`,
 ];
@@ -265,8 +268,8 @@ export const SPARK_FUNCTIONS: Readonly<Record<string, SparkFunction>> = {
     example: ["to_timestamp('2016-12-31', 'yyyy-MM-dd')", new Date("2016-12-31T00:00:00Z")],
   },
   datediff: { arity: [2, 2], render: ([end, start]) => `CAST(date_diff('day', CAST(${start} AS DATE), CAST(${end} AS DATE)) AS INTEGER)`, example: ["datediff('2009-07-31', '2009-07-30')", 1] },
-  date_add: { arity: [2, 2], render: ([d, n]) => `(CAST(${d} AS DATE) + spark_to_integer(${n}))`, example: ["date_add('2016-07-30', 1)", new Date("2016-07-31T00:00:00Z")] },
-  date_sub: { arity: [2, 2], render: ([d, n]) => `(CAST(${d} AS DATE) - spark_to_integer(${n}))`, example: ["date_sub('2016-07-30', 1)", new Date("2016-07-29T00:00:00Z")] },
+  date_add: { arity: [2, 2], render: ([d, n]) => `(CAST(${d} AS DATE) + spark_day_count(${n}))`, example: ["date_add('2016-07-30', 1)", new Date("2016-07-31T00:00:00Z")] },
+  date_sub: { arity: [2, 2], render: ([d, n]) => `(CAST(${d} AS DATE) - spark_day_count(${n}))`, example: ["date_sub('2016-07-30', 1)", new Date("2016-07-29T00:00:00Z")] },
   add_months: { arity: [2, 2], render: ([d, n]) => `CAST(CAST(${d} AS DATE) + to_months(CAST(${n} AS INTEGER)) AS DATE)`, example: ["add_months('2016-08-31', 1)", new Date("2016-09-30T00:00:00Z")] },
   last_day: { arity: [1, 1], render: ([d]) => `last_day(CAST(${d} AS DATE))`, example: ["last_day('2009-01-12')", new Date("2009-01-31T00:00:00Z")] },
   year: { arity: [1, 1], render: ([d]) => `CAST(year(CAST(${d} AS TIMESTAMPTZ)) AS INTEGER)`, example: ["year('2016-07-30')", 2016] },
@@ -348,9 +351,17 @@ export const SPARK_FUNCTIONS: Readonly<Record<string, SparkFunction>> = {
   uuid: { arity: [0, 0], render: () => "CAST(uuid() AS VARCHAR)", example: ["length(uuid())", 36] },
   hex: { arity: [1, 1], render: ([x]) => `upper(hex(${x}))`, example: ["hex(17)", "11"] },
   unhex: { arity: [1, 1], example: ["decode(unhex('537061726B2053514C'), 'UTF-8')", "Spark SQL"] },
+  // decode(bin, charset), or with more arguments Oracle's decode(expr, search, result, …[, default]), where a NULL
+  // search matches a NULL expr (Spark's example: decode(null, 6, 'Spark', NULL, 'SQL', 4, 'rocks') is SQL).
   decode: {
-    arity: [2, 2],
-    render: ([b, cs]) => {
+    arity: [2, 255],
+    render: ([b, cs, ...rest]) => {
+      if (rest.length > 0) {
+        const pairs = [cs!, ...rest];
+        const whens: string[] = [];
+        for (let k = 0; k + 1 < pairs.length; k += 2) whens.push(`WHEN ${b} IS NOT DISTINCT FROM ${pairs[k]} THEN ${pairs[k + 1]}`);
+        return `(CASE ${whens.join(" ")}${pairs.length % 2 === 1 ? ` ELSE ${pairs[pairs.length - 1]}` : ""} END)`;
+      }
       if (!/^'utf-?8'$/i.test(cs!)) throw sqlError("UNSUPPORTED_FEATURE", `decode with charset ${cs} is not supported by the local warehouse (only UTF-8).`);
       return `decode(${b})`;
     },
