@@ -60,7 +60,7 @@ export const renderNamePart = (t: Token): string =>
 const INTEGRAL_CASTS: Record<string, string> = { tinyint: "spark_to_tinyint", smallint: "spark_to_smallint", int: "spark_to_integer", bigint: "spark_to_bigint" };
 
 /** CAST/TRY_CAST with Spark's meaning where DuckDB's differs (to integers, to text). */
-function castSql(operand: string, type: SparkType, isTry: boolean): string {
+export function castSql(operand: string, type: SparkType, isTry: boolean): string {
   if (type.kind === "primitive") {
     if (type.name === "string") return `spark_string(${operand})`;
     const macro = INTEGRAL_CASTS[type.name];

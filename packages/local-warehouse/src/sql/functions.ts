@@ -11,6 +11,9 @@
  */
 import { WAREHOUSE_ERROR_CLASSES, type WarehouseErrorClass } from "../error-classes.js";
 import { sqlError, SqlError } from "../errors.js";
+// A cycle (expression-render.ts reads this table): castSql is only called when a row renders, after both have loaded.
+import { castSql } from "./expression-render.js";
+import type { PrimitiveName, SparkType } from "./types.js";
 
 /** One Spark function. */
 export interface SparkFunction {
@@ -184,6 +187,10 @@ function roundSql(x: string, scale: string, halfEven: boolean): string {
   if (d === undefined) return halfEven ? `round_even(${x}, ${scale})` : `round(${x}, ${scale})`;
   return `${halfEven ? "spark_bround" : "spark_round"}(${x}, ${d})`;
 }
+
+/** Spark's cast functions (`int(x)`, `decimal(x)`, …): CAST(x AS <type>), with the meaning CAST has here. */
+const castTo = (type: SparkType) => ([x]: string[]) => castSql(x!, type, false);
+const castAlias = (name: PrimitiveName): SparkFunction["render"] => castTo({ kind: "primitive", name });
 
 const call = (name: string) => (a: string[]) => `${name}(${a.join(", ")})`;
 
@@ -375,6 +382,19 @@ export const SPARK_FUNCTIONS: Readonly<Record<string, SparkFunction>> = {
     },
     example: ["encode('abc', 'utf-8')", Buffer.from("abc")],
   },
+  // --- cast functions (Spark's FunctionRegistry: each is CAST(x AS <type>); decimal is DECIMAL(10, 0))
+  boolean: { arity: [1, 1], render: castAlias("boolean"), example: ["boolean('true')", true] },
+  tinyint: { arity: [1, 1], render: castAlias("tinyint"), example: ["tinyint('12')", 12] },
+  smallint: { arity: [1, 1], render: castAlias("smallint"), example: ["smallint(12.9)", 12] },
+  int: { arity: [1, 1], render: castAlias("int"), example: ["int('-12')", -12] },
+  bigint: { arity: [1, 1], render: castAlias("bigint"), example: ["bigint(1.5D)", 1] },
+  float: { arity: [1, 1], render: castAlias("float"), example: ["float('2.5')", 2.5] },
+  double: { arity: [1, 1], render: castAlias("double"), example: ["double('2.5')", 2.5] },
+  decimal: { arity: [1, 1], render: castTo({ kind: "decimal", precision: 10, scale: 0 }), example: ["decimal('12')", 12] },
+  string: { arity: [1, 1], render: castAlias("string"), example: ["string(12)", "12"] },
+  binary: { arity: [1, 1], render: castAlias("binary"), example: ["binary('abc')", Buffer.from("abc")] },
+  date: { arity: [1, 1], render: castAlias("date"), example: ["date('2016-12-31')", new Date("2016-12-31T00:00:00Z")] },
+  timestamp: { arity: [1, 1], render: castAlias("timestamp"), example: ["timestamp('2016-12-31 10:11:12')", new Date("2016-12-31T10:11:12Z")] },
   // --- aggregates and windows (same meaning in DuckDB)
   count: { arity: [1, 255], example: ["count(1)", 1] },
   sum: { arity: [1, 1], example: ["sum(1)", 1] },
