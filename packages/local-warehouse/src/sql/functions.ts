@@ -46,8 +46,9 @@ export const SPARK_MACROS: readonly string[] = [
   // element_at(arr, i): 1-based, negative counts from the end, 0 and out of bounds are errors.
   `spark_element_at(a, i) AS CASE WHEN i IS NULL OR a IS NULL THEN NULL WHEN i = 0 THEN ${raise("INVALID_INDEX_OF_ZERO", "The index 0 is invalid. An index shall be either < 0 or > 0 (the first element has index 1).")} WHEN abs(i) > array_length(a) THEN ${raise("INVALID_ARRAY_INDEX_IN_ELEMENT_AT", "The index is out of bounds. Use `try_element_at` to tolerate accessing element at invalid index and return NULL instead.")} ELSE list_extract(a, i) END`,
   // try_element_at tolerates only an index out of bounds: 0 is still INVALID_INDEX_OF_ZERO (Spark's golden file
-  // sql-tests/results/ansi/try_element_at.sql.out).
-  `spark_try_element_at(a, i) AS CASE WHEN i = 0 THEN ${raise("INVALID_INDEX_OF_ZERO", "The index 0 is invalid. An index shall be either < 0 or > 0 (the first element has index 1).")} WHEN abs(i) > array_length(a) THEN NULL ELSE list_extract(a, i) END`,
+  // sql-tests/results/ansi/try_element_at.sql.out). DuckDB's subscript reads both: a list 1-based, negative from the
+  // end, NULL out of bounds; a map by key, NULL for a missing one.
+  `spark_try_element_at(a, i) AS CASE WHEN typeof(a) LIKE '%[]' AND TRY_CAST(i AS BIGINT) = 0 THEN ${raise("INVALID_INDEX_OF_ZERO", "The index 0 is invalid. An index shall be either < 0 or > 0 (the first element has index 1).")} ELSE a[i] END`,
   // substring(s, pos[, len]) with Spark's positions: 0 is the first character, negative counts from the end.
   `spark_substr_start(s, pos) AS CASE WHEN pos > 0 THEN pos - 1 WHEN pos < 0 THEN length(s) + pos ELSE 0 END`,
   `spark_substr(s, pos, n) AS CASE WHEN greatest(spark_substr_start(s, pos), 0) >= spark_substr_start(s, pos) + n THEN '' ELSE substring(s, greatest(spark_substr_start(s, pos), 0) + 1, spark_substr_start(s, pos) + n - greatest(spark_substr_start(s, pos), 0)) END`,
@@ -103,6 +104,24 @@ export const SPARK_MACROS: readonly string[] = [
   // date_add/date_sub: Spark takes the count as INT, SMALLINT or TINYINT (text is cast); BIGINT, DECIMAL and DOUBLE are
   // refused at analysis, here when the row is computed.
   `spark_day_count(n) AS CASE WHEN typeof(n) NOT IN ('TINYINT', 'SMALLINT', 'INTEGER', 'VARCHAR', '"NULL"') THEN ${raise("DATATYPE_MISMATCH.UNEXPECTED_INPUT_TYPE", "The second parameter requires the (\"INT\" or \"SMALLINT\" or \"TINYINT\") type.")} ELSE spark_to_integer(n) END`,
+  // startswith/endswith/contains: two BINARY values compare their bytes (as hex pairs, each followed by a space, so
+  // a match cannot straddle two bytes); otherwise both sides are text, a BINARY read as UTF-8 as Spark casts it
+  // (DuckDB's own BLOB-to-text shows x'12' as the four characters \\x12). A BLOB goes through its text form and
+  // back because CAST(x AS BLOB) must bind whatever the type of x.
+  `spark_text(x) AS CASE WHEN typeof(x) = 'BLOB' THEN decode(CAST(CAST(x AS VARCHAR) AS BLOB)) ELSE CAST(x AS VARCHAR) END`,
+  `spark_byte_text(x) AS regexp_replace(hex(CAST(CAST(x AS VARCHAR) AS BLOB)), '(..)', '\\1 ', 'g')`,
+  ...["starts_with", "ends_with", "contains"].map(
+    (fn) =>
+      `spark_${fn}(a, b) AS CASE WHEN typeof(a) = 'BLOB' AND typeof(b) = 'BLOB' THEN ${fn}(spark_byte_text(a), spark_byte_text(b)) ` +
+      `ELSE ${fn}(spark_text(a), spark_text(b)) END`,
+  ),
+  // split(s, regex, limit): with limit > 0 at most limit parts, the last one the rest of s from there, matches
+  // included (each part k is followed by match k); limit <= 0 splits everywhere. DuckDB splits on a NULL pattern as
+  // if it matched nowhere; Spark's split of anything by NULL is NULL.
+  `spark_split(s, re) AS CASE WHEN re IS NULL THEN NULL ELSE regexp_split_to_array(s, re) END, ` +
+    `(s, re, n) AS CASE WHEN s IS NULL OR re IS NULL OR n IS NULL THEN NULL WHEN n <= 0 OR len(regexp_split_to_array(s, re)) <= n THEN regexp_split_to_array(s, re) ` +
+    `ELSE list_concat(regexp_split_to_array(s, re)[1:n - 1], [array_to_string(list_transform(range(n, len(regexp_split_to_array(s, re)) + 1), ` +
+    `k -> regexp_split_to_array(s, re)[k] || coalesce(regexp_extract_all(s, re, 0)[k], '')), '')]) END`,
   // get_json_object: NULL for text that is not JSON, as Spark returns.
   `spark_json_get(j, p) AS CASE WHEN json_valid(j) THEN json_extract_string(j, p) END`,
 ];
@@ -157,6 +176,16 @@ export function strftimePattern(literalSql: string): string {
     rest = rest.slice(1);
   }
   return `'${out.replace(/'/g, "''")}'`;
+}
+
+/**
+ * strptime with a Spark pattern. A pattern without a year reads the year 1970 in Spark (the epoch's fields are the
+ * defaults) where strptime takes 1900, so such a pattern gets a year field and the text a leading 1970.
+ */
+function parseWithPattern(s: string, patternSql: string): string {
+  const pattern = strftimePattern(patternSql);
+  if (/(^|[^%])(%%)*%[Yy]/.test(pattern.slice(1, -1))) return `strptime(${s}, ${pattern})`;
+  return `strptime('1970 ' || ${s}, '%Y ${pattern.slice(1)})`;
 }
 
 /** Spark's date_trunc units (a string literal) as DuckDB's. */
@@ -235,8 +264,7 @@ export const SPARK_FUNCTIONS: Readonly<Record<string, SparkFunction>> = {
       pos === undefined ? `strpos(${s}, ${sub})` : `(CASE WHEN ${pos} < 1 THEN 0 WHEN strpos(substring(${s}, ${pos}), ${sub}) = 0 THEN 0 ELSE strpos(substring(${s}, ${pos}), ${sub}) + ${pos} - 1 END)`,
     example: ["locate('bar', 'foobarbar', 5)", 7],
   },
-  // DuckDB splits on a NULL pattern as if it matched nowhere; Spark's split of anything by NULL is NULL.
-  split: { arity: [2, 2], render: ([s, re]) => `(CASE WHEN ${re} IS NULL THEN NULL ELSE regexp_split_to_array(${s}, ${re}) END)`, example: ["split('oneAtwoBthreeC', '[ABC]')", ["one", "two", "three", ""]] },
+  split: { arity: [2, 3], render: call("spark_split"), example: ["split('oneAtwoBthreeC', '[ABC]', 2)", ["one", "twoBthreeC"]] },
   regexp_replace: { arity: [3, 3], render: ([s, re, r]) => `regexp_replace(${s}, ${re}, ${r}, 'g')`, example: ["regexp_replace('100-200', '(\\\\d+)', 'num')", "num-num"] },
   regexp_extract: { arity: [2, 3], render: ([s, re, i]) => `regexp_extract(${s}, ${re}, ${i ?? "1"})`, example: ["regexp_extract('100-200', '(\\\\d+)-(\\\\d+)', 1)", "100"] },
   reverse: { arity: [1, 1], example: ["reverse('Spark SQL')", "LQS krapS"] },
@@ -244,10 +272,10 @@ export const SPARK_FUNCTIONS: Readonly<Record<string, SparkFunction>> = {
   left: { arity: [2, 2], example: ["left('Spark SQL', 3)", "Spa"] },
   right: { arity: [2, 2], example: ["right('Spark SQL', 3)", "SQL"] },
   // Spark compares the text of numbers and booleans and the bytes of binaries (contains(12, '1') is true); DuckDB's
-  // functions take only VARCHAR and cannot type a NULL literal, so both sides are cast to text.
-  startswith: { arity: [2, 2], render: ([a, b]) => `starts_with(CAST(${a} AS VARCHAR), CAST(${b} AS VARCHAR))`, example: ["startswith('Spark SQL', 'Spark')", true] },
-  endswith: { arity: [2, 2], render: ([a, b]) => `ends_with(CAST(${a} AS VARCHAR), CAST(${b} AS VARCHAR))`, example: ["endswith('Spark SQL', 'SQL')", true] },
-  contains: { arity: [2, 2], render: ([a, b]) => `contains(CAST(${a} AS VARCHAR), CAST(${b} AS VARCHAR))`, example: ["contains('Spark SQL', 'Spark')", true] },
+  // functions take only VARCHAR and cannot type a NULL literal, so the macros bring both sides to text.
+  startswith: { arity: [2, 2], render: call("spark_starts_with"), example: ["startswith('Spark SQL', 'Spark')", true] },
+  endswith: { arity: [2, 2], render: call("spark_ends_with"), example: ["endswith('Spark SQL', 'SQL')", true] },
+  contains: { arity: [2, 2], render: call("spark_contains"), example: ["contains('Spark SQL', 'Spark')", true] },
   ascii: { arity: [1, 1], example: ["ascii('222')", 50] },
   // --- hashing
   md5: { arity: [1, 1], example: ["md5('Spark')", "8cde774d6f7333752ed72cacddb05126"] },
@@ -266,12 +294,12 @@ export const SPARK_FUNCTIONS: Readonly<Record<string, SparkFunction>> = {
   date_format: { arity: [2, 2], render: ([t, f]) => `strftime(${t}, ${strftimePattern(f!)})`, example: ["date_format(DATE '2016-04-08', 'yyyy')", "2016"] },
   to_date: {
     arity: [1, 2],
-    render: ([s, f]) => (f === undefined ? `CAST(${s} AS DATE)` : `CAST(strptime(${s}, ${strftimePattern(f)}) AS DATE)`),
+    render: ([s, f]) => (f === undefined ? `CAST(${s} AS DATE)` : `CAST(${parseWithPattern(s!, f)} AS DATE)`),
     example: ["to_date('2016-12-31', 'yyyy-MM-dd')", new Date("2016-12-31T00:00:00Z")],
   },
   to_timestamp: {
     arity: [1, 2],
-    render: ([s, f]) => (f === undefined ? `CAST(${s} AS TIMESTAMPTZ)` : `CAST(strptime(${s}, ${strftimePattern(f)}) AS TIMESTAMPTZ)`),
+    render: ([s, f]) => (f === undefined ? `CAST(${s} AS TIMESTAMPTZ)` : `CAST(${parseWithPattern(s!, f)} AS TIMESTAMPTZ)`),
     example: ["to_timestamp('2016-12-31', 'yyyy-MM-dd')", new Date("2016-12-31T00:00:00Z")],
   },
   datediff: { arity: [2, 2], render: ([end, start]) => `CAST(date_diff('day', CAST(${start} AS DATE), CAST(${end} AS DATE)) AS INTEGER)`, example: ["datediff('2009-07-31', '2009-07-30')", 1] },
@@ -329,7 +357,9 @@ export const SPARK_FUNCTIONS: Readonly<Record<string, SparkFunction>> = {
   map_keys: { arity: [1, 1], example: ["map_keys(map(1, 'a', 2, 'b'))", [1, 2]] },
   map_values: { arity: [1, 1], example: ["map_values(map(1, 'a', 2, 'b'))", ["a", "b"]] },
   // --- math
-  abs: { arity: [1, 1], example: ["abs(-1)", 1] },
+  // Spark casts text to DOUBLE here; DuckDB cannot choose an abs for VARCHAR. Only a string literal is known to be
+  // text when the call is rendered (a STRING column still fails to bind).
+  abs: { arity: [1, 1], render: ([x]) => (/^'(?:[^']|'')*'$/.test(x!) ? `abs(CAST(${x} AS DOUBLE))` : `abs(${x})`), example: ["abs(-1)", 1] },
   round: { arity: [1, 2], render: ([x, d]) => roundSql(x!, d ?? "0", false), example: ["round(2.5, 0)", 3] },
   bround: { arity: [1, 2], render: ([x, d]) => roundSql(x!, d ?? "0", true), example: ["bround(2.5, 0)", 2] },
   ceil: { arity: [1, 1], render: ([x]) => `CAST(ceil(${x}) AS BIGINT)`, example: ["ceil(-0.1)", 0] },
