@@ -11,39 +11,20 @@
  * The SIGKILL pattern is test/e2e/stream-crash.test.ts's.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtemp, readFile, readdir, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readFile, readdir } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { CaseInsensitiveOptions } from "@macrometa-spark/core";
-import { DatabricksConnection, parseConnectionOptions } from "@macrometa-spark/databricks";
-import { startLocalGdn, type LocalGdn } from "@macrometa-spark/local-gdn";
-import { startLocalWarehouse, type LocalWarehouse } from "@macrometa-spark/local-warehouse";
 import { GdnHttpClient, StreamConsumer, StreamProducer, resolveTopic } from "@macrometa-spark/macrometa-client";
-import { afterAll, beforeAll, expect, it } from "vitest";
+import { afterAll, expect, it } from "vitest";
+import { usePeers } from "../../packages/cli/test/support/peers.js";
 
 const fixtures = fileURLToPath(new URL("../../packages/stream/test/fixtures/", import.meta.url));
 
-let gdn: LocalGdn;
-let wh: LocalWarehouse;
-let admin: DatabricksConnection;
-let dir: string;
+const peers = usePeers({ schema: "driftcrash", volume: "staging", dir: "mmspark-drift-crash-" });
 const children = new Set<ChildProcess>();
 
-beforeAll(async () => {
-  gdn = await startLocalGdn();
-  wh = await startLocalWarehouse({ port: 0 });
-  dir = await mkdtemp(join(tmpdir(), "mmspark-drift-crash-"));
-  admin = await DatabricksConnection.open(parseConnectionOptions(new CaseInsensitiveOptions({ host: wh.host, port: wh.port, httpPath: wh.path, token: wh.token, useTls: false })));
-  await admin.execute("CREATE SCHEMA IF NOT EXISTS main.driftcrash");
-  await admin.execute("CREATE VOLUME IF NOT EXISTS main.driftcrash.staging");
-});
-afterAll(async () => {
+afterAll(() => {
   for (const c of children) c.kill("SIGKILL");
-  await admin?.close();
-  await gdn?.close();
-  await wh?.close();
-  await rm(dir, { recursive: true, force: true });
 });
 
 interface Child {
@@ -59,15 +40,15 @@ function startBridge(stream: string, table: string, checkpoint: string): Child {
     env: {
       ...process.env,
       TSX_TSCONFIG_PATH: join(fixtures, "tsconfig.json"),
-      BRIDGE_REGION_URL: gdn.url,
-      BRIDGE_API_KEY: gdn.apiKey,
+      BRIDGE_REGION_URL: peers.gdn.url,
+      BRIDGE_API_KEY: peers.gdn.apiKey,
       BRIDGE_STREAM: stream,
       BRIDGE_CHECKPOINT: checkpoint,
       BRIDGE_TRIGGER_MS: "50",
       BRIDGE_SCHEMA: "infer",
       BRIDGE_SINK: "databricks",
-      BRIDGE_DBX_PORT: String(wh.port),
-      BRIDGE_DBX_TOKEN: wh.token,
+      BRIDGE_DBX_PORT: String(peers.wh.port),
+      BRIDGE_DBX_TOKEN: peers.wh.token,
       BRIDGE_DBX_TABLE: table,
       BRIDGE_DBX_VOLUME: "/Volumes/main/driftcrash/staging",
     },
@@ -101,7 +82,7 @@ function startBridge(stream: string, table: string, checkpoint: string): Child {
 }
 
 async function publish(stream: string, docs: object[]): Promise<void> {
-  const producer = await StreamProducer.open({ wsBase: gdn.wsUrl, apiKey: gdn.apiKey, idleTimeoutMs: 0, topic: resolveTopic({ tenant: gdn.tenant, name: stream }) });
+  const producer = await StreamProducer.open({ wsBase: peers.gdn.wsUrl, apiKey: peers.gdn.apiKey, idleTimeoutMs: 0, topic: resolveTopic({ tenant: peers.gdn.tenant, name: stream }) });
   for (const d of docs) await producer.send({ payload: JSON.stringify(d) });
   await producer.flush();
   await producer.close();
@@ -111,21 +92,21 @@ for (const window of ["ALTER TABLE", "COPY INTO"] as const) {
   it(`a SIGKILL right after the epoch's ${window} (before commits/N) replays the batch with the schema offsets/N recorded`, { timeout: 90_000 }, async () => {
     const stream = `drift-crash-${window === "ALTER TABLE" ? "alter" : "copy"}`;
     const table = `main.driftcrash.${window === "ALTER TABLE" ? "alter" : "copy"}`;
-    const checkpoint = join(dir, stream);
-    const http = new GdnHttpClient({ url: gdn.url, apiKey: gdn.apiKey });
+    const checkpoint = join(peers.dir, stream);
+    const http = new GdnHttpClient({ url: peers.gdn.url, apiKey: peers.gdn.apiKey });
     await http.createStream(stream, true);
     await http.close();
     // The bridge's subscription exists before the first message.
-    const sub = await StreamConsumer.subscribe({ wsBase: gdn.wsUrl, apiKey: gdn.apiKey, idleTimeoutMs: 0, topic: resolveTopic({ tenant: gdn.tenant, name: stream }), subscription: "crash-bridge" });
+    const sub = await StreamConsumer.subscribe({ wsBase: peers.gdn.wsUrl, apiKey: peers.gdn.apiKey, idleTimeoutMs: 0, topic: resolveTopic({ tenant: peers.gdn.tenant, name: stream }), subscription: "crash-bridge" });
     await sub.close();
     await publish(stream, Array.from({ length: 5 }, (_, seq) => ({ seq, at: 1000 + seq })));
 
     const first = startBridge(stream, table, checkpoint);
     await first.progress(0);
-    wh.faults.dropReply(window, 1, () => first.proc.kill("SIGKILL"));
+    peers.wh.faults.dropReply(window, 1, () => first.proc.kill("SIGKILL"));
     await publish(stream, Array.from({ length: 5 }, (_, i) => ({ seq: 5 + i, at: 2000 + i, region: `r${i}` })));
     await first.exited;
-    expect(wh.faults.pending()).toBe(0);
+    expect(peers.wh.faults.pending()).toBe(0);
 
     // Killed between the schema change and commits/N: offsets/1 holds the widened schema, commits/1 does not exist.
     const offsets = JSON.parse(await readFile(join(checkpoint, "offsets", "1"), "utf8")) as { schema: { fields: { name: string }[] } };
@@ -137,7 +118,7 @@ for (const window of ["ALTER TABLE", "COPY INTO"] as const) {
     last.proc.kill("SIGTERM");
     expect(await last.exited).toBe(0);
 
-    const rows = await admin.query(`SELECT seq, region, _rescued_data FROM ${table} ORDER BY seq`);
+    const rows = await peers.admin.query(`SELECT seq, region, _rescued_data FROM ${table} ORDER BY seq`);
     expect(rows.map((r) => [Number(r["seq"]), r["region"], r["_rescued_data"]])).toEqual([
       ...Array.from({ length: 5 }, (_, seq) => [seq, null, null]),
       ...Array.from({ length: 5 }, (_, i) => [5 + i, `r${i}`, null]),

@@ -11,45 +11,16 @@
  * here evolves between micro-batches without a restart.
  * Real peers: local-gdn (streams), local-warehouse (the @databricks/sql driver over Thrift).
  */
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import "@macrometa-spark/databricks";
 import "@macrometa-spark/stream";
-import { CaseInsensitiveOptions, createSession, type SparkSession, type StreamingQuery } from "@macrometa-spark/core";
-import { DatabricksConnection, parseConnectionOptions } from "@macrometa-spark/databricks";
-import { startLocalGdn, type LocalGdn } from "@macrometa-spark/local-gdn";
-import { startLocalWarehouse, type LocalWarehouse } from "@macrometa-spark/local-warehouse";
-import { GdnHttpClient, StreamConsumer, messageText, resolveTopic } from "@macrometa-spark/macrometa-client";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { StreamingQuery } from "@macrometa-spark/core";
+import { StreamConsumer, messageText, resolveTopic } from "@macrometa-spark/macrometa-client";
+import { describe, expect, it } from "vitest";
+import { usePeers } from "../../packages/cli/test/support/peers.js";
 
-let gdn: LocalGdn;
-let wh: LocalWarehouse;
-let client: GdnHttpClient;
-let admin: DatabricksConnection;
-let session: SparkSession;
-let dir: string;
+const peers = usePeers({ schema: "drift", volume: "staging", dir: "mm-drift-", session: true });
 let seq = 0;
-
-beforeAll(async () => {
-  gdn = await startLocalGdn({ port: 0, host: "127.0.0.1" });
-  wh = await startLocalWarehouse({ port: 0 });
-  client = new GdnHttpClient({ url: gdn.url, apiKey: gdn.apiKey });
-  admin = await DatabricksConnection.open(parseConnectionOptions(new CaseInsensitiveOptions({ host: wh.host, port: wh.port, httpPath: wh.path, token: wh.token, useTls: false })));
-  await admin.execute("CREATE SCHEMA IF NOT EXISTS main.drift");
-  await admin.execute("CREATE VOLUME IF NOT EXISTS main.drift.staging");
-  dir = await mkdtemp(join(tmpdir(), "mm-drift-"));
-  session = createSession();
-});
-
-afterAll(async () => {
-  await session?.stop();
-  await admin?.close();
-  await client?.close();
-  await gdn?.close();
-  await wh?.close();
-  if (dir) await rm(dir, { recursive: true, force: true });
-});
 
 const PHASE_1 = [
   { id: 1, event: "a", amount: 10 },
@@ -62,11 +33,11 @@ const PHASE_3 = [{ id: 4, event: "d", amount: "n/a", region: "us" }];
 
 async function newStream(): Promise<{ name: string; topic: string }> {
   const name = `drift${++seq}`;
-  return { name, topic: await client.createStream(name, false) };
+  return { name, topic: await peers.http.createStream(name, false) };
 }
 
 async function publish(topic: string, docs: object[]): Promise<void> {
-  for (const d of docs) await client.publish(topic, JSON.stringify(d), false);
+  for (const d of docs) await peers.http.publish(topic, JSON.stringify(d), false);
 }
 
 interface Run {
@@ -75,14 +46,14 @@ interface Run {
 }
 
 async function start(stream: string, table: string, source: Record<string, string> = {}, sink: Record<string, string | boolean> = {}, checkpoint?: string): Promise<Run> {
-  const df = await session.readStream
+  const df = await peers.session.readStream
     .format("com.macrometa.spark.stream")
-    .options({ regionUrl: gdn.url, apiKey: gdn.apiKey, stream, replication: "local", subscriptionName: `sub-${stream}`, idleTimeoutMs: "0", ...source })
+    .options({ regionUrl: peers.gdn.url, apiKey: peers.gdn.apiKey, stream, replication: "local", subscriptionName: `sub-${stream}`, idleTimeoutMs: "0", ...source })
     .load();
   const query = await df.writeStream
     .format("databricks")
-    .options({ host: wh.host, port: wh.port, httpPath: wh.path, token: wh.token, useTls: false, table: `main.drift.${table}`, stagingVolume: "/Volumes/main/drift/staging", ...sink })
-    .option("checkpointLocation", checkpoint ?? join(dir, table))
+    .options({ host: peers.wh.host, port: peers.wh.port, httpPath: peers.wh.path, token: peers.wh.token, useTls: false, table: `main.drift.${table}`, stagingVolume: "/Volumes/main/drift/staging", ...sink })
+    .option("checkpointLocation", checkpoint ?? join(peers.dir, table))
     .trigger({ processingTime: 50 })
     .start();
   return { query, table: `main.drift.${table}` };
@@ -93,15 +64,15 @@ async function start(stream: string, table: string, source: Record<string, strin
  * a moment later, so processAllAvailable right after a publish may find nothing new yet.
  */
 async function until(table: string, n: number): Promise<void> {
-  await expect.poll(async () => Number((await admin.query(`SELECT count(*) AS n FROM ${table}`).catch(() => [{ n: 0 }]))[0]!["n"]), { timeout: 20_000, interval: 50 }).toBe(n);
+  await expect.poll(async () => Number((await peers.admin.query(`SELECT count(*) AS n FROM ${table}`).catch(() => [{ n: 0 }]))[0]!["n"]), { timeout: 20_000, interval: 50 }).toBe(n);
 }
 
 async function columns(table: string): Promise<string[]> {
-  return (await admin.query(`DESCRIBE TABLE ${table}`)).map((r) => String(r["col_name"])).filter((n) => n !== "" && !n.startsWith("#"));
+  return (await peers.admin.query(`DESCRIBE TABLE ${table}`)).map((r) => String(r["col_name"])).filter((n) => n !== "" && !n.startsWith("#"));
 }
 
 async function rows(table: string): Promise<Record<string, unknown>[]> {
-  return admin.query(`SELECT * FROM ${table} ORDER BY id`);
+  return peers.admin.query(`SELECT * FROM ${table} ORDER BY id`);
 }
 
 function rescued(row: Record<string, unknown>): Record<string, unknown> | null {
@@ -175,10 +146,10 @@ describe("schemaEvolutionMode rescue (the default for a user's schema)", () => {
   it("is what a user's schema gets without asking", { timeout: 60_000 }, async () => {
     const { name, topic } = await newStream();
     await publish(topic, [...PHASE_1, ...PHASE_2]);
-    const df = await session.readStream
+    const df = await peers.session.readStream
       .format("com.macrometa.spark.stream")
       .schema("id BIGINT, event STRING")
-      .options({ regionUrl: gdn.url, apiKey: gdn.apiKey, stream: name, replication: "local", subscriptionName: "user-schema", idleTimeoutMs: "0" })
+      .options({ regionUrl: peers.gdn.url, apiKey: peers.gdn.apiKey, stream: name, replication: "local", subscriptionName: "user-schema", idleTimeoutMs: "0" })
       .load();
     expect(df.schema.simpleString()).toBe("struct<id:bigint,event:string,_rescued_data:string>");
     const out: unknown[][] = [];
@@ -186,7 +157,7 @@ describe("schemaEvolutionMode rescue (the default for a user's schema)", () => {
       .foreachBatch(async (batch) => {
         for (const r of await batch.collect()) out.push(r.toArray());
       })
-      .option("checkpointLocation", join(dir, "user-schema"))
+      .option("checkpointLocation", join(peers.dir, "user-schema"))
       .trigger({ availableNow: true })
       .start();
     await q.awaitTermination(20_000);
@@ -202,7 +173,7 @@ describe("schemaEvolutionMode failOnNewColumns", () => {
   it("stops the query naming the field and the message, acknowledges nothing of that batch, and a restart in rescue mode loses nothing", { timeout: 60_000 }, async () => {
     const { name, topic } = await newStream();
     await publish(topic, PHASE_1);
-    const checkpoint = join(dir, "fail");
+    const checkpoint = join(peers.dir, "fail");
     const { query, table } = await start(name, "fail", { schemaEvolutionMode: "failOnNewColumns" }, {}, checkpoint);
     await until(table, 2);
     await publish(topic, PHASE_2);
@@ -210,7 +181,7 @@ describe("schemaEvolutionMode failOnNewColumns", () => {
     expect(query.isActive).toBe(false);
     expect((await rows(table)).map((r) => Number(r["id"]))).toEqual([1, 2]);
     // Nothing of the failed batch was acknowledged: the subscription still delivers it first.
-    const c = await StreamConsumer.subscribe({ wsBase: gdn.wsUrl, apiKey: gdn.apiKey, idleTimeoutMs: 0, topic: resolveTopic({ tenant: gdn.tenant, name, replication: "local" }), subscription: `sub-${name}` });
+    const c = await StreamConsumer.subscribe({ wsBase: peers.gdn.wsUrl, apiKey: peers.gdn.apiKey, idleTimeoutMs: 0, topic: resolveTopic({ tenant: peers.gdn.tenant, name, replication: "local" }), subscription: `sub-${name}` });
     const first = await c.receive(5000);
     expect(first && JSON.parse(messageText(first))).toEqual(PHASE_2[0]);
     await c.close();

@@ -10,14 +10,10 @@
  * (packages/cli/dist/bin.js, as a user runs it; `npm test` builds it first).
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { CaseInsensitiveOptions } from "@macrometa-spark/core";
-import { DatabricksConnection, FilesClient, parseConnectionOptions } from "@macrometa-spark/databricks";
-import { startLocalGdn } from "@macrometa-spark/local-gdn";
-import { startLocalWarehouse } from "@macrometa-spark/local-warehouse";
+import { FilesClient } from "@macrometa-spark/databricks";
 import { GdnHttpClient } from "@macrometa-spark/macrometa-client";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import "../src/commands/register.js";
@@ -25,44 +21,29 @@ import { main } from "../src/main.js";
 import type { MmsparkJob } from "../src/index.js";
 import { waitFor } from "../src/runner/watch.js";
 import { capture } from "./support/capture.js";
+import { usePeers } from "./support/peers.js";
 
 const BIN = fileURLToPath(new URL("../dist/bin.js", import.meta.url));
 const SCHEMA = "intr";
 const VOLUME = `/Volumes/main/${SCHEMA}/staging`;
 const CURSOR_NEXT_PAGE = { method: "PUT", path: "/_api/cursor/" };
 
-let gdn: Awaited<ReturnType<typeof startLocalGdn>>;
-let wh: Awaited<ReturnType<typeof startLocalWarehouse>>;
-let admin: DatabricksConnection;
+const peers = usePeers({ schema: SCHEMA, volume: "staging", dir: "mmspark-interrupt-" });
 let files: FilesClient;
-let dir: string;
-let dbx: Record<string, string | number | boolean>;
 
 beforeAll(async () => {
-  gdn = await startLocalGdn({ port: 0, host: "127.0.0.1" });
-  wh = await startLocalWarehouse({ port: 0 });
-  const http = new GdnHttpClient({ url: gdn.url, apiKey: gdn.apiKey });
-  await http.createCollection("clicks");
+  await peers.http.createCollection("clicks");
   const docs = Array.from({ length: 1000 }, (_, i) => ({ _key: `c${String(i).padStart(4, "0")}`, n: i }));
-  expect((await http.importDocuments("clicks", docs)).errors).toBe(0);
-  await http.createCollection("earlier");
-  expect((await http.importDocuments("earlier", [{ _key: "e1", n: -1 }, { _key: "e2", n: -2 }, { _key: "e3", n: -3 }])).errors).toBe(0);
-  await http.close();
-  dbx = { host: wh.host, port: wh.port, httpPath: wh.path, token: wh.token, useTls: false, catalog: "main", schema: SCHEMA };
-  admin = await DatabricksConnection.open(parseConnectionOptions(new CaseInsensitiveOptions({ ...dbx, schema: undefined })));
-  await admin.execute(`CREATE SCHEMA IF NOT EXISTS main.${SCHEMA}`);
-  await admin.execute(`CREATE VOLUME IF NOT EXISTS main.${SCHEMA}.staging`);
-  files = new FilesClient({ host: wh.host, port: wh.port, useTls: false, token: wh.token });
-  dir = mkdtempSync(join(tmpdir(), "mmspark-interrupt-"));
+  expect((await peers.http.importDocuments("clicks", docs)).errors).toBe(0);
+  await peers.http.createCollection("earlier");
+  expect((await peers.http.importDocuments("earlier", [{ _key: "e1", n: -1 }, { _key: "e2", n: -2 }, { _key: "e3", n: -3 }])).errors).toBe(0);
+  files = new FilesClient({ host: peers.wh.host, port: peers.wh.port, useTls: false, token: peers.wh.token });
 });
 
 afterAll(async () => {
-  gdn?.faults.release();
+  // A test that failed mid-hold leaves requests waiting: let them go before local-gdn closes.
+  peers.gdn?.faults.release();
   await files?.close();
-  await admin?.close();
-  await gdn?.close();
-  await wh?.close();
-  if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
 type Method = "volume" | "insert";
@@ -71,10 +52,10 @@ function spec(name: string, collection: string, table: string, method: Method, e
   const job: MmsparkJob = {
     name,
     // A user schema: no inference read, so the first cursor page is the job's own.
-    source: { format: "com.macrometa.spark.collection", options: { regionUrl: gdn.url, apiKey: gdn.apiKey, collection, batchSize: 100, parallelism: 1 }, schema: "_key STRING, n BIGINT" },
-    sink: { format: "databricks", mode: "append", options: { ...dbx, table, ...(method === "volume" ? { stagingVolume: VOLUME, maxRecordsPerFile: 100 } : {}), ...extra } },
+    source: { format: "com.macrometa.spark.collection", options: { regionUrl: peers.gdn.url, apiKey: peers.gdn.apiKey, collection, batchSize: 100, parallelism: 1 }, schema: "_key STRING, n BIGINT" },
+    sink: { format: "databricks", mode: "append", options: { ...peers.dbx, table, ...(method === "volume" ? { stagingVolume: VOLUME, maxRecordsPerFile: 100 } : {}), ...extra } },
   };
-  const file = join(dir, `${name}.json`);
+  const file = join(peers.dir, `${name}.json`);
   writeFileSync(file, JSON.stringify(job));
   return file;
 }
@@ -87,8 +68,8 @@ async function filesUnder(path: string): Promise<string[]> {
   return out;
 }
 
-const stageTables = async () => (await admin.query(`SHOW TABLES IN main.${SCHEMA} LIKE '__mm_stage_*'`)).map((r) => String(r["tableName"]));
-const keys = async (table: string) => (await admin.query(`SELECT _key FROM main.${SCHEMA}.${table} ORDER BY _key`)).map((r) => String(r["_key"]));
+const stageTables = async () => (await peers.admin.query(`SHOW TABLES IN main.${SCHEMA} LIKE '__mm_stage_*'`)).map((r) => String(r["tableName"]));
+const keys = async (table: string) => (await peers.admin.query(`SELECT _key FROM main.${SCHEMA}.${table} ORDER BY _key`)).map((r) => String(r["_key"]));
 const staged = (method: Method) => (method === "volume" ? filesUnder(VOLUME) : stageTables());
 
 /** A table holding the three rows of an earlier, complete run (in-process: the same code path). */
@@ -106,7 +87,7 @@ interface Child {
 }
 
 function runChild(file: string): Child {
-  const proc = spawn(process.execPath, [BIN, "run", file], { stdio: ["ignore", "pipe", "pipe"], env: { PATH: process.env["PATH"] ?? "", XDG_STATE_HOME: dir } });
+  const proc = spawn(process.execPath, [BIN, "run", file], { stdio: ["ignore", "pipe", "pipe"], env: { PATH: process.env["PATH"] ?? "", XDG_STATE_HOME: peers.dir } });
   let out = "";
   let err = "";
   proc.stdout!.setEncoding("utf8").on("data", (t: string) => (out += t));
@@ -117,9 +98,9 @@ function runChild(file: string): Child {
 
 /** Starts the job and returns once it has staged its first page and waits for the next. */
 async function heldAfterFirstPage(file: string, method: Method): Promise<Child> {
-  gdn.faults.hold(CURSOR_NEXT_PAGE);
+  peers.gdn.faults.hold(CURSOR_NEXT_PAGE);
   const child = runChild(file);
-  await waitFor(async () => gdn.faults.heldRequests > 0 && (await staged(method)).length > 0, "the job to stage its first page and ask for the next", 30_000);
+  await waitFor(async () => peers.gdn.faults.heldRequests > 0 && (await staged(method)).length > 0, "the job to stage its first page and ask for the next", 30_000);
   return child;
 }
 
@@ -130,7 +111,7 @@ for (const method of ["volume", "insert"] as const) {
     const child = await heldAfterFirstPage(spec(`${table}-run`, "clicks", table, method), method);
     child.proc.kill("SIGINT");
     await waitFor(() => /aborting the write at its next row batch/.test(child.stderr()), "the child to say what Ctrl-C does", 30_000);
-    gdn.faults.release();
+    peers.gdn.faults.release();
     expect(await child.exit, child.stderr()).toBe(130);
     expect(child.stderr()).toMatch(/Delta write aborted: no row reached main\.intr\.first_\w+ \(no apply statement ran\)/);
     expect(child.stderr()).toMatch(/mmspark run: interrupted: the write stopped at a batch boundary and was aborted before its commit/);
@@ -148,7 +129,7 @@ for (const method of ["volume", "insert"] as const) {
     child.proc.kill("SIGINT");
     // Still held: the exit cannot have waited for the job.
     expect(await child.exit).toBe(130);
-    gdn.faults.release();
+    peers.gdn.faults.release();
     const left = await staged(method);
     expect(left.length).toBeGreaterThan(0);
     expect(await keys(table)).toEqual(["e1", "e2", "e3"]);
@@ -163,19 +144,19 @@ for (const method of ["volume", "insert"] as const) {
 }
 
 it("a stream job: Ctrl-C after a committed micro-batch stops the query, exit 0, the batch is in the table", async () => {
-  const http = new GdnHttpClient({ url: gdn.url, apiKey: gdn.apiKey });
+  const http = new GdnHttpClient({ url: peers.gdn.url, apiKey: peers.gdn.apiKey });
   const topic = await http.createStream("pings", false);
   for (let i = 1; i <= 5; i++) await http.publish(topic, JSON.stringify({ id: i }), false);
   await http.close();
   const job: MmsparkJob = {
     name: "pings",
     kind: "stream",
-    source: { format: "com.macrometa.spark.stream", options: { regionUrl: gdn.url, apiKey: gdn.apiKey, stream: "pings", replication: "local", subscriptionName: "interrupt-test" }, schema: "id BIGINT" },
-    sink: { format: "databricks", options: { ...dbx, table: "pings", stagingVolume: VOLUME } },
+    source: { format: "com.macrometa.spark.stream", options: { regionUrl: peers.gdn.url, apiKey: peers.gdn.apiKey, stream: "pings", replication: "local", subscriptionName: "interrupt-test" }, schema: "id BIGINT" },
+    sink: { format: "databricks", options: { ...peers.dbx, table: "pings", stagingVolume: VOLUME } },
     trigger: { processingTime: 50 },
-    checkpointLocation: join(dir, "pings-cp"),
+    checkpointLocation: join(peers.dir, "pings-cp"),
   };
-  const file = join(dir, "pings.json");
+  const file = join(peers.dir, "pings.json");
   writeFileSync(file, JSON.stringify(job));
   const child = runChild(file);
   await waitFor(() => /batch 0: 5 rows/.test(child.stderr()), "the first micro-batch's status line", 30_000);
@@ -183,7 +164,7 @@ it("a stream job: Ctrl-C after a committed micro-batch stops the query, exit 0, 
   expect(await child.exit, child.stderr()).toBe(0);
   expect(child.stderr()).toContain("pings: stopping once the current micro-batch commits (Ctrl-C again to exit at once)");
   expect(child.stdout()).toMatch(/pings \(stream\): 5 rows in 1 micro-batches \(stopped after committing the current batch\)/);
-  expect((await admin.query(`SELECT id FROM main.${SCHEMA}.pings ORDER BY id`)).map((r) => Number(r["id"]))).toEqual([1, 2, 3, 4, 5]);
+  expect((await peers.admin.query(`SELECT id FROM main.${SCHEMA}.pings ORDER BY id`)).map((r) => Number(r["id"]))).toEqual([1, 2, 3, 4, 5]);
   expect(await filesUnder(VOLUME)).toEqual([]);
 });
 

@@ -7,65 +7,36 @@
  * document lost reads as null: every change event is the whole document and the MERGE sets every
  * column. Real peers: local-gdn (collection + change stream), local-warehouse.
  */
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { CaseInsensitiveOptions, createSession, silentLogger, type SparkSession } from "@macrometa-spark/core";
-import { DatabricksConnection, parseConnectionOptions } from "@macrometa-spark/databricks";
-import { startLocalGdn } from "@macrometa-spark/local-gdn";
-import { startLocalWarehouse } from "@macrometa-spark/local-warehouse";
-import { GdnHttpClient } from "@macrometa-spark/macrometa-client";
-import { afterAll, beforeAll, expect, it } from "vitest";
+import { silentLogger } from "@macrometa-spark/core";
+import { expect, it } from "vitest";
 import { startSync, type SyncHandle } from "../src/runner/sync.js";
+import { usePeers } from "./support/peers.js";
 
-let gdn: Awaited<ReturnType<typeof startLocalGdn>>;
-let wh: Awaited<ReturnType<typeof startLocalWarehouse>>;
-let http: GdnHttpClient;
-let admin: DatabricksConnection;
-let session: SparkSession;
-let dir: string;
-
-beforeAll(async () => {
-  gdn = await startLocalGdn({ port: 0, host: "127.0.0.1" });
-  wh = await startLocalWarehouse({ port: 0 });
-  http = new GdnHttpClient({ url: gdn.url, apiKey: gdn.apiKey });
-  admin = await DatabricksConnection.open(parseConnectionOptions(new CaseInsensitiveOptions({ host: wh.host, port: wh.port, httpPath: wh.path, token: wh.token, useTls: false })));
-  await admin.execute("CREATE SCHEMA IF NOT EXISTS main.cdcdrift");
-  dir = mkdtempSync(join(tmpdir(), "mmspark-sync-drift-"));
-  session = createSession({ logger: silentLogger });
-});
-
-afterAll(async () => {
-  await session?.stop();
-  await admin?.close();
-  await http?.close();
-  await gdn?.close();
-  await wh?.close();
-  if (dir) rmSync(dir, { recursive: true, force: true });
-});
+const peers = usePeers({ schema: "cdcdrift", dir: "mmspark-sync-drift-", session: { logger: silentLogger } });
 
 async function seed(collection: string): Promise<void> {
-  await http.createCollection(collection);
-  for (let i = 1; i <= 4; i++) await http.insertDocument(collection, { _key: `k${i}`, qty: i, tag: "seed" });
+  await peers.http.createCollection(collection);
+  for (let i = 1; i <= 4; i++) await peers.http.insertDocument(collection, { _key: `k${i}`, qty: i, tag: "seed" });
   // A document of another shape: the snapshot keeps it, its extra field rescued with its _key.
-  await http.insertDocument(collection, { _key: "k5", qty: 5, tag: "seed", note: "odd" });
+  await peers.http.insertDocument(collection, { _key: "k5", qty: 5, tag: "seed", note: "odd" });
 }
 
 async function start(name: string, collection: string, mode?: "rescue"): Promise<SyncHandle> {
   return startSync({
     name,
-    collection: { regionUrl: gdn.url, apiKey: gdn.apiKey, collection },
-    delta: { host: wh.host, port: wh.port, httpPath: wh.path, token: wh.token, useTls: false, table: `main.cdcdrift.${collection}` },
-    checkpointLocation: join(dir, name),
+    collection: { regionUrl: peers.gdn.url, apiKey: peers.gdn.apiKey, collection },
+    delta: { host: peers.wh.host, port: peers.wh.port, httpPath: peers.wh.path, token: peers.wh.token, useTls: false, table: `main.cdcdrift.${collection}` },
+    checkpointLocation: join(peers.dir, name),
     trigger: { processingTime: 50 },
-    session,
+    session: peers.session,
     ...(mode ? { schemaEvolutionMode: mode } : {}),
   });
 }
 
 /** The drift, after the snapshot: a new field, a retyped value, a lost field, a new document with another new field. */
 async function drift(collection: string): Promise<void> {
-  const put = (doc: Record<string, unknown>) => http.insertDocument(collection, doc, { overwrite: true });
+  const put = (doc: Record<string, unknown>) => peers.http.insertDocument(collection, doc, { overwrite: true });
   await put({ _key: "k1", qty: 10, tag: "new-field", color: "red" });
   await put({ _key: "k2", qty: "lots", tag: "retyped" });
   await put({ _key: "k3", qty: 30 });
@@ -74,11 +45,11 @@ async function drift(collection: string): Promise<void> {
 
 /** Waits until the drift's last event (k9's insert) is in the table: events apply in order, so all are. */
 async function applied(name: string): Promise<void> {
-  await expect.poll(async () => Number((await admin.query(`SELECT count(*) AS n FROM main.cdcdrift.${name} WHERE _key = 'k9'`))[0]!["n"]), { timeout: 20_000, interval: 50 }).toBe(1);
+  await expect.poll(async () => Number((await peers.admin.query(`SELECT count(*) AS n FROM main.cdcdrift.${name} WHERE _key = 'k9'`))[0]!["n"]), { timeout: 20_000, interval: 50 }).toBe(1);
 }
 
 async function table(name: string, columns: string[]): Promise<Record<string, unknown>[]> {
-  return admin.query(`SELECT ${columns.join(", ")} FROM main.cdcdrift.${name} ORDER BY _key`);
+  return peers.admin.query(`SELECT ${columns.join(", ")} FROM main.cdcdrift.${name} ORDER BY _key`);
 }
 
 const json = (v: unknown) => (v === null || v === undefined ? null : (JSON.parse(String(v)) as unknown));
@@ -115,7 +86,7 @@ it("rescue: the table keeps its columns; new fields and retyped values go to _re
     await handle.stop();
   }
   expect(handle.query.exception).toBeUndefined();
-  const columns = (await admin.query("DESCRIBE TABLE main.cdcdrift.keep")).map((r) => String(r["col_name"]));
+  const columns = (await peers.admin.query("DESCRIBE TABLE main.cdcdrift.keep")).map((r) => String(r["col_name"]));
   expect(columns).not.toContain("color");
   expect(columns).not.toContain("size");
   const rows = await table("keep", ["_key", "qty", "tag", "_rescued_data"]);

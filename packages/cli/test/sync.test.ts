@@ -7,50 +7,22 @@
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { CaseInsensitiveOptions, createSession, type SparkSession } from "@macrometa-spark/core";
-import { DatabricksConnection, parseConnectionOptions } from "@macrometa-spark/databricks";
-import { startLocalGdn } from "@macrometa-spark/local-gdn";
-import { startLocalWarehouse } from "@macrometa-spark/local-warehouse";
-import { GdnHttpClient } from "@macrometa-spark/macrometa-client";
-import { afterAll, beforeAll, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import { SNAPSHOT_MARKER, changeStreamOptions, startSync } from "../src/runner/sync.js";
+import { usePeers } from "./support/peers.js";
 
-let gdn: Awaited<ReturnType<typeof startLocalGdn>>;
-let wh: Awaited<ReturnType<typeof startLocalWarehouse>>;
-let http: GdnHttpClient;
-let admin: DatabricksConnection;
-let session: SparkSession;
-let checkpoint: string;
+const peers = usePeers({ schema: "cdc", dir: "mmspark-sync-", session: true });
 
-beforeAll(async () => {
-  gdn = await startLocalGdn({ port: 0, host: "127.0.0.1" });
-  wh = await startLocalWarehouse({ port: 0 });
-  http = new GdnHttpClient({ url: gdn.url, apiKey: gdn.apiKey });
-  admin = await DatabricksConnection.open(parseConnectionOptions(new CaseInsensitiveOptions({ host: wh.host, port: wh.port, httpPath: wh.path, token: wh.token, useTls: false })));
-  await admin.execute("CREATE SCHEMA IF NOT EXISTS main.cdc");
-  checkpoint = mkdtempSync(join(tmpdir(), "mmspark-sync-"));
-  session = createSession();
-});
-
-afterAll(async () => {
-  await session?.stop();
-  await admin?.close();
-  await http?.close();
-  await gdn?.close();
-  await wh?.close();
-  if (checkpoint) rmSync(checkpoint, { recursive: true, force: true });
-});
-
-const put = (key: string, qty: number, tag: string) => http.insertDocument("orders", { _key: key, qty, tag }, { overwrite: true });
-const del = (key: string) => http.request({ method: "DELETE", path: `/_fabric/_system/_api/document/orders/${key}`, retry: "refusals" });
+const put = (key: string, qty: number, tag: string) => peers.http.insertDocument("orders", { _key: key, qty, tag }, { overwrite: true });
+const del = (key: string) => peers.http.request({ method: "DELETE", path: `/_fabric/_system/_api/document/orders/${key}`, retry: "refusals" });
 
 async function collectionState(): Promise<string[]> {
-  const df = await session.read.format("com.macrometa.spark.collection").options({ regionUrl: gdn.url, apiKey: gdn.apiKey, collection: "orders" }).load();
+  const df = await peers.session.read.format("com.macrometa.spark.collection").options({ regionUrl: peers.gdn.url, apiKey: peers.gdn.apiKey, collection: "orders" }).load();
   return (await df.collect()).map((r) => r.asDict() as Record<string, unknown>).map((d) => `${d["_key"]}:${Number(d["qty"])}:${d["tag"]}`).sort();
 }
 
 async function deltaState(): Promise<string[]> {
-  const rows = await admin.query("SELECT _key, qty, tag FROM main.cdc.orders");
+  const rows = await peers.admin.query("SELECT _key, qty, tag FROM main.cdc.orders");
   return rows.map((d) => `${d["_key"]}:${Number(d["qty"])}:${d["tag"]}`).sort();
 }
 
@@ -67,15 +39,15 @@ async function converge(timeoutMs = 20_000): Promise<{ coll: string[]; delta: st
 
 it("merges the snapshot and the change stream with no gap and no duplicate at the seam, and resumes from its checkpoint", async () => {
   // The collection starts WITHOUT a change stream: the sync turns it on.
-  await http.createCollection("orders");
+  await peers.http.createCollection("orders");
   for (let i = 1; i <= 40; i++) await put(`k${i}`, i, "seed");
   const base = {
     name: "orders-sync",
-    collection: { regionUrl: gdn.url, apiKey: gdn.apiKey, collection: "orders", batchSize: 2 },
-    delta: { host: wh.host, port: wh.port, httpPath: wh.path, token: wh.token, useTls: false, catalog: "main", schema: "cdc", table: "orders" },
-    checkpointLocation: checkpoint,
+    collection: { regionUrl: peers.gdn.url, apiKey: peers.gdn.apiKey, collection: "orders", batchSize: 2 },
+    delta: { host: peers.wh.host, port: peers.wh.port, httpPath: peers.wh.path, token: peers.wh.token, useTls: false, catalog: "main", schema: "cdc", table: "orders" },
+    checkpointLocation: peers.dir,
     trigger: { processingTime: 50 },
-    session,
+    session: peers.session,
   };
   let snapshotFinished = false;
   let duringFinishedFirst: boolean | undefined;
@@ -87,7 +59,7 @@ it("merges the snapshot and the change stream with no gap and no duplicate at th
         await put("k1", 100, "before");
         await del("k2");
         await put("k41", 41, "before");
-        gdn.faults.latencyMs = 20;
+        peers.gdn.faults.latencyMs = 20;
       },
       duringSnapshot: async () => {
         await Promise.all([put("k3", 300, "during"), del("k4"), put("k42", 42, "during"), put("k41", 410, "during")]);
@@ -96,7 +68,7 @@ it("merges the snapshot and the change stream with no gap and no duplicate at th
     },
   });
   snapshotFinished = true;
-  gdn.faults.latencyMs = 0;
+  peers.gdn.faults.latencyMs = 0;
   try {
     expect(handle.snapshot.resumed).toBe(false);
     expect(handle.snapshot.rows).toBeGreaterThanOrEqual(38);
@@ -140,25 +112,25 @@ it("applies the change stream FAILFAST unless the collection's mode says otherwi
 });
 
 it("Ctrl-C during the snapshot aborts it: the table keeps its rows, no snapshot marker, the next run takes it again", async () => {
-  await http.createCollection("items");
-  for (let i = 1; i <= 6; i++) await http.insertDocument("items", { _key: `i${i}`, qty: i });
+  await peers.http.createCollection("items");
+  for (let i = 1; i <= 6; i++) await peers.http.insertDocument("items", { _key: `i${i}`, qty: i });
   const dir = mkdtempSync(join(tmpdir(), "mmspark-sync-abort-"));
   try {
-    const delta = { host: wh.host, port: wh.port, httpPath: wh.path, token: wh.token, useTls: false, catalog: "main", schema: "cdc", table: "items" };
+    const delta = { host: peers.wh.host, port: peers.wh.port, httpPath: peers.wh.path, token: peers.wh.token, useTls: false, catalog: "main", schema: "cdc", table: "items" };
     // The table an earlier sync made: the snapshot's columns, with the rescued-data column it adds.
-    await admin.execute("CREATE TABLE main.cdc.items (_id STRING, _key STRING, _rev STRING, qty BIGINT, _rescued_data STRING)");
-    await admin.execute("INSERT INTO main.cdc.items VALUES ('items/before', 'before', 'r0', 0, NULL)");
+    await peers.admin.execute("CREATE TABLE main.cdc.items (_id STRING, _key STRING, _rev STRING, qty BIGINT, _rescued_data STRING)");
+    await peers.admin.execute("INSERT INTO main.cdc.items VALUES ('items/before', 'before', 'r0', 0, NULL)");
     const ctl = new AbortController();
-    const o = { name: "items-sync", collection: { regionUrl: gdn.url, apiKey: gdn.apiKey, collection: "items", batchSize: 2 }, delta, checkpointLocation: dir, trigger: { availableNow: true as const }, session };
+    const o = { name: "items-sync", collection: { regionUrl: peers.gdn.url, apiKey: peers.gdn.apiKey, collection: "items", batchSize: 2 }, delta, checkpointLocation: dir, trigger: { availableNow: true as const }, session: peers.session };
     // The hook runs once the snapshot's first rows are read: Ctrl-C there.
     const err = await startSync({ ...o, signal: ctl.signal, hooks: { duringSnapshot: () => ctl.abort() } }).catch((e: unknown) => e);
     expect((err as { code?: string }).code, String(err)).toBe("ABORTED");
-    expect(await admin.query("SELECT _key FROM main.cdc.items")).toEqual([{ _key: "before" }]);
+    expect(await peers.admin.query("SELECT _key FROM main.cdc.items")).toEqual([{ _key: "before" }]);
     expect(existsSync(join(dir, SNAPSHOT_MARKER))).toBe(false);
     const again = await startSync(o);
     await again.query.awaitTermination();
     expect(again.snapshot).toMatchObject({ rows: 6, resumed: false });
-    expect((await admin.query("SELECT _key FROM main.cdc.items ORDER BY _key")).map((r) => r["_key"])).toEqual(["i1", "i2", "i3", "i4", "i5", "i6"]);
+    expect((await peers.admin.query("SELECT _key FROM main.cdc.items ORDER BY _key")).map((r) => r["_key"])).toEqual(["i1", "i2", "i3", "i4", "i5", "i6"]);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -8,33 +8,23 @@
  *
  * Chromium must be installed (.ci/run installs Debian's `chromium`); without it this test fails.
  */
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { CaseInsensitiveOptions } from "@macrometa-spark/core";
-import { DatabricksConnection, parseConnectionOptions } from "@macrometa-spark/databricks";
-import { startLocalGdn } from "@macrometa-spark/local-gdn";
-import { startLocalWarehouse } from "@macrometa-spark/local-warehouse";
-import { GdnHttpClient } from "@macrometa-spark/macrometa-client";
 import "../src/commands/register.js";
 import { main } from "../src/main.js";
 import type { MmsparkJob } from "../src/index.js";
 import { waitFor } from "../src/runner/watch.js";
 import { capture } from "./support/capture.js";
+import { usePeers } from "./support/peers.js";
 
 const CHROMIUM = process.env["CHROMIUM_PATH"] ?? "/usr/bin/chromium";
 const ARTIFACTS = fileURLToPath(new URL("../../../test-artifacts/ui/", import.meta.url));
 
-let gdn: Awaited<ReturnType<typeof startLocalGdn>>;
-let wh: Awaited<ReturnType<typeof startLocalWarehouse>>;
-let http: GdnHttpClient;
-let admin: DatabricksConnection;
+const peers = usePeers({ schema: "ui", dir: "mmspark-ui-" });
 let browser: Browser | undefined;
-let dir: string;
-let dbx: Record<string, string | number | boolean>;
 
 /**
  * The browser, started by the first test that needs it: a missing Chromium then fails each test
@@ -49,24 +39,12 @@ async function theBrowser(): Promise<Browser> {
   return browser;
 }
 
-beforeAll(async () => {
-  gdn = await startLocalGdn({ port: 0, host: "127.0.0.1" });
-  wh = await startLocalWarehouse({ port: 0 });
-  http = new GdnHttpClient({ url: gdn.url, apiKey: gdn.apiKey });
-  dbx = { host: wh.host, port: wh.port, httpPath: wh.path, token: wh.token, useTls: false, catalog: "main", schema: "ui" };
-  admin = await DatabricksConnection.open(parseConnectionOptions(new CaseInsensitiveOptions({ ...dbx, schema: undefined })));
-  await admin.execute("CREATE SCHEMA IF NOT EXISTS main.ui");
-  dir = mkdtempSync(join(tmpdir(), "mmspark-ui-"));
+beforeAll(() => {
   mkdirSync(ARTIFACTS, { recursive: true });
 });
 
 afterAll(async () => {
   await browser?.close();
-  await admin?.close();
-  await http?.close();
-  await gdn?.close();
-  await wh?.close();
-  if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
 
@@ -88,12 +66,12 @@ const totalShown = (page: Page, n: number) => page.waitForSelector(`[data-kpi="t
 
 it("shows a running stream job live, with the numbers of /api/queries, and stops with the job", async () => {
   await theBrowser();
-  const topic = await http.createStream("ui_clicks", false);
+  const topic = await peers.http.createStream("ui_clicks", false);
   const publish = async (from: number, n: number, bad: string[]) => {
-    for (let i = from; i < from + n; i++) await http.publish(topic, JSON.stringify({ id: i, v: `v${i}` }), false);
-    for (const b of bad) await http.publish(topic, b, false);
+    for (let i = from; i < from + n; i++) await peers.http.publish(topic, JSON.stringify({ id: i, v: `v${i}` }), false);
+    for (const b of bad) await peers.http.publish(topic, b, false);
   };
-  const file = join(dir, "stream.json");
+  const file = join(peers.dir, "stream.json");
   const job: MmsparkJob = {
     name: "clicks-to-delta",
     kind: "stream",
@@ -101,12 +79,12 @@ it("shows a running stream job live, with the numbers of /api/queries, and stops
       format: "com.macrometa.spark.stream",
       // schemaEvolutionMode none keeps the parse mode in charge of retyped values: with a rescued-data
       // column, a value of another type is rescued, not dropped (Databricks' JSON reader, "Rescued data column").
-      options: { regionUrl: gdn.url, apiKey: gdn.apiKey, stream: "ui_clicks", replication: "local", subscriptionName: "ui-test", mode: "DROPMALFORMED", schemaEvolutionMode: "none" },
+      options: { regionUrl: peers.gdn.url, apiKey: peers.gdn.apiKey, stream: "ui_clicks", replication: "local", subscriptionName: "ui-test", mode: "DROPMALFORMED", schemaEvolutionMode: "none" },
       schema: "id BIGINT, v STRING",
     },
-    sink: { format: "databricks", options: { ...dbx, table: "clicks", mergeKeys: "id" } },
+    sink: { format: "databricks", options: { ...peers.dbx, table: "clicks", mergeKeys: "id" } },
     trigger: { processingTime: 50 },
-    checkpointLocation: join(dir, "clicks-cp"),
+    checkpointLocation: join(peers.dir, "clicks-cp"),
   };
   writeFileSync(file, JSON.stringify(job));
   await publish(1, 10, ["not json at all"]);

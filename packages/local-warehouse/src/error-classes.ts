@@ -26,6 +26,7 @@ export const WAREHOUSE_ERROR_CLASSES = Object.freeze({
   COLUMN_ALREADY_EXISTS: entry("42711"),
   CONFIG_NOT_AVAILABLE: entry("42K0I"),
   COPY_INTO_FILES_LIMIT_EXCEEDED: entry("54000"),
+  "DATATYPE_MISMATCH.CAST_WITHOUT_SUGGESTION": entry("42K09"),
   "DATATYPE_MISMATCH.UNEXPECTED_INPUT_TYPE": entry("42K09"),
   DELTA_CANNOT_MODIFY_APPEND_ONLY: entry("42809"),
   /** Another writer committed first: the statement may succeed when run again. */
@@ -51,6 +52,8 @@ export const WAREHOUSE_ERROR_CLASSES = Object.freeze({
   INVALID_ARRAY_INDEX_IN_ELEMENT_AT: entry("22003"),
   /** Spark's error-conditions.json: ESCAPE must be one character. */
   INVALID_ESCAPE_CHAR: entry("42604"),
+  "INVALID_FORMAT.ESC_AT_THE_END": entry("42601"),
+  "INVALID_FORMAT.ESC_IN_THE_MIDDLE": entry("42601"),
   INVALID_IDENTIFIER: entry("42602"),
   INVALID_INDEX_OF_ZERO: entry("22003"),
   "INVALID_LAMBDA_FUNCTION_CALL.NON_HIGHER_ORDER_FUNCTION": entry("42K0D"),

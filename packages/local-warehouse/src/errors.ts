@@ -74,6 +74,10 @@ export function fromDuckDbError(error: unknown): SqlError {
     [/^Binder Error: No function matches/i, "DATATYPE_MISMATCH.UNEXPECTED_INPUT_TYPE"],
     [/^Conversion Error: .*out of range for the destination type/i, "CAST_OVERFLOW"],
     [/^Conversion Error: .*value is out of range/i, "NUMERIC_VALUE_OUT_OF_RANGE"],
+    // Spark refuses a cast between types it cannot convert (INT to BINARY) while analysing the query.
+    [/^Conversion Error: Unimplemented type for cast/i, "DATATYPE_MISMATCH.CAST_WITHOUT_SUGGESTION"],
+    // A well-formed number that does not fit the decimal is out of range, not malformed.
+    [/^Conversion Error: Could not convert string ['"]\s*[-+]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][-+]?[0-9]+)?\s*['"] to DECIMAL/i, "NUMERIC_VALUE_OUT_OF_RANGE"],
     [/^Conversion Error/i, "CAST_INVALID_INPUT"],
     [/^Constraint Error: NOT NULL/i, "DELTA_NOT_NULL_CONSTRAINT_VIOLATED"],
     [/^Constraint Error/i, "DELTA_VIOLATE_CONSTRAINT_WITH_VALUES"],

@@ -4,31 +4,17 @@
  * §7; the driver's ArrowResultConverter): Date for DATE and TIMESTAMP (milliseconds), native nested
  * values with converted leaves, bigint and exact decimal text with `preserveBigNumericPrecision`.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { DBSQLClient } from "@databricks/sql";
-import { startLocalWarehouse, type LocalWarehouse } from "../src/index.js";
-import { connectClient, sql, sqlError, type Session } from "./client.js";
+import { describe, expect, it } from "vitest";
+import { startLocalWarehouse } from "../src/index.js";
+import { connectClient, sql, sqlError, useWarehouseSession } from "./client.js";
 
-let warehouse: LocalWarehouse;
-let exact: DBSQLClient;
-let session: Session;
-
-beforeAll(async () => {
-  warehouse = await startLocalWarehouse({ port: 0 });
-  exact = await connectClient(warehouse, { exactNumbers: true });
-  session = await exact.openSession();
-});
-
-afterAll(async () => {
-  await session?.close();
-  await exact?.close();
-  await warehouse?.close();
-});
+// The suite's client keeps exact numbers (BIGINT as bigint, DECIMAL as text); other choices connect their own.
+const ws = useWarehouseSession({ client: { exactNumbers: true } });
 
 describe("Arrow results", () => {
   it("keeps every digit of BIGINT and DECIMAL with preserveBigNumericPrecision", async () => {
     const [row] = await sql(
-      session,
+      ws.session,
       `SELECT CAST(9007199254740993 AS BIGINT) AS big, CAST(-9223372036854775808 AS BIGINT) AS lo,
               CAST('12345678901234567890.123456' AS DECIMAL(38, 6)) AS wide, CAST('-0.05' AS DECIMAL(4, 2)) AS neg,
               CAST(7 AS DECIMAL(10, 0)) AS whole`,
@@ -38,7 +24,7 @@ describe("Arrow results", () => {
 
   it("decodes dates and timestamps (also before 1970 and timestamp_ntz) as Date objects", async () => {
     const [row] = await sql(
-      session,
+      ws.session,
       `SELECT DATE '1969-12-31' AS d, TIMESTAMP '1969-12-31 23:59:59.5' AS t, TIMESTAMP_NTZ '2024-02-29 12:00:00' AS ntz,
               TIMESTAMP '2024-05-06 07:08:09.123456' AS micros`,
     );
@@ -53,7 +39,7 @@ describe("Arrow results", () => {
 
   it("sends nested values natively, converting their leaves as the driver does", async () => {
     const [row] = await sql(
-      session,
+      ws.session,
       `SELECT named_struct('at', TIMESTAMP '2024-01-01 00:00:01', 'n', 5L, 'price', CAST('1.10' AS DECIMAL(5, 2)), 'tags', array('a', NULL)) AS s,
               map('x', array(1L, NULL), 'y', CAST(NULL AS ARRAY<BIGINT>)) AS m,
               array(named_struct('k', 1), CAST(NULL AS STRUCT<k: INT>)) AS a,
@@ -70,7 +56,7 @@ describe("Arrow results", () => {
   });
 
   it("pages a large result in record batches whose row counts add up", async () => {
-    const op = await session.executeStatement("SELECT id, CAST(id AS STRING) AS s, id % 3 = 0 AS b FROM range(250000) ORDER BY id", { maxRows: 40000 });
+    const op = await ws.session.executeStatement("SELECT id, CAST(id AS STRING) AS s, id % 3 = 0 AS b FROM range(250000) ORDER BY id", { maxRows: 40000 });
     let rows = 0;
     let sum = 0n;
     let chunks = 0;
@@ -95,13 +81,13 @@ describe("Arrow results", () => {
   });
 
   it("answers an empty result and errors the same way as without Arrow", async () => {
-    expect(await sql(session, "SELECT 1 AS x WHERE false")).toEqual([]);
-    const err = await sqlError(session, "SELECT * FROM no_such_table");
+    expect(await sql(ws.session, "SELECT 1 AS x WHERE false")).toEqual([]);
+    const err = await sqlError(ws.session, "SELECT * FROM no_such_table");
     expect(err.sqlState).toBe("42P01");
   });
 
   it("sends decimals, timestamps and nested values as text when the driver does not ask for native types", async () => {
-    const plain = await connectClient(warehouse, { nativeTypes: false });
+    const plain = await connectClient(ws.warehouse, { nativeTypes: false });
     const s = await plain.openSession();
     const [row] = await sql(s, "SELECT CAST('1.25' AS DECIMAL(5, 2)) AS dec, TIMESTAMP '2024-01-02 03:04:05' AS ts, DATE '2024-01-02' AS d, array(1, 2) AS a, map('k', named_struct('x', 1)) AS m");
     await s.close();

@@ -4,7 +4,8 @@
  * its typings mark private, so the instance's `getConnectionOptions` is wrapped to add `https: false`.
  */
 import { DBSQLClient, DBSQLLogger, LogLevel } from "@databricks/sql";
-import { connectOptionsFor, type LocalWarehouse } from "../src/index.js";
+import { afterAll, beforeAll } from "vitest";
+import { connectOptionsFor, startLocalWarehouse, type LocalWarehouse, type LocalWarehouseOptions } from "../src/index.js";
 
 export interface ClientChoices {
   /** The bearer token. Default: the warehouse's. */
@@ -38,6 +39,50 @@ export async function connectClient(warehouse: LocalWarehouse, choices: ClientCh
 }
 
 export type Session = Awaited<ReturnType<DBSQLClient["openSession"]>>;
+
+/** What a suite shares: filled in by `useWarehouseSession`'s beforeAll, before the first test. */
+export interface WarehouseSession {
+  warehouse: LocalWarehouse;
+  client: DBSQLClient;
+  /** Not opened (undefined) when the suite asked for `session: false`. */
+  session: Session;
+}
+
+export interface WarehouseSessionOptions {
+  /**
+   * startLocalWarehouse options beyond `port: 0`; a function when they depend on something an earlier
+   * beforeAll makes (a temporary directory for `database`).
+   */
+  warehouse?: LocalWarehouseOptions | (() => LocalWarehouseOptions);
+  /** Driver choices for `connectClient`, or a function that makes the client (e.g. the unpatched driver over TLS). */
+  client?: ClientChoices | ((warehouse: LocalWarehouse) => Promise<DBSQLClient>);
+  /** The OpenSession request, or false for suites that open (and count) their own sessions. */
+  session?: Parameters<DBSQLClient["openSession"]>[0] | false;
+  /** Runs once the session is open: the suite's shared schemas, tables and volumes. */
+  setup?: (ws: WarehouseSession) => Promise<void>;
+}
+
+/**
+ * Registers the suite's beforeAll/afterAll: a warehouse on a free port, a driver client and a session,
+ * closed in reverse order. Call it at the top of a file or inside a describe; read the returned
+ * object's fields inside tests and hooks (they are unset until the suite starts).
+ */
+export function useWarehouseSession(options: WarehouseSessionOptions = {}): WarehouseSession {
+  const ws = {} as WarehouseSession;
+  beforeAll(async () => {
+    const extra = typeof options.warehouse === "function" ? options.warehouse() : options.warehouse;
+    ws.warehouse = await startLocalWarehouse({ port: 0, ...extra });
+    ws.client = typeof options.client === "function" ? await options.client(ws.warehouse) : await connectClient(ws.warehouse, options.client);
+    if (options.session !== false) ws.session = await ws.client.openSession(options.session);
+    await options.setup?.(ws);
+  });
+  afterAll(async () => {
+    await ws.session?.close();
+    await ws.client?.close();
+    await ws.warehouse?.close();
+  });
+  return ws;
+}
 
 /** Runs one statement and returns its rows. */
 export async function sql(

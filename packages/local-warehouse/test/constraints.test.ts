@@ -8,48 +8,32 @@
  * "Generated Column" `(col <=> expr)`), docs.databricks.com "Use identity columns in Delta Lake" and
  * docs.delta.io "Delta default column values" (the allowColumnDefaults table feature).
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { DBSQLClient } from "@databricks/sql";
-import { startLocalWarehouse, type LocalWarehouse } from "../src/index.js";
-import { connectClient, sql, sqlError, type Session } from "./client.js";
+import { describe, expect, it } from "vitest";
+import { sql, sqlError, useWarehouseSession } from "./client.js";
 import { upload } from "./volume-fixtures.js";
 
-let warehouse: LocalWarehouse;
-let client: DBSQLClient;
-let session: Session;
-
-beforeAll(async () => {
-  warehouse = await startLocalWarehouse({ port: 0 });
-  client = await connectClient(warehouse);
-  session = await client.openSession();
-});
-
-afterAll(async () => {
-  await session?.close();
-  await client?.close();
-  await warehouse?.close();
-});
+const ws = useWarehouseSession();
 
 /** The error as Databricks words it, without the " SQLSTATE: xxxxx" the driver's message ends with (checked here once). */
 const fails = async (statement: string) => {
-  const e = await sqlError(session, statement);
+  const e = await sqlError(ws.session, statement);
   expect(e.message.endsWith(` SQLSTATE: ${e.sqlState}`)).toBe(true);
   return { sqlState: e.sqlState, message: e.message.slice(0, -` SQLSTATE: ${e.sqlState}`.length) };
 };
 
-const count = async (table: string) => Number((await sql(session, `SELECT count(*) AS n FROM ${table}`))[0]!["n"]);
+const count = async (table: string) => Number((await sql(ws.session, `SELECT count(*) AS n FROM ${table}`))[0]!["n"]);
 
 describe("CHECK constraints", () => {
   it("are added after checking existing rows, listed as delta.constraints.* properties, and dropped", async () => {
-    await sql(session, "CREATE TABLE items (id INT, price DOUBLE, name STRING)");
-    await sql(session, "INSERT INTO items VALUES (1, 2.5, 'a'), (2, -1.0, 'b'), (3, NULL, 'c')");
+    await sql(ws.session, "CREATE TABLE items (id INT, price DOUBLE, name STRING)");
+    await sql(ws.session, "INSERT INTO items VALUES (1, 2.5, 'a'), (2, -1.0, 'b'), (3, NULL, 'c')");
     const existing = await fails("ALTER TABLE items ADD CONSTRAINT positive CHECK (price > 0)");
     expect(existing.sqlState).toBe("23512");
     // NULL counts too: Or(Not(expr), IsUnknown(expr)) in AlterTableAddConstraintDeltaCommand.
     expect(existing.message).toBe("[DELTA_NEW_CHECK_CONSTRAINT_VIOLATION] 2 rows in main.default.items violate the new CHECK constraint (price > 0)");
-    await sql(session, "DELETE FROM items WHERE price IS NULL OR price <= 0");
-    await sql(session, "ALTER TABLE items ADD CONSTRAINT positive CHECK (price > 0)");
-    expect(await sql(session, "SHOW TBLPROPERTIES items")).toContainEqual({ key: "delta.constraints.positive", value: "price > 0" });
+    await sql(ws.session, "DELETE FROM items WHERE price IS NULL OR price <= 0");
+    await sql(ws.session, "ALTER TABLE items ADD CONSTRAINT positive CHECK (price > 0)");
+    expect(await sql(ws.session, "SHOW TBLPROPERTIES items")).toContainEqual({ key: "delta.constraints.positive", value: "price > 0" });
     // Writes before the constraint existed do not let later ones skip it.
     expect((await fails("INSERT INTO items VALUES (5, 0.0, 'e')")).sqlState).toBe("23001");
 
@@ -60,21 +44,21 @@ describe("CHECK constraints", () => {
     const direct = await fails("ALTER TABLE items SET TBLPROPERTIES ('delta.constraints.p3' = 'price > 0')");
     expect(direct).toEqual({ sqlState: "0A000", message: "[DELTA_ADD_CONSTRAINTS] Please use ALTER TABLE ADD CONSTRAINT to add CHECK constraints." });
 
-    await sql(session, "ALTER TABLE items DROP CONSTRAINT positive");
-    await sql(session, "INSERT INTO items VALUES (4, -3.0, 'd')");
+    await sql(ws.session, "ALTER TABLE items DROP CONSTRAINT positive");
+    await sql(ws.session, "INSERT INTO items VALUES (4, -3.0, 'd')");
     expect(await count("items")).toBe(2);
     const missing = await fails("ALTER TABLE items DROP CONSTRAINT positive");
     expect(missing.sqlState).toBe("42704");
     expect(missing.message).toBe(
       "[DELTA_CONSTRAINT_DOES_NOT_EXIST] Cannot drop nonexistent constraint positive from table `main`.`default`.`items`. To avoid throwing an error, provide the parameter IF EXISTS or set the SQL session configuration spark.databricks.delta.constraints.assumesDropIfExists.enabled to true.",
     );
-    await sql(session, "ALTER TABLE items DROP CONSTRAINT IF EXISTS positive");
+    await sql(ws.session, "ALTER TABLE items DROP CONSTRAINT IF EXISTS positive");
   });
 
   it("fail INSERT, UPDATE, MERGE and COPY INTO that leave a violating row, changing nothing", async () => {
-    await sql(session, "CREATE TABLE orders (id INT, qty INT, note STRING)");
-    await sql(session, "ALTER TABLE orders ADD CONSTRAINT qty_range CHECK (qty BETWEEN 1 AND 10)");
-    await sql(session, "INSERT INTO orders VALUES (1, 5, 'ok')");
+    await sql(ws.session, "CREATE TABLE orders (id INT, qty INT, note STRING)");
+    await sql(ws.session, "ALTER TABLE orders ADD CONSTRAINT qty_range CHECK (qty BETWEEN 1 AND 10)");
+    await sql(ws.session, "INSERT INTO orders VALUES (1, 5, 'ok')");
 
     const insert = await fails("INSERT INTO orders VALUES (2, 3, 'fine'), (3, 11, 'too many')");
     expect(insert).toEqual({
@@ -86,14 +70,14 @@ describe("CHECK constraints", () => {
     expect((await fails("INSERT INTO orders (id, note) VALUES (4, 'no qty')")).message).toContain(" - qty : null");
 
     expect((await fails("UPDATE orders SET qty = qty + 10 WHERE id = 1")).sqlState).toBe("23001");
-    expect(await sql(session, "SELECT qty FROM orders")).toEqual([{ qty: 5 }]);
+    expect(await sql(ws.session, "SELECT qty FROM orders")).toEqual([{ qty: 5 }]);
 
     const merge = await fails("MERGE INTO orders t USING (SELECT 1 AS id, 0 AS qty, 'x' AS note) s ON t.id = s.id WHEN MATCHED THEN UPDATE SET *");
     expect(merge.message).toMatch(/^\[DELTA_VIOLATE_CONSTRAINT_WITH_VALUES\] CHECK constraint qty_range .* - qty : 0$/s);
-    expect(await sql(session, "SELECT qty FROM orders")).toEqual([{ qty: 5 }]);
+    expect(await sql(ws.session, "SELECT qty FROM orders")).toEqual([{ qty: 5 }]);
 
-    await sql(session, "CREATE VOLUME main.default.landing");
-    await upload(warehouse, "/Volumes/main/default/landing/o.csv", "id,qty,note\n7,2,good\n8,99,bad\n");
+    await sql(ws.session, "CREATE VOLUME main.default.landing");
+    await upload(ws.warehouse, "/Volumes/main/default/landing/o.csv", "id,qty,note\n7,2,good\n8,99,bad\n");
     const copy = await fails("COPY INTO orders FROM '/Volumes/main/default/landing' FILEFORMAT = CSV FILES = ('o.csv') FORMAT_OPTIONS ('header' = 'true', 'inferSchema' = 'true')");
     expect(copy.message).toMatch(/ - qty : 99$/);
     expect(await count("orders")).toBe(1);
@@ -102,16 +86,16 @@ describe("CHECK constraints", () => {
 
 describe("generated columns", () => {
   it("compute an omitted value, check a given one, and follow an UPDATE of their inputs", async () => {
-    await sql(session, "CREATE TABLE sales (id INT, price INT, doubled INT GENERATED ALWAYS AS (price * 2), day DATE GENERATED ALWAYS AS (CAST(ts AS DATE)), ts TIMESTAMP)");
-    await sql(session, "INSERT INTO sales (id, price, ts) VALUES (1, 5, TIMESTAMP'2024-03-01 10:00:00')");
-    await sql(session, "INSERT INTO sales (id, price, doubled, ts) VALUES (2, 7, 14, NULL)");
+    await sql(ws.session, "CREATE TABLE sales (id INT, price INT, doubled INT GENERATED ALWAYS AS (price * 2), day DATE GENERATED ALWAYS AS (CAST(ts AS DATE)), ts TIMESTAMP)");
+    await sql(ws.session, "INSERT INTO sales (id, price, ts) VALUES (1, 5, TIMESTAMP'2024-03-01 10:00:00')");
+    await sql(ws.session, "INSERT INTO sales (id, price, doubled, ts) VALUES (2, 7, 14, NULL)");
     const wrong = await fails("INSERT INTO sales (id, price, doubled) VALUES (3, 1, 5)");
     expect(wrong).toEqual({
       sqlState: "23001",
       message: "[DELTA_VIOLATE_CONSTRAINT_WITH_VALUES] CHECK constraint Generated Column (doubled <=> (price * 2)) violated by row with values:\n - doubled : 5\n - price : 1",
     });
-    await sql(session, "UPDATE sales SET price = 10 WHERE id = 1");
-    expect(await sql(session, "SELECT id, price, doubled, CAST(day AS STRING) AS day FROM sales ORDER BY id")).toEqual([
+    await sql(ws.session, "UPDATE sales SET price = 10 WHERE id = 1");
+    expect(await sql(ws.session, "SELECT id, price, doubled, CAST(day AS STRING) AS day FROM sales ORDER BY id")).toEqual([
       { id: 1, price: 10, doubled: 20, day: "2024-03-01" },
       { id: 2, price: 7, doubled: 14, day: null },
     ]);
@@ -126,10 +110,10 @@ describe("generated columns", () => {
 
 describe("identity columns", () => {
   it("GENERATED ALWAYS numbers rows from START WITH by INCREMENT BY and refuses given values and updates", async () => {
-    await sql(session, "CREATE TABLE people (id BIGINT GENERATED ALWAYS AS IDENTITY (START WITH 10 INCREMENT BY 5), name STRING)");
-    await sql(session, "INSERT INTO people (name) VALUES ('a'), ('b')");
-    await sql(session, "INSERT INTO people (name) SELECT 'c'");
-    expect(await sql(session, "SELECT id, name FROM people ORDER BY id")).toEqual([
+    await sql(ws.session, "CREATE TABLE people (id BIGINT GENERATED ALWAYS AS IDENTITY (START WITH 10 INCREMENT BY 5), name STRING)");
+    await sql(ws.session, "INSERT INTO people (name) VALUES ('a'), ('b')");
+    await sql(ws.session, "INSERT INTO people (name) SELECT 'c'");
+    expect(await sql(ws.session, "SELECT id, name FROM people ORDER BY id")).toEqual([
       { id: 10, name: "a" },
       { id: 15, name: "b" },
       { id: 20, name: "c" },
@@ -147,17 +131,17 @@ describe("identity columns", () => {
     expect((await fails("MERGE INTO people t USING (SELECT 9 AS id, 'm' AS name) s ON t.id = s.id WHEN NOT MATCHED THEN INSERT (id, name) VALUES (s.id, s.name)")).message).toContain(
       "Providing values for GENERATED ALWAYS AS IDENTITY column id",
     );
-    await sql(session, "MERGE INTO people t USING (SELECT 'm' AS name) s ON t.name = s.name WHEN NOT MATCHED THEN INSERT (name) VALUES (s.name)");
-    expect(await sql(session, "SELECT id FROM people WHERE name = 'm'")).toEqual([{ id: 25 }]);
+    await sql(ws.session, "MERGE INTO people t USING (SELECT 'm' AS name) s ON t.name = s.name WHEN NOT MATCHED THEN INSERT (name) VALUES (s.name)");
+    expect(await sql(ws.session, "SELECT id FROM people WHERE name = 'm'")).toEqual([{ id: 25 }]);
     // Dropped and made again, the table starts over.
-    await sql(session, "DROP TABLE people");
-    await sql(session, "CREATE TABLE people (id BIGINT GENERATED ALWAYS AS IDENTITY, name STRING)");
-    await sql(session, "INSERT INTO people (name) VALUES ('z')");
-    expect(await sql(session, "SELECT id FROM people")).toEqual([{ id: 1 }]);
-    await sql(session, "CREATE OR REPLACE TABLE people (id BIGINT GENERATED BY DEFAULT AS IDENTITY (INCREMENT BY -1 START WITH -1), name STRING)");
-    await sql(session, "INSERT INTO people (name) VALUES ('p'), ('q')");
-    await sql(session, "INSERT INTO people VALUES (100, 'given')");
-    expect(await sql(session, "SELECT id FROM people ORDER BY id")).toEqual([{ id: -2 }, { id: -1 }, { id: 100 }]);
+    await sql(ws.session, "DROP TABLE people");
+    await sql(ws.session, "CREATE TABLE people (id BIGINT GENERATED ALWAYS AS IDENTITY, name STRING)");
+    await sql(ws.session, "INSERT INTO people (name) VALUES ('z')");
+    expect(await sql(ws.session, "SELECT id FROM people")).toEqual([{ id: 1 }]);
+    await sql(ws.session, "CREATE OR REPLACE TABLE people (id BIGINT GENERATED BY DEFAULT AS IDENTITY (INCREMENT BY -1 START WITH -1), name STRING)");
+    await sql(ws.session, "INSERT INTO people (name) VALUES ('p'), ('q')");
+    await sql(ws.session, "INSERT INTO people VALUES (100, 'given')");
+    expect(await sql(ws.session, "SELECT id FROM people ORDER BY id")).toEqual([{ id: -2 }, { id: -1 }, { id: 100 }]);
   });
 
   it("refuses a step of 0, a type other than BIGINT, and an expression with IDENTITY", async () => {
@@ -169,7 +153,7 @@ describe("identity columns", () => {
       sqlState: "428H2",
       message: "[DELTA_IDENTITY_COLUMNS_UNSUPPORTED_DATA_TYPE] DataType integer is not supported for IDENTITY columns.",
     });
-    expect(await sql(session, "SHOW TABLES LIKE 'i1|i2'")).toEqual([]);
+    expect(await sql(ws.session, "SHOW TABLES LIKE 'i1|i2'")).toEqual([]);
   });
 });
 
@@ -180,14 +164,14 @@ describe("column DEFAULTs", () => {
     expect(off.message).toBe(
       "[WRONG_COLUMN_DEFAULTS_FOR_DELTA_FEATURE_NOT_ENABLED] Failed to execute CREATE TABLE command because it assigned a column DEFAULT value,\nbut the corresponding table feature was not enabled. Please retry the command again\nafter executing ALTER TABLE tableName SET\nTBLPROPERTIES('delta.feature.allowColumnDefaults' = 'supported').",
     );
-    await sql(session, "CREATE TABLE d1 (id INT, status STRING DEFAULT 'new', qty INT DEFAULT 1 + 1) TBLPROPERTIES ('delta.feature.allowColumnDefaults' = 'supported')");
-    await sql(session, "INSERT INTO d1 (id) VALUES (1)");
-    await sql(session, "INSERT INTO d1 VALUES (2, DEFAULT, 5)");
-    await sql(session, "ALTER TABLE d1 ALTER COLUMN status SET DEFAULT 'open'");
-    await sql(session, "INSERT INTO d1 (id, qty) VALUES (3, 0)");
-    await sql(session, "ALTER TABLE d1 ALTER COLUMN qty DROP DEFAULT");
-    await sql(session, "INSERT INTO d1 (id) VALUES (4)");
-    expect(await sql(session, "SELECT * FROM d1 ORDER BY id")).toEqual([
+    await sql(ws.session, "CREATE TABLE d1 (id INT, status STRING DEFAULT 'new', qty INT DEFAULT 1 + 1) TBLPROPERTIES ('delta.feature.allowColumnDefaults' = 'supported')");
+    await sql(ws.session, "INSERT INTO d1 (id) VALUES (1)");
+    await sql(ws.session, "INSERT INTO d1 VALUES (2, DEFAULT, 5)");
+    await sql(ws.session, "ALTER TABLE d1 ALTER COLUMN status SET DEFAULT 'open'");
+    await sql(ws.session, "INSERT INTO d1 (id, qty) VALUES (3, 0)");
+    await sql(ws.session, "ALTER TABLE d1 ALTER COLUMN qty DROP DEFAULT");
+    await sql(ws.session, "INSERT INTO d1 (id) VALUES (4)");
+    expect(await sql(ws.session, "SELECT * FROM d1 ORDER BY id")).toEqual([
       { id: 1, status: "new", qty: 2 },
       { id: 2, status: "new", qty: 5 },
       { id: 3, status: "open", qty: 0 },
@@ -196,7 +180,7 @@ describe("column DEFAULTs", () => {
     expect((await fails("ALTER TABLE d1 ADD COLUMN extra INT DEFAULT 0")).message).toMatch(
       /^\[WRONG_COLUMN_DEFAULTS_FOR_DELTA_ALTER_TABLE_ADD_COLUMN_NOT_SUPPORTED\] Failed to execute the command because DEFAULT values are not supported when adding new/,
     );
-    await sql(session, "CREATE TABLE d2 (id INT)");
+    await sql(ws.session, "CREATE TABLE d2 (id INT)");
     expect((await fails("ALTER TABLE d2 ALTER COLUMN id SET DEFAULT 0")).message).toContain("Failed to execute ALTER TABLE command because it assigned a column DEFAULT value");
   });
 });

@@ -6,42 +6,26 @@
  * (DELTA_EXCEED_CHAR_VARCHAR_LIMIT) and NOT NULL at any depth (DELTA_NOT_NULL_CONSTRAINT_VIOLATED,
  * https://docs.databricks.com/tables/constraints.html).
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { DBSQLClient } from "@databricks/sql";
-import { startLocalWarehouse, type LocalWarehouse } from "../src/index.js";
-import { connectClient, sql, sqlError, type Session } from "./client.js";
+import { describe, expect, it } from "vitest";
+import { sql, sqlError, useWarehouseSession } from "./client.js";
 
-let warehouse: LocalWarehouse;
-let client: DBSQLClient;
-let session: Session;
-
-beforeAll(async () => {
-  warehouse = await startLocalWarehouse({ port: 0 });
-  client = await connectClient(warehouse);
-  session = await client.openSession();
-});
-
-afterAll(async () => {
-  await session?.close();
-  await client?.close();
-  await warehouse?.close();
-});
+const ws = useWarehouseSession();
 
 describe("Delta table rules", () => {
   it("refuses unknown delta.* properties on CREATE and ALTER, and accepts user keys and feature flags", async () => {
-    const created = await sqlError(session, "CREATE TABLE p1 (id INT) USING DELTA TBLPROPERTIES ('delta.appendOnyl' = 'true')");
+    const created = await sqlError(ws.session, "CREATE TABLE p1 (id INT) USING DELTA TBLPROPERTIES ('delta.appendOnyl' = 'true')");
     expect(created.sqlState).toBe("F0000");
     expect(created.message).toMatch(/^\[DELTA_UNKNOWN_CONFIGURATION\] Unknown configuration was specified: delta\.appendOnyl\./);
-    expect(await sql(session, "SHOW TABLES LIKE 'p1'")).toEqual([]);
-    await sql(session, "CREATE TABLE p2 (id INT) USING DELTA TBLPROPERTIES ('owner.team' = 'etl', 'delta.feature.allowColumnDefaults' = 'supported', delta.enableChangeDataFeed = true)");
-    expect((await sqlError(session, "ALTER TABLE p2 SET TBLPROPERTIES ('delta.nope' = '1')")).sqlState).toBe("F0000");
-    expect((await sqlError(session, "ALTER TABLE p2 SET TBLPROPERTIES ('delta.appendOnly' = 'sometimes')")).message).toContain("must be true or false");
+    expect(await sql(ws.session, "SHOW TABLES LIKE 'p1'")).toEqual([]);
+    await sql(ws.session, "CREATE TABLE p2 (id INT) USING DELTA TBLPROPERTIES ('owner.team' = 'etl', 'delta.feature.allowColumnDefaults' = 'supported', delta.enableChangeDataFeed = true)");
+    expect((await sqlError(ws.session, "ALTER TABLE p2 SET TBLPROPERTIES ('delta.nope' = '1')")).sqlState).toBe("F0000");
+    expect((await sqlError(ws.session, "ALTER TABLE p2 SET TBLPROPERTIES ('delta.appendOnly' = 'sometimes')")).message).toContain("must be true or false");
   });
 
   it("lets an append-only table take appends and refuses every change to existing rows", async () => {
-    await sql(session, "CREATE TABLE log (id INT, msg STRING) USING DELTA TBLPROPERTIES ('delta.appendOnly' = 'true')");
-    await sql(session, "INSERT INTO log VALUES (1, 'a'), (2, 'b')");
-    await sql(session, "MERGE INTO log t USING (SELECT 3 AS id, 'c' AS msg) s ON t.id = s.id WHEN NOT MATCHED THEN INSERT *");
+    await sql(ws.session, "CREATE TABLE log (id INT, msg STRING) USING DELTA TBLPROPERTIES ('delta.appendOnly' = 'true')");
+    await sql(ws.session, "INSERT INTO log VALUES (1, 'a'), (2, 'b')");
+    await sql(ws.session, "MERGE INTO log t USING (SELECT 3 AS id, 'c' AS msg) s ON t.id = s.id WHEN NOT MATCHED THEN INSERT *");
     for (const statement of [
       "UPDATE log SET msg = 'x' WHERE id = 1",
       "DELETE FROM log WHERE id = 1",
@@ -49,42 +33,42 @@ describe("Delta table rules", () => {
       "TRUNCATE TABLE log",
       "MERGE INTO log t USING (SELECT 1 AS id, 'x' AS msg) s ON t.id = s.id WHEN MATCHED THEN UPDATE SET *",
     ]) {
-      const err = await sqlError(session, statement);
+      const err = await sqlError(ws.session, statement);
       expect(err.sqlState, statement).toBe("42809");
       expect(err.message, statement).toMatch(/^\[DELTA_CANNOT_MODIFY_APPEND_ONLY\] This table is configured to only allow appends/);
     }
-    expect(await sql(session, "SELECT id, msg FROM log ORDER BY id")).toEqual([
+    expect(await sql(ws.session, "SELECT id, msg FROM log ORDER BY id")).toEqual([
       { id: 1, msg: "a" },
       { id: 2, msg: "b" },
       { id: 3, msg: "c" },
     ]);
     // Turning the property off allows changes again.
-    await sql(session, "ALTER TABLE log SET TBLPROPERTIES ('delta.appendOnly' = 'false')");
-    await sql(session, "DELETE FROM log WHERE id = 3");
-    expect(await sql(session, "SELECT count(*) AS n FROM log")).toEqual([{ n: 2 }]);
+    await sql(ws.session, "ALTER TABLE log SET TBLPROPERTIES ('delta.appendOnly' = 'false')");
+    await sql(ws.session, "DELETE FROM log WHERE id = 3");
+    expect(await sql(ws.session, "SELECT count(*) AS n FROM log")).toEqual([{ n: 2 }]);
   });
 
   it("refuses a value longer than its VARCHAR(n) or CHAR(n), on INSERT and UPDATE", async () => {
-    await sql(session, "CREATE TABLE codes (code VARCHAR(3), flag CHAR(1)) USING DELTA");
-    await sql(session, "INSERT INTO codes VALUES ('abc', 'y'), (NULL, NULL)");
+    await sql(ws.session, "CREATE TABLE codes (code VARCHAR(3), flag CHAR(1)) USING DELTA");
+    await sql(ws.session, "INSERT INTO codes VALUES ('abc', 'y'), (NULL, NULL)");
     for (const statement of ["INSERT INTO codes VALUES ('abcd', 'y')", "INSERT INTO codes VALUES ('ab', 'yes')", "UPDATE codes SET code = 'long one'"]) {
-      const err = await sqlError(session, statement);
+      const err = await sqlError(ws.session, statement);
       expect(err.sqlState, statement).toBe("22001");
       expect(err.message, statement).toMatch(/^\[DELTA_EXCEED_CHAR_VARCHAR_LIMIT\] Exceeds char\/varchar type length limitation/);
     }
-    expect(await sql(session, "SELECT code FROM codes ORDER BY code")).toEqual([{ code: null }, { code: "abc" }]);
+    expect(await sql(ws.session, "SELECT code FROM codes ORDER BY code")).toEqual([{ code: null }, { code: "abc" }]);
   });
 
   it("enforces NOT NULL inside structs whenever the enclosing struct is present", async () => {
-    await sql(session, "CREATE TABLE people (id INT NOT NULL, addr STRUCT<city: STRING NOT NULL, geo: STRUCT<lat: DOUBLE NOT NULL, lon: DOUBLE>>) USING DELTA");
-    await sql(session, "INSERT INTO people VALUES (1, NULL), (2, named_struct('city', 'Paris', 'geo', NULL)), (3, named_struct('city', 'Oslo', 'geo', named_struct('lat', 59.9, 'lon', NULL)))");
-    const city = await sqlError(session, "INSERT INTO people VALUES (4, named_struct('city', CAST(NULL AS STRING), 'geo', NULL))");
+    await sql(ws.session, "CREATE TABLE people (id INT NOT NULL, addr STRUCT<city: STRING NOT NULL, geo: STRUCT<lat: DOUBLE NOT NULL, lon: DOUBLE>>) USING DELTA");
+    await sql(ws.session, "INSERT INTO people VALUES (1, NULL), (2, named_struct('city', 'Paris', 'geo', NULL)), (3, named_struct('city', 'Oslo', 'geo', named_struct('lat', 59.9, 'lon', NULL)))");
+    const city = await sqlError(ws.session, "INSERT INTO people VALUES (4, named_struct('city', CAST(NULL AS STRING), 'geo', NULL))");
     expect(city.sqlState).toBe("23502");
     expect(city.message).toMatch(/^\[DELTA_NOT_NULL_CONSTRAINT_VIOLATED\] NOT NULL constraint violated for column: addr\.city\./);
-    const lat = await sqlError(session, "INSERT INTO people VALUES (5, named_struct('city', 'Rome', 'geo', named_struct('lat', CAST(NULL AS DOUBLE), 'lon', 12.5)))");
+    const lat = await sqlError(ws.session, "INSERT INTO people VALUES (5, named_struct('city', 'Rome', 'geo', named_struct('lat', CAST(NULL AS DOUBLE), 'lon', 12.5)))");
     expect(lat.message).toMatch(/NOT NULL constraint violated for column: addr\.geo\.lat\./);
-    const top = await sqlError(session, "INSERT INTO people VALUES (NULL, NULL)");
+    const top = await sqlError(ws.session, "INSERT INTO people VALUES (NULL, NULL)");
     expect(top.sqlState).toBe("23502");
-    expect(await sql(session, "SELECT count(*) AS n FROM people")).toEqual([{ n: 3 }]);
+    expect(await sql(ws.session, "SELECT count(*) AS n FROM people")).toEqual([{ n: 3 }]);
   });
 });

@@ -213,3 +213,39 @@ describe("statements around the expressions", () => {
     ]);
   });
 });
+
+describe("inline tables and quantified LIKE", () => {
+  it("names an inline table's columns col1, col2, … as Spark does, with or without parentheses", async () => {
+    // "VALUES ... If no column aliases are given, the columns are named col1, col2, ..."
+    // (https://spark.apache.org/docs/latest/sql-ref-syntax-qry-select-inline-table.html)
+    expect(await sql(session, "SELECT * FROM VALUES (1, 'a'), (2, 'b') ORDER BY col1")).toEqual([
+      { col1: 1, col2: "a" },
+      { col1: 2, col2: "b" },
+    ]);
+    expect(await sql(session, "VALUES (7, 8)")).toEqual([{ col1: 7, col2: 8 }]);
+    expect(await sql(session, "SELECT count(*) AS n, sum(col1) AS s FROM VALUES 1, 2, 3")).toEqual([{ n: 3, s: 6 }]);
+    expect(await sql(session, "SELECT * FROM (VALUES (1, 2)) ORDER BY 1")).toEqual([{ col1: 1, col2: 2 }]);
+    expect(await sql(session, "SELECT t.x FROM VALUES (5) AS t(x)")).toEqual([{ x: 5 }]);
+  });
+
+  it("reads LIKE ANY / ALL and refuses an escape before an ordinary character", async () => {
+    expect(await value("'google' LIKE ANY ('%oo%', 'x%')")).toBe(true);
+    expect(await value("'google' LIKE ALL ('%oo%', 'x%')")).toBe(false);
+    expect(await value("'google' NOT LIKE ANY ('%oo%', 'x%')")).toBe(true);
+    // No pattern matches and one is NULL: the result is NULL, as with OR.
+    expect(await value("'google' LIKE ANY ('x%', NULL)")).toBeNull();
+    const err = await sqlError(session, "SELECT 'maca' LIKE 'm%aca' ESCAPE '%'");
+    expect(err.message).toMatch(/^\[INVALID_FORMAT\.ESC_IN_THE_MIDDLE\]/);
+    expect(err.sqlState).toBe("42601");
+    expect((await sqlError(session, "SELECT 'a' LIKE 'a\\\\'")).message).toMatch(/^\[INVALID_FORMAT\.ESC_AT_THE_END\]/);
+  });
+
+  it("types cast errors as Spark does", async () => {
+    // Spark refuses CAST(int AS BINARY) while analysing (DATATYPE_MISMATCH, 42K09); a number that does
+    // not fit DECIMAL(4,2) is NUMERIC_VALUE_OUT_OF_RANGE (22003), not malformed input.
+    expect((await sqlError(session, "SELECT CAST(123 AS BINARY)")).sqlState).toBe("42K09");
+    const range = await sqlError(session, "SELECT CAST('123.45' AS DECIMAL(4, 2))");
+    expect(range.message).toMatch(/^\[NUMERIC_VALUE_OUT_OF_RANGE\]/);
+    expect((await sqlError(session, "SELECT CAST('12x' AS DECIMAL(4, 2))")).message).toMatch(/^\[CAST_INVALID_INPUT\]/);
+  });
+});

@@ -4,29 +4,13 @@
  * and the operators where DuckDB's meaning differs from Spark's in ANSI mode (Databricks SQL default,
  * https://docs.databricks.com/en/sql/language-manual/sql-ref-ansi-compliance.html).
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { DBSQLClient } from "@databricks/sql";
-import { startLocalWarehouse, type LocalWarehouse } from "../src/index.js";
+import { describe, expect, it } from "vitest";
 import { SPARK_FUNCTIONS } from "../src/sql/functions.js";
-import { connectClient, sql, sqlError, type Session } from "./client.js";
+import { sql, sqlError, useWarehouseSession } from "./client.js";
 
-let warehouse: LocalWarehouse;
-let client: DBSQLClient;
-let session: Session;
+const ws = useWarehouseSession();
 
-beforeAll(async () => {
-  warehouse = await startLocalWarehouse({ port: 0 });
-  client = await connectClient(warehouse);
-  session = await client.openSession();
-});
-
-afterAll(async () => {
-  await session?.close();
-  await client?.close();
-  await warehouse?.close();
-});
-
-const value = async (expr: string): Promise<unknown> => (await sql(session, `SELECT ${expr} AS v`))[0]!["v"];
+const value = async (expr: string): Promise<unknown> => (await sql(ws.session, `SELECT ${expr} AS v`))[0]!["v"];
 
 describe("the Spark function table", () => {
   it.each(Object.entries(SPARK_FUNCTIONS))("%s", async (_name, row) => {
@@ -39,26 +23,26 @@ describe("the Spark function table", () => {
   it("refuses a function it does not have with UNRESOLVED_ROUTINE, never DuckDB's meaning", async () => {
     // list_sum and strftime are DuckDB functions Spark does not have; initcap is a Spark one missing here.
     for (const call of ["list_sum(array(1, 2))", "strftime(current_date(), '%Y')", "initcap('spark sql')"]) {
-      const err = await sqlError(session, `SELECT ${call}`);
+      const err = await sqlError(ws.session, `SELECT ${call}`);
       expect(err.sqlState, call).toBe("42883");
       expect(err.message, call).toMatch(/^\[UNRESOLVED_ROUTINE\] Cannot resolve routine `\w+` on search path/);
     }
   });
 
   it("reads a table alias's column list as names, not a call (FROM range(3) AS r(id), Spark's table alias grammar)", async () => {
-    const rows = await sql(session, "SELECT sum(id) AS s FROM range(3) AS r(id)");
+    const rows = await sql(ws.session, "SELECT sum(id) AS s FROM range(3) AS r(id)");
     expect(rows.map((r) => Number(r["s"]))).toEqual([3]);
   });
 
   it("checks argument counts as Spark does", async () => {
-    const err = await sqlError(session, "SELECT nvl(1)");
+    const err = await sqlError(ws.session, "SELECT nvl(1)");
     expect(err.sqlState).toBe("42605");
     expect(err.message).toContain("[WRONG_NUM_ARGS.WITHOUT_SUGGESTION]");
   });
 
   it("refuses datetime patterns and options it cannot honour instead of guessing", async () => {
-    expect((await sqlError(session, "SELECT date_format(current_date(), 'Q')")).sqlState).toBe("0A000");
-    expect((await sqlError(session, "SELECT sha2('x', 512)")).sqlState).toBe("0A000");
+    expect((await sqlError(ws.session, "SELECT date_format(current_date(), 'Q')")).sqlState).toBe("0A000");
+    expect((await sqlError(ws.session, "SELECT sha2('x', 512)")).sqlState).toBe("0A000");
   });
 
   it("rounds HALF_EVEN in bround on every numeric type, keeping the type (Spark SQL reference: bround(25, -1) is 20)", async () => {
@@ -69,7 +53,7 @@ describe("the Spark function table", () => {
     expect(await value("bround(0.125D, 2)")).toBe(0.12);
     expect(await value("bround(0.135D, 2)")).toBe(0.14);
     expect(await value("round(0.125D, 2)")).toBe(0.13);
-    expect((await sqlError(session, "SELECT bround(127Y, -1)")).message).toMatch(/^\[ARITHMETIC_OVERFLOW\]/);
+    expect((await sqlError(ws.session, "SELECT bround(127Y, -1)")).message).toMatch(/^\[ARITHMETIC_OVERFLOW\]/);
   });
 
   it("pads by characters and compares binaries by whole bytes", async () => {
@@ -96,14 +80,14 @@ describe("operators with Spark's meaning (ANSI mode)", () => {
     expect(await value("map('k', 5)['k']")).toBe(5);
     expect(await value("true AND (array(true, false))[0]")).toBe(true);
     expect(await value("named_struct('a', array(7, 8)).a[1]")).toBe(8);
-    const err = await sqlError(session, "SELECT array(1, 2)[2]");
+    const err = await sqlError(ws.session, "SELECT array(1, 2)[2]");
     expect(err.sqlState).toBe("22003");
     expect(err.message).toMatch(/^\[INVALID_ARRAY_INDEX\]/);
   });
 
   it("fails a division by zero with DIVIDE_BY_ZERO (22012); try_divide gives NULL", async () => {
     for (const expr of ["1 / 0", "10 % (5 - 5)", "7 div 0", "1.5 / CAST(0 AS DOUBLE)", "mod(3, 0)"]) {
-      const err = await sqlError(session, `SELECT ${expr}`);
+      const err = await sqlError(ws.session, `SELECT ${expr}`);
       expect(err.sqlState, expr).toBe("22012");
       expect(err.message, expr).toMatch(/^\[DIVIDE_BY_ZERO\] Division by zero/);
     }
@@ -116,7 +100,7 @@ describe("operators with Spark's meaning (ANSI mode)", () => {
     expect(await value("CAST('7' AS INT) / (2 - 1)")).toBe(7);
     expect(await value("CASE WHEN true THEN 6 END / 3")).toBe(2);
     expect(await value("24 / 4 / 3")).toBe(2);
-    expect((await sqlError(session, "SELECT 24 / 4 / 0")).sqlState).toBe("22012");
+    expect((await sqlError(ws.session, "SELECT 24 / 4 / 0")).sqlState).toBe("22012");
   });
 
   it("gives NULL for concat with a NULL argument", async () => {
@@ -137,10 +121,10 @@ describe("operators with Spark's meaning (ANSI mode)", () => {
     expect(await value("CAST(-2.7 AS INT)")).toBe(-2);
     expect(await value("CAST(CAST(2.9 AS DOUBLE) AS BIGINT)")).toBe(2);
     expect(await value("CAST(' 42 ' AS INT)")).toBe(42);
-    const malformed = await sqlError(session, "SELECT CAST('2.5' AS INT)");
+    const malformed = await sqlError(ws.session, "SELECT CAST('2.5' AS INT)");
     expect(malformed.sqlState).toBe("22018");
     expect(malformed.message).toMatch(/^\[CAST_INVALID_INPUT\]/);
-    const overflow = await sqlError(session, "SELECT CAST(3e10 AS INT)");
+    const overflow = await sqlError(ws.session, "SELECT CAST(3e10 AS INT)");
     expect(overflow.sqlState).toBe("22003");
     expect(overflow.message).toMatch(/^\[CAST_OVERFLOW\]/);
   });
@@ -161,10 +145,10 @@ describe("operators with Spark's meaning (ANSI mode)", () => {
   });
 
   it("reports overflow with Databricks' classes", async () => {
-    const add = await sqlError(session, "SELECT CAST(2147483647 AS INT) + CAST(1 AS INT)");
+    const add = await sqlError(ws.session, "SELECT CAST(2147483647 AS INT) + CAST(1 AS INT)");
     expect(add.sqlState).toBe("22003");
     expect(add.message).toMatch(/^\[ARITHMETIC_OVERFLOW\]/);
-    const dec = await sqlError(session, "SELECT CAST(12345.6 AS DECIMAL(4, 1))");
+    const dec = await sqlError(ws.session, "SELECT CAST(12345.6 AS DECIMAL(4, 1))");
     expect(dec.sqlState).toBe("22003");
     expect(dec.message).toMatch(/^\[NUMERIC_VALUE_OUT_OF_RANGE\]/);
   });

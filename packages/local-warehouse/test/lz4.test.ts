@@ -5,32 +5,16 @@
  * metadata says `lz4Compressed` (ArrowResultHandler.js, utils/lz4.js). A batch sent raw under that
  * flag, or compressed without it, fails to decode, so equal rows prove the frames are right.
  */
-import { afterAll, beforeAll, expect, it } from "vitest";
-import type { DBSQLClient } from "@databricks/sql";
-import { startLocalWarehouse, type LocalWarehouse } from "../src/index.js";
-import { connectClient, type Session } from "./client.js";
+import { expect, it } from "vitest";
+import { useWarehouseSession } from "./client.js";
 
-let warehouse: LocalWarehouse;
-let client: DBSQLClient;
-let session: Session;
-
-beforeAll(async () => {
-  warehouse = await startLocalWarehouse({ port: 0 });
-  client = await connectClient(warehouse);
-  session = await client.openSession();
-});
-
-afterAll(async () => {
-  await session?.close();
-  await client?.close();
-  await warehouse?.close();
-});
+const ws = useWarehouseSession();
 
 const QUERY =
   "SELECT id, repeat('ab', 500) AS text, CAST(id AS DECIMAL(10,2)) AS amount, date_add(DATE'2024-01-01', CAST(id % 300 AS INT)) AS day, array(id, id + 1) AS pair FROM range(5000) AS r(id)";
 
 async function run(options: { useCloudFetch?: boolean; useLZ4Compression?: boolean }, maxRows = 1000) {
-  const op = await session.executeStatement(QUERY, { ...options, maxRows });
+  const op = await ws.session.executeStatement(QUERY, { ...options, maxRows });
   try {
     const rows = (await op.fetchAll()) as Record<string, unknown>[];
     const metadata = await op.getResultMetadata();

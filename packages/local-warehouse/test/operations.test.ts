@@ -6,29 +6,16 @@
  * (https://docs.databricks.com/sql/language-manual/parameters/statement_timeout.html) or the driver's
  * queryTimeout. All through the real driver.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { DBSQLClient } from "@databricks/sql";
-import { startLocalWarehouse, type LocalWarehouse } from "../src/index.js";
-import { connectClient, sql, type Session } from "./client.js";
+import { describe, expect, it } from "vitest";
+import { sql, useWarehouseSession } from "./client.js";
 
-let warehouse: LocalWarehouse;
-let client: DBSQLClient;
-let session: Session;
-
-beforeAll(async () => {
-  warehouse = await startLocalWarehouse({ port: 0 });
-  client = await connectClient(warehouse);
-  session = await client.openSession();
-  await sql(session, "CREATE SCHEMA meta_s");
-  await sql(session, "CREATE TABLE meta_s.orders (id BIGINT NOT NULL COMMENT 'key', amount DECIMAL(10, 2), at TIMESTAMP, tags ARRAY<STRING>) USING DELTA");
-  await sql(session, "CREATE TABLE meta_s.order_lines (id BIGINT) USING DELTA");
-  await sql(session, "CREATE VIEW meta_s.big_orders AS SELECT * FROM meta_s.orders WHERE amount > 100");
-});
-
-afterAll(async () => {
-  await session?.close();
-  await client?.close();
-  await warehouse?.close();
+const ws = useWarehouseSession({
+  setup: async ({ session }) => {
+    await sql(session, "CREATE SCHEMA meta_s");
+    await sql(session, "CREATE TABLE meta_s.orders (id BIGINT NOT NULL COMMENT 'key', amount DECIMAL(10, 2), at TIMESTAMP, tags ARRAY<STRING>) USING DELTA");
+    await sql(session, "CREATE TABLE meta_s.order_lines (id BIGINT) USING DELTA");
+    await sql(session, "CREATE VIEW meta_s.big_orders AS SELECT * FROM meta_s.orders WHERE amount > 100");
+  },
 });
 
 const rows = async (op: Promise<{ fetchAll(): Promise<unknown[]>; close(): Promise<unknown> }>) => {
@@ -45,27 +32,27 @@ const LONG = "SELECT sum(a.id * b.id) AS s FROM range(200000) a, range(200000) b
 
 describe("metadata calls", () => {
   it("lists catalogs, schemas and table types", async () => {
-    expect(await rows(session.getCatalogs())).toEqual([{ TABLE_CAT: "main" }]);
-    expect(await rows(session.getSchemas({ catalogName: "main", schemaName: "meta%" }))).toEqual([{ TABLE_SCHEM: "meta_s", TABLE_CATALOG: "main" }]);
-    const all = await rows(session.getSchemas({}));
+    expect(await rows(ws.session.getCatalogs())).toEqual([{ TABLE_CAT: "main" }]);
+    expect(await rows(ws.session.getSchemas({ catalogName: "main", schemaName: "meta%" }))).toEqual([{ TABLE_SCHEM: "meta_s", TABLE_CATALOG: "main" }]);
+    const all = await rows(ws.session.getSchemas({}));
     expect(all.map((r) => r["TABLE_SCHEM"])).toEqual(expect.arrayContaining(["default", "meta_s"]));
-    expect(await rows(session.getTableTypes())).toEqual([{ TABLE_TYPE: "TABLE" }, { TABLE_TYPE: "VIEW" }]);
+    expect(await rows(ws.session.getTableTypes())).toEqual([{ TABLE_TYPE: "TABLE" }, { TABLE_TYPE: "VIEW" }]);
   });
 
   it("lists tables by LIKE pattern and type, with JDBC's ten columns", async () => {
-    const tables = await rows(session.getTables({ catalogName: "main", schemaName: "meta_s", tableName: "order%" }));
+    const tables = await rows(ws.session.getTables({ catalogName: "main", schemaName: "meta_s", tableName: "order%" }));
     expect(tables.map((t) => [t["TABLE_NAME"], t["TABLE_TYPE"]])).toEqual([["order_lines", "TABLE"], ["orders", "TABLE"]]);
     expect(Object.keys(tables[0]!)).toEqual([
       "TABLE_CAT", "TABLE_SCHEM", "TABLE_NAME", "TABLE_TYPE", "REMARKS", "TYPE_CAT", "TYPE_SCHEM", "TYPE_NAME", "SELF_REFERENCING_COL_NAME", "REF_GENERATION",
     ]);
     // `_` matches one character and `\\_` a literal underscore.
-    expect((await rows(session.getTables({ schemaName: "meta\\_s", tableName: "order_" }))).map((t) => t["TABLE_NAME"])).toEqual(["orders"]);
-    const views = await rows(session.getTables({ schemaName: "meta_s", tableTypes: ["VIEW"] }));
+    expect((await rows(ws.session.getTables({ schemaName: "meta\\_s", tableName: "order_" }))).map((t) => t["TABLE_NAME"])).toEqual(["orders"]);
+    const views = await rows(ws.session.getTables({ schemaName: "meta_s", tableTypes: ["VIEW"] }));
     expect(views.map((t) => t["TABLE_NAME"])).toEqual(["big_orders"]);
   });
 
   it("describes columns with java.sql.Types codes, sizes and nullability", async () => {
-    const columns = await rows(session.getColumns({ schemaName: "meta_s", tableName: "orders" }));
+    const columns = await rows(ws.session.getColumns({ schemaName: "meta_s", tableName: "orders" }));
     expect(columns.map((c) => [c["COLUMN_NAME"], c["DATA_TYPE"], c["TYPE_NAME"], c["COLUMN_SIZE"], c["DECIMAL_DIGITS"], c["NULLABLE"], c["IS_NULLABLE"], c["ORDINAL_POSITION"]])).toEqual([
       ["id", -5, "BIGINT", 19, 0, 0, "NO", 1],
       ["amount", 3, "DECIMAL(10,2)", 10, 2, 1, "YES", 2],
@@ -74,22 +61,22 @@ describe("metadata calls", () => {
     ]);
     expect(columns[0]!["REMARKS"]).toBe("key");
     expect(Object.keys(columns[0]!)).toHaveLength(23);
-    expect((await rows(session.getColumns({ schemaName: "meta_s", tableName: "orders", columnName: "am%" }))).map((c) => c["COLUMN_NAME"])).toEqual(["amount"]);
+    expect((await rows(ws.session.getColumns({ schemaName: "meta_s", tableName: "orders", columnName: "am%" }))).map((c) => c["COLUMN_NAME"])).toEqual(["amount"]);
   });
 
   it("lists type info and the Spark functions the warehouse runs", async () => {
-    const types = await rows(session.getTypeInfo());
+    const types = await rows(ws.session.getTypeInfo());
     expect(types.find((t) => t["TYPE_NAME"] === "BIGINT")).toMatchObject({ DATA_TYPE: -5, PRECISION: 19, NUM_PREC_RADIX: 10 });
     expect(types.find((t) => t["TYPE_NAME"] === "DECIMAL")).toMatchObject({ DATA_TYPE: 3, CREATE_PARAMS: "PRECISION,SCALE", MAXIMUM_SCALE: 38 });
-    const fns = await rows(session.getFunctions({ functionName: "date%" }));
+    const fns = await rows(ws.session.getFunctions({ functionName: "date%" }));
     expect(fns.map((f) => f["FUNCTION_NAME"])).toEqual(["date", "date_add", "date_format", "date_sub", "date_trunc", "datediff"]);
-    expect(await rows(session.getPrimaryKeys({ schemaName: "meta_s", tableName: "orders" }))).toEqual([]);
+    expect(await rows(ws.session.getPrimaryKeys({ schemaName: "meta_s", tableName: "orders" }))).toEqual([]);
   });
 });
 
 describe("operation life cycle", () => {
   it("answers a long statement RUNNING, and cancel stops it in DuckDB", async () => {
-    const own = await client.openSession();
+    const own = await ws.client.openSession();
     const op = await own.executeStatement(LONG);
     expect((await op.status()).operationState).toBe(1); // RUNNING_STATE
     await op.cancel();
@@ -100,7 +87,7 @@ describe("operation life cycle", () => {
   });
 
   it("stops a statement past STATEMENT_TIMEOUT with QUERY_EXECUTION_TIMEOUT_EXCEEDED", async () => {
-    const own = await client.openSession();
+    const own = await ws.client.openSession();
     await sql(own, "SET STATEMENT_TIMEOUT = 1");
     const err = await sql(own, LONG).then(
       () => undefined,
@@ -113,7 +100,7 @@ describe("operation life cycle", () => {
   });
 
   it("honours the driver's queryTimeout the same way", async () => {
-    const op = await session.executeStatement(LONG, { queryTimeout: 1 });
+    const op = await ws.session.executeStatement(LONG, { queryTimeout: 1 });
     await expect(op.fetchAll()).rejects.toMatchObject({ response: { sqlState: "57KD0" } });
     await op.close();
   });

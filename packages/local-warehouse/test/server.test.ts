@@ -1,34 +1,23 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { DBSQLClient } from "@databricks/sql";
-import { startLocalWarehouse, type LocalWarehouse } from "../src/index.js";
-import { connectClient, sql } from "./client.js";
+import { afterAll, describe, expect, it } from "vitest";
+import { startLocalWarehouse } from "../src/index.js";
+import { connectClient, sql, useWarehouseSession } from "./client.js";
 
 describe("the endpoint", () => {
-  let warehouse: LocalWarehouse;
-  let client: DBSQLClient;
-
-  beforeAll(async () => {
-    warehouse = await startLocalWarehouse({ port: 0, token: "s3cret-token", warehouseId: "abc123" });
-    client = await connectClient(warehouse);
-  });
-
-  afterAll(async () => {
-    await client?.close();
-    await warehouse?.close();
-  });
+  // No suite session: the tests open their own and check that none is left open.
+  const ws = useWarehouseSession({ warehouse: { token: "s3cret-token", warehouseId: "abc123" }, session: false });
 
   it("serves the warehouse path on the chosen port", () => {
-    expect(warehouse.path).toBe("/sql/1.0/warehouses/abc123");
-    expect(warehouse.port).toBeGreaterThan(0);
-    expect(warehouse.url).toBe(`http://127.0.0.1:${warehouse.port}/sql/1.0/warehouses/abc123`);
-    expect(warehouse.url).not.toContain("s3cret");
+    expect(ws.warehouse.path).toBe("/sql/1.0/warehouses/abc123");
+    expect(ws.warehouse.port).toBeGreaterThan(0);
+    expect(ws.warehouse.url).toBe(`http://127.0.0.1:${ws.warehouse.port}/sql/1.0/warehouses/abc123`);
+    expect(ws.warehouse.url).not.toContain("s3cret");
   });
 
   it("refuses a wrong or missing token with HTTP 401, and never echoes the token", async () => {
-    const intruder = await connectClient(warehouse, "wrong-token");
+    const intruder = await connectClient(ws.warehouse, "wrong-token");
     let failure: { message?: string; statusCode?: number } | undefined;
     try {
       await intruder.openSession();
@@ -41,10 +30,10 @@ describe("the endpoint", () => {
     expect(failure?.message).toContain("401");
     expect(failure?.message).not.toContain("wrong-token");
 
-    const bare = await fetch(`http://127.0.0.1:${warehouse.port}${warehouse.path}`, { method: "POST", body: "x" });
+    const bare = await fetch(`http://127.0.0.1:${ws.warehouse.port}${ws.warehouse.path}`, { method: "POST", body: "x" });
     expect(bare.status).toBe(401);
     expect(bare.headers.get("x-thriftserver-error-message")).toMatch(/credential/i);
-    const elsewhere = await fetch(`http://127.0.0.1:${warehouse.port}/sql/1.0/warehouses/other`, {
+    const elsewhere = await fetch(`http://127.0.0.1:${ws.warehouse.port}/sql/1.0/warehouses/other`, {
       method: "POST",
       headers: { authorization: "Bearer s3cret-token" },
     });
@@ -52,7 +41,7 @@ describe("the endpoint", () => {
   });
 
   it("pages a large result through FetchResults", async () => {
-    const session = await client.openSession();
+    const session = await ws.client.openSession();
     const op = await session.executeStatement("SELECT id, 'row-' || id AS label, id % 2 = 0 AS even FROM range(250000) ORDER BY id");
     let count = 0;
     let sum = 0;
@@ -67,9 +56,9 @@ describe("the endpoint", () => {
       for (const r of rows) sum += r.id as number;
       last = rows[rows.length - 1];
     }
-    const before = warehouse.stats();
+    const before = ws.warehouse.stats();
     await op.close();
-    expect(warehouse.stats().operations).toBe(before.operations - 1);
+    expect(ws.warehouse.stats().operations).toBe(before.operations - 1);
     // The first 100 000 rows came with ExecuteStatement; the rest needed FetchResults calls.
     expect(before.rpcs.FetchResults).toBeGreaterThanOrEqual(3);
     expect(count).toBe(250_000);
@@ -82,15 +71,15 @@ describe("the endpoint", () => {
   });
 
   it("answers the non-direct path: status, metadata, fetch and close", async () => {
-    const session = await client.openSession();
+    const session = await ws.client.openSession();
     // maxRows null turns direct results off, so the driver polls and fetches as separate RPCs.
     const op = await session.executeStatement("SELECT 7 AS x UNION ALL SELECT 8", { maxRows: null });
     expect((await op.status()).operationState).toBe(2);
     expect(await op.fetchAll()).toEqual([{ x: 7 }, { x: 8 }]);
     await op.close();
     await session.close();
-    expect(warehouse.stats().rpcs.GetOperationStatus).toBeGreaterThan(0);
-    expect(warehouse.stats().sessions).toBe(0);
+    expect(ws.warehouse.stats().rpcs.GetOperationStatus).toBeGreaterThan(0);
+    expect(ws.warehouse.stats().sessions).toBe(0);
   });
 });
 

@@ -7,38 +7,29 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { DBSQLClient } from "@databricks/sql";
-import { startLocalWarehouse, type LocalWarehouse } from "../src/index.js";
-import { connectClient, sql, sqlError, type Session } from "./client.js";
+import { sql, sqlError, useWarehouseSession } from "./client.js";
 import { upload } from "./volume-fixtures.js";
 
 describe("staging operations and LIST", () => {
-  let warehouse: LocalWarehouse;
-  let client: DBSQLClient;
-  let session: Session;
   let local: string;
 
+  const ws = useWarehouseSession({
+    session: { initialCatalog: "main", initialSchema: "default" },
+    setup: async ({ session }) => {
+      await sql(session, "CREATE VOLUME main.default.v");
+    },
+  });
+  beforeAll(() => {
+    local = mkdtempSync(join(tmpdir(), "lw-staging-"));
+  });
+  afterAll(() => rmSync(local, { recursive: true, force: true }));
+
   const staging = async (statement: string, allowed: string[] = [local]) => {
-    const op = await session.executeStatement(statement, { stagingAllowedLocalPath: allowed });
+    const op = await ws.session.executeStatement(statement, { stagingAllowedLocalPath: allowed });
     await op.close();
   };
   const fileAt = (path: string, method = "GET") =>
-    fetch(`http://127.0.0.1:${warehouse.port}/api/2.0/fs/files${path}`, { method, headers: { authorization: `Bearer ${warehouse.token}` } });
-
-  beforeAll(async () => {
-    warehouse = await startLocalWarehouse({ port: 0 });
-    client = await connectClient(warehouse);
-    session = await client.openSession({ initialCatalog: "main", initialSchema: "default" });
-    await sql(session, "CREATE VOLUME main.default.v");
-    local = mkdtempSync(join(tmpdir(), "lw-staging-"));
-  });
-
-  afterAll(async () => {
-    rmSync(local, { recursive: true, force: true });
-    await session?.close();
-    await client?.close();
-    await warehouse?.close();
-  });
+    fetch(`http://127.0.0.1:${ws.warehouse.port}/api/2.0/fs/files${path}`, { method, headers: { authorization: `Bearer ${ws.warehouse.token}` } });
 
   it("PUTs a local file into a volume, refusing to replace it without OVERWRITE", async () => {
     const source = join(local, "p0.parquet");
@@ -55,7 +46,7 @@ describe("staging operations and LIST", () => {
   });
 
   it("GETs a volume file to a local file and REMOVEs it", async () => {
-    await upload(warehouse, "/Volumes/main/default/v/r2/data.json", '{"a":1}');
+    await upload(ws.warehouse, "/Volumes/main/default/v/r2/data.json", '{"a":1}');
     const target = join(local, "out.json");
     await staging(`GET '/Volumes/main/default/v/r2/data.json' TO '${target}'`);
     expect(readFileSync(target, "utf8")).toBe('{"a":1}');
@@ -63,45 +54,45 @@ describe("staging operations and LIST", () => {
     expect((await fileAt("/Volumes/main/default/v/r2/data.json", "HEAD")).status).toBe(404);
     // The driver counts a 404 on REMOVE as success (the file is gone either way).
     await staging("REMOVE '/Volumes/main/default/v/r2/data.json'", []);
-    const missing = await sqlError(session, `GET '/Volumes/main/default/v/r2/data.json' TO '${target}'`);
+    const missing = await sqlError(ws.session, `GET '/Volumes/main/default/v/r2/data.json' TO '${target}'`);
     expect(missing.message).toContain("PATH_NOT_FOUND");
   });
 
   it("answers with one row and a one-time presigned URL; the driver guards local paths", async () => {
     // Without stagingAllowedLocalPath the driver returns the row as data (§3).
-    const [row] = await sql(session, `PUT '${join(local, "x")}' INTO '/Volumes/main/default/v/r3/x'`);
+    const [row] = await sql(ws.session, `PUT '${join(local, "x")}' INTO '/Volumes/main/default/v/r3/x'`);
     expect(Object.keys(row!)).toEqual(["operation", "presignedUrl", "headers", "localFile"]);
     expect(row).toMatchObject({ operation: "PUT", headers: {}, localFile: join(local, "x") });
     const url = String(row!.presignedUrl);
-    expect(url.startsWith(`http://127.0.0.1:${warehouse.port}/`)).toBe(true);
-    expect(url).not.toContain(warehouse.token);
+    expect(url.startsWith(`http://127.0.0.1:${ws.warehouse.port}/`)).toBe(true);
+    expect(url).not.toContain(ws.warehouse.token);
     expect((await fetch(url, { method: "PUT", body: "once" })).status).toBe(200);
     expect((await fetch(url, { method: "PUT", body: "twice" })).status).toBe(403);
     expect(await (await fileAt("/Volumes/main/default/v/r3/x")).text()).toBe("once");
 
-    const [remove] = await sql(session, "REMOVE '/Volumes/main/default/v/r3/x'");
+    const [remove] = await sql(ws.session, "REMOVE '/Volumes/main/default/v/r3/x'");
     expect(Object.keys(remove!)).toEqual(["operation", "presignedUrl", "headers"]);
-    const getUrl = String((await sql(session, `GET '/Volumes/main/default/v/r3/x' TO '/tmp/y'`))[0]!.presignedUrl);
+    const getUrl = String((await sql(ws.session, `GET '/Volumes/main/default/v/r3/x' TO '/tmp/y'`))[0]!.presignedUrl);
     expect((await fetch(getUrl, { method: "DELETE" })).status).toBe(403);
 
     await expect(staging(`GET '/Volumes/main/default/v/r1/p0.parquet' TO '/etc/evil'`)).rejects.toThrow(/not a subset of allowed local paths/);
-    const noVolume = await sqlError(session, `PUT '${join(local, "x")}' INTO '/Volumes/main/default/nope/x'`);
+    const noVolume = await sqlError(ws.session, `PUT '${join(local, "x")}' INTO '/Volumes/main/default/nope/x'`);
     expect(noVolume.message).toContain("VOLUME_NOT_FOUND");
   });
 
   it("LISTs a directory: path, name, size, modification_time", async () => {
-    await upload(warehouse, "/Volumes/main/default/v/r4/b.txt", "bb");
-    await upload(warehouse, "/Volumes/main/default/v/r4/a.txt", "a");
-    await upload(warehouse, "/Volumes/main/default/v/r4/sub/c.txt", "ccc");
-    const rows = await sql(session, "LIST '/Volumes/main/default/v/r4'");
+    await upload(ws.warehouse, "/Volumes/main/default/v/r4/b.txt", "bb");
+    await upload(ws.warehouse, "/Volumes/main/default/v/r4/a.txt", "a");
+    await upload(ws.warehouse, "/Volumes/main/default/v/r4/sub/c.txt", "ccc");
+    const rows = await sql(ws.session, "LIST '/Volumes/main/default/v/r4'");
     expect(rows.map((r) => [r.path, r.name, r.size])).toEqual([
       ["/Volumes/main/default/v/r4/a.txt", "a.txt", 1],
       ["/Volumes/main/default/v/r4/b.txt", "b.txt", 2],
       ["/Volumes/main/default/v/r4/sub/", "sub/", 0],
     ]);
     expect(Number(rows[0]!.modification_time)).toBeGreaterThan(Date.now() - 60_000);
-    expect(await sql(session, "LIST '/Volumes/main/default/v/r4' LIMIT 1")).toHaveLength(1);
-    const missing = await sqlError(session, "LIST '/Volumes/main/default/v/none'");
+    expect(await sql(ws.session, "LIST '/Volumes/main/default/v/r4' LIMIT 1")).toHaveLength(1);
+    const missing = await sqlError(ws.session, "LIST '/Volumes/main/default/v/none'");
     expect(missing.sqlState).toBe("42K03");
   });
 });

@@ -12,7 +12,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DBSQLClient, DBSQLLogger, LogLevel } from "@databricks/sql";
 import { connectOptionsFor, startLocalWarehouse, type LocalWarehouse } from "../src/index.js";
-import { sql, type Session } from "./client.js";
+import { sql, useWarehouseSession } from "./client.js";
 
 /** The driver exactly as a user runs it: no patched methods, only documented connect options. */
 async function unpatched(warehouse: LocalWarehouse, extra: Record<string, unknown> = {}): Promise<DBSQLClient> {
@@ -38,44 +38,33 @@ function https(warehouse: LocalWarehouse, method: string, path: string, body?: s
 }
 
 describe("local-warehouse over TLS", () => {
-  let warehouse: LocalWarehouse;
-  let client: DBSQLClient;
-  let session: Session;
   let local: string;
 
-  beforeAll(async () => {
-    warehouse = await startLocalWarehouse({ port: 0, tls: true });
-    client = await unpatched(warehouse);
-    session = await client.openSession({ initialCatalog: "main", initialSchema: "default" });
+  const ws = useWarehouseSession({ warehouse: { tls: true }, client: unpatched, session: { initialCatalog: "main", initialSchema: "default" } });
+  beforeAll(() => {
     local = mkdtempSync(join(tmpdir(), "lw-tls-"));
   });
-
-  afterAll(async () => {
-    rmSync(local, { recursive: true, force: true });
-    await session?.close();
-    await client?.close();
-    await warehouse?.close();
-  });
+  afterAll(() => rmSync(local, { recursive: true, force: true }));
 
   it("serves a certificate for the local names, signed by the CA it hands out", () => {
-    expect(warehouse.tls).toBe(true);
-    expect(warehouse.url).toMatch(/^https:\/\/127\.0\.0\.1:\d+\/sql\/1\.0\/warehouses\/local$/);
-    const ca = new X509Certificate(warehouse.caCertificate!);
+    expect(ws.warehouse.tls).toBe(true);
+    expect(ws.warehouse.url).toMatch(/^https:\/\/127\.0\.0\.1:\d+\/sql\/1\.0\/warehouses\/local$/);
+    const ca = new X509Certificate(ws.warehouse.caCertificate!);
     expect(ca.ca).toBe(true);
-    expect(connectOptionsFor(warehouse).customCaCert).toBe(warehouse.caCertificate);
+    expect(connectOptionsFor(ws.warehouse).customCaCert).toBe(ws.warehouse.caCertificate);
   });
 
   it("answers the unpatched driver given customCaCert", async () => {
-    await sql(session, "CREATE TABLE t (id INT, name STRING)");
-    await sql(session, "INSERT INTO t VALUES (1, 'a'), (2, 'b')");
-    expect(await sql(session, "SELECT * FROM t ORDER BY id")).toEqual([
+    await sql(ws.session, "CREATE TABLE t (id INT, name STRING)");
+    await sql(ws.session, "INSERT INTO t VALUES (1, 'a'), (2, 'b')");
+    expect(await sql(ws.session, "SELECT * FROM t ORDER BY id")).toEqual([
       { id: 1, name: "a" },
       { id: 2, name: "b" },
     ]);
   });
 
   it("is refused by the driver that does not trust its CA", async () => {
-    const { customCaCert: _, ...withoutCa } = connectOptionsFor(warehouse);
+    const { customCaCert: _, ...withoutCa } = connectOptionsFor(ws.warehouse);
     const c = new DBSQLClient({ logger: new DBSQLLogger({ level: LogLevel.error }) });
     await c.connect({ ...withoutCa, telemetryEnabled: false, retryMaxAttempts: 1 });
     try {
@@ -86,29 +75,29 @@ describe("local-warehouse over TLS", () => {
   });
 
   it("hands out https staging URLs the driver PUTs to and GETs from", async () => {
-    await sql(session, "CREATE VOLUME main.default.v");
+    await sql(ws.session, "CREATE VOLUME main.default.v");
     const source = join(local, "in.csv");
     writeFileSync(source, "id\n1\n");
-    const put = await session.executeStatement(`PUT '${source}' INTO '/Volumes/main/default/v/in.csv'`, { stagingAllowedLocalPath: [local] });
+    const put = await ws.session.executeStatement(`PUT '${source}' INTO '/Volumes/main/default/v/in.csv'`, { stagingAllowedLocalPath: [local] });
     await put.close();
     const target = join(local, "out.csv");
-    const get = await session.executeStatement(`GET '/Volumes/main/default/v/in.csv' TO '${target}'`, { stagingAllowedLocalPath: [local] });
+    const get = await ws.session.executeStatement(`GET '/Volumes/main/default/v/in.csv' TO '${target}'`, { stagingAllowedLocalPath: [local] });
     await get.close();
     expect(readFileSync(target, "utf8")).toBe("id\n1\n");
   });
 
   it("serves the Files API on the same https origin", async () => {
-    const put = await https(warehouse, "PUT", "/api/2.0/fs/files/Volumes/main/default/v/f.txt?overwrite=true", "hello");
+    const put = await https(ws.warehouse, "PUT", "/api/2.0/fs/files/Volumes/main/default/v/f.txt?overwrite=true", "hello");
     expect(put.status).toBe(204);
-    const got = await https(warehouse, "GET", "/api/2.0/fs/files/Volumes/main/default/v/f.txt");
+    const got = await https(ws.warehouse, "GET", "/api/2.0/fs/files/Volumes/main/default/v/f.txt");
     expect(got).toEqual({ status: 200, body: "hello" });
   });
 
   it("makes a new CA per start, so a client trusting another warehouse's CA is refused", async () => {
     const other = await startLocalWarehouse({ port: 0, tls: true });
     try {
-      expect(other.caCertificate).not.toBe(warehouse.caCertificate);
-      const c = await unpatched(other, { customCaCert: warehouse.caCertificate });
+      expect(other.caCertificate).not.toBe(ws.warehouse.caCertificate);
+      const c = await unpatched(other, { customCaCert: ws.warehouse.caCertificate });
       try {
         await expect(c.openSession()).rejects.toThrow(/certificate/i);
       } finally {

@@ -6,10 +6,9 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DuckDBInstance } from "@duckdb/node-api";
-import type { DBSQLClient } from "@databricks/sql";
-import { afterAll, beforeAll } from "vitest";
-import { startLocalWarehouse, type LocalWarehouse } from "../src/index.js";
-import { connectClient, sql, type Session } from "./client.js";
+import { afterAll } from "vitest";
+import type { LocalWarehouse } from "../src/index.js";
+import { sql, useWarehouseSession, type WarehouseSession } from "./client.js";
 
 export class FileWriter {
   private constructor(
@@ -51,10 +50,7 @@ export async function upload(warehouse: LocalWarehouse, path: string, body: Buff
 }
 
 /** What a volume test works with; set by `useVolumeWarehouse` before the suite's tests run. */
-export interface VolumeWarehouse {
-  warehouse: LocalWarehouse;
-  client: DBSQLClient;
-  session: Session;
+export interface VolumeWarehouse extends WarehouseSession {
   writer: FileWriter;
 }
 
@@ -64,21 +60,16 @@ export interface VolumeWarehouse {
  * before the first test.
  */
 export function useVolumeWarehouse(seed: (v: VolumeWarehouse) => Promise<void>): VolumeWarehouse {
-  const v = {} as VolumeWarehouse;
-  beforeAll(async () => {
-    v.warehouse = await startLocalWarehouse({ port: 0 });
-    v.client = await connectClient(v.warehouse);
-    v.session = await v.client.openSession({ initialCatalog: "main", initialSchema: "default" });
-    v.writer = await FileWriter.open();
-    await sql(v.session, "CREATE SCHEMA main.s");
-    await sql(v.session, "CREATE VOLUME main.s.v");
-    await seed(v);
-  });
-  afterAll(async () => {
-    v.writer?.close();
-    await v.session?.close();
-    await v.client?.close();
-    await v.warehouse?.close();
-  });
+  const v = useWarehouseSession({
+    session: { initialCatalog: "main", initialSchema: "default" },
+    setup: async (ws) => {
+      const fx = ws as VolumeWarehouse;
+      fx.writer = await FileWriter.open();
+      await sql(fx.session, "CREATE SCHEMA main.s");
+      await sql(fx.session, "CREATE VOLUME main.s.v");
+      await seed(fx);
+    },
+  }) as VolumeWarehouse;
+  afterAll(() => v.writer?.close());
   return v;
 }

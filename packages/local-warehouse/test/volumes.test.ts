@@ -8,58 +8,53 @@ import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import type { DBSQLClient } from "@databricks/sql";
-import { startLocalWarehouse, type LocalWarehouse } from "../src/index.js";
-import { connectClient, sql, sqlError, type Session } from "./client.js";
+import { startLocalWarehouse } from "../src/index.js";
+import { sql, sqlError, useWarehouseSession } from "./client.js";
 
 describe("volumes and the Files API", () => {
-  let warehouse: LocalWarehouse;
-  let client: DBSQLClient;
-  let session: Session;
   let base: string;
   let dir: string;
+
+  // The directory outlives the warehouse: made before it starts, removed after it closes.
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), "lw-volumes-"));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const ws = useWarehouseSession({
+    warehouse: () => ({ database: join(dir, "wh.duckdb") }),
+    session: { initialCatalog: "main", initialSchema: "default" },
+    setup: async ({ warehouse, session }) => {
+      base = `http://127.0.0.1:${warehouse.port}`;
+      await sql(session, "CREATE SCHEMA main.etl");
+      await sql(session, "CREATE VOLUME main.etl.staging COMMENT 'sink staging'");
+    },
+  });
+
   const warehouseVolumesRoot = () => join(dir, "wh.duckdb.volumes");
-  const auth = () => ({ authorization: `Bearer ${warehouse.token}` });
+  const auth = () => ({ authorization: `Bearer ${ws.warehouse.token}` });
   const files = (path: string, query = "") => `${base}/api/2.0/fs/files${path}${query}`;
   const dirs = (path: string, query = "") => `${base}/api/2.0/fs/directories${path}${query}`;
 
-  beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), "lw-volumes-"));
-    warehouse = await startLocalWarehouse({ port: 0, database: join(dir, "wh.duckdb") });
-    base = `http://127.0.0.1:${warehouse.port}`;
-    client = await connectClient(warehouse);
-    session = await client.openSession({ initialCatalog: "main", initialSchema: "default" });
-    await sql(session, "CREATE SCHEMA main.etl");
-    await sql(session, "CREATE VOLUME main.etl.staging COMMENT 'sink staging'");
-  });
-
-  afterAll(async () => {
-    await session?.close();
-    await client?.close();
-    await warehouse?.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
-
   it("creates volumes with 1-, 2- and 3-part names, and refuses duplicates and missing schemas", async () => {
-    await sql(session, "CREATE VOLUME v1");
-    await sql(session, "CREATE VOLUME IF NOT EXISTS default.v1");
-    await sql(session, "CREATE VOLUME `Main`.ETL.Other");
-    const dup = await sqlError(session, "CREATE VOLUME main.default.v1");
+    await sql(ws.session, "CREATE VOLUME v1");
+    await sql(ws.session, "CREATE VOLUME IF NOT EXISTS default.v1");
+    await sql(ws.session, "CREATE VOLUME `Main`.ETL.Other");
+    const dup = await sqlError(ws.session, "CREATE VOLUME main.default.v1");
     expect(dup.message).toContain("VOLUME_ALREADY_EXISTS");
-    const noSchema = await sqlError(session, "CREATE VOLUME main.nope.v");
+    const noSchema = await sqlError(ws.session, "CREATE VOLUME main.nope.v");
     expect(noSchema.message).toContain("SCHEMA_NOT_FOUND");
     expect(noSchema.sqlState).toBe("42704");
-    const external = await sqlError(session, "CREATE EXTERNAL VOLUME main.default.ext LOCATION 's3://b/p'");
+    const external = await sqlError(ws.session, "CREATE EXTERNAL VOLUME main.default.ext LOCATION 's3://b/p'");
     expect(external.sqlState).toBe("0A000");
     // sql-ref-syntax-aux-show-volumes: two columns, `database` and `volumeName`.
-    expect(await sql(session, "SHOW VOLUMES IN main.etl")).toEqual([
+    expect(await sql(ws.session, "SHOW VOLUMES IN main.etl")).toEqual([
       { database: "etl", volumeName: "other" },
       { database: "etl", volumeName: "staging" },
     ]);
-    expect(await sql(session, "SHOW VOLUMES LIKE 'v*'")).toEqual([{ database: "default", volumeName: "v1" }]);
-    await sql(session, "DROP VOLUME main.etl.other");
-    await sql(session, "DROP VOLUME IF EXISTS main.etl.other");
-    const gone = await sqlError(session, "DROP VOLUME main.etl.other");
+    expect(await sql(ws.session, "SHOW VOLUMES LIKE 'v*'")).toEqual([{ database: "default", volumeName: "v1" }]);
+    await sql(ws.session, "DROP VOLUME main.etl.other");
+    await sql(ws.session, "DROP VOLUME IF EXISTS main.etl.other");
+    const gone = await sqlError(ws.session, "DROP VOLUME main.etl.other");
     expect(gone.message).toContain("VOLUME_NOT_FOUND");
   });
 
@@ -124,10 +119,10 @@ describe("volumes and the Files API", () => {
     const uploads = join(warehouseVolumesRoot(), ".uploads");
     const req = request({
       host: "127.0.0.1",
-      port: warehouse.port,
+      port: ws.warehouse.port,
       method: "PUT",
       path: `/api/2.0/fs/files${path}`,
-      headers: { authorization: `Bearer ${warehouse.token}`, "content-length": 1_000_000 },
+      headers: { authorization: `Bearer ${ws.warehouse.token}`, "content-length": 1_000_000 },
     });
     const closed = new Promise<void>((resolve) => req.on("close", () => resolve()));
     req.on("error", () => undefined);
@@ -189,7 +184,7 @@ describe("volumes and the Files API", () => {
     expect(noVolume.status).toBe(404);
     await noVolume.arrayBuffer();
     // fetch would resolve `..` itself; node:http sends the path as written.
-    const escape = await rawRequest(warehouse.port, "PUT", "/api/2.0/fs/files/Volumes/main/etl/staging/a/../../other/x", warehouse.token);
+    const escape = await rawRequest(ws.warehouse.port, "PUT", "/api/2.0/fs/files/Volumes/main/etl/staging/a/../../other/x", ws.warehouse.token);
     expect(escape.status).toBe(400);
     expect((JSON.parse(escape.body) as { error_code: string }).error_code).toBe("INVALID_PARAMETER_VALUE");
     const badEncoding = await fetch(files("/Volumes/main/etl/staging/%E0%A4%A"), { headers: auth() });
@@ -201,17 +196,17 @@ describe("volumes and the Files API", () => {
   });
 
   it("keeps a schema with volumes from being dropped without CASCADE", async () => {
-    await sql(session, "CREATE SCHEMA main.tmp");
-    await sql(session, "CREATE VOLUME main.tmp.vol");
-    const refused = await sqlError(session, "DROP SCHEMA main.tmp");
+    await sql(ws.session, "CREATE SCHEMA main.tmp");
+    await sql(ws.session, "CREATE VOLUME main.tmp.vol");
+    const refused = await sqlError(ws.session, "DROP SCHEMA main.tmp");
     expect(refused.message).toContain("SCHEMA_NOT_EMPTY");
-    await sql(session, "DROP SCHEMA main.tmp CASCADE");
-    await sql(session, "CREATE SCHEMA main.tmp");
-    expect(await sql(session, "SHOW VOLUMES IN main.tmp")).toEqual([]);
+    await sql(ws.session, "DROP SCHEMA main.tmp CASCADE");
+    await sql(ws.session, "CREATE SCHEMA main.tmp");
+    expect(await sql(ws.session, "SHOW VOLUMES IN main.tmp")).toEqual([]);
   });
 
   it("keeps an in-memory warehouse's volume files in a temporary directory removed on close", async () => {
-    expect(warehouse.volumesDirectory).toBe(warehouseVolumesRoot());
+    expect(ws.warehouse.volumesDirectory).toBe(warehouseVolumesRoot());
     const memory = await startLocalWarehouse({ port: 0 });
     const root = memory.volumesDirectory;
     expect(existsSync(root)).toBe(true);
@@ -220,11 +215,11 @@ describe("volumes and the Files API", () => {
   });
 
   it("drops a volume together with its files", async () => {
-    await sql(session, "CREATE VOLUME main.etl.doomed");
+    await sql(ws.session, "CREATE VOLUME main.etl.doomed");
     await fetch(files("/Volumes/main/etl/doomed/f"), { method: "PUT", headers: auth(), body: "x" });
     expect((await fetch(files("/Volumes/main/etl/doomed/f"), { method: "HEAD", headers: auth() })).status).toBe(200);
-    await sql(session, "DROP VOLUME main.etl.doomed");
-    await sql(session, "CREATE VOLUME main.etl.doomed");
+    await sql(ws.session, "DROP VOLUME main.etl.doomed");
+    await sql(ws.session, "CREATE VOLUME main.etl.doomed");
     expect((await fetch(files("/Volumes/main/etl/doomed/f"), { method: "HEAD", headers: auth() })).status).toBe(404);
   });
 });

@@ -15,7 +15,8 @@
  * DEFAULTs and generated values appear as stored (the copy has none of the table's defaults, and an
  * identity sequence can only be drawn once). They are the rows appended by the MERGE; when DuckDB also
  * moved updated rows to the end (it rewrites a row whose table has nested columns), those are the
- * copy's post-images and are taken out again (bag difference).
+ * copy's post-images and are taken out again (bag difference); when it moved only some, the moved
+ * ones are those whose original row id no longer exists.
  */
 import type { DuckDBValue } from "@duckdb/node-api";
 import { quoteIdent } from "../sql/tokenizer.js";
@@ -78,8 +79,13 @@ export async function logMergeChanges<T>(commit: Commit, plan: MergePlan, merge:
     const [total, touched] = (await r.getRows())[0]!.map(Number) as [number, number];
     if (total === inserted) await commit.logQuery(CHANGE_KIND.insert, () => appended);
     else if (total === inserted + touched) await commit.logQuery(CHANGE_KIND.insert, () => `${appended} EXCEPT ALL SELECT ${list} FROM ${copy} WHERE ${TOUCHED}`);
-    // Not seen with DuckDB 1.4; the copy's rows then, without the table's defaults.
-    else await commit.logQuery(CHANGE_KIND.insert, () => `SELECT ${list} FROM ${copy} WHERE ${RID} IS NULL`);
+    // Only some updated rows moved (DuckDB 1.5, nested columns, MATCHED and NOT MATCHED BY SOURCE
+    // updates in one MERGE): a moved row's old row id is gone, so those post-images come out.
+    else
+      await commit.logQuery(
+        CHANGE_KIND.insert,
+        () => `${appended} EXCEPT ALL SELECT ${list} FROM ${copy} WHERE ${TOUCHED} AND ${RID} NOT IN (SELECT rowid FROM ${commit.target} WHERE rowid <= ${since})`,
+      );
     return result;
   } finally {
     await session.run(`DROP TABLE IF EXISTS ${copy}`);

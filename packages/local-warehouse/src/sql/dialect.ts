@@ -83,6 +83,10 @@ class ClauseWalker {
       if (t.kind === "word") {
         const upper = t.value.toUpperCase();
         const lower = t.value.toLowerCase();
+        if (upper === "VALUES" && (isWord(prev, "FROM", "JOIN") || (i === range.start && isOp(tokens[i - 1], "(")))) {
+          i = this.inlineTable(i, range.end, out);
+          continue;
+        }
         if (isOp(next, "(")) {
           const close = this.closing(i + 1, range.end);
           // Spark's range() table function names its column `id`; DuckDB's names it `range`.
@@ -172,6 +176,45 @@ class ClauseWalker {
       out.push("(", this.walk({ start: k + 1, end: close - 1 }), ")");
       k = close;
     }
+    return k;
+  }
+
+  /**
+   * An inline table, `VALUES (1, 'a'), (2, 'b') [AS t(x, y)]` or `VALUES 1, 2, 3`: rows are expressions
+   * (a tuple per row, or one value), and unnamed columns are `col1`, `col2`, … as in Spark (DuckDB
+   * would call them col0, col1, …). Returns the index after the table and its alias.
+   */
+  private inlineTable(i: number, end: number, out: string[]): number {
+    const tokens = this.tokens;
+    const rows: string[] = [];
+    let width = 0;
+    let k = i + 1;
+    for (;;) {
+      const parser = new ExpressionParser(tokens, k, end);
+      const row = parser.expression();
+      const items = row.k === "tuple" ? row.items : row.k === "paren" ? [row.inner] : [row];
+      width = Math.max(width, items.length);
+      rows.push(`(${items.map((x) => this.renderer.render(x)).join(", ")})`);
+      k = parser.i;
+      if (k < end && isOp(tokens[k], ",")) k++;
+      else break;
+    }
+    let alias = "__values";
+    const aliasToken = isWord(tokens[k], "AS") && k + 1 < end ? tokens[k + 1] : tokens[k];
+    const isAlias = k < end && aliasToken !== undefined && (aliasToken.kind === "ident" || (aliasToken.kind === "word" && !CLAUSE_WORDS.has(aliasToken.value.toUpperCase()) && !isWord(aliasToken, "WHERE", "GROUP", "ORDER", "LIMIT", "HAVING", "UNION", "WINDOW")));
+    if (isAlias) {
+      k = aliasToken === tokens[k] ? k + 1 : k + 2;
+      alias = renderNamePart(aliasToken);
+    }
+    let columns = Array.from({ length: width }, (_, n) => `col${n + 1}`).join(", ");
+    if (isAlias && k < end && isOp(tokens[k], "(")) {
+      const close = this.closing(k, end);
+      columns = this.walk({ start: k + 1, end: close - 1 });
+      k = close;
+    }
+    const table = `(VALUES ${rows.join(", ")}) AS ${alias}(${columns})`;
+    // As a query of its own (`(VALUES …)`, or a VALUES statement), the table is read whole.
+    out.push(isWord(tokens[i - 1], "FROM", "JOIN") ? table : `SELECT * FROM ${table}`);
     return k;
   }
 

@@ -52,6 +52,7 @@ export type Expr =
   | { k: "in"; operand: Expr; list: Expr[]; not: boolean }
   | { k: "inQuery"; operand: Expr; range: TokenRange; not: boolean }
   | { k: "like"; op: "LIKE" | "ILIKE" | "RLIKE"; operand: Expr; pattern: Expr; escape?: Token; not: boolean }
+  | { k: "likeQuantified"; op: "LIKE" | "ILIKE"; quantifier: "ANY" | "ALL"; operand: Expr; patterns: Expr[]; not: boolean }
   | { k: "case"; operand?: Expr; whens: [Expr, Expr][]; otherwise?: Expr }
   | { k: "subscript"; base: Expr; index: Expr; token: Token }
   | { k: "field"; base: Expr; name: Token }
@@ -219,7 +220,13 @@ export class ExpressionParser {
       case "ILIKE":
       case "RLIKE":
       case "REGEXP": {
-        if (isWord(this.peek(), "ANY", "SOME", "ALL") && isOp(this.peek(1), "(")) throw unsupported(`${word} ${this.peek()!.value.toUpperCase()} (…)`);
+        if ((word === "LIKE" || word === "ILIKE") && isWord(this.peek(), "ANY", "SOME", "ALL") && isOp(this.peek(1), "(")) {
+          const quantifier = this.next().value.toUpperCase() === "ALL" ? "ALL" : "ANY";
+          this.i++;
+          const patterns = this.list(")");
+          if (patterns.length === 0) throw syntaxError(`at or near ')': ${word} ${quantifier} needs at least one pattern`);
+          return { k: "likeQuantified", op: word, quantifier, operand, patterns, not };
+        }
         const pattern = this.expression(BP.predicate);
         let escape: Token | undefined;
         if (word !== "RLIKE" && word !== "REGEXP" && this.acceptWord("ESCAPE")) {

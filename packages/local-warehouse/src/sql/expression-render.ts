@@ -57,13 +57,19 @@ export const DUCKDB_ONLY_KEYWORDS = new Set(
 export const renderNamePart = (t: Token): string =>
   t.kind === "ident" || DUCKDB_ONLY_KEYWORDS.has(t.value.toLowerCase()) ? quoteIdent(t.value) : t.value;
 
-const INTEGRAL_CASTS: Record<string, string> = { tinyint: "spark_to_tinyint", smallint: "spark_to_smallint", int: "spark_to_integer", bigint: "spark_to_bigint" };
+const SPARK_CASTS: Record<string, string> = {
+  tinyint: "spark_to_tinyint",
+  smallint: "spark_to_smallint",
+  int: "spark_to_integer",
+  bigint: "spark_to_bigint",
+  boolean: "spark_to_boolean",
+};
 
 /** CAST/TRY_CAST with Spark's meaning where DuckDB's differs (to integers, to text). */
 export function castSql(operand: string, type: SparkType, isTry: boolean): string {
   if (type.kind === "primitive") {
     if (type.name === "string") return `spark_string(${operand})`;
-    const macro = INTEGRAL_CASTS[type.name];
+    const macro = SPARK_CASTS[type.name];
     if (macro) return isTry ? `${macro.replace("spark_to_", "spark_try_to_")}(${operand})` : `${macro}(${operand})`;
   }
   return `${isTry ? "TRY_CAST" : "CAST"}(${operand} AS ${toDuckDbType(type)})`;
@@ -163,7 +169,17 @@ export class ExpressionRenderer {
         // Spark's default escape character is the backslash; DuckDB has none unless told.
         const escape = e.escape ? e.escape.value : "\\";
         if ([...escape].length !== 1) throw sqlError("INVALID_ESCAPE_CHAR", `The ESCAPE should be a string literal of length one, but got ${quoteString(escape)}.`);
+        checkLikePattern(e.pattern, escape);
         return `(${operand} ${e.not ? "NOT " : ""}${e.op} ${pattern} ESCAPE ${quoteString(escape)})`;
+      }
+      case "likeQuantified": {
+        // Spark's LikeAny/LikeAll: NOT applies to each pattern; NULL results follow OR and AND.
+        const operand = this.render(e.operand);
+        const each = e.patterns.map((p) => {
+          checkLikePattern(p, "\\");
+          return `${operand} ${e.not ? "NOT " : ""}${e.op} ${this.render(p)} ESCAPE '\\'`;
+        });
+        return `(${each.join(e.quantifier === "ANY" ? " OR " : " AND ")})`;
       }
       case "case": {
         const parts = ["CASE"];
@@ -351,6 +367,25 @@ export class ExpressionRenderer {
       default:
         throw syntaxError(`at or near '${token.value}' (position ${token.pos})`);
     }
+  }
+}
+
+/**
+ * Spark refuses a literal LIKE pattern where the escape character precedes anything but `_`, `%` or
+ * itself, or ends the pattern (StringUtils.escapeLikeRegex); DuckDB would match it literally.
+ */
+function checkLikePattern(pattern: Expr, escape: string): void {
+  const text = pattern.k === "literal" && pattern.token.kind === "string" ? pattern.token.value : pattern.k === "strings" ? pattern.value : undefined;
+  if (text === undefined) return;
+  const chars = [...text];
+  for (let k = 0; k < chars.length; k++) {
+    if (chars[k] !== escape) continue;
+    const next = chars[k + 1];
+    if (next === undefined)
+      throw sqlError("INVALID_FORMAT.ESC_AT_THE_END", `The format is invalid: ${quoteString(text)}. The escape character is not allowed to end the pattern.`);
+    if (next !== "_" && next !== "%" && next !== escape)
+      throw sqlError("INVALID_FORMAT.ESC_IN_THE_MIDDLE", `The format is invalid: ${quoteString(text)}. The escape character is not allowed to precede ${quoteString(next)}.`);
+    k++;
   }
 }
 

@@ -53,8 +53,14 @@ export const SPARK_MACROS: readonly string[] = [
   `spark_substr_start(s, pos) AS CASE WHEN pos > 0 THEN pos - 1 WHEN pos < 0 THEN length(s) + pos ELSE 0 END`,
   `spark_substr(s, pos, n) AS CASE WHEN greatest(spark_substr_start(s, pos), 0) >= spark_substr_start(s, pos) + n THEN '' ELSE substring(s, greatest(spark_substr_start(s, pos), 0) + 1, spark_substr_start(s, pos) + n - greatest(spark_substr_start(s, pos), 0)) END`,
   `spark_substr_from(s, pos) AS substring(s, greatest(spark_substr_start(s, pos), 0) + 1)`,
+  // Spark trims every character up to U+0020 (spaces, tabs, newlines, controls) from text it casts (UTF8String.trimAll).
+  `spark_trim_all(s) AS regexp_replace(s, '^[\\x00-\\x20]+|[\\x00-\\x20]+$', '', 'g')`,
+  // CAST(text AS BOOLEAN): Spark's true and false words (StringUtils.isTrueString / isFalseString), trimmed.
+  `spark_bool_word(s) AS CASE WHEN lower(spark_trim_all(s)) IN ('t', 'true', 'y', 'yes', '1') THEN true WHEN lower(spark_trim_all(s)) IN ('f', 'false', 'n', 'no', '0') THEN false END`,
+  `spark_to_boolean(x) AS CASE WHEN x IS NULL THEN NULL WHEN typeof(x) = 'VARCHAR' THEN coalesce(spark_bool_word(TRY_CAST(x AS VARCHAR)), ${raise("CAST_INVALID_INPUT", "The value of the type \"STRING\" cannot be cast to \"BOOLEAN\" because it is malformed. Correct the value as per the syntax, or change its target type. Use `try_cast` to tolerate malformed input and return NULL instead.")}) ELSE CAST(x AS BOOLEAN) END`,
+  `spark_try_to_boolean(x) AS CASE WHEN typeof(x) = 'VARCHAR' THEN spark_bool_word(TRY_CAST(x AS VARCHAR)) ELSE TRY_CAST(x AS BOOLEAN) END`,
   // CAST(x AS <integral>): fractions are truncated (DuckDB rounds); text must be a whole number (ANSI).
-  `spark_whole(s) AS CASE WHEN s IS NULL THEN NULL WHEN regexp_full_match(trim(s), '[+-]?[0-9]+') THEN trim(s) ELSE ${raise("CAST_INVALID_INPUT", "The value of the type \"STRING\" cannot be cast to an integral type because it is malformed. Correct the value as per the syntax, or change its target type. Use `try_cast` to tolerate malformed input and return NULL instead.")} END`,
+  `spark_whole(s) AS CASE WHEN s IS NULL THEN NULL WHEN regexp_full_match(spark_trim_all(s), '[+-]?[0-9]+') THEN spark_trim_all(s) ELSE ${raise("CAST_INVALID_INPUT", "The value of the type \"STRING\" cannot be cast to an integral type because it is malformed. Correct the value as per the syntax, or change its target type. Use `try_cast` to tolerate malformed input and return NULL instead.")} END`,
   ...["TINYINT", "SMALLINT", "INTEGER", "BIGINT"].map(
     (t) =>
       `spark_to_${t.toLowerCase()}(x) AS CASE WHEN typeof(x) IN ('DOUBLE', 'FLOAT') THEN CAST(trunc(TRY_CAST(x AS DOUBLE)) AS ${t}) ` +
@@ -66,7 +72,7 @@ export const SPARK_MACROS: readonly string[] = [
     (t) =>
       `spark_try_to_${t.toLowerCase()}(x) AS CASE WHEN typeof(x) IN ('DOUBLE', 'FLOAT') THEN TRY_CAST(trunc(TRY_CAST(x AS DOUBLE)) AS ${t}) ` +
       `WHEN starts_with(typeof(x), 'DECIMAL') THEN TRY_CAST(trunc(TRY_CAST(x AS DECIMAL(38, 6))) AS ${t}) ` +
-      `WHEN typeof(x) = 'VARCHAR' THEN CASE WHEN regexp_full_match(trim(TRY_CAST(x AS VARCHAR)), '[+-]?[0-9]+') THEN TRY_CAST(trim(TRY_CAST(x AS VARCHAR)) AS ${t}) END ` +
+      `WHEN typeof(x) = 'VARCHAR' THEN CASE WHEN regexp_full_match(spark_trim_all(TRY_CAST(x AS VARCHAR)), '[+-]?[0-9]+') THEN TRY_CAST(spark_trim_all(TRY_CAST(x AS VARCHAR)) AS ${t}) END ` +
       `ELSE TRY_CAST(x AS ${t}) END`,
   ),
   // CAST(x AS STRING): timestamps print as Spark prints them, without DuckDB's "+00".

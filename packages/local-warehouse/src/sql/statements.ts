@@ -103,7 +103,10 @@ const DATABRICKS_STATEMENTS = new Set(
 );
 
 async function query(scope: StatementScope, tokens: Token[]): Promise<ResultSource> {
-  const { text, values } = scope.rewrite(tokens);
+  // A VALUES statement is an inline table; read through SELECT * FROM it, its columns get Spark's names.
+  const word = (value: string): Token => ({ kind: "word", value, pos: 0 });
+  const star: Token = { kind: "op", value: "*", pos: 0 };
+  const { text, values } = scope.rewrite(isWord(tokens[0], "VALUES") ? [word("SELECT"), star, word("FROM"), ...tokens] : tokens);
   return new DuckDbResult(await scope.session.run(text, values));
 }
 
