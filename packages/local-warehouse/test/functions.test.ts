@@ -45,6 +45,26 @@ describe("the Spark function table", () => {
     expect((await sqlError(ws.session, "SELECT sha2('x', 512)")).sqlState).toBe("0A000");
   });
 
+  it("rounds HALF_EVEN in bround on every numeric type, keeping the type (Spark SQL reference: bround(25, -1) is 20)", async () => {
+    expect(await value("bround(25, -1)")).toBe(20);
+    expect(await value("bround(35, -1)")).toBe(40);
+    expect(await value("bround(-25, -1)")).toBe(-20);
+    // A DOUBLE is rounded by its decimal text, as Spark's BigDecimal(Double.toString(x)) reads it: 0.125 is a tie.
+    expect(await value("bround(0.125D, 2)")).toBe(0.12);
+    expect(await value("bround(0.135D, 2)")).toBe(0.14);
+    expect(await value("round(0.125D, 2)")).toBe(0.13);
+    expect((await sqlError(ws.session, "SELECT bround(127Y, -1)")).message).toMatch(/^\[ARITHMETIC_OVERFLOW\]/);
+  });
+
+  it("pads by characters and compares binaries by whole bytes", async () => {
+    expect(await value("lpad('héllo', 7, 'ü')")).toBe("üühéllo");
+    expect(await value("rpad(x'aa', 3, x'01')")).toEqual(Buffer.from([0xaa, 0x01, 0x01]));
+    // Bytes 1A 2B: the hex text 1A2B contains A2, the bytes do not.
+    expect(await value("contains(x'1a2b', x'a2')")).toBe(false);
+    expect(await value("contains(x'1a2b', x'2b')")).toBe(true);
+    expect(await value("split('a,b,,', ',', 3)")).toEqual(["a", "b", ","]);
+  });
+
   it("formats dates with Java patterns, including quoted text", async () => {
     expect(await value("date_format(TIMESTAMP '2024-03-05 07:08:09.123456', 'yyyy-MM-dd''T''HH:mm:ss.SSS')")).toBe("2024-03-05T07:08:09.123");
     expect(await value("date_format(DATE '2024-03-05', 'd MMM yy')")).toBe("5 Mar 24");

@@ -69,7 +69,7 @@ describe("metadata calls", () => {
     expect(types.find((t) => t["TYPE_NAME"] === "BIGINT")).toMatchObject({ DATA_TYPE: -5, PRECISION: 19, NUM_PREC_RADIX: 10 });
     expect(types.find((t) => t["TYPE_NAME"] === "DECIMAL")).toMatchObject({ DATA_TYPE: 3, CREATE_PARAMS: "PRECISION,SCALE", MAXIMUM_SCALE: 38 });
     const fns = await rows(ws.session.getFunctions({ functionName: "date%" }));
-    expect(fns.map((f) => f["FUNCTION_NAME"])).toEqual(["date_add", "date_format", "date_sub", "date_trunc", "datediff"]);
+    expect(fns.map((f) => f["FUNCTION_NAME"])).toEqual(["date", "date_add", "date_format", "date_sub", "date_trunc", "datediff"]);
     expect(await rows(ws.session.getPrimaryKeys({ schemaName: "meta_s", tableName: "orders" }))).toEqual([]);
   });
 });

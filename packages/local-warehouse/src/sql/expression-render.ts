@@ -66,7 +66,7 @@ const SPARK_CASTS: Record<string, string> = {
 };
 
 /** CAST/TRY_CAST with Spark's meaning where DuckDB's differs (to integers, to text). */
-function castSql(operand: string, type: SparkType, isTry: boolean): string {
+export function castSql(operand: string, type: SparkType, isTry: boolean): string {
   if (type.kind === "primitive") {
     if (type.name === "string") return `spark_string(${operand})`;
     const macro = SPARK_CASTS[type.name];

@@ -11,6 +11,9 @@
  */
 import { WAREHOUSE_ERROR_CLASSES, type WarehouseErrorClass } from "../error-classes.js";
 import { sqlError, SqlError } from "../errors.js";
+// A cycle (expression-render.ts reads this table): castSql is only called when a row renders, after both have loaded.
+import { castSql } from "./expression-render.js";
+import type { PrimitiveName, SparkType } from "./types.js";
 
 /** One Spark function. */
 export interface SparkFunction {
@@ -28,6 +31,8 @@ const raise = (errorClass: WarehouseErrorClass, message: string): string =>
 const DIVIDE_BY_ZERO =
   "Division by zero. Use `try_divide` to tolerate divisor being 0 and return NULL instead. If necessary set \"ansi_mode\" to \"false\" to bypass this error.";
 
+const ROUND_OVERFLOW = "Overflow in round. If necessary set \"ansi_mode\" to \"false\" to bypass this error.";
+
 /** DuckDB macros behind the Spark semantics; created as TEMP macros on each connection. */
 export const SPARK_MACROS: readonly string[] = [
   // x / y, x % y and x div y under ANSI mode: a zero divisor is an error, not NULL or Infinity.
@@ -41,8 +46,9 @@ export const SPARK_MACROS: readonly string[] = [
   // element_at(arr, i): 1-based, negative counts from the end, 0 and out of bounds are errors.
   `spark_element_at(a, i) AS CASE WHEN i IS NULL OR a IS NULL THEN NULL WHEN i = 0 THEN ${raise("INVALID_INDEX_OF_ZERO", "The index 0 is invalid. An index shall be either < 0 or > 0 (the first element has index 1).")} WHEN abs(i) > array_length(a) THEN ${raise("INVALID_ARRAY_INDEX_IN_ELEMENT_AT", "The index is out of bounds. Use `try_element_at` to tolerate accessing element at invalid index and return NULL instead.")} ELSE list_extract(a, i) END`,
   // try_element_at tolerates only an index out of bounds: 0 is still INVALID_INDEX_OF_ZERO (Spark's golden file
-  // sql-tests/results/ansi/try_element_at.sql.out).
-  `spark_try_element_at(a, i) AS CASE WHEN i = 0 THEN ${raise("INVALID_INDEX_OF_ZERO", "The index 0 is invalid. An index shall be either < 0 or > 0 (the first element has index 1).")} WHEN abs(i) > array_length(a) THEN NULL ELSE list_extract(a, i) END`,
+  // sql-tests/results/ansi/try_element_at.sql.out). DuckDB's subscript reads both: a list 1-based, negative from the
+  // end, NULL out of bounds; a map by key, NULL for a missing one.
+  `spark_try_element_at(a, i) AS CASE WHEN typeof(a) LIKE '%[]' AND TRY_CAST(i AS BIGINT) = 0 THEN ${raise("INVALID_INDEX_OF_ZERO", "The index 0 is invalid. An index shall be either < 0 or > 0 (the first element has index 1).")} ELSE a[i] END`,
   // substring(s, pos[, len]) with Spark's positions: 0 is the first character, negative counts from the end.
   `spark_substr_start(s, pos) AS CASE WHEN pos > 0 THEN pos - 1 WHEN pos < 0 THEN length(s) + pos ELSE 0 END`,
   `spark_substr(s, pos, n) AS CASE WHEN greatest(spark_substr_start(s, pos), 0) >= spark_substr_start(s, pos) + n THEN '' ELSE substring(s, greatest(spark_substr_start(s, pos), 0) + 1, spark_substr_start(s, pos) + n - greatest(spark_substr_start(s, pos), 0)) END`,
@@ -71,6 +77,57 @@ export const SPARK_MACROS: readonly string[] = [
   ),
   // CAST(x AS STRING): timestamps print as Spark prints them, without DuckDB's "+00".
   `spark_string(x) AS CASE WHEN typeof(x) = 'TIMESTAMP WITH TIME ZONE' THEN regexp_replace(CAST(x AS VARCHAR), '[+]00$', '') ELSE CAST(x AS VARCHAR) END`,
+  // round(x, d) / bround(x, d) with Spark's results and types. DuckDB's round and trunc keep the type of x (its round_even
+  // gives a DOUBLE), so HALF_EVEN is round, except on a tie whose value cut towards zero is an even multiple of 10^-d:
+  // then it is that cut. Ties are found on the exact value Spark rounds (a double by its shortest text, as
+  // BigDecimal(Double.toString) reads it) as DECIMAL(38, 18): for -19 <= d <= 17, where such a tie can be written.
+  `spark_exact(x) AS TRY_CAST(CAST(x AS VARCHAR) AS DECIMAL(38, 18))`,
+  `spark_tie_half(d) AS CAST(CASE WHEN d < 0 THEN '5' || repeat('0', -d - 1) ELSE '0.' || repeat('0', d) || '5' END AS DECIMAL(38, 18))`,
+  `spark_even_tie(e, d) AS d BETWEEN -19 AND 17 AND (e - trunc(e, d)) IN (spark_tie_half(d), -spark_tie_half(d)) AND CAST(trunc(e, d) AS DECIMAL(38, 18)) % (4 * spark_tie_half(d)) = 0`,
+  `spark_half_even(x, d) AS CASE WHEN spark_even_tie(spark_exact(x), d) THEN trunc(x, d) ELSE round(x, d) END`,
+  // Whether a rounded integral value w (as HUGEINT) still fits the type of x: round(127y, -1) overflows in Spark
+  // (ARITHMETIC_OVERFLOW) where DuckDB's round wraps to -126. Only a negative scale can overflow.
+  `spark_fits(x, w) AS CASE typeof(x) WHEN 'TINYINT' THEN w BETWEEN -128 AND 127 WHEN 'SMALLINT' THEN w BETWEEN -32768 AND 32767 ` +
+    `WHEN 'INTEGER' THEN w BETWEEN -2147483648 AND 2147483647 WHEN 'BIGINT' THEN w BETWEEN -9223372036854775808 AND 9223372036854775807 ELSE true END`,
+  `spark_round(x, d) AS CASE WHEN d < 0 AND spark_fits(x, round(TRY_CAST(x AS HUGEINT), d)) IS FALSE THEN ${raise("ARITHMETIC_OVERFLOW", ROUND_OVERFLOW)} ELSE round(x, d) END`,
+  `spark_bround(x, d) AS CASE WHEN d < 0 AND spark_fits(x, spark_half_even(TRY_CAST(x AS HUGEINT), d)) IS FALSE THEN ${raise("ARITHMETIC_OVERFLOW", ROUND_OVERFLOW)} ELSE spark_half_even(x, d) END`,
+  // lpad/rpad on text or bytes: Spark pads a BINARY with a BINARY (by default with the byte 0x00) and reads a BINARY
+  // beside a STRING as text. Both sides are brought to one type by appending an empty slice of the other, so two BLOBs
+  // stay BLOB and anything else is text (DuckDB's BLOB-to-text shows bytes outside ASCII as \\x escapes, where Spark
+  // decodes UTF-8); DuckDB's array_slice, repeat and || keep that type, its lpad takes only text. An empty pad
+  // cannot pad: Spark then only cuts the value to the length.
+  `spark_len(x) AS CASE WHEN typeof(x) = 'BLOB' THEN octet_length(CAST(x AS BLOB)) ELSE length(CAST(x AS VARCHAR)) END`,
+  `spark_pad_empty(s, p) AS array_slice(s, 1, 0) || array_slice(p, 1, 0)`,
+  `spark_pad_default(s) AS CASE WHEN typeof(s) = 'BLOB' THEN from_hex('00') || array_slice(s, 1, 0) ELSE ' ' END`,
+  `spark_pad_fill(n, p) AS array_slice(repeat(p, CAST(n // greatest(spark_len(p), 1) + 1 AS BIGINT)), 1, n)`,
+  `spark_lpad_same(s, n, p) AS CASE WHEN n <= spark_len(s) THEN array_slice(s, 1, greatest(n, 0)) WHEN spark_len(p) = 0 THEN s ELSE spark_pad_fill(n - spark_len(s), p) || s END`,
+  `spark_rpad_same(s, n, p) AS CASE WHEN n <= spark_len(s) THEN array_slice(s, 1, greatest(n, 0)) WHEN spark_len(p) = 0 THEN s ELSE s || spark_pad_fill(n - spark_len(s), p) END`,
+  ...["lpad", "rpad"].map(
+    (fn) =>
+      `spark_${fn}(s, n) AS spark_${fn}_same(s, spark_to_integer(n), spark_pad_default(s)), ` +
+      `(s, n, p) AS spark_${fn}_same(s || spark_pad_empty(s, p), spark_to_integer(n), p || spark_pad_empty(s, p))`,
+  ),
+  // date_add/date_sub: Spark takes the count as INT, SMALLINT or TINYINT (text is cast); BIGINT, DECIMAL and DOUBLE are
+  // refused at analysis, here when the row is computed.
+  `spark_day_count(n) AS CASE WHEN typeof(n) NOT IN ('TINYINT', 'SMALLINT', 'INTEGER', 'VARCHAR', '"NULL"') THEN ${raise("DATATYPE_MISMATCH.UNEXPECTED_INPUT_TYPE", "The second parameter requires the (\"INT\" or \"SMALLINT\" or \"TINYINT\") type.")} ELSE spark_to_integer(n) END`,
+  // startswith/endswith/contains: two BINARY values compare their bytes (as hex pairs, each followed by a space, so
+  // a match cannot straddle two bytes); otherwise both sides are text, a BINARY read as UTF-8 as Spark casts it
+  // (DuckDB's own BLOB-to-text shows x'12' as the four characters \\x12). A BLOB goes through its text form and
+  // back because CAST(x AS BLOB) must bind whatever the type of x.
+  `spark_text(x) AS CASE WHEN typeof(x) = 'BLOB' THEN decode(CAST(CAST(x AS VARCHAR) AS BLOB)) ELSE CAST(x AS VARCHAR) END`,
+  `spark_byte_text(x) AS regexp_replace(hex(CAST(CAST(x AS VARCHAR) AS BLOB)), '(..)', '\\1 ', 'g')`,
+  ...["starts_with", "ends_with", "contains"].map(
+    (fn) =>
+      `spark_${fn}(a, b) AS CASE WHEN typeof(a) = 'BLOB' AND typeof(b) = 'BLOB' THEN ${fn}(spark_byte_text(a), spark_byte_text(b)) ` +
+      `ELSE ${fn}(spark_text(a), spark_text(b)) END`,
+  ),
+  // split(s, regex, limit): with limit > 0 at most limit parts, the last one the rest of s from there, matches
+  // included (each part k is followed by match k); limit <= 0 splits everywhere. DuckDB splits on a NULL pattern as
+  // if it matched nowhere; Spark's split of anything by NULL is NULL.
+  `spark_split(s, re) AS CASE WHEN re IS NULL THEN NULL ELSE regexp_split_to_array(s, re) END, ` +
+    `(s, re, n) AS CASE WHEN s IS NULL OR re IS NULL OR n IS NULL THEN NULL WHEN n <= 0 OR len(regexp_split_to_array(s, re)) <= n THEN regexp_split_to_array(s, re) ` +
+    `ELSE list_concat(regexp_split_to_array(s, re)[1:n - 1], [array_to_string(list_transform(range(n, len(regexp_split_to_array(s, re)) + 1), ` +
+    `k -> regexp_split_to_array(s, re)[k] || coalesce(regexp_extract_all(s, re, 0)[k], '')), '')]) END`,
   // get_json_object: NULL for text that is not JSON, as Spark returns.
   `spark_json_get(j, p) AS CASE WHEN json_valid(j) THEN json_extract_string(j, p) END`,
 ];
@@ -127,6 +184,16 @@ export function strftimePattern(literalSql: string): string {
   return `'${out.replace(/'/g, "''")}'`;
 }
 
+/**
+ * strptime with a Spark pattern. A pattern without a year reads the year 1970 in Spark (the epoch's fields are the
+ * defaults) where strptime takes 1900, so such a pattern gets a year field and the text a leading 1970.
+ */
+function parseWithPattern(s: string, patternSql: string): string {
+  const pattern = strftimePattern(patternSql);
+  if (/(^|[^%])(%%)*%[Yy]/.test(pattern.slice(1, -1))) return `strptime(${s}, ${pattern})`;
+  return `strptime('1970 ' || ${s}, '%Y ${pattern.slice(1)})`;
+}
+
 /** Spark's date_trunc units (a string literal) as DuckDB's. */
 const TRUNC_UNITS: Record<string, string> = {
   year: "year", yyyy: "year", yy: "year", quarter: "quarter", month: "month", mon: "month", mm: "month",
@@ -140,10 +207,27 @@ function truncUnit(literalSql: string): string {
   return `'${unit}'`;
 }
 
-const call = (name: string) => (a: string[]) => `${name}(${a.join(", ")})`;
+/** An integer literal as rendered (`-1`, `(- 1)`, `CAST(1 AS TINYINT)`), or undefined. */
+function integerLiteral(sql: string): number | undefined {
+  const m = /^(?:\(\s*)?(?:CAST\()?\s*(-?)\s*(\d{1,9})(?:\s+AS\s+(?:TINYINT|SMALLINT|INTEGER|BIGINT)\))?(?:\s*\))?$/i.exec(sql.trim());
+  return m ? Number(`${m[1]}${m[2]}`) : undefined;
+}
 
-const padOrCut = (fn: "lpad" | "rpad", s: string, n: string, p: string) =>
-  `(CASE WHEN ${p} = '' THEN (CASE WHEN ${n} <= 0 THEN '' ELSE left(${s}, ${n}) END) ELSE ${fn}(${s}, ${n}, ${p}) END)`;
+/**
+ * round / bround: Spark requires a constant scale, and the macros need one (trunc and the tie text are built from it);
+ * a scale that is not an integer literal is handed to DuckDB's own round / round_even.
+ */
+function roundSql(x: string, scale: string, halfEven: boolean): string {
+  const d = integerLiteral(scale);
+  if (d === undefined) return halfEven ? `round_even(${x}, ${scale})` : `round(${x}, ${scale})`;
+  return `${halfEven ? "spark_bround" : "spark_round"}(${x}, ${d})`;
+}
+
+/** Spark's cast functions (`int(x)`, `decimal(x)`, …): CAST(x AS <type>), with the meaning CAST has here. */
+const castTo = (type: SparkType) => ([x]: string[]) => castSql(x!, type, false);
+const castAlias = (name: PrimitiveName): SparkFunction["render"] => castTo({ kind: "primitive", name });
+
+const call = (name: string) => (a: string[]) => `${name}(${a.join(", ")})`;
 
 /** Spark built-ins, by lower-case name. Examples and results are from the Spark SQL function reference. */
 export const SPARK_FUNCTIONS: Readonly<Record<string, SparkFunction>> = {
@@ -176,9 +260,8 @@ export const SPARK_FUNCTIONS: Readonly<Record<string, SparkFunction>> = {
   trim: { arity: [1, 1], example: ["trim('    SparkSQL   ')", "SparkSQL"] },
   ltrim: { arity: [1, 1], example: ["ltrim('    SparkSQL   ')", "SparkSQL   "] },
   rtrim: { arity: [1, 1], example: ["rtrim('    SparkSQL   ')", "    SparkSQL"] },
-  // An empty pad cannot pad (DuckDB raises "Insufficient padding"): Spark then only cuts the text to the length.
-  lpad: { arity: [2, 3], render: ([s, n, p]) => padOrCut("lpad", s!, n!, p ?? "' '"), example: ["lpad('hi', 5, '??')", "???hi"] },
-  rpad: { arity: [2, 3], render: ([s, n, p]) => padOrCut("rpad", s!, n!, p ?? "' '"), example: ["rpad('hi', 5, '??')", "hi???"] },
+  lpad: { arity: [2, 3], render: call("spark_lpad"), example: ["lpad('hi', 5, '??')", "???hi"] },
+  rpad: { arity: [2, 3], render: call("spark_rpad"), example: ["rpad('hi', 5, '??')", "hi???"] },
   replace: { arity: [2, 3], render: ([s, f, r]) => `replace(${s}, ${f}, ${r ?? "''"})`, example: ["replace('ABCabc', 'abc', 'DEF')", "ABCDEF"] },
   instr: { arity: [2, 2], example: ["instr('SparkSQL', 'SQL')", 6] },
   locate: {
@@ -187,8 +270,7 @@ export const SPARK_FUNCTIONS: Readonly<Record<string, SparkFunction>> = {
       pos === undefined ? `strpos(${s}, ${sub})` : `(CASE WHEN ${pos} < 1 THEN 0 WHEN strpos(substring(${s}, ${pos}), ${sub}) = 0 THEN 0 ELSE strpos(substring(${s}, ${pos}), ${sub}) + ${pos} - 1 END)`,
     example: ["locate('bar', 'foobarbar', 5)", 7],
   },
-  // DuckDB splits on a NULL pattern as if it matched nowhere; Spark's split of anything by NULL is NULL.
-  split: { arity: [2, 2], render: ([s, re]) => `(CASE WHEN ${re} IS NULL THEN NULL ELSE regexp_split_to_array(${s}, ${re}) END)`, example: ["split('oneAtwoBthreeC', '[ABC]')", ["one", "two", "three", ""]] },
+  split: { arity: [2, 3], render: call("spark_split"), example: ["split('oneAtwoBthreeC', '[ABC]', 2)", ["one", "twoBthreeC"]] },
   regexp_replace: { arity: [3, 3], render: ([s, re, r]) => `regexp_replace(${s}, ${re}, ${r}, 'g')`, example: ["regexp_replace('100-200', '(\\\\d+)', 'num')", "num-num"] },
   regexp_extract: { arity: [2, 3], render: ([s, re, i]) => `regexp_extract(${s}, ${re}, ${i ?? "1"})`, example: ["regexp_extract('100-200', '(\\\\d+)-(\\\\d+)', 1)", "100"] },
   reverse: { arity: [1, 1], example: ["reverse('Spark SQL')", "LQS krapS"] },
@@ -196,10 +278,10 @@ export const SPARK_FUNCTIONS: Readonly<Record<string, SparkFunction>> = {
   left: { arity: [2, 2], example: ["left('Spark SQL', 3)", "Spa"] },
   right: { arity: [2, 2], example: ["right('Spark SQL', 3)", "SQL"] },
   // Spark compares the text of numbers and booleans and the bytes of binaries (contains(12, '1') is true); DuckDB's
-  // functions take only VARCHAR and cannot type a NULL literal, so both sides are cast to text.
-  startswith: { arity: [2, 2], render: ([a, b]) => `starts_with(CAST(${a} AS VARCHAR), CAST(${b} AS VARCHAR))`, example: ["startswith('Spark SQL', 'Spark')", true] },
-  endswith: { arity: [2, 2], render: ([a, b]) => `ends_with(CAST(${a} AS VARCHAR), CAST(${b} AS VARCHAR))`, example: ["endswith('Spark SQL', 'SQL')", true] },
-  contains: { arity: [2, 2], render: ([a, b]) => `contains(CAST(${a} AS VARCHAR), CAST(${b} AS VARCHAR))`, example: ["contains('Spark SQL', 'Spark')", true] },
+  // functions take only VARCHAR and cannot type a NULL literal, so the macros bring both sides to text.
+  startswith: { arity: [2, 2], render: call("spark_starts_with"), example: ["startswith('Spark SQL', 'Spark')", true] },
+  endswith: { arity: [2, 2], render: call("spark_ends_with"), example: ["endswith('Spark SQL', 'SQL')", true] },
+  contains: { arity: [2, 2], render: call("spark_contains"), example: ["contains('Spark SQL', 'Spark')", true] },
   ascii: { arity: [1, 1], example: ["ascii('222')", 50] },
   // --- hashing
   md5: { arity: [1, 1], example: ["md5('Spark')", "8cde774d6f7333752ed72cacddb05126"] },
@@ -218,17 +300,17 @@ export const SPARK_FUNCTIONS: Readonly<Record<string, SparkFunction>> = {
   date_format: { arity: [2, 2], render: ([t, f]) => `strftime(${t}, ${strftimePattern(f!)})`, example: ["date_format(DATE '2016-04-08', 'yyyy')", "2016"] },
   to_date: {
     arity: [1, 2],
-    render: ([s, f]) => (f === undefined ? `CAST(${s} AS DATE)` : `CAST(strptime(${s}, ${strftimePattern(f)}) AS DATE)`),
+    render: ([s, f]) => (f === undefined ? `CAST(${s} AS DATE)` : `CAST(${parseWithPattern(s!, f)} AS DATE)`),
     example: ["to_date('2016-12-31', 'yyyy-MM-dd')", new Date("2016-12-31T00:00:00Z")],
   },
   to_timestamp: {
     arity: [1, 2],
-    render: ([s, f]) => (f === undefined ? `CAST(${s} AS TIMESTAMPTZ)` : `CAST(strptime(${s}, ${strftimePattern(f)}) AS TIMESTAMPTZ)`),
+    render: ([s, f]) => (f === undefined ? `CAST(${s} AS TIMESTAMPTZ)` : `CAST(${parseWithPattern(s!, f)} AS TIMESTAMPTZ)`),
     example: ["to_timestamp('2016-12-31', 'yyyy-MM-dd')", new Date("2016-12-31T00:00:00Z")],
   },
   datediff: { arity: [2, 2], render: ([end, start]) => `CAST(date_diff('day', CAST(${start} AS DATE), CAST(${end} AS DATE)) AS INTEGER)`, example: ["datediff('2009-07-31', '2009-07-30')", 1] },
-  date_add: { arity: [2, 2], render: ([d, n]) => `(CAST(${d} AS DATE) + spark_to_integer(${n}))`, example: ["date_add('2016-07-30', 1)", new Date("2016-07-31T00:00:00Z")] },
-  date_sub: { arity: [2, 2], render: ([d, n]) => `(CAST(${d} AS DATE) - spark_to_integer(${n}))`, example: ["date_sub('2016-07-30', 1)", new Date("2016-07-29T00:00:00Z")] },
+  date_add: { arity: [2, 2], render: ([d, n]) => `(CAST(${d} AS DATE) + spark_day_count(${n}))`, example: ["date_add('2016-07-30', 1)", new Date("2016-07-31T00:00:00Z")] },
+  date_sub: { arity: [2, 2], render: ([d, n]) => `(CAST(${d} AS DATE) - spark_day_count(${n}))`, example: ["date_sub('2016-07-30', 1)", new Date("2016-07-29T00:00:00Z")] },
   add_months: { arity: [2, 2], render: ([d, n]) => `CAST(CAST(${d} AS DATE) + to_months(CAST(${n} AS INTEGER)) AS DATE)`, example: ["add_months('2016-08-31', 1)", new Date("2016-09-30T00:00:00Z")] },
   last_day: { arity: [1, 1], render: ([d]) => `last_day(CAST(${d} AS DATE))`, example: ["last_day('2009-01-12')", new Date("2009-01-31T00:00:00Z")] },
   year: { arity: [1, 1], render: ([d]) => `CAST(year(CAST(${d} AS TIMESTAMPTZ)) AS INTEGER)`, example: ["year('2016-07-30')", 2016] },
@@ -281,9 +363,11 @@ export const SPARK_FUNCTIONS: Readonly<Record<string, SparkFunction>> = {
   map_keys: { arity: [1, 1], example: ["map_keys(map(1, 'a', 2, 'b'))", [1, 2]] },
   map_values: { arity: [1, 1], example: ["map_values(map(1, 'a', 2, 'b'))", ["a", "b"]] },
   // --- math
-  abs: { arity: [1, 1], example: ["abs(-1)", 1] },
-  round: { arity: [1, 2], render: ([x, d]) => `round(${x}, ${d ?? "0"})`, example: ["round(2.5, 0)", 3] },
-  bround: { arity: [1, 2], render: ([x, d]) => `round_even(${x}, ${d ?? "0"})`, example: ["bround(2.5, 0)", 2] },
+  // Spark casts text to DOUBLE here; DuckDB cannot choose an abs for VARCHAR. Only a string literal is known to be
+  // text when the call is rendered (a STRING column still fails to bind).
+  abs: { arity: [1, 1], render: ([x]) => (/^'(?:[^']|'')*'$/.test(x!) ? `abs(CAST(${x} AS DOUBLE))` : `abs(${x})`), example: ["abs(-1)", 1] },
+  round: { arity: [1, 2], render: ([x, d]) => roundSql(x!, d ?? "0", false), example: ["round(2.5, 0)", 3] },
+  bround: { arity: [1, 2], render: ([x, d]) => roundSql(x!, d ?? "0", true), example: ["bround(2.5, 0)", 2] },
   ceil: { arity: [1, 1], render: ([x]) => `CAST(ceil(${x}) AS BIGINT)`, example: ["ceil(-0.1)", 0] },
   ceiling: { arity: [1, 1], render: ([x]) => `CAST(ceil(${x}) AS BIGINT)`, example: ["ceiling(5)", 5] },
   floor: { arity: [1, 1], render: ([x]) => `CAST(floor(${x}) AS BIGINT)`, example: ["floor(-0.1)", -1] },
@@ -310,9 +394,17 @@ export const SPARK_FUNCTIONS: Readonly<Record<string, SparkFunction>> = {
   uuid: { arity: [0, 0], render: () => "CAST(uuid() AS VARCHAR)", example: ["length(uuid())", 36] },
   hex: { arity: [1, 1], render: ([x]) => `upper(hex(${x}))`, example: ["hex(17)", "11"] },
   unhex: { arity: [1, 1], example: ["decode(unhex('537061726B2053514C'), 'UTF-8')", "Spark SQL"] },
+  // decode(bin, charset), or with more arguments Oracle's decode(expr, search, result, …[, default]), where a NULL
+  // search matches a NULL expr (Spark's example: decode(null, 6, 'Spark', NULL, 'SQL', 4, 'rocks') is SQL).
   decode: {
-    arity: [2, 2],
-    render: ([b, cs]) => {
+    arity: [2, 255],
+    render: ([b, cs, ...rest]) => {
+      if (rest.length > 0) {
+        const pairs = [cs!, ...rest];
+        const whens: string[] = [];
+        for (let k = 0; k + 1 < pairs.length; k += 2) whens.push(`WHEN ${b} IS NOT DISTINCT FROM ${pairs[k]} THEN ${pairs[k + 1]}`);
+        return `(CASE ${whens.join(" ")}${pairs.length % 2 === 1 ? ` ELSE ${pairs[pairs.length - 1]}` : ""} END)`;
+      }
       if (!/^'utf-?8'$/i.test(cs!)) throw sqlError("UNSUPPORTED_FEATURE", `decode with charset ${cs} is not supported by the local warehouse (only UTF-8).`);
       return `decode(${b})`;
     },
@@ -326,6 +418,19 @@ export const SPARK_FUNCTIONS: Readonly<Record<string, SparkFunction>> = {
     },
     example: ["encode('abc', 'utf-8')", Buffer.from("abc")],
   },
+  // --- cast functions (Spark's FunctionRegistry: each is CAST(x AS <type>); decimal is DECIMAL(10, 0))
+  boolean: { arity: [1, 1], render: castAlias("boolean"), example: ["boolean('true')", true] },
+  tinyint: { arity: [1, 1], render: castAlias("tinyint"), example: ["tinyint('12')", 12] },
+  smallint: { arity: [1, 1], render: castAlias("smallint"), example: ["smallint(12.9)", 12] },
+  int: { arity: [1, 1], render: castAlias("int"), example: ["int('-12')", -12] },
+  bigint: { arity: [1, 1], render: castAlias("bigint"), example: ["bigint(1.5D)", 1] },
+  float: { arity: [1, 1], render: castAlias("float"), example: ["float('2.5')", 2.5] },
+  double: { arity: [1, 1], render: castAlias("double"), example: ["double('2.5')", 2.5] },
+  decimal: { arity: [1, 1], render: castTo({ kind: "decimal", precision: 10, scale: 0 }), example: ["decimal('12')", 12] },
+  string: { arity: [1, 1], render: castAlias("string"), example: ["string(12)", "12"] },
+  binary: { arity: [1, 1], render: castAlias("binary"), example: ["binary('abc')", Buffer.from("abc")] },
+  date: { arity: [1, 1], render: castAlias("date"), example: ["date('2016-12-31')", new Date("2016-12-31T00:00:00Z")] },
+  timestamp: { arity: [1, 1], render: castAlias("timestamp"), example: ["timestamp('2016-12-31 10:11:12')", new Date("2016-12-31T10:11:12Z")] },
   // --- aggregates and windows (same meaning in DuckDB)
   count: { arity: [1, 255], example: ["count(1)", 1] },
   sum: { arity: [1, 1], example: ["sum(1)", 1] },
