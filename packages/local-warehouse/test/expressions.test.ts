@@ -249,3 +249,27 @@ describe("inline tables and quantified LIKE", () => {
     expect((await sqlError(session, "SELECT CAST('12x' AS DECIMAL(4, 2))")).message).toMatch(/^\[CAST_INVALID_INPUT\]/);
   });
 });
+
+describe("names of unaliased columns", () => {
+  it("names them as Spark does, so a driver row has Databricks' keys", async () => {
+    // The `-- !query schema` lines of sql-tests/results/ansi/string-functions.sql.out (apache/spark
+    // cf1a80e): struct<concat(concat(a, b), c):string>, struct<replace(abc, b, 123):string>,
+    // struct<contains(NULL, Spark):boolean>, struct<substr(Spark SQL, 5, 1):string>.
+    const [row] = await sql(
+      session,
+      "SELECT 'a' || 'b' || 'c', replace('abc', 'b', '123'), CONTAINS(null, 'Spark'), substr('Spark SQL', 5, 1), 1 + 2, CAST('7' AS INT), upper(x), 2 AS two, x FROM VALUES ('q') AS t(x)",
+    );
+    expect(row).toEqual({
+      "concat(concat(a, b), c)": "abc",
+      "replace(abc, b, 123)": "a123c",
+      "contains(NULL, Spark)": null,
+      "substr(Spark SQL, 5, 1)": "k",
+      "(1 + 2)": 3,
+      "CAST(7 AS INT)": 7,
+      "upper(x)": "Q",
+      two: 2,
+      x: "q",
+    });
+    expect(await sql(session, "SELECT count(*), max(x), a.x FROM VALUES ('q') AS a(x) GROUP BY a.x")).toEqual([{ "count(1)": 1, "max(x)": "q", x: "q" }]);
+  });
+});

@@ -58,10 +58,12 @@ describe("rewrite to DuckDB", () => {
 
   it("translates Spark constructors, casts and typed literals", () => {
     expect(toDuck("SELECT array(1, 2), map('k', 1), named_struct('a', 1), CAST(x AS ARRAY<STRUCT<a: INT>>), 1L, 2.50BD").text).toBe(
-      `SELECT list_value(1, 2) , map(list_value('k'), list_value(1)) , struct_pack("a" := 1) , CAST(x AS STRUCT("a" INTEGER)[]) , CAST(1 AS BIGINT) , CAST('2.50' AS DECIMAL(3,2))`,
+      `SELECT list_value(1, 2) AS "array(1, 2)" , map(list_value('k'), list_value(1)) AS "map(k, 1)" , struct_pack("a" := 1) AS "named_struct(a, 1)" , ` +
+        `CAST(x AS STRUCT("a" INTEGER)[]) AS "CAST(x AS ARRAY<STRUCT<a: INT>>)" , CAST(1 AS BIGINT) AS "1" , CAST('2.50' AS DECIMAL(3,2)) AS "2.50"`,
     );
     expect(toDuck("SELECT TIMESTAMP '2024-01-01 00:00:00', x::map<string,int>, 7 DIV 2, a <=> b").text).toBe(
-      "SELECT TIMESTAMPTZ '2024-01-01 00:00:00' , CAST(x AS MAP(VARCHAR, INTEGER)) , spark_quotient(7, 2) , (a IS NOT DISTINCT FROM b)",
+      "SELECT TIMESTAMPTZ '2024-01-01 00:00:00' , CAST(x AS MAP(VARCHAR, INTEGER)) AS \"CAST(x AS MAP<STRING, INT>)\" , " +
+        'spark_quotient(7, 2) AS "(7 div 2)" , (a IS NOT DISTINCT FROM b) AS "(a <=> b)"',
     );
   });
 });

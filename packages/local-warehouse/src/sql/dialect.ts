@@ -12,8 +12,9 @@
 import type { DuckDBValue } from "@duckdb/node-api";
 import { syntaxError, isSqlError, unsupported } from "../errors.js";
 import type { Parameters, Sql } from "./parameters.js";
-import { isOp, isWord, type Token } from "./tokenizer.js";
-import { ExpressionParser, type TokenRange } from "./expression-parser.js";
+import { isOp, isWord, quoteIdent, type Token } from "./tokenizer.js";
+import { ExpressionParser, type Expr, type TokenRange } from "./expression-parser.js";
+import { sparkColumnName } from "./column-names.js";
 import { ExpressionRenderer, renderNamePart, type RenderContext } from "./expression-render.js";
 import { NOT_A_CALL, SPARK_FUNCTIONS } from "./functions.js";
 
@@ -42,6 +43,9 @@ const CLAUSE_WORDS = new Set(
     "PIVOT UNPIVOT FOR IN GROUPING SETS ROLLUP CUBE RECURSIVE PERCENT").split(" "),
 );
 
+/** Clause words that end a select list. */
+const SELECT_LIST_ENDS = new Set("FROM WHERE GROUP HAVING ORDER LIMIT OFFSET UNION INTERSECT EXCEPT MINUS WINDOW QUALIFY SORT CLUSTER DISTRIBUTE LATERAL INTO".split(" "));
+
 /** Names before a `(` that is a column list or a table function's arguments, not a routine call. */
 const TABLE_CONTEXT = ["FROM", "JOIN", "INTO", "TABLE", "EXISTS", "VIEW", "WITH", "UPDATE", "MERGE", "USING", "LATERAL", "AS"];
 
@@ -69,6 +73,19 @@ class ClauseWalker {
     const out: string[] = [];
     const tokens = this.tokens;
     let assigning = false;
+    // In a select list, an unaliased item gets the name Spark gives it (column-names.ts).
+    let selectList = false;
+    let itemStart = false;
+    const named = (expr: Expr, sql: string, after: number): string => {
+      if (!selectList || !itemStart) return sql;
+      itemStart = false;
+      const next = after < range.end ? tokens[after] : undefined;
+      const aliased = next !== undefined && (isWord(next, "AS") || next.kind === "ident" || (next.kind === "word" && !CLAUSE_WORDS.has(next.value.toUpperCase())));
+      // A plain column already has its own name in DuckDB's result.
+      if (aliased || expr.k === "name") return sql;
+      const name = sparkColumnName(expr);
+      return name === undefined ? sql : `${sql} AS ${quoteIdent(name)}`;
+    };
     let i = range.start;
     while (i < range.end) {
       const t = tokens[i]!;
@@ -110,6 +127,8 @@ class ClauseWalker {
         } else if (CLAUSE_WORDS.has(upper)) {
           if (upper === "SET") assigning = true;
           else if (upper === "WHERE" || upper === "FROM") assigning = false;
+          if (upper === "SELECT") selectList = itemStart = true;
+          else if (SELECT_LIST_ENDS.has(upper)) selectList = false;
           out.push(t.value);
           i++;
           continue;
@@ -131,6 +150,7 @@ class ClauseWalker {
         }
       } else if (t.kind === "op") {
         if (t.value === "," || t.value === ")" || t.value === ";" || t.value === "=") {
+          if (t.value === ",") itemStart = selectList;
           out.push(t.value);
           i++;
           continue;
@@ -139,7 +159,7 @@ class ClauseWalker {
           const close = this.closing(i, range.end);
           const island = this.tryIsland(i, range.end);
           if (island) {
-            out.push(island.sql);
+            out.push(named(island.expr, island.sql, island.end));
             i = island.end;
           } else {
             // Not an expression: a join tree or a window spec in parentheses.
@@ -150,8 +170,9 @@ class ClauseWalker {
         }
       }
       const parser = new ExpressionParser(tokens, i, range.end);
-      out.push(this.renderer.render(parser.expression()));
+      const expr = parser.expression();
       if (parser.i === i) throw syntaxError(`at or near '${t.value}' (position ${t.pos})`);
+      out.push(named(expr, this.renderer.render(expr), parser.i));
       i = parser.i;
     }
     return out.join(" ");
@@ -224,7 +245,7 @@ class ClauseWalker {
   }
 
   /** A parenthesised expression (group, tuple, subquery) with whatever operators follow it; undefined if the group is not one. */
-  private tryIsland(i: number, end: number): { sql: string; end: number } | undefined {
+  private tryIsland(i: number, end: number): { sql: string; end: number; expr: Expr } | undefined {
     const parser = new ExpressionParser(this.tokens, i, end);
     let expr;
     try {
@@ -233,7 +254,7 @@ class ClauseWalker {
       if (isSqlError(e) && e.errorClass === "PARSE_SYNTAX_ERROR") return undefined;
       throw e;
     }
-    return { sql: this.renderer.render(expr), end: parser.i };
+    return { sql: this.renderer.render(expr), end: parser.i, expr };
   }
 
   /** In `SET a.b = …`, the index of the `=` after a name chain starting at `i`. */
