@@ -1,8 +1,9 @@
 /**
  * Conformance with Spark's own SQL golden files: each case is a `-- !query` of a file under
- * sql/core/src/test/resources/sql-tests/results/ in apache/spark (mostly the `ansi/` results, since
- * Databricks SQL runs with ANSI mode on) together with the `-- !query output` Spark printed for it, or
- * the error class and SQLSTATE it raised. The query runs unchanged through the real driver and its rows
+ * sql/core/src/test/resources/sql-tests/results/ in apache/spark (the `ansi/` results where a file has
+ * them, since Databricks SQL runs with ANSI mode on) together with the `-- !query output` Spark printed for
+ * it, or the error class and SQLSTATE it raised. Query-level cases (grouping, set operations, joins, CTEs,
+ * subqueries) bring the file's own temporary views as `setup`. The query runs unchanged through the real driver and its rows
  * are printed as Spark's test suite prints them (test/spark-print.ts) before they are compared.
  *
  * Only queries within the warehouse's documented dialect are here, and only those it answers as Spark
