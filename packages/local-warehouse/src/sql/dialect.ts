@@ -114,6 +114,7 @@ class ClauseWalker {
           }
           const known = Object.hasOwn(SPARK_FUNCTIONS, lower) || SPECIAL_CALLS.has(lower);
           if (!known && CLAUSE_WORDS.has(upper)) {
+            if (upper !== "DISTINCT" && upper !== "ALL") itemStart = false;
             // Query syntax before a group (IN (…), USING (…), VALUES (…), ROLLUP (…)); `* EXCEPT (a)` is DuckDB's EXCLUDE.
             out.push(upper === "EXCEPT" && isStar(out[out.length - 1]) ? "EXCLUDE" : t.value);
             i++;
@@ -129,6 +130,7 @@ class ClauseWalker {
           else if (upper === "WHERE" || upper === "FROM") assigning = false;
           if (upper === "SELECT") selectList = itemStart = true;
           else if (SELECT_LIST_ENDS.has(upper)) selectList = false;
+          else if (upper !== "DISTINCT" && upper !== "ALL") itemStart = false;
           out.push(t.value);
           i++;
           continue;

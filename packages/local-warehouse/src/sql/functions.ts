@@ -444,6 +444,8 @@ export const SPARK_FUNCTIONS: Readonly<Record<string, SparkFunction>> = {
   any_value: { arity: [1, 1], example: ["any_value(7)", 7] },
   collect_list: { arity: [1, 1], render: ([x]) => `list(${x}) FILTER (WHERE ${x} IS NOT NULL)`, example: ["collect_list(7)", [7]] },
   array_agg: { arity: [1, 1], render: ([x]) => `list(${x}) FILTER (WHERE ${x} IS NOT NULL)`, example: ["array_agg(7)", [7]] },
+  // grouping(col) is 1 when the row aggregates over col (ROLLUP, CUBE, GROUPING SETS); Spark types it TINYINT.
+  grouping: { arity: [1, 1], render: ([c]) => `CAST(grouping(${c}) AS TINYINT)`, example: ["(SELECT grouping(name) FROM VALUES (2, 'Alice'), (5, 'Bob') people(age, name) GROUP BY cube(name) ORDER BY 1 DESC LIMIT 1)", 1] },
   row_number: { arity: [0, 0], example: ["row_number() OVER (ORDER BY 1)", 1] },
   rank: { arity: [0, 0], example: ["rank() OVER (ORDER BY 1)", 1] },
   dense_rank: { arity: [0, 0], example: ["dense_rank() OVER (ORDER BY 1)", 1] },
