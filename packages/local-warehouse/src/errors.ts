@@ -72,6 +72,9 @@ export function fromDuckDbError(error: unknown): SqlError {
     [/^Binder Error: .*does not have a column named/i, "UNRESOLVED_COLUMN.WITH_SUGGESTION"],
     [/^Binder Error: .*(table|insert).*columns? but .*values/i, "INSERT_COLUMN_ARITY_MISMATCH"],
     [/^Binder Error: No function matches/i, "DATATYPE_MISMATCH.UNEXPECTED_INPUT_TYPE"],
+    [/^Binder Error: column .* must appear in the GROUP BY clause or must be part of an aggregate function/i, "MISSING_AGGREGATION"],
+    // A CTE that reads itself or a later one: Spark resolves CTE names only from earlier ones.
+    [/^Binder Error: Circular reference to CTE/i, "TABLE_OR_VIEW_NOT_FOUND"],
     [/^Conversion Error: .*out of range for the destination type/i, "CAST_OVERFLOW"],
     [/^Conversion Error: .*value is out of range/i, "NUMERIC_VALUE_OUT_OF_RANGE"],
     // Spark refuses a cast between types it cannot convert (INT to BINARY) while analysing the query.

@@ -273,3 +273,29 @@ describe("names of unaliased columns", () => {
     expect(await sql(session, "SELECT count(*), max(x), a.x FROM VALUES ('q') AS a(x) GROUP BY a.x")).toEqual([{ "count(1)": 1, "max(x)": "q", x: "q" }]);
   });
 });
+
+describe("query forms Spark accepts and DuckDB spells differently", () => {
+  it("reads LEFT SEMI/ANTI JOIN, MINUS, GROUP BY … WITH ROLLUP and a view's column list", async () => {
+    await sql(session, "CREATE OR REPLACE TEMPORARY VIEW qf(k, v) AS VALUES ('a', 1), ('b', 2), ('a', 3) tbl(x, y)");
+    expect(await sql(session, "SELECT k FROM qf LEFT SEMI JOIN VALUES ('a') AS o(k) USING (k) ORDER BY v")).toEqual([{ k: "a" }, { k: "a" }]);
+    expect(await sql(session, "SELECT k FROM qf LEFT ANTI JOIN VALUES ('a') AS o(k) USING (k)")).toEqual([{ k: "b" }]);
+    expect(await sql(session, "SELECT k FROM qf MINUS SELECT 'a'")).toEqual([{ k: "b" }]);
+    expect(await sql(session, "SELECT k, sum(v) AS s FROM qf GROUP BY k WITH ROLLUP ORDER BY k NULLS LAST")).toEqual([
+      { k: "a", s: 4 },
+      { k: "b", s: 2 },
+      { k: null, s: 6 },
+    ]);
+  });
+
+  it("names a column neither grouped nor aggregated MISSING_AGGREGATION (42803), as current Spark does", async () => {
+    // common/utils/src/main/resources/error/error-conditions.json: MISSING_AGGREGATION, sqlState 42803.
+    const err = await sqlError(session, "SELECT a, count(*) FROM VALUES (1, 2) AS t(a, b) GROUP BY b");
+    expect(err.message).toMatch(/^\[MISSING_AGGREGATION\]/);
+    expect(err.sqlState).toBe("42803");
+  });
+
+  it("refuses rows of different widths in an inline table", async () => {
+    const err = await sqlError(session, "SELECT * FROM VALUES ('one', 2.0), ('two') AS data(a, b)");
+    expect(err.message).toMatch(/^\[INVALID_INLINE_TABLE\.NUM_COLUMNS_MISMATCH\]/);
+  });
+});

@@ -216,7 +216,16 @@ async function createTable(scope: StatementScope, c: Cursor, orReplace: boolean)
 async function createView(scope: StatementScope, c: Cursor, orReplace: boolean, temporary: boolean): Promise<ResultSource> {
   const ifNotExists = c.acceptWords("IF", "NOT", "EXISTS");
   const name = c.qualifiedName();
-  if (isOp(c.peek(), "(")) throw unsupported("A column list in CREATE VIEW");
+  // Spark's view column list: names, each with an optional COMMENT (dropped: DuckDB views have none).
+  const columns = isOp(c.peek(), "(")
+    ? c.parenList().map((part) => {
+        const p = new Cursor(part);
+        const column = p.identifier();
+        if (p.acceptWords("COMMENT")) p.stringLiteral();
+        p.expectEnd();
+        return quoteIdent(column);
+      })
+    : undefined;
   c.expectWords("AS");
   const { text, values } = scope.rewrite(c.rest());
   if (Object.keys(values).length > 0) throw unsupported("Parameter markers in a view definition");
@@ -226,7 +235,7 @@ async function createView(scope: StatementScope, c: Cursor, orReplace: boolean, 
     target = quoteIdent(name[0]!.toLowerCase());
   } else target = duckTableName(scope.tableRef(name));
   const verb = `CREATE${orReplace ? " OR REPLACE" : ""}${temporary ? " TEMPORARY" : ""} VIEW${ifNotExists ? " IF NOT EXISTS" : ""}`;
-  await scope.session.run(`${verb} ${target} AS ${text}`);
+  await scope.session.run(`${verb} ${target}${columns ? `(${columns.join(", ")})` : ""} AS ${text}`);
   return NO_RESULT;
 }
 

@@ -10,7 +10,7 @@
  * walk each token once, as before (see test/bench for the measured cost).
  */
 import type { DuckDBValue } from "@duckdb/node-api";
-import { syntaxError, isSqlError, unsupported } from "../errors.js";
+import { syntaxError, isSqlError, sqlError, unsupported } from "../errors.js";
 import type { Parameters, Sql } from "./parameters.js";
 import { isOp, isWord, quoteIdent, type Token } from "./tokenizer.js";
 import { ExpressionParser, type Expr, type TokenRange } from "./expression-parser.js";
@@ -24,11 +24,19 @@ export interface DialectContext extends RenderContext {
   readonly fileSources?: ReadonlyMap<Token, { sql: string; last: Token }>;
 }
 
+export interface RewriteOptions {
+  /**
+   * The tokens are an INSERT's rows (`VALUES (…), (…)`), kept as DuckDB's VALUES list so column DEFAULTs
+   * and the 1 MiB literal batches go straight in. Default: false, where a leading VALUES is an inline table.
+   */
+  insertBody?: boolean;
+}
+
 /** Rewrites a token run (an expression, a query, or a clause) into DuckDB SQL. */
-export function rewrite(tokens: Token[], ctx: DialectContext): Sql {
+export function rewrite(tokens: Token[], ctx: DialectContext, options: RewriteOptions = {}): Sql {
   const significant = tokens.some((t) => t.kind === "space" || t.kind === "comment") ? tokens.filter((t) => t.kind !== "space" && t.kind !== "comment") : tokens;
   const values: Record<string, DuckDBValue> = {};
-  const walker = new ClauseWalker(significant, ctx, values);
+  const walker = new ClauseWalker(significant, ctx, values, options);
   return { text: walker.walk({ start: 0, end: significant.length }), values };
 }
 
@@ -65,6 +73,7 @@ class ClauseWalker {
     private readonly tokens: Token[],
     private readonly ctx: DialectContext,
     values: Record<string, DuckDBValue>,
+    private readonly options: RewriteOptions,
   ) {
     this.renderer = new ExpressionRenderer(ctx, values, (range) => this.walk(range));
   }
@@ -100,7 +109,8 @@ class ClauseWalker {
       if (t.kind === "word") {
         const upper = t.value.toUpperCase();
         const lower = t.value.toLowerCase();
-        if (upper === "VALUES" && (isWord(prev, "FROM", "JOIN") || (i === range.start && isOp(tokens[i - 1], "(")))) {
+        const leading = i === range.start && (isOp(tokens[i - 1], "(") || (i === 0 && !this.options.insertBody));
+        if (upper === "VALUES" && (isWord(prev, "FROM", "JOIN") || leading)) {
           i = this.inlineTable(i, range.end, out);
           continue;
         }
@@ -125,13 +135,34 @@ class ClauseWalker {
             i++;
             continue;
           }
+        } else if (upper === "LEFT" && isWord(next, "SEMI", "ANTI")) {
+          // Spark's LEFT SEMI / LEFT ANTI JOIN are DuckDB's SEMI / ANTI JOIN.
+          i++;
+          continue;
+        } else if (upper === "GROUP" && isWord(next, "BY")) {
+          const grouped = this.groupBy(i + 2, range.end);
+          if (grouped) {
+            out.push(grouped.sql);
+            i = grouped.end;
+            selectList = false;
+            continue;
+          }
+          out.push(t.value);
+          i++;
+          selectList = false;
+          continue;
+        } else if (upper === "FOR" && (next?.kind === "word" || next?.kind === "ident") && isWord(tokens[i + 2], "IN")) {
+          // PIVOT (… FOR col IN (…)): the column and IN are pivot syntax, not a predicate.
+          out.push("FOR", renderNamePart(next), "IN");
+          i += 3;
+          continue;
         } else if (CLAUSE_WORDS.has(upper)) {
           if (upper === "SET") assigning = true;
           else if (upper === "WHERE" || upper === "FROM") assigning = false;
           if (upper === "SELECT") selectList = itemStart = true;
           else if (SELECT_LIST_ENDS.has(upper)) selectList = false;
           else if (upper !== "DISTINCT" && upper !== "ALL") itemStart = false;
-          out.push(t.value);
+          out.push(upper === "MINUS" ? "EXCEPT" : t.value);
           i++;
           continue;
         }
@@ -213,12 +244,12 @@ class ClauseWalker {
     let width = 0;
     let k = i + 1;
     for (;;) {
-      const parser = new ExpressionParser(tokens, k, end);
-      const row = parser.expression();
-      const items = row.k === "tuple" ? row.items : row.k === "paren" ? [row.inner] : [row];
-      width = Math.max(width, items.length);
-      rows.push(`(${items.map((x) => this.renderer.render(x)).join(", ")})`);
-      k = parser.i;
+      const items = this.inlineRow(k, end);
+      if (rows.length > 0 && items.exprs.length !== width)
+        throw sqlError("INVALID_INLINE_TABLE.NUM_COLUMNS_MISMATCH", `Inline table expected ${width} columns but found ${items.exprs.length} columns in row ${rows.length}.`);
+      width = items.exprs.length;
+      rows.push(`(${items.exprs.map((x) => this.renderer.render(x)).join(", ")})`);
+      k = items.end;
       if (k < end && isOp(tokens[k], ",")) k++;
       else break;
     }
@@ -239,6 +270,58 @@ class ClauseWalker {
     // As a query of its own (`(VALUES …)`, or a VALUES statement), the table is read whole.
     out.push(isWord(tokens[i - 1], "FROM", "JOIN") ? table : `SELECT * FROM ${table}`);
     return k;
+  }
+
+  /**
+   * `GROUP BY a, b WITH ROLLUP|CUBE` and `GROUP BY a, b GROUPING SETS (…)`, Spark's suffix forms, as
+   * DuckDB's `GROUP BY ROLLUP (a, b)` and `GROUP BY GROUPING SETS (…)`; undefined for a plain GROUP BY
+   * (walked as it stands). `start` is the index after BY.
+   */
+  private groupBy(start: number, end: number): { sql: string; end: number } | undefined {
+    const tokens = this.tokens;
+    let depth = 0;
+    for (let k = start; k < end; k++) {
+      const t = tokens[k]!;
+      if (isOp(t, "(")) depth++;
+      else if (isOp(t, ")")) depth--;
+      if (depth < 0) return undefined;
+      if (depth !== 0 || t.kind !== "word") continue;
+      const upper = t.value.toUpperCase();
+      if (upper === "WITH" && isWord(tokens[k + 1], "ROLLUP", "CUBE")) {
+        return { sql: `GROUP BY ${tokens[k + 1]!.value.toUpperCase()} (${this.walk({ start, end: k })})`, end: k + 2 };
+      }
+      if (upper === "GROUPING" && isWord(tokens[k + 1], "SETS") && k > start && !isOp(tokens[k - 1], ",")) {
+        // The listed columns only say which columns the sets may use; the sets decide the grouping.
+        return { sql: "GROUP BY GROUPING SETS", end: k + 2 };
+      }
+      if (SELECT_LIST_ENDS.has(upper) && upper !== "FROM") return undefined;
+    }
+    return undefined;
+  }
+
+  /** One inline-table row: `(a, b AS name, …)` (Spark allows and ignores the aliases) or a single value. */
+  private inlineRow(k: number, end: number): { exprs: Expr[]; end: number } {
+    const tokens = this.tokens;
+    if (isOp(tokens[k], "(") && !isWord(tokens[k + 1], "SELECT", "WITH", "VALUES")) {
+      const close = this.closing(k, end);
+      const exprs: Expr[] = [];
+      let j = k + 1;
+      while (j < close - 1) {
+        const parser = new ExpressionParser(tokens, j, close - 1);
+        exprs.push(parser.expression());
+        j = parser.i;
+        if (isWord(tokens[j], "AS") && j + 1 < close - 1) j += 2;
+        if (j < close - 1) {
+          if (!isOp(tokens[j], ",")) throw syntaxError(`at or near '${tokens[j]!.value}' (position ${tokens[j]!.pos}): expected ',' or ')' in an inline table row`);
+          j++;
+        }
+      }
+      // A row may continue as an expression: VALUES (1) + 1 is the one value 2.
+      if (close >= end || isOp(tokens[close], ",") || !isOp(tokens[close], "+") && !isOp(tokens[close], "-") && !isOp(tokens[close], "*")) return { exprs, end: close };
+    }
+    const parser = new ExpressionParser(tokens, k, end);
+    const row = parser.expression();
+    return { exprs: row.k === "tuple" ? row.items : row.k === "paren" ? [row.inner] : [row], end: parser.i };
   }
 
   /** Comma-separated expressions in a range, rendered. */

@@ -4,7 +4,7 @@
  * from Databricks names to DuckDB's.
  */
 import type { DuckDBValue } from "@duckdb/node-api";
-import { type DialectContext, rewrite } from "./dialect.js";
+import { type DialectContext, rewrite, type RewriteOptions } from "./dialect.js";
 import { sqlError, SqlError, syntaxError } from "../errors.js";
 import type { Parameters } from "./parameters.js";
 import type { ResultColumn } from "../wire/results.js";
@@ -74,8 +74,8 @@ export class StatementScope implements DialectContext {
     return r.columnNames().map((name, k) => ({ name, type: fromDuckDbType(r.columnType(k)) }));
   }
 
-  rewrite(tokens: Token[]) {
-    return rewrite(tokens, this);
+  rewrite(tokens: Token[], options?: RewriteOptions) {
+    return rewrite(tokens, this, options);
   }
 }
 

@@ -168,7 +168,7 @@ async function insert(scope: StatementScope, tokens: Token[]): Promise<ResultSou
   if (overwrite) await assertNotAppendOnly(scope.session.warehouse, ref);
   const rules = await writeRules(scope, ref);
   if (rules && !byName) await checkInsertColumns(scope, ref, rules, listed);
-  const { text, values } = scope.rewrite(body);
+  const { text, values } = scope.rewrite(body, { insertBody: true });
   // No existence check first: DuckDB's own "does not exist" maps to TABLE_OR_VIEW_NOT_FOUND, one query cheaper per batch.
   const target = duckTableName(ref);
   const statement = `INSERT INTO ${target}${columns}${byName} ${text}`;
