@@ -299,3 +299,18 @@ describe("query forms Spark accepts and DuckDB spells differently", () => {
     expect(err.message).toMatch(/^\[INVALID_INLINE_TABLE\.NUM_COLUMNS_MISMATCH\]/);
   });
 });
+
+describe("result types Spark gives", () => {
+  it("types a sum of integers BIGINT and fails on its overflow; a literal past BIGINT is a DECIMAL", async () => {
+    // Spark's Sum: integral inputs sum into a LongType, ANSI mode raises ARITHMETIC_OVERFLOW (Sum.scala);
+    // an integer literal that does not fit a long is a BigDecimal literal (AstBuilder.visitIntegerLiteral).
+    const op = await session.executeStatement("SELECT sum(x) AS s FROM VALUES (1), (2) AS t(x)");
+    const schema = await op.getSchema();
+    await op.close();
+    expect(schema?.columns?.[0]?.typeDesc.types[0]?.primitiveEntry?.type).toBe(4); // TTypeId.BIGINT_TYPE
+    expect(await sql(session, "SELECT sum(x) AS s FROM VALUES (1), (2) AS t(x)")).toEqual([{ s: 3 }]);
+    const overflow = await sqlError(session, "SELECT sum(x) FROM VALUES (9223372036854775807L), (1L) AS t(x)");
+    expect(overflow.message).toMatch(/^\[ARITHMETIC_OVERFLOW\]/);
+    expect(await value("9223372036854775808")).toBe(9223372036854775808);
+  });
+});

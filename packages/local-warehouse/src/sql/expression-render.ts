@@ -37,6 +37,15 @@ export function numberLiteral(text: string): string {
     const precision = Math.max(1, intPart.replace(/^0+/, "").length + scale, scale);
     return `CAST(${quoteString(bd[1]! + bd[2]!)} AS DECIMAL(${Math.min(precision, 38)},${scale}))`;
   }
+  // An integer literal beyond BIGINT is a DECIMAL(n, 0) in Spark; DuckDB would make it a HUGEINT.
+  if (/^-?[0-9]+$/.test(text) && text.replace(/^-/, "").replace(/^0+/, "").length >= 19) {
+    const n = BigInt(text);
+    if (n > 9223372036854775807n || n < -9223372036854775808n) {
+      const digits = text.replace(/^-/, "").replace(/^0+/, "").length;
+      if (digits > 38) throw sqlError("INVALID_NUMERIC_LITERAL_RANGE", `Numeric literal ${text} is outside the valid range for decimal with maximum precision 38.`);
+      return `CAST(${quoteString(text)} AS DECIMAL(${digits},0))`;
+    }
+  }
   const suffix = NUMBER_SUFFIX[text.slice(-1).toUpperCase()];
   if (suffix && !/^-?[0-9.]+[eE][-+]?[0-9]*$/.test(text)) return `CAST(${text.slice(0, -1)} AS ${suffix})`;
   return text;

@@ -223,7 +223,10 @@ export function fromDuckDbType(type: DuckDBType): SparkType {
       return primitive("bigint");
     case DuckDBTypeId.UBIGINT:
       return { kind: "decimal", precision: 20, scale: 0 };
+    // DuckDB sums integers into a HUGEINT; Spark's sum of integers is a BIGINT that fails on overflow
+    // (results.ts checks each value), so that is how a HUGEINT reads back.
     case DuckDBTypeId.HUGEINT:
+      return primitive("bigint");
     case DuckDBTypeId.UHUGEINT:
       return { kind: "decimal", precision: 38, scale: 0 };
     case DuckDBTypeId.FLOAT:

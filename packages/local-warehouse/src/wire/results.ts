@@ -4,6 +4,7 @@
  * COLUMN_BASED_SET the driver decodes — one typed vector per column plus a null bitmap, with nested
  * values as JSON text, as Databricks sends them. The Arrow encoding is in arrow.ts.
  */
+import { sqlError } from "../errors.js";
 import type { DuckDBDataChunk, DuckDBMaterializedResult, DuckDBValue } from "@duckdb/node-api";
 import { fromDuckDbType, thriftTypeId, type SparkType } from "../sql/types.js";
 import { Int64 } from "./thrift.js";
@@ -117,8 +118,12 @@ export function toCell(value: DuckDBValue, type: SparkType): Cell {
     case "float":
     case "double":
       return Number(value);
-    case "bigint":
-      return typeof value === "bigint" ? value : BigInt(String(value));
+    case "bigint": {
+      const n = typeof value === "bigint" ? value : BigInt(String(value));
+      if (n > 9223372036854775807n || n < -9223372036854775808n)
+        throw sqlError("ARITHMETIC_OVERFLOW", "long overflow. Use 'try_add' to tolerate overflow and return NULL instead.");
+      return n;
+    }
     case "binary":
       return typeof value === "object" && "bytes" in value ? Buffer.from(value.bytes) : Buffer.from(String(value));
     case "timestamp":
