@@ -23,10 +23,15 @@ export function ratio(value: number, baseline: number, lowerIsBetter = false): n
   return r >= 0.1 ? Math.round(r * 100) / 100 : Number(r.toPrecision(2));
 }
 
+/** Rows recorded so far in this run, per suite: a suite's tests each add theirs to one file. */
+const recorded = new Map<string, BenchRow[]>();
+
 export function recordBench(suite: string, rows: BenchRow[]): void {
   const dir = fileURLToPath(new URL("../../.bench-results/", import.meta.url));
   mkdirSync(dir, { recursive: true });
-  writeFileSync(`${dir}${suite}.json`, JSON.stringify({ suite, measuredAt: new Date().toISOString(), rows }, null, 2));
+  const all = [...(recorded.get(suite) ?? []), ...rows];
+  recorded.set(suite, all);
+  writeFileSync(`${dir}${suite}.json`, JSON.stringify({ suite, measuredAt: new Date().toISOString(), rows: all }, null, 2));
   for (const r of rows) {
     const base = r.baseline ? ` (baseline ${r.baseline.name}: ${r.baseline.value} ${r.unit}, ratio ${r.ratio})` : "";
     console.log(`[bench ${suite}] ${r.metric}: ${r.value} ${r.unit}${base}`);
