@@ -33,6 +33,12 @@ describe("tokenizer", () => {
     expect(significant(statements[1]!).map((t) => t.kind)).toEqual(["word", "param"]);
   });
 
+  it("drops whitespace and comments unless asked to keep them", () => {
+    const sql = "SELECT 1 -- one\n/* two */ ,2";
+    expect(tokenize(sql).map((t) => t.value)).toEqual(["SELECT", "1", ",", "2"]);
+    expect(tokenize(sql, true).map((t) => t.kind)).toEqual(["word", "space", "number", "space", "comment", "space", "comment", "space", "op", "number"]);
+  });
+
   it("rejects unclosed literals and comments", () => {
     expect(() => tokenize("SELECT 'open")).toThrow(/PARSE_SYNTAX_ERROR/);
     expect(() => tokenize("SELECT `open")).toThrow(/PARSE_SYNTAX_ERROR/);

@@ -40,7 +40,15 @@ const isDigit = (c: string | undefined): boolean => {
 const isIdentPart = (c: string): boolean => isIdentStart(c) || isDigit(c) || c === "$";
 const isSpace = (c: string | undefined): boolean => c === " " || c === "\n" || c === "\t" || c === "\r" || c === "\f" || c === "\v";
 
-export function tokenize(sql: string): Token[] {
+/** Characters that can start a multi-character operator; any other operator is one character. */
+const MULTI_OP_STARTS = new Set(MULTI_OPS.map((o) => o[0]!));
+
+/**
+ * The tokens of a statement. Whitespace and comments are dropped unless `keepTrivia` is set: every
+ * statement parser works on significant tokens, and a 1 MiB INSERT would otherwise carry a space token
+ * between every two values.
+ */
+export function tokenize(sql: string, keepTrivia = false): Token[] {
   const tokens: Token[] = [];
   let i = 0;
   const n = sql.length;
@@ -49,10 +57,10 @@ export function tokenize(sql: string): Token[] {
     const start = i;
     if (isSpace(c)) {
       while (i < n && isSpace(sql[i])) i++;
-      tokens.push({ kind: "space", value: sql.slice(start, i), pos: start });
+      if (keepTrivia) tokens.push({ kind: "space", value: sql.slice(start, i), pos: start });
     } else if (c === "-" && sql[i + 1] === "-") {
       while (i < n && sql[i] !== "\n") i++;
-      tokens.push({ kind: "comment", value: sql.slice(start, i), pos: start });
+      if (keepTrivia) tokens.push({ kind: "comment", value: sql.slice(start, i), pos: start });
     } else if (c === "/" && sql[i + 1] === "*") {
       // Spark allows nested bracketed comments.
       let depth = 0;
@@ -66,7 +74,7 @@ export function tokenize(sql: string): Token[] {
         } else i++;
       } while (depth > 0 && i < n);
       if (depth > 0) throw syntaxError(`unclosed comment at position ${start}`);
-      tokens.push({ kind: "comment", value: sql.slice(start, i), pos: start });
+      if (keepTrivia) tokens.push({ kind: "comment", value: sql.slice(start, i), pos: start });
     } else if (c === "`") {
       let name = "";
       i++;
@@ -94,13 +102,15 @@ export function tokenize(sql: string): Token[] {
         i++;
         while (i < n && isDigit(sql[i])) i++;
       } else if (sql[i] === "." && !isIdentStart(sql[i + 1] ?? "")) i++;
-      if (/[eE]/.test(sql[i] ?? "") && /[-+0-9]/.test(sql[i + 1] ?? "")) {
+      if ((sql[i] === "e" || sql[i] === "E") && /[-+0-9]/.test(sql[i + 1] ?? "")) {
         i += 2;
         while (i < n && isDigit(sql[i])) i++;
       }
       // Spark's typed suffixes: 1L, 1S, 1Y, 1D, 1F, 1BD.
-      const suffix = /^(BD|[LSYDF])(?![A-Za-z0-9_])/i.exec(sql.slice(i, i + 3));
-      if (suffix) i += suffix[0].length;
+      if (i < n && isIdentStart(sql[i]!)) {
+        const suffix = /^(BD|[LSYDF])(?![A-Za-z0-9_])/i.exec(sql.slice(i, i + 3));
+        if (suffix) i += suffix[0].length;
+      }
       if (i < n && isIdentPart(sql[i]!)) {
         // Spark accepts identifiers that start with a digit (e.g. 1st_col).
         while (i < n && isIdentPart(sql[i]!)) i++;
@@ -117,7 +127,7 @@ export function tokenize(sql: string): Token[] {
       i++;
       tokens.push({ kind: "qmark", value: "?", pos: start });
     } else {
-      const op = MULTI_OPS.find((o) => sql.startsWith(o, i)) ?? c;
+      const op = MULTI_OP_STARTS.has(c) ? (MULTI_OPS.find((o) => sql.startsWith(o, i)) ?? c) : c;
       i += op.length;
       tokens.push({ kind: "op", value: op, pos: start });
     }
