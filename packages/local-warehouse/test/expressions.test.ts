@@ -146,6 +146,18 @@ describe("literal and call forms the grammar allows", () => {
     ["filter(array(1, 2, 3), x -> x % 2 == 1)", [1, 3]],
     ["filter(array(0, 2, 3), (x, i) -> x > i)", [2, 3]],
     ["transform(array(named_struct('a', 1)), s -> s.a * 10)", [10]],
+    // exists/forall/aggregate: the Spark SQL function reference's examples (https://spark.apache.org/docs/latest/api/sql/).
+    ["exists(array(1, 2, 3), x -> x % 2 == 0)", true],
+    ["exists(array(1, 2, 3), x -> x % 2 == 10)", false],
+    ["exists(array(1, null, 3), x -> x % 2 == 0)", null],
+    ["exists(array(0, null, 2, 3, null), x -> x IS NULL)", true],
+    ["forall(array(1, 2, 3), x -> x % 2 == 0)", false],
+    ["forall(array(2, 4, 8), x -> x % 2 == 0)", true],
+    ["forall(array(1, null, 3), x -> x % 2 == 0)", false],
+    ["forall(array(2, null, 8), x -> x % 2 == 0)", null],
+    ["aggregate(array(1, 2, 3), 0, (acc, x) -> acc + x)", 6],
+    ["aggregate(array(1, 2, 3), 0, (acc, x) -> acc + x, acc -> acc * 10)", 60],
+    ["reduce(array(1, 2, 3), 0, (acc, x) -> acc + x)", 6],
   ])("%s is %s", async (expr, expected) => {
     if (expected === "unsupported") {
       expect((await sqlError(session, `SELECT ${expr}`)).message).toMatch(/^\[UNSUPPORTED_FEATURE\]/);
@@ -169,7 +181,8 @@ describe("literal and call forms the grammar allows", () => {
 describe("what the translator refuses, with Databricks' errors", () => {
   it.each([
     ["upper(no_such_function(1))", /^\[UNRESOLVED_ROUTINE\]/],
-    ["exists(array(1), x -> x > 0)", /^\[UNSUPPORTED_FEATURE\]/],
+    ["zip_with(array(1), array(2), (x, y) -> x + y)", /^\[UNSUPPORTED_FEATURE\]/],
+    ["exists(array(1), (x, i) -> x > i)", /^\[INVALID_LAMBDA_FUNCTION_CALL/],
     ["first(1) IGNORE NULLS", /^\[UNSUPPORTED_FEATURE\]/],
     ["transform(array(1), 5)", /^\[INVALID_LAMBDA_FUNCTION_CALL/],
     ["CAST(1 INT)", /^\[PARSE_SYNTAX_ERROR\]/],

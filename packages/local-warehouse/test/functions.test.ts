@@ -65,6 +65,34 @@ describe("the Spark function table", () => {
     expect(await value("split('a,b,,', ',', 3)")).toEqual(["a", "b", ","]);
   });
 
+  it("counts the tuples with no NULL member for count(a, b) and count(DISTINCT a, b)", async () => {
+    // Spark's golden file group-by-filter.sql.out: COUNT(DISTINCT 2, 3) over rows is 1; a NULL member drops the tuple.
+    const rows = await sql(ws.session, "SELECT count(a, b) AS n, count(DISTINCT a, b) AS d FROM VALUES (1, 1), (1, 1), (1, NULL), (2, 1) AS t(a, b)");
+    expect(rows.map((r) => [Number(r["n"]), Number(r["d"])])).toEqual([[3, 2]]);
+  });
+
+  it("names nested types as Spark's typeof does", async () => {
+    // Spark's DataType.simpleString / catalogString: array<int>, map<string,decimal(2,1)>, timestamp, void.
+    expect(await value("typeof(array(array(1L)))")).toBe("array<array<bigint>>");
+    expect(await value("typeof(map('a', 1.5))")).toBe("map<string,decimal(2,1)>");
+    expect(await value("typeof(current_timestamp())")).toBe("timestamp");
+    expect(await value("typeof(NULL)")).toBe("void");
+  });
+
+  it("reads any and some as aggregates without breaking LIKE ANY / LIKE SOME", async () => {
+    // Spark SQL reference: any(expr)/some(expr) are bool_or; LIKE ANY (patterns) is a quantified LIKE.
+    const rows = await sql(ws.session, "SELECT any(v) AS a, some(v) AS s, every(v) AS e FROM VALUES (true), (false), (NULL) AS t(v)");
+    expect(rows).toEqual([{ a: true, s: true, e: false }]);
+    expect(await value("'abc' LIKE ANY ('%b%', 'x')")).toBe(true);
+    expect(await value("'abc' LIKE SOME ('x', 'y')")).toBe(false);
+  });
+
+  it("orders grouping_id's bits as Spark does: the first column is the highest bit", async () => {
+    // Spark SQL reference, grouping_id: (grouping(c1) << (n-1)) + … + grouping(cn).
+    const rows = await sql(ws.session, "SELECT a, b, grouping_id(a, b) AS g FROM VALUES (1, 2) AS t(a, b) GROUP BY CUBE(a, b) ORDER BY g");
+    expect(rows.map((r) => [r["a"], r["b"], Number(r["g"])])).toEqual([[1, 2, 0], [1, null, 1], [null, 2, 2], [null, null, 3]]);
+  });
+
   it("formats dates with Java patterns, including quoted text", async () => {
     expect(await value("date_format(TIMESTAMP '2024-03-05 07:08:09.123456', 'yyyy-MM-dd''T''HH:mm:ss.SSS')")).toBe("2024-03-05T07:08:09.123");
     expect(await value("date_format(DATE '2024-03-05', 'd MMM yy')")).toBe("5 Mar 24");

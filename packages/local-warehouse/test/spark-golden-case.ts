@@ -26,9 +26,24 @@ export type Outcome = { rows: string[]; types: string[] } | { errorClass: string
 /**
  * Spark's test suite sorts the output of a query that has no ORDER BY before writing or comparing
  * it (SQLQueryTestHelper.getNormalizedQueryExecutionResult, apache/spark sql/core/src/test), so
- * row order only counts when the query orders its rows.
+ * row order only counts when the query orders its rows. Only an ORDER BY outside parentheses orders
+ * them: one in a window (`OVER (… ORDER BY …)`, `WINDOW w AS (…)`) or a subquery does not.
  */
-export const isOrdered = (query: string): boolean => /\border\s+by\b/i.test(query);
+export const isOrdered = (query: string): boolean => /\border\s+by\b/i.test(topLevelText(query));
+
+/** The query without what is inside parentheses or quotes. */
+function topLevelText(query: string): string {
+  let depth = 0;
+  let out = "";
+  for (const ch of query.replace(/'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*"|`[^`]*`/g, "''")) {
+    if (ch === "(") {
+      if (depth === 0) out += " ";
+      depth++;
+    } else if (ch === ")") depth = Math.max(0, depth - 1);
+    else if (depth === 0) out += ch;
+  }
+  return out;
+}
 
 export async function runCase(client: DBSQLClient, shared: Session, c: GoldenCase): Promise<Outcome> {
   // Temporary views belong to a session, so a case with setup gets a session of its own.

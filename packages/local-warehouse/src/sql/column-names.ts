@@ -32,7 +32,7 @@ export function sparkTypeSql(type: SparkType): string {
 const INFIX = new Set(["+", "-", "*", "/", "%", "DIV", "&", "|", "^", "=", "<>", "!=", "<", "<=", ">", ">=", "<=>"]);
 
 /** Functions whose expression prints as something other than `name(args)`. */
-const OWN_PRINTING = new Set(["if", "isnull", "isnotnull", "log", "ln", "concat", "nvl2", "try_divide", "first", "last", "any_value", "collect_list", "array_agg", "rand", "random", "uuid", "now", "current_timestamp", "transform", "filter"]);
+const OWN_PRINTING = new Set(["if", "isnull", "isnotnull", "log", "ln", "concat", "nvl2", "try_divide", "first", "last", "any_value", "collect_list", "array_agg", "rand", "random", "uuid", "now", "current_timestamp", "transform", "filter", "first_value", "last_value", "nth_value"]);
 
 /** The column name Spark gives `e` at the top of a select list; undefined when not certain. */
 export function sparkColumnName(e: Expr): string | undefined {

@@ -306,6 +306,10 @@ export class ExpressionRenderer {
         return `CAST(to_json(${plain().join(", ")}) AS VARCHAR)`;
       case "transform":
       case "filter":
+      case "exists":
+      case "forall":
+      case "aggregate":
+      case "reduce":
         return this.higherOrder(lower, e.args);
       case "from_json":
       case "schema_of_json":
@@ -313,10 +317,6 @@ export class ExpressionRenderer {
       case "explode_outer":
       case "posexplode":
       case "inline":
-      case "exists":
-      case "forall":
-      case "aggregate":
-      case "reduce":
       case "zip_with":
         throw unsupported(`The function ${lower}`);
     }
@@ -335,22 +335,49 @@ export class ExpressionRenderer {
     return tail;
   }
 
-  /** `transform(arr, x -> …)` and `filter(arr, (x, i) -> …)`: Spark's index is 0-based, DuckDB's 1-based. */
-  private higherOrder(name: "transform" | "filter", args: CallArg[]): string {
-    if (args.length !== 2) throw wrongArity(name, args.length, [2, 2]);
+  /**
+   * `transform(arr, x -> …)`, `filter(arr, (x, i) -> …)` (Spark's index is 0-based, DuckDB's 1-based), `exists` and
+   * `forall` with Spark's three-valued logic (a NULL predicate result makes the answer NULL unless a TRUE, for
+   * exists, or a FALSE, for forall, decides it), and `aggregate(arr, zero, (acc, x) -> …[, acc -> …])` (alias reduce).
+   */
+  private higherOrder(name: "transform" | "filter" | "exists" | "forall" | "aggregate" | "reduce", args: CallArg[]): string {
+    const folds = name === "aggregate" || name === "reduce";
+    const arity: [number, number] = folds ? [3, 4] : [2, 2];
+    if (args.length < arity[0] || args.length > arity[1]) throw wrongArity(name, args.length, arity);
     const array = this.render(args[0]!.expr);
-    const fn = args[1]!.expr;
-    if (fn.k !== "lambda") throw sqlError("INVALID_LAMBDA_FUNCTION_CALL.NON_HIGHER_ORDER_FUNCTION", `The second argument of ${name} must be a lambda function.`);
-    if (fn.params.length > 2) throw sqlError("INVALID_LAMBDA_FUNCTION_CALL.NUM_ARGS_MISMATCH", `A lambda function of ${name} takes 1 or 2 parameters, not ${fn.params.length}.`);
-    const names = fn.params.map((p, k) => quoteIdent(`__lambda_${this.lambdaScope.size + k}_${p.value}`));
-    const saved = new Map(this.lambdaScope);
-    fn.params.forEach((p, k) => this.lambdaScope.set(p.value.toLowerCase(), k === 1 ? `(${names[1]} - 1)` : names[0]!));
-    try {
-      const body = this.render(fn.body);
-      return `${name === "transform" ? "list_transform" : "list_filter"}(${array}, (${names.join(", ")}) -> ${body})`;
-    } finally {
-      this.lambdaScope = saved;
+    const lambda = (arg: CallArg | undefined, ordinal: string, maxParams: number, bind: (names: string[]) => string[]): { names: string[]; body: string } => {
+      const fn = arg!.expr;
+      if (fn.k !== "lambda") throw sqlError("INVALID_LAMBDA_FUNCTION_CALL.NON_HIGHER_ORDER_FUNCTION", `The ${ordinal} argument of ${name} must be a lambda function.`);
+      if (fn.params.length > maxParams)
+        throw sqlError("INVALID_LAMBDA_FUNCTION_CALL.NUM_ARGS_MISMATCH", `A lambda function of ${name} takes ${maxParams === 1 ? "1" : `1 or ${maxParams}`} parameters, not ${fn.params.length}.`);
+      const names = fn.params.map((p, k) => quoteIdent(`__lambda_${this.lambdaScope.size + k}_${p.value}`));
+      const reads = bind(names);
+      const saved = new Map(this.lambdaScope);
+      fn.params.forEach((p, k) => this.lambdaScope.set(p.value.toLowerCase(), reads[k]!));
+      try {
+        return { names, body: this.render(fn.body) };
+      } finally {
+        this.lambdaScope = saved;
+      }
+    };
+    if (folds) {
+      const zero = this.render(args[1]!.expr);
+      const merge = lambda(args[2], "third", 2, (names) => names);
+      if (merge.names.length !== 2) throw sqlError("INVALID_LAMBDA_FUNCTION_CALL.NUM_ARGS_MISMATCH", `The merge function of ${name} takes 2 parameters, not ${merge.names.length}.`);
+      // DuckDB's list_reduce calls its lambda with the accumulator first, as Spark does.
+      const folded = `list_reduce(${array}, (${merge.names.join(", ")}) -> ${merge.body}, ${zero})`;
+      if (args.length === 3) return folded;
+      return lambda(args[3], "fourth", 1, () => [`(${folded})`]).body;
     }
+    const fn = lambda(args[1], "second", name === "transform" || name === "filter" ? 2 : 1, (names) => names.map((n, k) => (k === 1 ? `(${n} - 1)` : n)));
+    const each = (duck: string) => `${duck}(${array}, (${fn.names.join(", ")}) -> ${fn.body})`;
+    if (name === "transform") return each("list_transform");
+    if (name === "filter") return each("list_filter");
+    const results = each("list_transform");
+    // list_bool_or/list_bool_and skip NULLs; a NULL among the results shows as fewer non-NULL values than elements.
+    return name === "exists"
+      ? `(CASE WHEN list_bool_or(${results}) THEN true WHEN list_count(${results}) < len(${results}) THEN NULL WHEN ${results} IS NOT NULL THEN false END)`
+      : `(CASE WHEN NOT list_bool_and(${results}) THEN false WHEN list_count(${results}) < len(${results}) THEN NULL WHEN ${results} IS NOT NULL THEN true END)`;
   }
 
   private special(name: string, args: string[], token: Token): string {

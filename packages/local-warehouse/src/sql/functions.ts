@@ -33,6 +33,25 @@ const DIVIDE_BY_ZERO =
 
 const ROUND_OVERFLOW = "Overflow in round. If necessary set \"ansi_mode\" to \"false\" to bypass this error.";
 
+/** A type name once rewritten (a regex group): a primitive, a decimal, or a list or map already rewritten. */
+const TYPE_NAME = "([a-z_]+(?:\\([0-9,]+\\))?|array<[^ ]*?>|map<[^ ]*?>)";
+
+/** DuckDB type names (typeof) → Spark's, in order: the types inside a list or map are renamed before the list or map. */
+const TYPE_NAME_REWRITES: [string, string][] = [
+  ["TIMESTAMP WITH TIME ZONE", "timestamp"],
+  ["\\bTIMESTAMP\\b", "timestamp_ntz"],
+  ...["VARCHAR:string", "INTEGER:int", "BIGINT:bigint", "SMALLINT:smallint", "TINYINT:tinyint", "DOUBLE:double", "FLOAT:float", "BOOLEAN:boolean", "DATE:date", "BLOB:binary"]
+    .map((pair) => pair.split(":") as [string, string])
+    .map(([from, to]): [string, string] => [`\\b${from}\\b`, to]),
+  ["DECIMAL\\(", "decimal("],
+  ['"NULL"', "void"],
+  // Two levels of nesting: an element that is itself a list (or map) is rewritten on the second pass.
+  ...[1, 2].flatMap((): [string, string][] => [
+    [`${TYPE_NAME}\\[\\]`, "array<\\1>"],
+    [`MAP\\(${TYPE_NAME}, ${TYPE_NAME}\\)`, "map<\\1,\\2>"],
+  ]),
+];
+
 /** DuckDB macros behind the Spark semantics; created as TEMP macros on each connection. */
 export const SPARK_MACROS: readonly string[] = [
   // x / y, x % y and x div y under ANSI mode: a zero divisor is an error, not NULL or Infinity.
@@ -130,6 +149,8 @@ export const SPARK_MACROS: readonly string[] = [
     `k -> regexp_split_to_array(s, re)[k] || coalesce(regexp_extract_all(s, re, 0)[k], '')), '')]) END`,
   // get_json_object: NULL for text that is not JSON, as Spark returns.
   `spark_json_get(j, p) AS CASE WHEN json_valid(j) THEN json_extract_string(j, p) END`,
+  // typeof(x): DuckDB's type name rewritten as Spark writes it (int, decimal(10,0), array<int>, map<int,string>).
+  `spark_typeof(x) AS ${TYPE_NAME_REWRITES.reduce((sql, [re, to]) => `regexp_replace(${sql}, '${re}', '${to}', 'g')`, "typeof(x)")}`,
 ];
 
 /** Java DateTimeFormatter letters → strftime, for date_format / to_date / to_timestamp patterns. */
@@ -227,6 +248,26 @@ function roundSql(x: string, scale: string, halfEven: boolean): string {
 const castTo = (type: SparkType) => ([x]: string[]) => castSql(x!, type, false);
 const castAlias = (name: PrimitiveName): SparkFunction["render"] => castTo({ kind: "primitive", name });
 
+/** `count(a, b)` counts the rows where no argument is NULL, `count(DISTINCT a, b)` the distinct such tuples. */
+function countSql(args: string[]): string {
+  if (args.length === 1) return `count(${args[0]})`;
+  const distinct = args[0]!.startsWith("DISTINCT ");
+  const cols = distinct ? [args[0]!.slice("DISTINCT ".length), ...args.slice(1)] : args;
+  const allSet = cols.map((c) => `${c} IS NOT NULL`).join(" AND ");
+  return distinct ? `count(DISTINCT CASE WHEN ${allSet} THEN row(${cols.join(", ")}) END)` : `count(CASE WHEN ${allSet} THEN 1 END)`;
+}
+
+/** The instant `n` units of `micros` microseconds after the epoch; a fraction below a microsecond is cut off. */
+const epochSql = (n: string, micros: number): string =>
+  `(TIMESTAMPTZ '1970-01-01 00:00:00+00' + to_microseconds(CAST(trunc(CAST(${n} AS DECIMAL(38, 6)) * ${micros}) AS BIGINT)))`;
+
+/** The IGNORE NULLS of first_value/last_value/nth_value, from Spark's boolean literal argument. */
+function ignoreNulls(arg: string | undefined): string {
+  if (arg === undefined || /^false$/i.test(arg)) return "";
+  if (/^true$/i.test(arg)) return " IGNORE NULLS";
+  throw sqlError("DATATYPE_MISMATCH.UNEXPECTED_INPUT_TYPE", `The ignoreNulls parameter requires a boolean literal, got ${arg}.`);
+}
+
 const call = (name: string) => (a: string[]) => `${name}(${a.join(", ")})`;
 
 /** Spark built-ins, by lower-case name. Examples and results are from the Spark SQL function reference. */
@@ -240,6 +281,8 @@ export const SPARK_FUNCTIONS: Readonly<Record<string, SparkFunction>> = {
   if: { arity: [3, 3], render: ([c, a, b]) => `(CASE WHEN ${c} THEN ${a} ELSE ${b} END)`, example: ["if(1 < 2, 'a', 'b')", "a"] },
   isnull: { arity: [1, 1], render: ([a]) => `(${a} IS NULL)`, example: ["isnull(1)", false] },
   isnotnull: { arity: [1, 1], render: ([a]) => `(${a} IS NOT NULL)`, example: ["isnotnull(1)", true] },
+  equal_null: { arity: [2, 2], render: ([a, b]) => `(${a} IS NOT DISTINCT FROM ${b})`, example: ["equal_null(NULL, NULL)", true] },
+  typeof: { arity: [1, 1], render: call("spark_typeof"), example: ["typeof(array(1))", "array<int>"] },
   greatest: { arity: [2, 255], example: ["greatest(10, 9, 2, 4, 3)", 10] },
   least: { arity: [2, 255], example: ["least(10, 9, 2, 4, 3)", 2] },
   // --- strings
@@ -388,6 +431,10 @@ export const SPARK_FUNCTIONS: Readonly<Record<string, SparkFunction>> = {
   signum: { arity: [1, 1], render: ([x]) => `CAST(sign(${x}) AS DOUBLE)`, example: ["signum(40)", 1] },
   mod: { arity: [2, 2], render: ([a, b]) => `(${a} % spark_divisor(${b}))`, example: ["mod(2, 1.8)", 0.2] },
   pmod: { arity: [2, 2], render: ([a, b]) => `(((${a} % spark_divisor(${b})) + ${b}) % ${b})`, example: ["pmod(-10, 3)", 2] },
+  // try_add/try_subtract/try_multiply: NULL where the ANSI operator would overflow.
+  try_add: { arity: [2, 2], render: ([a, b]) => `try(${a} + ${b})`, example: ["try_add(2147483647, 1)", null] },
+  try_subtract: { arity: [2, 2], render: ([a, b]) => `try(${a} - ${b})`, example: ["try_subtract(2147483647, -1)", null] },
+  try_multiply: { arity: [2, 2], render: ([a, b]) => `try(${a} * ${b})`, example: ["try_multiply(2147483647, 2)", null] },
   try_divide: { arity: [2, 2], render: ([a, b]) => `(CASE WHEN ${b} = 0 THEN NULL ELSE ${a} / ${b} END)`, example: ["try_divide(2, 0)", null] },
   rand: { arity: [0, 0], render: () => "random()", example: ["rand() < 1", true] },
   random: { arity: [0, 0], render: () => "random()", example: ["random() >= 0", true] },
@@ -431,8 +478,11 @@ export const SPARK_FUNCTIONS: Readonly<Record<string, SparkFunction>> = {
   binary: { arity: [1, 1], render: castAlias("binary"), example: ["binary('abc')", Buffer.from("abc")] },
   date: { arity: [1, 1], render: castAlias("date"), example: ["date('2016-12-31')", new Date("2016-12-31T00:00:00Z")] },
   timestamp: { arity: [1, 1], render: castAlias("timestamp"), example: ["timestamp('2016-12-31 10:11:12')", new Date("2016-12-31T10:11:12Z")] },
+  timestamp_seconds: { arity: [1, 1], render: ([x]) => epochSql(x!, 1_000_000), example: ["timestamp_seconds(1230219000)", new Date("2008-12-25T15:30:00Z")] },
+  timestamp_millis: { arity: [1, 1], render: ([x]) => epochSql(x!, 1000), example: ["timestamp_millis(1230219000123)", new Date("2008-12-25T15:30:00.123Z")] },
+  timestamp_micros: { arity: [1, 1], render: ([x]) => epochSql(x!, 1), example: ["timestamp_micros(1230219000123123)", new Date("2008-12-25T15:30:00.123Z")] },
   // --- aggregates and windows (same meaning in DuckDB)
-  count: { arity: [1, 255], example: ["count(1)", 1] },
+  count: { arity: [1, 255], render: countSql, example: ["count(DISTINCT 1, NULL)", 0] },
   sum: { arity: [1, 1], example: ["sum(1)", 1] },
   avg: { arity: [1, 1], example: ["avg(4)", 4] },
   mean: { arity: [1, 1], render: call("avg"), example: ["mean(4)", 4] },
@@ -446,6 +496,37 @@ export const SPARK_FUNCTIONS: Readonly<Record<string, SparkFunction>> = {
   array_agg: { arity: [1, 1], render: ([x]) => `list(${x}) FILTER (WHERE ${x} IS NOT NULL)`, example: ["array_agg(7)", [7]] },
   // grouping(col) is 1 when the row aggregates over col (ROLLUP, CUBE, GROUPING SETS); Spark types it TINYINT.
   grouping: { arity: [1, 1], render: ([c]) => `CAST(grouping(${c}) AS TINYINT)`, example: ["(SELECT grouping(name) FROM VALUES (2, 'Alice'), (5, 'Bob') people(age, name) GROUP BY cube(name) ORDER BY 1 DESC LIMIT 1)", 1] },
+  // grouping_id(c1, …, cn) is grouping(c1) << (n-1) | … | grouping(cn), as DuckDB's grouping(c1, …, cn); Spark types it
+  // BIGINT. Without arguments it reads every GROUP BY column, which a call here cannot see.
+  grouping_id: {
+    arity: [0, 255],
+    render: (a) => {
+      if (a.length === 0) throw sqlError("UNSUPPORTED_FEATURE", "grouping_id() without arguments is not supported by the local warehouse; name the grouping columns.");
+      return `CAST(grouping(${a.join(", ")}) AS BIGINT)`;
+    },
+    example: ["(SELECT grouping_id(name, age) FROM VALUES (2, 'Alice'), (5, 'Bob') people(age, name) GROUP BY cube(name, age) ORDER BY 1 DESC LIMIT 1)", 3],
+  },
+  // every/bool_and and some/any/bool_or skip NULLs and are NULL over no (or only NULL) values, as DuckDB's.
+  every: { arity: [1, 1], render: call("bool_and"), example: ["(SELECT every(col) FROM VALUES (true), (false), (true) AS tab(col))", false] },
+  bool_and: { arity: [1, 1], example: ["(SELECT bool_and(col) FROM VALUES (true), (NULL), (true) AS tab(col))", true] },
+  some: { arity: [1, 1], render: call("bool_or"), example: ["(SELECT some(col) FROM VALUES (true), (false), (false) AS tab(col))", true] },
+  any: { arity: [1, 1], render: call("bool_or"), example: ["(SELECT any(col) FROM VALUES (NULL), (true), (false) AS tab(col))", true] },
+  bool_or: { arity: [1, 1], example: ["(SELECT bool_or(col) FROM VALUES (false), (false), (NULL) AS tab(col))", false] },
+  approx_count_distinct: { arity: [1, 2], render: ([x]) => `approx_count_distinct(${x})`, example: ["(SELECT approx_count_distinct(col1) FROM VALUES (1), (1), (2), (2), (3) tab(col1))", 3] },
+  corr: { arity: [2, 2], example: ["(SELECT corr(c1, c2) FROM VALUES (3, 2), (3, 3), (6, 4) as tab(c1, c2))", 0.8660254037844387] },
+  covar_pop: { arity: [2, 2], example: ["(SELECT covar_pop(c1, c2) FROM VALUES (1,1), (2,2), (3,3) AS tab(c1, c2))", 0.6666666666666666] },
+  covar_samp: { arity: [2, 2], example: ["(SELECT covar_samp(c1, c2) FROM VALUES (1,1), (2,2), (3,3) AS tab(c1, c2))", 1] },
+  variance: { arity: [1, 1], render: call("var_samp"), example: ["(SELECT variance(col) FROM VALUES (1), (2), (3) AS tab(col))", 1] },
+  var_samp: { arity: [1, 1], example: ["(SELECT var_samp(col) FROM VALUES (1), (2), (3) AS tab(col))", 1] },
+  var_pop: { arity: [1, 1], example: ["(SELECT var_pop(col) FROM VALUES (1), (2), (3) AS tab(col))", 0.6666666666666666] },
+  stddev: { arity: [1, 1], render: call("stddev_samp"), example: ["(SELECT stddev(col) FROM VALUES (1), (2), (3) AS tab(col))", 1] },
+  std: { arity: [1, 1], render: call("stddev_samp"), example: ["(SELECT std(col) FROM VALUES (1), (2), (3) AS tab(col))", 1] },
+  stddev_samp: { arity: [1, 1], example: ["(SELECT stddev_samp(col) FROM VALUES (1), (2), (3) AS tab(col))", 1] },
+  stddev_pop: { arity: [1, 1], example: ["(SELECT stddev_pop(col) FROM VALUES (1), (2), (3) AS tab(col))", 0.816496580927726] },
+  // first_value(x[, ignoreNulls]) / last_value / nth_value(x, n[, ignoreNulls]): ignoreNulls is a boolean literal in Spark.
+  first_value: { arity: [1, 2], render: ([x, ig]) => `first_value(${x}${ignoreNulls(ig)})`, example: ["(SELECT first_value(col, true) OVER () FROM VALUES (NULL), (5), (20) AS tab(col) LIMIT 1)", 5] },
+  last_value: { arity: [1, 2], render: ([x, ig]) => `last_value(${x}${ignoreNulls(ig)})`, example: ["(SELECT last_value(col) OVER () FROM VALUES (10), (5), (20) AS tab(col) LIMIT 1)", 20] },
+  nth_value: { arity: [2, 3], render: ([x, n, ig]) => `nth_value(${x}, ${n}${ignoreNulls(ig)})`, example: ["(SELECT nth_value(col, 2) OVER (ORDER BY col) FROM VALUES (1), (2), (3) AS tab(col) ORDER BY col DESC LIMIT 1)", 2] },
   row_number: { arity: [0, 0], example: ["row_number() OVER (ORDER BY 1)", 1] },
   rank: { arity: [0, 0], example: ["rank() OVER (ORDER BY 1)", 1] },
   dense_rank: { arity: [0, 0], example: ["dense_rank() OVER (ORDER BY 1)", 1] },
