@@ -1,8 +1,8 @@
 /**
  * The result schema of a Spark SQL golden-file case: the `-- !query schema` line that Spark's
  * SQLQueryTestSuite writes above each output block (apache/spark,
- * sql/core/src/test/scala/org/apache/spark/sql/SQLQueryTestHelper.scala and SQLQueryTestSuite.scala:
- * `schema.catalogString` of the analyzed plan), e.g. `struct<concat(concat(a, b), c):string>`, and the
+ * sql/core/src/test/scala/org/apache/spark/sql/SQLQueryTestHelper.scala writes `df.schema.catalogString`
+ * of the query's DataFrame), e.g. `struct<concat(concat(a, b), c):string>`, and the
  * same two facts (column names, Spark type names) read from a local-warehouse result through the driver.
  */
 import type { DBSQLClient } from "@databricks/sql";
