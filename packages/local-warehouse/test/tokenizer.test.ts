@@ -68,7 +68,7 @@ describe("rewrite to DuckDB", () => {
         `CAST(x AS STRUCT("a" INTEGER)[]) AS "CAST(x AS ARRAY<STRUCT<a: INT>>)" , CAST(1 AS BIGINT) AS "1" , CAST('2.50' AS DECIMAL(3,2)) AS "2.50"`,
     );
     expect(toDuck("SELECT TIMESTAMP '2024-01-01 00:00:00', x::map<string,int>, 7 DIV 2, a <=> b").text).toBe(
-      "SELECT TIMESTAMPTZ '2024-01-01 00:00:00' , CAST(x AS MAP(VARCHAR, INTEGER)) AS \"CAST(x AS MAP<STRING, INT>)\" , " +
+      "SELECT TIMESTAMPTZ '2024-01-01 00:00:00' AS \"TIMESTAMP '2024-01-01 00:00:00'\" , CAST(x AS MAP(VARCHAR, INTEGER)) AS \"CAST(x AS MAP<STRING, INT>)\" , " +
         'spark_quotient(7, 2) AS "(7 div 2)" , (a IS NOT DISTINCT FROM b) AS "(a <=> b)"',
     );
   });

@@ -92,7 +92,7 @@ class ClauseWalker {
       const aliased = next !== undefined && (isWord(next, "AS") || next.kind === "ident" || (next.kind === "word" && !CLAUSE_WORDS.has(next.value.toUpperCase())));
       // A plain column already has its own name in DuckDB's result.
       if (aliased || expr.k === "name") return sql;
-      const name = sparkColumnName(expr);
+      const name = sparkColumnName(expr, tokens);
       return name === undefined ? sql : `${sql} AS ${quoteIdent(name)}`;
     };
     let i = range.start;
@@ -130,7 +130,8 @@ class ClauseWalker {
             i++;
             continue;
           }
-          if (!known && !isWord(prev, ...TABLE_CONTEXT) && NOT_A_CALL.has(lower)) {
+          if (!known && !isWord(prev, ...TABLE_CONTEXT) && NOT_A_CALL.has(lower) && upper !== "NOT" && upper !== "CASE") {
+            itemStart = false;
             out.push(t.value);
             i++;
             continue;

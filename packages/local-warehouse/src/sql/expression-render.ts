@@ -369,7 +369,7 @@ export class ExpressionRenderer {
       if (args.length === 3) return folded;
       return lambda(args[3], "fourth", 1, () => [`(${folded})`]).body;
     }
-    const fn = lambda(args[1], "second", name === "transform" || name === "filter" ? 2 : 1, (names) => names.map((n, k) => (k === 1 ? `(${n} - 1)` : n)));
+    const fn = lambda(args[1], "second", name === "transform" || name === "filter" ? 2 : 1, (names) => names.map((n, k) => (k === 1 ? `CAST(${n} - 1 AS INTEGER)` : n)));
     const each = (duck: string) => `${duck}(${array}, (${fn.names.join(", ")}) -> ${fn.body})`;
     if (name === "transform") return each("list_transform");
     if (name === "filter") return each("list_filter");

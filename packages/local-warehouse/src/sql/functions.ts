@@ -294,8 +294,9 @@ export const SPARK_FUNCTIONS: Readonly<Record<string, SparkFunction>> = {
     example: ["substring('Spark SQL', 0, 2)", "Sp"],
   },
   substr: { arity: [2, 3], render: (a) => SPARK_FUNCTIONS["substring"]!.render!(a), example: ["substr('Spark SQL', -3)", "SQL"] },
-  length: { arity: [1, 1], example: ["length('Spark SQL ')", 10] },
-  char_length: { arity: [1, 1], render: call("length"), example: ["char_length('Spark SQL ')", 10] },
+  // Spark's length is an INT; DuckDB's a BIGINT.
+  length: { arity: [1, 1], render: ([s]) => `CAST(length(${s}) AS INTEGER)`, example: ["length('Spark SQL ')", 10] },
+  char_length: { arity: [1, 1], render: ([s]) => `CAST(length(${s}) AS INTEGER)`, example: ["char_length('Spark SQL ')", 10] },
   lower: { arity: [1, 1], example: ["lower('SparkSql')", "sparksql"] },
   lcase: { arity: [1, 1], render: call("lower"), example: ["lcase('SparkSql')", "sparksql"] },
   upper: { arity: [1, 1], example: ["upper('SparkSql')", "SPARKSQL"] },
