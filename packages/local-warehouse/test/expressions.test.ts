@@ -6,28 +6,12 @@
  * - the grammar: sql/api/src/main/antlr4/org/apache/spark/sql/catalyst/parser/SqlBaseParser.g4
  *   (`booleanExpression`, `predicate`, `valueExpression`, `stringLit+`).
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { DBSQLClient } from "@databricks/sql";
-import { startLocalWarehouse, type LocalWarehouse } from "../src/index.js";
-import { connectClient, sql, sqlError, type Session } from "./client.js";
+import { describe, expect, it } from "vitest";
+import { sql, sqlError, useWarehouseSession } from "./client.js";
 
-let warehouse: LocalWarehouse;
-let client: DBSQLClient;
-let session: Session;
+const ws = useWarehouseSession();
 
-beforeAll(async () => {
-  warehouse = await startLocalWarehouse({ port: 0 });
-  client = await connectClient(warehouse);
-  session = await client.openSession();
-});
-
-afterAll(async () => {
-  await session?.close();
-  await client?.close();
-  await warehouse?.close();
-});
-
-const value = async (expr: string): Promise<unknown> => (await sql(session, `SELECT ${expr} AS v`))[0]!["v"];
+const value = async (expr: string): Promise<unknown> => (await sql(ws.session, `SELECT ${expr} AS v`))[0]!["v"];
 
 describe("precedence as in Spark's grammar", () => {
   it.each([
@@ -67,7 +51,7 @@ describe("precedence as in Spark's grammar", () => {
 describe("ANSI division checks the real dividend", () => {
   it("fails a product divided by zero, and gives NULL when the product is NULL", async () => {
     for (const expr of ["2 * 3 / 0", "abs(-4) / (1 - 1)", "array(1, 2)[1] / 0", "(1 + 1) % 0", "2 * 3 div 0"]) {
-      const err = await sqlError(session, `SELECT ${expr}`);
+      const err = await sqlError(ws.session, `SELECT ${expr}`);
       expect(err.message, expr).toMatch(/^\[DIVIDE_BY_ZERO\]/);
       expect(err.sqlState, expr).toBe("22012");
     }
@@ -85,14 +69,14 @@ describe("postfix operators inside any expression", () => {
     expect(await value("array(named_struct('a', 5))[0].a")).toBe(5);
     expect(await value("named_struct('s', named_struct('t', 'deep')).s.t")).toBe("deep");
     expect(await value("map('k', array(7, 8))['k'][1]")).toBe(8);
-    const err = await sqlError(session, "SELECT upper(array('a')[1])");
+    const err = await sqlError(ws.session, "SELECT upper(array('a')[1])");
     expect(err.message).toMatch(/^\[INVALID_ARRAY_INDEX\]/);
   });
 
   it("casts with `::` as CAST does: fractions truncate, malformed text fails", async () => {
     expect(await value("2.7::int")).toBe(2);
     expect(await value("'12'::bigint + 1")).toBe(13);
-    expect((await sqlError(session, "SELECT 'x'::int")).message).toMatch(/^\[CAST_INVALID_INPUT\]/);
+    expect((await sqlError(ws.session, "SELECT 'x'::int")).message).toMatch(/^\[CAST_INVALID_INPUT\]/);
   });
 });
 
@@ -105,7 +89,7 @@ describe("predicates with Spark's meaning", () => {
     expect(await value("'ABC' ILIKE 'a%'")).toBe(true);
     expect(await value("'abc' NOT LIKE 'b%'")).toBe(true);
     expect(await value("'%SystemDrive%\\\\Users\\\\John' RLIKE '%SystemDrive%\\\\\\\\Users.*'")).toBe(true);
-    expect((await sqlError(session, "SELECT 'a' LIKE 'a' ESCAPE 'xy'")).message).toMatch(/^\[INVALID_ESCAPE_CHAR\]/);
+    expect((await sqlError(ws.session, "SELECT 'a' LIKE 'a' ESCAPE 'xy'")).message).toMatch(/^\[INVALID_ESCAPE_CHAR\]/);
   });
 
   it("reads IS [NOT] TRUE/FALSE/UNKNOWN and IS [NOT] DISTINCT FROM without NULL results", async () => {
@@ -160,7 +144,7 @@ describe("literal and call forms the grammar allows", () => {
     ["reduce(array(1, 2, 3), 0, (acc, x) -> acc + x)", 6],
   ])("%s is %s", async (expr, expected) => {
     if (expected === "unsupported") {
-      expect((await sqlError(session, `SELECT ${expr}`)).message).toMatch(/^\[UNSUPPORTED_FEATURE\]/);
+      expect((await sqlError(ws.session, `SELECT ${expr}`)).message).toMatch(/^\[UNSUPPORTED_FEATURE\]/);
       return;
     }
     expect(await value(expr)).toEqual(expected);
@@ -168,7 +152,7 @@ describe("literal and call forms the grammar allows", () => {
 
   it("gives EXTRACT(SECOND) as a decimal with the fraction, as Spark does", async () => {
     // extract(seconds FROM timestamp'2019-10-01 00:00:01.000001') is 1.000001 in the reference.
-    const [row] = await sql(session, "SELECT extract(SECONDS FROM TIMESTAMP '2019-10-01 00:00:01.000001') AS v");
+    const [row] = await sql(ws.session, "SELECT extract(SECONDS FROM TIMESTAMP '2019-10-01 00:00:01.000001') AS v");
     expect(Number(row!["v"])).toBeCloseTo(1.000001, 6);
   });
 
@@ -188,16 +172,16 @@ describe("what the translator refuses, with Databricks' errors", () => {
     ["CAST(1 INT)", /^\[PARSE_SYNTAX_ERROR\]/],
     ["INTERVAL '1-2' YEAR TO MONTH", /^\[UNSUPPORTED_FEATURE\]/],
   ])("%s", async (expr, pattern) => {
-    expect((await sqlError(session, `SELECT ${expr}`)).message).toMatch(pattern);
+    expect((await sqlError(ws.session, `SELECT ${expr}`)).message).toMatch(pattern);
   });
 });
 
 describe("statements around the expressions", () => {
   it("updates with expressions on the right of SET and a compound WHERE", async () => {
-    await sql(session, "CREATE TABLE expr_update (id BIGINT, qty INT, tags ARRAY<STRING>, note STRING)");
-    await sql(session, "INSERT INTO expr_update VALUES (1, 4, array('a', 'b'), 'abc'), (2, 9, array('c'), 'x_y'), (3, 1, array(), 'xzy')");
-    await sql(session, "UPDATE expr_update SET qty = qty * 10 / 2, note = concat(tags[0], '!') WHERE id IN (1, 2) AND NOT note LIKE 'x\\\\_%'");
-    const rows = await sql(session, "SELECT id, qty, note FROM expr_update ORDER BY id");
+    await sql(ws.session, "CREATE TABLE expr_update (id BIGINT, qty INT, tags ARRAY<STRING>, note STRING)");
+    await sql(ws.session, "INSERT INTO expr_update VALUES (1, 4, array('a', 'b'), 'abc'), (2, 9, array('c'), 'x_y'), (3, 1, array(), 'xzy')");
+    await sql(ws.session, "UPDATE expr_update SET qty = qty * 10 / 2, note = concat(tags[0], '!') WHERE id IN (1, 2) AND NOT note LIKE 'x\\\\_%'");
+    const rows = await sql(ws.session, "SELECT id, qty, note FROM expr_update ORDER BY id");
     // Row 2's note is 'x_y', which the escaped pattern matches, so only row 1 changes.
     expect(rows).toEqual([
       { id: 1, qty: 20, note: "a!" },
@@ -208,13 +192,13 @@ describe("statements around the expressions", () => {
 
   it("selects * EXCEPT (columns), as Databricks SQL allows", async () => {
     // https://docs.databricks.com/en/sql/language-manual/sql-ref-syntax-qry-select.html (star clause)
-    const rows = await sql(session, "SELECT * EXCEPT (c2) FROM VALUES (1, 2, 3) AS t(c1, c2, c3)");
+    const rows = await sql(ws.session, "SELECT * EXCEPT (c2) FROM VALUES (1, 2, 3) AS t(c1, c2, c3)");
     expect(rows).toEqual([{ c1: 1, c3: 3 }]);
   });
 
   it("runs window functions with FILTER and frames, and grouping", async () => {
     const rows = await sql(
-      session,
+      ws.session,
       `SELECT k, v, sum(v) OVER (PARTITION BY k ORDER BY v ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS running,
               count(v) FILTER (WHERE v > 1) OVER (PARTITION BY k) AS big
        FROM VALUES ('a', 1), ('a', 2), ('b', 3) AS t(k, v) ORDER BY k, v`,
@@ -231,14 +215,14 @@ describe("inline tables and quantified LIKE", () => {
   it("names an inline table's columns col1, col2, … as Spark does, with or without parentheses", async () => {
     // "VALUES ... If no column aliases are given, the columns are named col1, col2, ..."
     // (https://spark.apache.org/docs/latest/sql-ref-syntax-qry-select-inline-table.html)
-    expect(await sql(session, "SELECT * FROM VALUES (1, 'a'), (2, 'b') ORDER BY col1")).toEqual([
+    expect(await sql(ws.session, "SELECT * FROM VALUES (1, 'a'), (2, 'b') ORDER BY col1")).toEqual([
       { col1: 1, col2: "a" },
       { col1: 2, col2: "b" },
     ]);
-    expect(await sql(session, "VALUES (7, 8)")).toEqual([{ col1: 7, col2: 8 }]);
-    expect(await sql(session, "SELECT count(*) AS n, sum(col1) AS s FROM VALUES 1, 2, 3")).toEqual([{ n: 3, s: 6 }]);
-    expect(await sql(session, "SELECT * FROM (VALUES (1, 2)) ORDER BY 1")).toEqual([{ col1: 1, col2: 2 }]);
-    expect(await sql(session, "SELECT t.x FROM VALUES (5) AS t(x)")).toEqual([{ x: 5 }]);
+    expect(await sql(ws.session, "VALUES (7, 8)")).toEqual([{ col1: 7, col2: 8 }]);
+    expect(await sql(ws.session, "SELECT count(*) AS n, sum(col1) AS s FROM VALUES 1, 2, 3")).toEqual([{ n: 3, s: 6 }]);
+    expect(await sql(ws.session, "SELECT * FROM (VALUES (1, 2)) ORDER BY 1")).toEqual([{ col1: 1, col2: 2 }]);
+    expect(await sql(ws.session, "SELECT t.x FROM VALUES (5) AS t(x)")).toEqual([{ x: 5 }]);
   });
 
   it("reads LIKE ANY / ALL and refuses an escape before an ordinary character", async () => {
@@ -247,19 +231,19 @@ describe("inline tables and quantified LIKE", () => {
     expect(await value("'google' NOT LIKE ANY ('%oo%', 'x%')")).toBe(true);
     // No pattern matches and one is NULL: the result is NULL, as with OR.
     expect(await value("'google' LIKE ANY ('x%', NULL)")).toBeNull();
-    const err = await sqlError(session, "SELECT 'maca' LIKE 'm%aca' ESCAPE '%'");
+    const err = await sqlError(ws.session, "SELECT 'maca' LIKE 'm%aca' ESCAPE '%'");
     expect(err.message).toMatch(/^\[INVALID_FORMAT\.ESC_IN_THE_MIDDLE\]/);
     expect(err.sqlState).toBe("42601");
-    expect((await sqlError(session, "SELECT 'a' LIKE 'a\\\\'")).message).toMatch(/^\[INVALID_FORMAT\.ESC_AT_THE_END\]/);
+    expect((await sqlError(ws.session, "SELECT 'a' LIKE 'a\\\\'")).message).toMatch(/^\[INVALID_FORMAT\.ESC_AT_THE_END\]/);
   });
 
   it("types cast errors as Spark does", async () => {
     // Spark refuses CAST(int AS BINARY) while analysing (DATATYPE_MISMATCH, 42K09); a number that does
     // not fit DECIMAL(4,2) is NUMERIC_VALUE_OUT_OF_RANGE (22003), not malformed input.
-    expect((await sqlError(session, "SELECT CAST(123 AS BINARY)")).sqlState).toBe("42K09");
-    const range = await sqlError(session, "SELECT CAST('123.45' AS DECIMAL(4, 2))");
+    expect((await sqlError(ws.session, "SELECT CAST(123 AS BINARY)")).sqlState).toBe("42K09");
+    const range = await sqlError(ws.session, "SELECT CAST('123.45' AS DECIMAL(4, 2))");
     expect(range.message).toMatch(/^\[NUMERIC_VALUE_OUT_OF_RANGE\]/);
-    expect((await sqlError(session, "SELECT CAST('12x' AS DECIMAL(4, 2))")).message).toMatch(/^\[CAST_INVALID_INPUT\]/);
+    expect((await sqlError(ws.session, "SELECT CAST('12x' AS DECIMAL(4, 2))")).message).toMatch(/^\[CAST_INVALID_INPUT\]/);
   });
 });
 
@@ -269,7 +253,7 @@ describe("names of unaliased columns", () => {
     // cf1a80e): struct<concat(concat(a, b), c):string>, struct<replace(abc, b, 123):string>,
     // struct<contains(NULL, Spark):boolean>, struct<substr(Spark SQL, 5, 1):string>.
     const [row] = await sql(
-      session,
+      ws.session,
       "SELECT 'a' || 'b' || 'c', replace('abc', 'b', '123'), CONTAINS(null, 'Spark'), substr('Spark SQL', 5, 1), 1 + 2, CAST('7' AS INT), upper(x), 2 AS two, x FROM VALUES ('q') AS t(x)",
     );
     expect(row).toEqual({
@@ -283,17 +267,17 @@ describe("names of unaliased columns", () => {
       two: 2,
       x: "q",
     });
-    expect(await sql(session, "SELECT count(*), max(x), a.x FROM VALUES ('q') AS a(x) GROUP BY a.x")).toEqual([{ "count(1)": 1, "max(x)": "q", x: "q" }]);
+    expect(await sql(ws.session, "SELECT count(*), max(x), a.x FROM VALUES ('q') AS a(x) GROUP BY a.x")).toEqual([{ "count(1)": 1, "max(x)": "q", x: "q" }]);
   });
 });
 
 describe("query forms Spark accepts and DuckDB spells differently", () => {
   it("reads LEFT SEMI/ANTI JOIN, MINUS, GROUP BY … WITH ROLLUP and a view's column list", async () => {
-    await sql(session, "CREATE OR REPLACE TEMPORARY VIEW qf(k, v) AS VALUES ('a', 1), ('b', 2), ('a', 3) tbl(x, y)");
-    expect(await sql(session, "SELECT k FROM qf LEFT SEMI JOIN VALUES ('a') AS o(k) USING (k) ORDER BY v")).toEqual([{ k: "a" }, { k: "a" }]);
-    expect(await sql(session, "SELECT k FROM qf LEFT ANTI JOIN VALUES ('a') AS o(k) USING (k)")).toEqual([{ k: "b" }]);
-    expect(await sql(session, "SELECT k FROM qf MINUS SELECT 'a'")).toEqual([{ k: "b" }]);
-    expect(await sql(session, "SELECT k, sum(v) AS s FROM qf GROUP BY k WITH ROLLUP ORDER BY k NULLS LAST")).toEqual([
+    await sql(ws.session, "CREATE OR REPLACE TEMPORARY VIEW qf(k, v) AS VALUES ('a', 1), ('b', 2), ('a', 3) tbl(x, y)");
+    expect(await sql(ws.session, "SELECT k FROM qf LEFT SEMI JOIN VALUES ('a') AS o(k) USING (k) ORDER BY v")).toEqual([{ k: "a" }, { k: "a" }]);
+    expect(await sql(ws.session, "SELECT k FROM qf LEFT ANTI JOIN VALUES ('a') AS o(k) USING (k)")).toEqual([{ k: "b" }]);
+    expect(await sql(ws.session, "SELECT k FROM qf MINUS SELECT 'a'")).toEqual([{ k: "b" }]);
+    expect(await sql(ws.session, "SELECT k, sum(v) AS s FROM qf GROUP BY k WITH ROLLUP ORDER BY k NULLS LAST")).toEqual([
       { k: "a", s: 4 },
       { k: "b", s: 2 },
       { k: null, s: 6 },
@@ -302,13 +286,13 @@ describe("query forms Spark accepts and DuckDB spells differently", () => {
 
   it("names a column neither grouped nor aggregated MISSING_AGGREGATION (42803), as current Spark does", async () => {
     // common/utils/src/main/resources/error/error-conditions.json: MISSING_AGGREGATION, sqlState 42803.
-    const err = await sqlError(session, "SELECT a, count(*) FROM VALUES (1, 2) AS t(a, b) GROUP BY b");
+    const err = await sqlError(ws.session, "SELECT a, count(*) FROM VALUES (1, 2) AS t(a, b) GROUP BY b");
     expect(err.message).toMatch(/^\[MISSING_AGGREGATION\]/);
     expect(err.sqlState).toBe("42803");
   });
 
   it("refuses rows of different widths in an inline table", async () => {
-    const err = await sqlError(session, "SELECT * FROM VALUES ('one', 2.0), ('two') AS data(a, b)");
+    const err = await sqlError(ws.session, "SELECT * FROM VALUES ('one', 2.0), ('two') AS data(a, b)");
     expect(err.message).toMatch(/^\[INVALID_INLINE_TABLE\.NUM_COLUMNS_MISMATCH\]/);
   });
 });
@@ -317,12 +301,12 @@ describe("result types Spark gives", () => {
   it("types a sum of integers BIGINT and fails on its overflow; a literal past BIGINT is a DECIMAL", async () => {
     // Spark's Sum: integral inputs sum into a LongType, ANSI mode raises ARITHMETIC_OVERFLOW (Sum.scala);
     // an integer literal that does not fit a long is a BigDecimal literal (AstBuilder.visitIntegerLiteral).
-    const op = await session.executeStatement("SELECT sum(x) AS s FROM VALUES (1), (2) AS t(x)");
+    const op = await ws.session.executeStatement("SELECT sum(x) AS s FROM VALUES (1), (2) AS t(x)");
     const schema = await op.getSchema();
     await op.close();
     expect(schema?.columns?.[0]?.typeDesc.types[0]?.primitiveEntry?.type).toBe(4); // TTypeId.BIGINT_TYPE
-    expect(await sql(session, "SELECT sum(x) AS s FROM VALUES (1), (2) AS t(x)")).toEqual([{ s: 3 }]);
-    const overflow = await sqlError(session, "SELECT sum(x) FROM VALUES (9223372036854775807L), (1L) AS t(x)");
+    expect(await sql(ws.session, "SELECT sum(x) AS s FROM VALUES (1), (2) AS t(x)")).toEqual([{ s: 3 }]);
+    const overflow = await sqlError(ws.session, "SELECT sum(x) FROM VALUES (9223372036854775807L), (1L) AS t(x)");
     expect(overflow.message).toMatch(/^\[ARITHMETIC_OVERFLOW\]/);
     expect(await value("9223372036854775808")).toBe(9223372036854775808);
   });

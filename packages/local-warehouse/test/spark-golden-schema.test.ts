@@ -10,10 +10,8 @@
  * the cause, outside the repository by the helper that built this fixture.
  */
 import { readFileSync } from "node:fs";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { DBSQLClient } from "@databricks/sql";
-import { startLocalWarehouse, type LocalWarehouse } from "../src/index.js";
-import { connectClient, type Session } from "./client.js";
+import { describe, expect, it } from "vitest";
+import { useWarehouseSession } from "./client.js";
 import type { GoldenCase } from "./spark-golden-case.js";
 import { catalogString, parseSchemaLine, resultColumns, type GoldenSchema } from "./spark-golden-schema.js";
 
@@ -21,21 +19,7 @@ const schemas = JSON.parse(readFileSync(new URL("./fixtures/spark-golden-schema.
 const cases = JSON.parse(readFileSync(new URL("./fixtures/spark-golden.json", import.meta.url), "utf8")) as GoldenCase[];
 const caseOf = (s: GoldenSchema) => cases.find((c) => c.source === s.source && c.query === s.query);
 
-let warehouse: LocalWarehouse;
-let client: DBSQLClient;
-let session: Session;
-
-beforeAll(async () => {
-  warehouse = await startLocalWarehouse({ port: 0 });
-  client = await connectClient(warehouse);
-  session = await client.openSession();
-});
-
-afterAll(async () => {
-  await session?.close();
-  await client?.close();
-  await warehouse?.close();
-});
+const ws = useWarehouseSession();
 
 const label = (s: GoldenSchema) => `${s.source.replace(/^.*sql-tests\/results\//, "")}: ${s.query.replace(/\s+/g, " ")}`;
 
@@ -84,7 +68,7 @@ describe("Spark SQL golden files: result schemas", () => {
 
   it.each(schemas.map((s) => [label(s), s] as const))("%s", async (_label, s) => {
     const c = caseOf(s)!;
-    const outcome = await resultColumns(client, session, c.query, c.setup);
+    const outcome = await resultColumns(ws.client, ws.session, c.query, c.setup);
     expect(outcome).toEqual({ columns: parseSchemaLine(s.schema) });
   });
 });

@@ -11,30 +11,13 @@
  * built this fixture. Each case's `source` names the file and the commit it was read at.
  */
 import { readFileSync } from "node:fs";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { DBSQLClient } from "@databricks/sql";
-import { startLocalWarehouse, type LocalWarehouse } from "../src/index.js";
-import { connectClient, type Session } from "./client.js";
+import { describe, expect, it } from "vitest";
+import { useWarehouseSession } from "./client.js";
 import { comparable, expectedOutcome, runCase, type GoldenCase } from "./spark-golden-case.js";
 
 const cases = JSON.parse(readFileSync(new URL("./fixtures/spark-golden.json", import.meta.url), "utf8")) as GoldenCase[];
 
-let warehouse: LocalWarehouse;
-let client: DBSQLClient;
-let session: Session;
-
-beforeAll(async () => {
-  warehouse = await startLocalWarehouse({ port: 0 });
-  // Exact numbers: BIGINT as bigint and DECIMAL as its digits, so nothing is rounded before printing.
-  client = await connectClient(warehouse, { exactNumbers: true });
-  session = await client.openSession();
-});
-
-afterAll(async () => {
-  await session?.close();
-  await client?.close();
-  await warehouse?.close();
-});
+const ws = useWarehouseSession({ client: { exactNumbers: true } });
 
 const label = (c: GoldenCase) => `${c.source.replace(/^.*sql-tests\/results\//, "")}: ${c.query.replace(/\s+/g, " ")}`;
 
@@ -46,7 +29,7 @@ describe("Spark SQL golden files", () => {
   });
 
   it.each(cases.map((c) => [label(c), c] as const))("%s", async (_label, c) => {
-    const outcome = await runCase(client, session, c);
+    const outcome = await runCase(ws.client, ws.session, c);
     expect(comparable(outcome), "message" in outcome ? outcome.message : undefined).toEqual(expectedOutcome(c));
   });
 });
