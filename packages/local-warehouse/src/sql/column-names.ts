@@ -11,23 +11,7 @@
 import { ExpressionParser, type Expr } from "./expression-parser.js";
 import type { Token } from "./tokenizer.js";
 import { SPARK_FUNCTIONS } from "./functions.js";
-import type { SparkType } from "./types.js";
-
-/** Spark's `DataType.sql`: `INT`, `DECIMAL(10,2)`, `ARRAY<STRING>`, `MAP<STRING, INT>`, `STRUCT<a: INT>`. */
-export function sparkTypeSql(type: SparkType): string {
-  switch (type.kind) {
-    case "primitive":
-      return type.name.toUpperCase();
-    case "decimal":
-      return `DECIMAL(${type.precision},${type.scale})`;
-    case "array":
-      return `ARRAY<${sparkTypeSql(type.element)}>`;
-    case "map":
-      return `MAP<${sparkTypeSql(type.key)}, ${sparkTypeSql(type.value)}>`;
-    case "struct":
-      return `STRUCT<${type.fields.map((f) => `${f.name}: ${sparkTypeSql(f.type)}`).join(", ")}>`;
-  }
-}
+import { sparkTypeSql } from "./types.js";
 
 /** Operators Spark prints as `(left op right)`. */
 const INFIX = new Set(["+", "-", "*", "/", "%", "DIV", "&", "|", "^", "=", "<>", "!=", "<", "<=", ">", ">=", "<=>"]);

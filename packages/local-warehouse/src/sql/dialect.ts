@@ -13,7 +13,7 @@ import type { DuckDBValue } from "@duckdb/node-api";
 import { syntaxError, isSqlError, sqlError, unsupported } from "../errors.js";
 import type { Parameters, Sql } from "./parameters.js";
 import { isOp, isWord, quoteIdent, type Token } from "./tokenizer.js";
-import { ExpressionParser, type Expr, type TokenRange } from "./expression-parser.js";
+import { closingIndex, ExpressionParser, type Expr, type TokenRange } from "./expression-parser.js";
 import { sparkColumnName } from "./column-names.js";
 import { ExpressionRenderer, renderNamePart, type RenderContext } from "./expression-render.js";
 import { NOT_A_CALL, SPARK_FUNCTIONS } from "./functions.js";
@@ -118,7 +118,7 @@ class ClauseWalker {
           const close = this.closing(i + 1, range.end);
           // Spark's range() table function names its column `id`; DuckDB's names it `range`.
           if (upper === "RANGE" && (isWord(prev, "FROM", "JOIN") || isOp(prev, ","))) {
-            out.push(`(SELECT "range" AS id FROM range(${this.expressions({ start: i + 2, end: close - 1 })}))`);
+            out.push(`(SELECT "range" AS id FROM range(${this.walk({ start: i + 2, end: close - 1 })}))`);
             i = close;
             continue;
           }
@@ -325,11 +325,6 @@ class ClauseWalker {
     return { exprs: row.k === "tuple" ? row.items : row.k === "paren" ? [row.inner] : [row], end: parser.i };
   }
 
-  /** Comma-separated expressions in a range, rendered. */
-  private expressions(range: TokenRange): string {
-    return this.walk(range);
-  }
-
   /** A parenthesised expression (group, tuple, subquery) with whatever operators follow it; undefined if the group is not one. */
   private tryIsland(i: number, end: number): { sql: string; end: number; expr: Expr } | undefined {
     const parser = new ExpressionParser(this.tokens, i, end);
@@ -356,15 +351,9 @@ class ClauseWalker {
   }
 
   private closing(open: number, end: number): number {
-    let depth = 0;
-    for (let k = open; k < end; k++) {
-      const t = this.tokens[k]!;
-      if (t.kind !== "op") continue;
-      if (t.value === "(") depth++;
-      else if (t.value === ")" && --depth === 0) return k + 1;
-    }
-    throw syntaxError("unbalanced parentheses");
+    return closingIndex(this.tokens, open, end);
   }
+
 }
 
 const isStar = (piece: string | undefined): boolean => piece !== undefined && (piece === "*" || piece.endsWith(".*"));

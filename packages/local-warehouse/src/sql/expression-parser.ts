@@ -114,16 +114,7 @@ export class ExpressionParser {
 
   /** The index just past the `)` or `]` closing the bracket at `open`. */
   closing(open: number): number {
-    const o = this.tokens[open]!.value;
-    const c = o === "(" ? ")" : "]";
-    let depth = 0;
-    for (let k = open; k < this.end; k++) {
-      const t = this.tokens[k]!;
-      if (t.kind !== "op") continue;
-      if (t.value === o) depth++;
-      else if (t.value === c && --depth === 0) return k + 1;
-    }
-    throw syntaxError(o === "(" ? "unbalanced parentheses" : "unbalanced brackets");
+    return closingIndex(this.tokens, open, this.end);
   }
 
   /** One expression, binding operators tighter than `minBp`. */
@@ -581,6 +572,20 @@ export class ExpressionParser {
         return undefined;
     }
   }
+}
+
+/** The index just past the `)` or `]` that closes the bracket at `open`, within `[open, end)`. */
+export function closingIndex(tokens: Token[], open: number, end: number): number {
+  const o = tokens[open]!.value;
+  const c = o === "(" ? ")" : "]";
+  let depth = 0;
+  for (let k = open; k < end; k++) {
+    const t = tokens[k]!;
+    if (t.kind !== "op") continue;
+    if (t.value === o) depth++;
+    else if (t.value === c && --depth === 0) return k + 1;
+  }
+  throw syntaxError(o === "(" ? "unbalanced parentheses" : "unbalanced brackets");
 }
 
 function binaryPower(op: string): number | undefined {

@@ -205,6 +205,22 @@ export function simpleString(type: SparkType): string {
   }
 }
 
+/** Spark's `DataType.sql`: `INT`, `DECIMAL(10,2)`, `ARRAY<STRING>`, `MAP<STRING, INT>`, `STRUCT<a: INT>`. */
+export function sparkTypeSql(type: SparkType): string {
+  switch (type.kind) {
+    case "primitive":
+      return type.name.toUpperCase();
+    case "decimal":
+      return `DECIMAL(${type.precision},${type.scale})`;
+    case "array":
+      return `ARRAY<${sparkTypeSql(type.element)}>`;
+    case "map":
+      return `MAP<${sparkTypeSql(type.key)}, ${sparkTypeSql(type.value)}>`;
+    case "struct":
+      return `STRUCT<${type.fields.map((f) => `${f.name}: ${sparkTypeSql(f.type)}`).join(", ")}>`;
+  }
+}
+
 /** The Spark type a DuckDB column or result type reads back as. */
 export function fromDuckDbType(type: DuckDBType): SparkType {
   switch (type.typeId) {
