@@ -15,7 +15,7 @@ import type { Parameters, Sql } from "./parameters.js";
 import { isOp, isWord, quoteIdent, type Token } from "./tokenizer.js";
 import { closingIndex, ExpressionParser, type Expr, type TokenRange } from "./expression-parser.js";
 import { sparkColumnName } from "./column-names.js";
-import { ExpressionRenderer, renderNamePart, type RenderContext } from "./expression-render.js";
+import { ExpressionRenderer, renderNamePart, SPECIAL_CALLS, type RenderContext } from "./expression-render.js";
 import { NOT_A_CALL, SPARK_FUNCTIONS } from "./functions.js";
 
 export interface DialectContext extends RenderContext {
@@ -56,12 +56,6 @@ const SELECT_LIST_ENDS = new Set("FROM WHERE GROUP HAVING ORDER LIMIT OFFSET UNI
 
 /** Names before a `(` that is a column list or a table function's arguments, not a routine call. */
 const TABLE_CONTEXT = ["FROM", "JOIN", "INTO", "TABLE", "EXISTS", "VIEW", "WITH", "UPDATE", "MERGE", "USING", "LATERAL", "AS"];
-
-/** Calls the renderer knows that are not rows of the function table. */
-const SPECIAL_CALLS = new Set(
-  ("cast try_cast array named_struct struct map current_timestamp now current_date current_catalog current_schema current_database " +
-    "to_json transform filter extract position from_json schema_of_json explode explode_outer posexplode inline exists forall aggregate reduce zip_with").split(" "),
-);
 
 /** Spark generators and table functions this warehouse does not run; refused rather than left to DuckDB. */
 const UNSUPPORTED_TABLE_FUNCTIONS = new Set(["explode", "explode_outer", "posexplode", "posexplode_outer", "inline", "inline_outer", "stack", "json_tuple"]);
@@ -115,9 +109,9 @@ class ClauseWalker {
           continue;
         }
         if (isOp(next, "(")) {
-          const close = this.closing(i + 1, range.end);
           // Spark's range() table function names its column `id`; DuckDB's names it `range`.
           if (upper === "RANGE" && (isWord(prev, "FROM", "JOIN") || isOp(prev, ","))) {
+            const close = this.closing(i + 1, range.end);
             out.push(`(SELECT "range" AS id FROM range(${this.walk({ start: i + 2, end: close - 1 })}))`);
             i = close;
             continue;
@@ -190,12 +184,12 @@ class ClauseWalker {
           continue;
         }
         if (t.value === "(") {
-          const close = this.closing(i, range.end);
           const island = this.tryIsland(i, range.end);
           if (island) {
             out.push(named(island.expr, island.sql, island.end));
             i = island.end;
           } else {
+            const close = this.closing(i, range.end);
             // Not an expression: a join tree or a window spec in parentheses.
             out.push("(", this.walk({ start: i + 1, end: close - 1 }), ")");
             i = close;

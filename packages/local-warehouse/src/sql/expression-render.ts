@@ -96,6 +96,16 @@ const EXTRACT_FIELDS: Record<string, string> = {
   MINUTE: "minute", M: "minute", MIN: "minute", MINS: "minute", MINUTES: "minute",
 };
 
+/**
+ * Calls translated here or in the parser that are not rows of the function table: the clause walker
+ * treats a word before `(` as a call when it is one of these or a table row.
+ */
+export const SPECIAL_CALLS: ReadonlySet<string> = new Set(
+  ("cast try_cast extract position array named_struct struct map current_timestamp now current_date current_catalog " +
+    "current_schema current_database to_json transform filter exists forall aggregate reduce from_json schema_of_json " +
+    "explode explode_outer posexplode inline zip_with").split(" "),
+);
+
 export class ExpressionRenderer {
   /** Lambda parameters in scope: lower-case name → the DuckDB SQL that reads it. */
   private lambdaScope = new Map<string, string>();
